@@ -1,0 +1,150 @@
+package query
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Verdict causes, in the order the rules are tried.
+const (
+	CauseDependency  = "dependency-failure"
+	CauseDeployment  = "deployment-regression"
+	CausePreExisting = "pre-existing"
+	CauseDataBug     = "data-specific-bug"
+	CauseCodePath    = "code-path-bug"
+	CauseUnknown     = "unknown"
+)
+
+// Report is the investigation of one request ID: the object
+// `culprit request ID --json` prints. Field names and shapes are the CLI
+// contract (README, DESIGN.md): extend, never change.
+type Report struct {
+	RequestID     string        `json:"request_id"`
+	Found         bool          `json:"found"`
+	Hint          string        `json:"hint,omitempty"`
+	Services      []string      `json:"services"`
+	Events        []ReportEvent `json:"events"`
+	Error         *RootError    `json:"error"`
+	Group         *Group        `json:"group"`
+	Deploy        *DeployRef    `json:"deploy"`
+	DeploysNearby []DeployRef   `json:"deploys_nearby"`
+	BlastRadius   *BlastRadius  `json:"blast_radius"`
+	Verdict       *Verdict      `json:"verdict"`
+}
+
+// ReportEvent is one line of the request's timeline.
+type ReportEvent struct {
+	Time      time.Time       `json:"time"`
+	Service   string          `json:"service"`
+	Level     string          `json:"level"`
+	Message   string          `json:"message"`
+	Method    string          `json:"method,omitempty"`
+	Path      string          `json:"path,omitempty"`
+	Route     string          `json:"route,omitempty"`
+	Status    int             `json:"status,omitempty"`
+	User      string          `json:"user,omitempty"`
+	RequestID string          `json:"request_id"`
+	Source    string          `json:"source"` // file:line
+	IsError   bool            `json:"is_error,omitempty"`
+	Fields    json.RawMessage `json:"fields"` // the original object, or null for a text line
+}
+
+// RootError is the error that caused the request's failure.
+type RootError struct {
+	Fingerprint string    `json:"fingerprint"`
+	Type        string    `json:"type"`
+	Message     string    `json:"message"`
+	Stack       string    `json:"stack"`
+	Service     string    `json:"service"`
+	Route       string    `json:"route"`
+	Time        time.Time `json:"time"`
+	Source      string    `json:"source"`
+	// Chain: the wrappers logged after it by upstream services, oldest first.
+	Chain []ReportEvent `json:"chain,omitempty"`
+}
+
+// Group is every occurrence of one fingerprint over everything ingested.
+type Group struct {
+	Fingerprint    string       `json:"fingerprint"`
+	Count          int          `json:"count"`
+	Requests       int          `json:"requests"`
+	FirstSeen      time.Time    `json:"first_seen"`
+	FirstRequestID string       `json:"first_request_id"`
+	LastSeen       time.Time    `json:"last_seen"`
+	Histogram      []TimeBucket `json:"histogram"`
+}
+
+// DeployRef is a deploy placed relative to a group's first occurrence.
+type DeployRef struct {
+	Time          time.Time `json:"time"`
+	Service       string    `json:"service"`
+	Version       string    `json:"version"`
+	Commit        string    `json:"commit"`
+	Author        string    `json:"author"`
+	Environment   string    `json:"environment"`
+	OffsetSeconds float64   `json:"offset_seconds"` // negative = before first_seen
+	Suspect       bool      `json:"suspect,omitempty"`
+}
+
+// BlastRadius compares the failures with all traffic in the same window.
+type BlastRadius struct {
+	Endpoints         []EndpointCount `json:"endpoints"`
+	EndpointsAffected int             `json:"endpoints_affected"`
+	EndpointsActive   int             `json:"endpoints_active"`
+	Users             []UserCount     `json:"users"`
+	UsersAffected     int             `json:"users_affected"`
+	UsersActive       int             `json:"users_active"`
+	Services          []string        `json:"services"`
+	Scope             string          `json:"scope"`      // single-endpoint | several-endpoints | most-endpoints
+	UserScope         string          `json:"user_scope"` // specific-users | broad
+	Outliers          []Outlier       `json:"outliers"`
+	WindowStart       time.Time       `json:"window_start"`
+	WindowEnd         time.Time       `json:"window_end"`
+}
+
+// EndpointCount is an endpoint and how many of the group's failures hit it.
+type EndpointCount struct {
+	Route string `json:"route"`
+	Count int    `json:"count"`
+}
+
+// UserCount is a user and how many of the group's failures they met.
+type UserCount struct {
+	User  string `json:"user"`
+	Count int    `json:"count"`
+}
+
+// Outlier is a dimension value over-represented among the failures.
+type Outlier struct {
+	Field         string  `json:"field"`
+	Value         string  `json:"value"`
+	FailureShare  float64 `json:"failure_share"`
+	BaselineShare float64 `json:"baseline_share"`
+}
+
+// Verdict is the conclusion, with its evidence and what to do next.
+type Verdict struct {
+	Cause     string   `json:"cause"`
+	Summary   string   `json:"summary"`
+	Evidence  []string `json:"evidence"`
+	NextSteps []string `json:"next_steps"`
+}
+
+// ErrorGroup is one line of `culprit errors`.
+type ErrorGroup struct {
+	Fingerprint       string       `json:"fingerprint"`
+	Type              string       `json:"type"`
+	Message           string       `json:"message"`
+	Service           string       `json:"service"`
+	Count             int          `json:"count"`
+	Requests          int          `json:"requests"`
+	FirstSeen         time.Time    `json:"first_seen"`
+	LastSeen          time.Time    `json:"last_seen"`
+	FirstRequestID    string       `json:"first_request_id"`
+	EndpointsAffected int          `json:"endpoints_affected"`
+	UsersAffected     int          `json:"users_affected"`
+	Deploy            *DeployRef   `json:"deploy"`
+	New               bool         `json:"new"` // first appeared after a deploy of its service
+	Cause             string       `json:"cause"`
+	Histogram         []TimeBucket `json:"histogram,omitempty"`
+}
