@@ -148,3 +148,23 @@ type ErrorGroup struct {
 	Cause             string       `json:"cause"`
 	Histogram         []TimeBucket `json:"histogram,omitempty"`
 }
+
+// ErrorsOptions select and order error groups.
+type ErrorsOptions struct {
+	Since, Until time.Time // zero: unbounded
+	Service      string
+	Sort         string // "count" (default, most first) or "first_seen" (newest first)
+	Limit        int    // 0: all
+}
+
+// SearchOptions are the arguments of `culprit search` and the TUI's explore
+// screen.
+type SearchOptions struct {
+	Query        string // bleve query-string syntax over the canonical fields
+	Since, Until time.Time
+	Service      string
+	Level        string // this level or worse
+	Limit        int    // 0: 50
+	Offset       int
+	Order        Order // NewestFirst by default in the CLI
+}
