@@ -95,6 +95,11 @@ func main() {
 		"logrus.jsonl":         writeLogrus,
 		"slog.jsonl":           writeSlog,
 	} {
+		// zap appends to its output paths: start from an empty file.
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !os.IsNotExist(err) {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 		if err := f(filepath.Join(dir, name)); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 			os.Exit(1)
