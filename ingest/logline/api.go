@@ -1,11 +1,17 @@
 package logline
 
+import "sync/atomic"
+
 // This file fixes the API the ingest pipeline builds on. The implementation
 // lives in the other files of the package.
 
 // Mapping says, for one source, where each canonical field (index.Fields) is
 // found. It is chosen once per source by Detect and serialised into the
 // source's checkpoint so that a resumed source parses the same way.
+//
+// Parse compiles the mapping on first use; change Paths, Template or
+// Overridden only before the first Parse (DefaultService and Convention may
+// change at any time).
 type Mapping struct {
 	// Paths maps a canonical field name to the gjson path that holds it
 	// (literal dotted keys escaped, e.g. `log\.level`). Only fields found in
@@ -20,4 +26,10 @@ type Mapping struct {
 	DefaultService string `json:"default_service,omitempty"`
 	// Overridden lists the canonical fields set by --field.
 	Overridden []string `json:"overridden,omitempty"`
+	// Template is the gjson path of a message template (Serilog's @mt,
+	// .NET's State.{OriginalFormat}) when the source has one: it renders a
+	// missing message and groups errors better than the rendered text.
+	Template string `json:"template,omitempty"`
+
+	compiled atomic.Value // *plan, built by the first Parse
 }

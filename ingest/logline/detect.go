@@ -1,0 +1,346 @@
+package logline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/culprit-dev/culprit/index"
+	"github.com/tidwall/gjson"
+)
+
+// Limits that keep detection cheap on pathological lines.
+const (
+	flattenDepth   = 5   // levels of nesting looked into
+	flattenEntries = 512 // keys recorded per line
+	flattenArray   = 8   // array elements looked into (.NET Scopes)
+)
+
+// ncand is a candidate in comparison form, with its priority.
+type ncand struct {
+	norm string
+	key  string // as the user would write it (for container variants: with the container)
+	hint hint
+	rank int
+}
+
+// expanded holds, per field, the candidates followed by their variants inside
+// the common containers, in priority order.
+var expanded = func() [numFields][]ncand {
+	var out [numFields][]ncand
+	for f := range numFields {
+		for _, c := range candidates[f] {
+			out[f] = append(out[f], ncand{norm: normKey(c.key), key: c.key, hint: c.hint})
+		}
+		for _, ctr := range containers {
+			for _, c := range candidates[f] {
+				out[f] = append(out[f], ncand{norm: ctr + normKey(c.key), key: ctr + c.key, hint: c.hint})
+			}
+		}
+		for i := range out[f] {
+			out[f][i].rank = i
+		}
+	}
+	return out
+}()
+
+// flatEntry is one key of a flattened sample line.
+type flatEntry struct {
+	path string // gjson path, literal dots escaped
+	val  gjson.Result
+}
+
+// flatten records every key of obj (nested objects and the objects of arrays
+// included) under its comparison form: nested "req"→"id" and a literal
+// "req.id" key both become "req.id".
+func flatten(out map[string]flatEntry, normPrefix, pathPrefix string, obj gjson.Result, depth int) {
+	obj.ForEach(func(k, v gjson.Result) bool {
+		if len(out) >= flattenEntries {
+			return false
+		}
+		norm := normPrefix + normKey(k.Str)
+		path := pathPrefix + gjson.Escape(k.Str)
+		if _, dup := out[norm]; !dup {
+			out[norm] = flatEntry{path, v}
+		}
+		if depth >= flattenDepth {
+			return true
+		}
+		switch {
+		case v.IsObject():
+			flatten(out, norm+".", path+".", v, depth+1)
+		case v.IsArray():
+			n := 0
+			v.ForEach(func(_, e gjson.Result) bool {
+				if e.IsObject() {
+					flatten(out, norm+".#.", path+".#.", e, depth+1)
+				}
+				n++
+				return n < flattenArray
+			})
+		}
+		return true
+	})
+}
+
+// Detect chooses a source's Mapping from its first lines (up to ~100 are
+// enough). For each canonical field it takes the first candidate key of
+// FORMATS.md's priority lists (nested or literal-dotted, in any letter case,
+// also inside common containers such as attributes or fields) whose values
+// are usable in at least half as many sample lines as the most frequent
+// candidate; a request id is preferred over a trace id and a service over a
+// logger name whenever both occur. overrides (canonical field -> gjson path,
+// from --field) take precedence and are not second-guessed. A sample without
+// any JSON object gives Convention "text". Detect fails only for an unknown
+// canonical field or an empty path in overrides.
+func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
+	m := &Mapping{Paths: make(map[string]string)}
+	for field, path := range overrides {
+		if fieldIndex(field) < 0 {
+			return nil, fmt.Errorf("unknown field %q in override (allowed: %s)", field, strings.Join(index.Fields, ", "))
+		}
+		if strings.TrimSpace(path) == "" {
+			return nil, fmt.Errorf("empty path for field %q in override", field)
+		}
+		m.Paths[field] = path
+		m.Overridden = append(m.Overridden, field)
+	}
+	slices.Sort(m.Overridden)
+
+	var lines []map[string]flatEntry
+	for _, line := range sample {
+		b := trimLine(line)
+		if len(b) == 0 || b[0] != '{' || !gjson.ValidBytes(b) {
+			continue
+		}
+		flat := make(map[string]flatEntry, 32)
+		flatten(flat, "", "", gjson.ParseBytes(b), 1)
+		lines = append(lines, flat)
+	}
+	if len(lines) == 0 {
+		m.Convention = "text"
+		m.compile()
+		return m, nil
+	}
+	for f := range numFields {
+		if f < numCanonical {
+			if _, ok := m.Paths[fieldNames[f]]; ok {
+				continue
+			}
+		}
+		if path, ok := chooseField(f, lines); ok {
+			if f == fTemplate {
+				m.Template = path
+			} else {
+				m.Paths[fieldNames[f]] = path
+			}
+		}
+	}
+	m.Convention = guessConvention(lines, m)
+	m.compile()
+	return m, nil
+}
+
+// chooseField picks the gjson path of field f from the flattened sample.
+func chooseField(f int, lines []map[string]flatEntry) (string, bool) {
+	type tally struct {
+		count int
+		paths map[string]int
+	}
+	cs := expanded[f]
+	tallies := make([]tally, len(cs))
+	for _, flat := range lines {
+		for i, c := range cs {
+			e, ok := flat[c.norm]
+			if !ok || !usable(f, c.hint, e.val) {
+				continue
+			}
+			t := &tallies[i]
+			t.count++
+			if t.paths == nil {
+				t.paths = make(map[string]int, 1)
+			}
+			t.paths[e.path]++
+		}
+	}
+	// Classes in order of preference: a request id before a trace id, a
+	// service before a logger name. Within a class, the first candidate
+	// present in at least half as many lines as the most frequent one.
+	for _, weak := range []bool{false, true} {
+		most := 0
+		for i, c := range cs {
+			if isWeak(f, c.hint) == weak && tallies[i].count > most {
+				most = tallies[i].count
+			}
+		}
+		if most == 0 {
+			continue
+		}
+		for i, c := range cs {
+			t := tallies[i]
+			if isWeak(f, c.hint) != weak || 2*t.count < most {
+				continue
+			}
+			best, bestN := "", -1
+			for p, n := range t.paths {
+				if n > bestN || (n == bestN && p < best) {
+					best, bestN = p, n
+				}
+			}
+			return best, true
+		}
+	}
+	return "", false
+}
+
+func isWeak(f int, h hint) bool {
+	return (f == fRequestID && h == hTrace) || (f == fService && h == hWeak)
+}
+
+// usable reports whether v can be read as field f.
+func usable(f int, h hint, v gjson.Result) bool {
+	var ev index.Event
+	var x extras
+	return convert(f, h, v, &ev, &x)
+}
+
+// ParseOverride splits a --field argument "request_id=ctx.rid" into the
+// canonical field name and the gjson path, checking the field name.
+func ParseOverride(s string) (field, path string, err error) {
+	field, path, ok := strings.Cut(s, "=")
+	field, path = strings.TrimSpace(field), strings.TrimSpace(path)
+	if !ok || field == "" {
+		return "", "", fmt.Errorf("field override %q: want FIELD=PATH, FIELD one of %s", s, strings.Join(index.Fields, ", "))
+	}
+	if fieldIndex(field) < 0 {
+		return "", "", fmt.Errorf("field override %q: unknown field %q (allowed: %s)", s, field, strings.Join(index.Fields, ", "))
+	}
+	if path == "" {
+		return "", "", fmt.Errorf("field override %q: empty path", s)
+	}
+	return field, path, nil
+}
+
+// Fields returns, for every field the mapping found or was told, the gjson
+// path it is read from, as the user would write it for --field (literal dots
+// escaped: log\.level).
+func (m *Mapping) Fields() map[string]string {
+	out := make(map[string]string, len(m.Paths))
+	for k, v := range m.Paths {
+		out[k] = v
+	}
+	return out
+}
+
+// guessConvention names the logger that most likely wrote the sample, from
+// the keys present in most lines and the paths chosen.
+func guessConvention(lines []map[string]flatEntry, m *Mapping) string {
+	common := make(map[string]int) // by comparison form
+	raw := make(map[string]int)    // by gjson path, exact spelling
+	for _, flat := range lines {
+		for k, e := range flat {
+			common[k]++
+			raw[e.path]++
+		}
+	}
+	half := (len(lines) + 1) / 2
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if common[k] < half {
+				return false
+			}
+		}
+		return true
+	}
+	hasAny := func(keys ...string) bool {
+		for _, k := range keys {
+			if common[k] > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	hasRaw := func(keys ...string) bool {
+		for _, k := range keys {
+			if raw[k] < half {
+				return false
+			}
+		}
+		return true
+	}
+	first := func(key string) gjson.Result {
+		for _, flat := range lines {
+			if e, ok := flat[key]; ok {
+				return e.val
+			}
+		}
+		return gjson.Result{}
+	}
+	switch {
+	case has("@t") && hasAny("@mt", "@m"):
+		return "serilog"
+	case has("timeunixnano") || has("observedtimeunixnano") || (has("severitynumber") && hasAny("body")) || has("severitytext", "body"):
+		return "otel"
+	case has("loglevel") && hasAny("category", "eventid", "state"):
+		return "dotnet"
+	case hasAny("function_request_id", "functionrequestid", "xraytraceid", "coldstart") && has("timestamp", "level"):
+		return "powertools"
+	case has("@timestamp", "levelvalue") || has("@timestamp", "loggername", "threadname"):
+		return "logstash"
+	case has("@timestamp", "log.level") || has("ecs.version"):
+		return "ecs"
+	case has("severity") && (hasAny("logging.googleapis.com/trace", "httprequest", "servicecontext", "timestampseconds", "logging.googleapis.com/sourcelocation") || has("timestamp", "message")):
+		return "gcp"
+	case hasRaw("requestId", "timestamp", "level", "message") && isUpper(first("level").Str):
+		return "lambda"
+	case has("realtimetimestamp") || has("priority", "message"):
+		return "journald"
+	case hasAny("dd.trace_id", "dd.traceid", "usr.id") || (has("status", "message") && !hasAny("level", "severity")) || has("date", "status", "message"):
+		return "datadog"
+	case has("event") && hasAny("level", "loglevel") && !hasAny("msg", "message"):
+		return "structlog"
+	case has("levelname") && hasAny("asctime", "name", "message"):
+		return "python-json-logger"
+	case has("l", "t", "m"):
+		return "zap"
+	case has("level", "time", "msg") && first("level").Type == gjson.Number:
+		if first("time").Type == gjson.String || has("v") {
+			return "bunyan"
+		}
+		return "pino"
+	case has("level", "ts", "msg"):
+		return "zap"
+	case has("level", "msg") && has("time"):
+		if has("source") || isUpper(first("level").Str) {
+			return "slog"
+		}
+		return "logrus"
+	case has("level", "message") && has("time"):
+		return "zerolog"
+	case has("level", "message", "timestamp"):
+		return "winston"
+	}
+	return "json"
+}
+
+func isUpper(s string) bool {
+	return s != "" && strings.ToUpper(s) == s
+}
+
+func trimLine(b []byte) []byte {
+	// A UTF-8 byte order mark and surrounding white space are not content.
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		b = b[3:]
+	}
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n') {
+		b = b[1:]
+	}
+	for len(b) > 0 {
+		c := b[len(b)-1]
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			break
+		}
+		b = b[:len(b)-1]
+	}
+	return b
+}

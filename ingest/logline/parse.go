@@ -1,0 +1,847 @@
+package logline
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unsafe"
+
+	"github.com/culprit-dev/culprit/index"
+	"github.com/tidwall/gjson"
+)
+
+// source is one place a field may be read from in a line: a top-level key
+// and the gjson path below it.
+type source struct {
+	field int
+	rank  int // lower wins when a line has several
+	hint  hint
+	rest  string // gjson path below the top-level key, "" for the key's value
+	full  string // the whole gjson path (for complex paths and siblings)
+}
+
+// plan is a compiled Mapping: the sources grouped by top-level key, so that
+// one pass over a line's keys finds every field.
+type plan struct {
+	byTop   map[string][]source
+	complex []source // paths gjson must resolve on the whole line
+}
+
+// plan returns the compiled mapping, compiling it on first use.
+func (m *Mapping) plan() *plan {
+	if p, ok := m.compiled.Load().(*plan); ok {
+		return p
+	}
+	return m.compile()
+}
+
+// compile builds the plan: the mapped (or overridden) path of every field
+// first, then, for fields not overridden, every known candidate key as a
+// fallback, so that fields absent from the sample (error and stack keys are
+// rare in a source's first lines) are still found.
+func (m *Mapping) compile() *plan {
+	p := &plan{byTop: make(map[string][]source, 256)}
+	seen := make(map[string]bool)
+	add := func(f, rank int, h hint, top, rest, full string) {
+		key := strconv.Itoa(f) + "\x00" + top + "\x00" + rest
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		p.byTop[top] = append(p.byTop[top], source{field: f, rank: rank, hint: h, rest: rest, full: full})
+	}
+	addPath := func(f, rank int, h hint, path string) {
+		top, rest, ok := splitPath(path)
+		if !ok {
+			p.complex = append(p.complex, source{field: f, rank: rank, hint: h, full: path})
+			return
+		}
+		add(f, rank, h, top, rest, path)
+	}
+	overridden := make(map[string]bool, len(m.Overridden))
+	for _, f := range m.Overridden {
+		overridden[f] = true
+	}
+	for f := range numFields {
+		name := fieldNames[f]
+		path := m.Paths[name]
+		if f == fTemplate {
+			path = m.Template
+		}
+		if path != "" {
+			addPath(f, 0, pathHint(f, path), path)
+		}
+		if overridden[name] {
+			continue
+		}
+		for i, c := range candidates[f] {
+			for _, v := range keyVariants(c.key) {
+				add(f, i+1, c.hint, v.top, v.rest, v.full)
+			}
+		}
+	}
+	m.compiled.Store(p)
+	return p
+}
+
+// pathHint is the hint of a mapped path: that of the candidate it came from,
+// else what its last key implies.
+func pathHint(f int, path string) hint {
+	n := normKey(unescapePath(path))
+	for _, c := range expanded[f] {
+		if c.norm == n {
+			return c.hint
+		}
+	}
+	return keyHint(f, unescapePath(path))
+}
+
+// splitPath splits a plain gjson path (keys separated by dots, special
+// characters escaped) into its first key, unescaped, and the rest, still a
+// gjson path. ok is false for paths using gjson syntax beyond keys
+// (wildcards, queries, modifiers, array counts): those are resolved by
+// gjson on the whole line.
+func splitPath(path string) (top, rest string, ok bool) {
+	var b strings.Builder
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		switch c {
+		case '\\':
+			if i+1 < len(path) {
+				i++
+				b.WriteByte(path[i])
+			}
+		case '.':
+			rest = path[i+1:]
+			if b.Len() == 0 || rest == "" || hasGJSONSyntax(rest) {
+				return "", "", false
+			}
+			return b.String(), rest, true
+		case '*', '?', '|', '#', '@', '!', '=', '<', '>', '%', '(', ')', '[', ']', '{', '}', ',':
+			if i == 0 || c == '*' || c == '?' || c == '|' || c == '#' {
+				return "", "", false
+			}
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return "", "", false
+	}
+	return b.String(), "", true
+}
+
+// hasGJSONSyntax reports unescaped wildcard, pipe or modifier characters.
+func hasGJSONSyntax(p string) bool {
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '*', '?', '|', '#':
+			return true
+		case '@':
+			if i == 0 || p[i-1] == '.' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unescapePath removes gjson escapes (for naming, not for lookups).
+func unescapePath(p string) string {
+	if !strings.Contains(p, `\`) {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '\\' && i+1 < len(p) {
+			i++
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+type keyVariant struct{ top, rest, full string }
+
+// keyVariants returns the ways a candidate key may be written in a line: its
+// dots as nesting or as part of a literal key, and a top-level key in its
+// usual spellings (request_id, requestId, RequestID, request-id, ...).
+func keyVariants(key string) []keyVariant {
+	segs := strings.Split(key, ".")
+	var out []keyVariant
+	if len(segs) == 1 {
+		for _, sp := range spellings(key) {
+			out = append(out, keyVariant{top: sp, full: gjson.Escape(sp)})
+		}
+		return out
+	}
+	for k := 1; k <= len(segs); k++ {
+		top := strings.Join(segs[:k], ".")
+		var nested []string
+		for _, s := range segs[k:] {
+			nested = append(nested, gjson.Escape(s))
+		}
+		rest := strings.Join(nested, ".")
+		out = append(out, keyVariant{top: top, rest: rest, full: joinPath(gjson.Escape(top), rest)})
+		if len(segs)-k >= 2 {
+			lit := gjson.Escape(strings.Join(segs[k:], "."))
+			out = append(out, keyVariant{top: top, rest: lit, full: joinPath(gjson.Escape(top), lit)})
+		}
+	}
+	return out
+}
+
+func joinPath(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "." + b
+}
+
+// spellings returns a key in snake, camel, Pascal, kebab, lower and upper
+// case (with Id also as ID), itself first.
+func spellings(key string) []string {
+	words := splitWords(key)
+	out := []string{key}
+	addS := func(s string) {
+		for _, o := range out {
+			if o == s {
+				return
+			}
+		}
+		out = append(out, s)
+	}
+	if len(words) == 0 {
+		return out
+	}
+	prefix := ""
+	if c := key[0]; c == '@' || c == '_' || c == '$' {
+		prefix = key[:1]
+		for i := 1; i < len(key) && key[i] == '_'; i++ {
+			prefix = key[:i+1]
+		}
+	}
+	lower := make([]string, len(words))
+	title := make([]string, len(words))
+	for i, w := range words {
+		lower[i] = strings.ToLower(w)
+		title[i] = strings.ToUpper(lower[i][:1]) + lower[i][1:]
+	}
+	addS(prefix + strings.Join(lower, "_"))
+	addS(prefix + lower[0] + strings.Join(title[1:], ""))
+	addS(prefix + strings.Join(title, ""))
+	addS(prefix + strings.Join(lower, "-"))
+	addS(prefix + strings.Join(lower, ""))
+	addS(prefix + strings.ToUpper(strings.Join(lower, "_")))
+	if last := lower[len(lower)-1]; last == "id" && len(words) > 1 {
+		addS(prefix + lower[0] + strings.Join(title[1:len(title)-1], "") + "ID")
+		addS(prefix + strings.Join(title[:len(title)-1], "") + "ID")
+	}
+	return out
+}
+
+// splitWords splits snake_case, kebab-case and camelCase keys into words.
+func splitWords(key string) []string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, string(cur))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(key)
+	for i, r := range rs {
+		switch {
+		case r == '_' || r == '-' || r == '@' || r == '$':
+			flush()
+		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) ||
+			(i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return words
+}
+
+// extras carries what a line's conversion needs beyond the Event.
+type extras struct {
+	line        string // the whole line (for templates and sibling keys)
+	convention  string
+	serviceWeak bool
+	template    string // message template, for fingerprints
+	rank        [numFields]int
+}
+
+// Parse fills ev from one line: every field the mapping finds, plus Text,
+// IsError, Fingerprint and Route. It leaves Source, Line, Raw, Untimed and
+// Truncated to the caller and never modifies line. A line that is not a JSON
+// object is kept as text (see Text in index.Event) with the time and level it
+// starts with, if any. ev.Time is zero when the line has no usable time.
+func (m *Mapping) Parse(line []byte, ev *index.Event) {
+	*ev = index.Event{Source: ev.Source, Line: ev.Line, Raw: ev.Raw, Untimed: ev.Untimed, Truncated: ev.Truncated}
+	b := trimLine(line)
+	if len(b) == 0 || b[0] != '{' || !gjson.ValidBytes(b) {
+		parseText(b, ev)
+		m.finish(ev, nil)
+		return
+	}
+	p := m.plan()
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	var x extras
+	x.line = s
+	x.convention = m.Convention
+	for i := range x.rank {
+		x.rank[i] = math.MaxInt
+	}
+	gjson.Parse(s).ForEach(func(k, v gjson.Result) bool {
+		srcs := p.byTop[k.Str]
+		for i := range srcs {
+			src := &srcs[i]
+			if src.rank >= x.rank[src.field] {
+				continue
+			}
+			val := v
+			if src.rest != "" {
+				if v.Type != gjson.JSON {
+					continue
+				}
+				val = v.Get(src.rest)
+				if !val.Exists() {
+					continue
+				}
+			}
+			if convertSource(src, val, ev, &x) {
+				x.rank[src.field] = src.rank
+			}
+		}
+		return true
+	})
+	for i := range p.complex {
+		src := &p.complex[i]
+		if src.rank >= x.rank[src.field] {
+			continue
+		}
+		if val := gjson.Get(s, src.full); val.Exists() && convertSource(src, val, ev, &x) {
+			x.rank[src.field] = src.rank
+		}
+	}
+	if ev.Service == "" || (x.serviceWeak && m.DefaultService != "") {
+		if m.DefaultService != "" {
+			ev.Service = m.DefaultService
+		}
+	}
+	if ev.Level == "" && (m.Convention == "serilog") {
+		ev.Level = index.LevelInfo // CLEF: an absent @l means Information
+	}
+	if ev.Message == "" && x.template != "" {
+		ev.Message = renderTemplate(x.template, s, m.Convention)
+	}
+	m.finish(ev, &x)
+}
+
+// finish derives the fields that depend on others: error details from the
+// stack, the route, IsError and the fingerprint.
+func (m *Mapping) finish(ev *index.Event, x *extras) {
+	if ev.Stack == "" && looksLikeStack(ev.Message) {
+		ev.Stack = ev.Message // Google Cloud and plain-text panics carry it there
+	}
+	if ev.Stack != "" && (ev.ErrorType == "" || ev.Error == "") {
+		typ, msg := stackHeader(ev.Stack)
+		if ev.ErrorType == "" {
+			ev.ErrorType = typ
+		}
+		if ev.Error == "" {
+			ev.Error = msg
+		}
+	}
+	switch {
+	case ev.Route != "":
+		ev.Route = routeWithMethod(ev.Method, ev.Route)
+	case ev.Path != "":
+		ev.Route = TemplateRoute(ev.Method, ev.Path)
+	}
+	ev.IsError = IsError(ev)
+	if !ev.IsError {
+		return
+	}
+	msg := ev.Error
+	if msg == "" {
+		msg = ev.Message
+		if x != nil && x.template != "" {
+			msg = x.template
+		}
+	}
+	ev.Fingerprint = Fingerprint(ev.ErrorType, msg, ev.Stack)
+}
+
+// IsError reports whether an event is an error: level error or fatal, an
+// HTTP status of 500 or more, or a stack trace.
+func IsError(ev *index.Event) bool {
+	return ev.Level == index.LevelError || ev.Level == index.LevelFatal ||
+		ev.Status >= 500 || ev.Stack != ""
+}
+
+func convertSource(src *source, v gjson.Result, ev *index.Event, x *extras) bool {
+	if src.hint == hTimeS {
+		nanos := gjson.Get(x.line, siblingPath(src.full, "timestampNanos"))
+		t, ok := epochPair(v, nanos)
+		if ok {
+			ev.Time = t
+		}
+		return ok
+	}
+	return convert(src.field, src.hint, v, ev, x)
+}
+
+func siblingPath(path, key string) string {
+	i := len(path) - 1
+	for ; i >= 0; i-- {
+		if path[i] == '.' && (i == 0 || path[i-1] != '\\') {
+			return path[:i+1] + key
+		}
+	}
+	return key
+}
+
+// convert reads v as field f into ev and reports whether it was usable.
+// It writes nothing when it reports false.
+func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
+	switch f {
+	case fTime:
+		if h == hTimeS {
+			t, ok := epochPair(v, gjson.Result{})
+			if ok {
+				ev.Time = t
+			}
+			return ok
+		}
+		t, ok := ParseTime(v)
+		if ok {
+			ev.Time = t
+		}
+		return ok
+	case fLevel:
+		lv := normalizeLevel(v, schemeOf(h))
+		if lv == "" {
+			return false
+		}
+		ev.Level = lv
+		return true
+	case fMessage:
+		switch {
+		case v.Type == gjson.String && h == hTmpl:
+			x.template = v.Str
+			ev.Message = renderTemplate(v.Str, x.line, x.convention)
+			return true
+		case v.Type == gjson.String:
+			ev.Message = strings.Clone(v.Str)
+			return true
+		case h == hObject && v.IsObject():
+			if sv := v.Get("stringValue"); sv.Type == gjson.String {
+				ev.Message = strings.Clone(sv.Str)
+			} else {
+				ev.Message = strings.Clone(v.Raw)
+			}
+			return true
+		}
+		return false
+	case fTemplate:
+		if v.Type != gjson.String || v.Str == "" {
+			return false
+		}
+		x.template = v.Str
+		return true
+	case fRequestID:
+		id := scalar(v)
+		if id == "" || len(id) > 256 {
+			return false
+		}
+		if i := strings.LastIndex(id, "/traces/"); i >= 0 {
+			id = id[i+len("/traces/"):] // Google: projects/P/traces/ID
+		} else if len(id) == 55 && id[2] == '-' && id[35] == '-' && id[52] == '-' {
+			id = id[3:35] // W3C traceparent
+		}
+		if id == "" {
+			return false
+		}
+		ev.RequestID = strings.Clone(id)
+		return true
+	case fService:
+		s := scalarString(v)
+		if s == "" || len(s) > 256 {
+			return false
+		}
+		ev.Service = strings.Clone(s)
+		x.serviceWeak = h == hWeak
+		return true
+	case fHost:
+		s := scalarString(v)
+		if s == "" || len(s) > 256 {
+			return false
+		}
+		ev.Host = strings.Clone(s)
+		return true
+	case fVersion:
+		s := scalar(v)
+		if s == "" || len(s) > 128 {
+			return false
+		}
+		ev.Version = strings.Clone(s)
+		return true
+	case fMethod:
+		if v.Type != gjson.String || !isMethod(v.Str) {
+			return false
+		}
+		ev.Method = strings.ToUpper(v.Str)
+		return true
+	case fPath:
+		if v.Type != gjson.String {
+			return false
+		}
+		s := trimASCIISpace(v.Str)
+		if !(strings.HasPrefix(s, "/") || strings.Contains(s, "://") || s == "*") {
+			return false
+		}
+		p := URLPath(s)
+		if p == "" {
+			return false
+		}
+		ev.Path = strings.Clone(p)
+		return true
+	case fRoute:
+		if v.Type != gjson.String {
+			return false
+		}
+		s := trimASCIISpace(v.Str)
+		if s == "" || len(s) > 512 {
+			return false
+		}
+		ev.Route = strings.Clone(s)
+		return true
+	case fStatus:
+		n, ok := intValue(v)
+		if !ok || n < 100 || n > 599 {
+			return false
+		}
+		ev.Status = int(n)
+		return true
+	case fUser:
+		s := scalar(v)
+		if s == "" || len(s) > 256 {
+			return false
+		}
+		ev.User = strings.Clone(s)
+		return true
+	case fDuration:
+		ms, ok := durationMS(v, h, x.convention)
+		if !ok {
+			return false
+		}
+		ev.DurationMS = ms
+		return true
+	case fErrorType:
+		s := scalarString(v)
+		if s == "" || len(s) > 256 {
+			return false
+		}
+		ev.ErrorType = strings.Clone(s)
+		return true
+	case fError:
+		var s string
+		switch {
+		case v.Type == gjson.String:
+			s = v.Str
+		case v.IsObject():
+			s = v.Get("message").String()
+		}
+		if trimASCIISpace(s) == "" {
+			return false
+		}
+		ev.Error = strings.Clone(s)
+		return true
+	case fStack:
+		s := stackText(v)
+		if trimASCIISpace(s) == "" {
+			return false
+		}
+		ev.Stack = s
+		return true
+	}
+	return false
+}
+
+func schemeOf(h hint) levelScheme {
+	switch h {
+	case hLevelPino:
+		return levelPino
+	case hLevelOTel:
+		return levelOTel
+	case hLevelSyslog:
+		return levelSyslog
+	case hLevelLogback:
+		return levelLogback
+	}
+	return levelAuto
+}
+
+// scalar returns a string or number value as text ("" for anything else).
+func scalar(v gjson.Result) string {
+	switch v.Type {
+	case gjson.String:
+		return trimASCIISpace(v.Str)
+	case gjson.Number:
+		return v.Raw
+	}
+	return ""
+}
+
+func scalarString(v gjson.Result) string {
+	if v.Type != gjson.String {
+		return ""
+	}
+	return trimASCIISpace(v.Str)
+}
+
+func isMethod(s string) bool {
+	if len(s) == 0 || len(s) > 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z') && !('a' <= c && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// intValue reads an integer from a number or a numeric string.
+func intValue(v gjson.Result) (int64, bool) {
+	var s string
+	switch v.Type {
+	case gjson.Number:
+		s = v.Raw
+	case gjson.String:
+		s = trimASCIISpace(v.Str)
+	default:
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1e15 {
+			return 0, false
+		}
+		n = int64(f)
+	}
+	return n, true
+}
+
+// durationMS reads a duration in milliseconds. Strings are Go durations
+// ("1.5s", "250µs", Google's "0.123s") or numbers; numbers are in the unit
+// the key names (duration_ms, latency_ns, ...), else in the convention's
+// default unit (zap: seconds; slog and logrus: nanoseconds, as
+// time.Duration marshals), else milliseconds, except that integers of a
+// million or more are taken as nanoseconds.
+func durationMS(v gjson.Result, h hint, convention string) (float64, bool) {
+	var f float64
+	switch v.Type {
+	case gjson.Number:
+		f = v.Num
+	case gjson.String:
+		s := trimASCIISpace(v.Str)
+		if s == "" {
+			return 0, false
+		}
+		if d, err := time.ParseDuration(s); err == nil {
+			if d < 0 {
+				return 0, false
+			}
+			return float64(d) / float64(time.Millisecond), true
+		}
+		n, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return 0, false
+		}
+		f = n
+	default:
+		return 0, false
+	}
+	if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	switch h {
+	case hDurMS:
+		return f, true
+	case hDurS:
+		return f * 1000, true
+	case hDurUS:
+		return f / 1e3, true
+	case hDurNS:
+		return f / 1e6, true
+	}
+	switch convention {
+	case "zap":
+		return f * 1000, true
+	case "slog", "logrus":
+		return f / 1e6, true
+	}
+	if f >= 1e6 && f == math.Trunc(f) {
+		return f / 1e6, true
+	}
+	return f, true
+}
+
+// stackText renders a stack value as text: strings as they are, arrays of
+// strings (Lambda's stackTrace) one per line, structlog's exception dicts as
+// Python tracebacks, frame objects (zerolog's pkgerrors) as Go-style frames.
+func stackText(v gjson.Result) string {
+	switch {
+	case v.Type == gjson.String:
+		return strings.Clone(strings.TrimRight(v.Str, "\n"))
+	case v.IsArray():
+		var b strings.Builder
+		v.ForEach(func(_, e gjson.Result) bool {
+			switch {
+			case e.Type == gjson.String:
+				b.WriteString(strings.TrimRight(e.Str, "\n"))
+				b.WriteByte('\n')
+			case e.IsObject() && e.Get("frames").IsArray():
+				writePythonException(&b, e)
+			case e.IsObject():
+				writeFrame(&b, e)
+			}
+			return b.Len() < 1<<20
+		})
+		return strings.TrimRight(b.String(), "\n")
+	}
+	return ""
+}
+
+// writePythonException renders one structlog dict_tracebacks entry.
+func writePythonException(b *strings.Builder, e gjson.Result) {
+	b.WriteString("Traceback (most recent call last):\n")
+	e.Get("frames").ForEach(func(_, fr gjson.Result) bool {
+		b.WriteString(`  File "`)
+		b.WriteString(fr.Get("filename").String())
+		b.WriteString(`", line `)
+		b.WriteString(fr.Get("lineno").String())
+		b.WriteString(", in ")
+		b.WriteString(fr.Get("name").String())
+		b.WriteByte('\n')
+		return true
+	})
+	b.WriteString(e.Get("exc_type").String())
+	if msg := e.Get("exc_value").String(); msg != "" {
+		b.WriteString(": ")
+		b.WriteString(msg)
+	}
+	b.WriteByte('\n')
+}
+
+// writeFrame renders a frame object as a Go-style frame: function, then
+// file:line indented.
+func writeFrame(b *strings.Builder, e gjson.Result) {
+	fn := firstString(e, "func", "function", "method", "name")
+	file := firstString(e, "source", "file", "filename", "path")
+	line := firstString(e, "line", "lineno", "lineNumber")
+	if fn == "" && file == "" {
+		b.WriteString(e.Raw)
+		b.WriteByte('\n')
+		return
+	}
+	b.WriteString(fn)
+	b.WriteString("\n\t")
+	b.WriteString(file)
+	if line != "" {
+		b.WriteByte(':')
+		b.WriteString(line)
+	}
+	b.WriteByte('\n')
+}
+
+func firstString(e gjson.Result, keys ...string) string {
+	for _, k := range keys {
+		if v := e.Get(k); v.Exists() && v.Type != gjson.JSON {
+			return v.String()
+		}
+	}
+	return ""
+}
+
+// renderTemplate substitutes {Prop} holes of a message template (Serilog
+// @mt, .NET {OriginalFormat}) with the line's values: top-level properties,
+// else those under State, Properties or attributes. Serilog renders string
+// values quoted unless the hole says :l; .NET does not quote. Holes without a
+// value stay as they are.
+func renderTemplate(tmpl, line, convention string) string {
+	if !strings.Contains(tmpl, "{") {
+		return strings.Clone(tmpl)
+	}
+	quote := convention == "serilog"
+	var b strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		if c == '{' && i+1 < len(tmpl) && tmpl[i+1] == '{' {
+			b.WriteByte('{')
+			i++
+			continue
+		}
+		if c == '}' && i+1 < len(tmpl) && tmpl[i+1] == '}' {
+			b.WriteByte('}')
+			i++
+			continue
+		}
+		if c != '{' {
+			b.WriteByte(c)
+			continue
+		}
+		end := strings.IndexByte(tmpl[i:], '}')
+		if end < 0 {
+			b.WriteString(tmpl[i:])
+			break
+		}
+		hole := tmpl[i+1 : i+end]
+		name := strings.TrimLeft(hole, "@$")
+		format := ""
+		if j := strings.IndexAny(name, ":,"); j >= 0 {
+			name, format = name[:j], name[j:]
+		}
+		v := lookupProp(line, name)
+		if !v.Exists() || name == "" {
+			b.WriteString(tmpl[i : i+end+1])
+		} else if v.Type == gjson.String && quote && format != ":l" {
+			b.WriteByte('"')
+			b.WriteString(v.Str)
+			b.WriteByte('"')
+		} else if v.Type == gjson.String {
+			b.WriteString(v.Str)
+		} else {
+			b.WriteString(v.Raw)
+		}
+		i += end
+	}
+	return b.String()
+}
+
+func lookupProp(line, name string) gjson.Result {
+	if name == "" {
+		return gjson.Result{}
+	}
+	esc := gjson.Escape(name)
+	for _, prefix := range []string{"", "State.", "Properties.", "attributes.", "properties."} {
+		if v := gjson.Get(line, prefix+esc); v.Exists() {
+			return v
+		}
+	}
+	return gjson.Result{}
+}
