@@ -1,0 +1,197 @@
+package ingest
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/culprit-dev/culprit/index"
+)
+
+// SourceSummary describes what one source contributed to an ingest run. The
+// counts are for this run only (an appended file counts its tail).
+type SourceSummary struct {
+	// Path is the source as the user named it ("-" for stdin).
+	Path string `json:"path"`
+	// Source is the name given to its events (Event.Source): Path, plus
+	// "#<generation>" for a rotated file or "#<hash>" for a stream.
+	Source string `json:"source,omitempty"`
+	// Status says how the source was read: "new", "appended", "resumed",
+	// "rotated", "truncated", "changed" (a gzip file that changed), or
+	// "unchanged".
+	Status    string `json:"status,omitempty"`
+	Lines     int64  `json:"lines"`      // lines read, empty ones included
+	Events    int64  `json:"events"`     // events added (non-empty lines)
+	TextLines int64  `json:"text_lines"` // events that were not JSON objects
+	Truncated int64  `json:"truncated"`  // lines longer than MaxLine, kept cut
+	Untimed   int64  `json:"untimed"`    // events without a time of their own
+	Repaired  int64  `json:"repaired"`   // lines with invalid UTF-8, repaired
+	// First and Last are the oldest and newest event times (zero: none).
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+	// Fields is the mapping used: canonical field -> gjson path.
+	Fields map[string]string `json:"fields"`
+	// Convention is the logger guessed for the source ("zap", "pino", ...,
+	// "json", "text").
+	Convention string `json:"convention"`
+	// Overridden lists the fields set by --field.
+	Overridden []string `json:"overridden,omitempty"`
+	// Skipped is why the source added nothing: "unchanged", "binary".
+	Skipped string `json:"skipped,omitempty"`
+}
+
+// MarshalJSON omits First and Last when they are zero.
+func (s SourceSummary) MarshalJSON() ([]byte, error) {
+	type plain SourceSummary
+	out := struct {
+		plain
+		First *time.Time `json:"first,omitempty"`
+		Last  *time.Time `json:"last,omitempty"`
+	}{plain: plain(s)}
+	if !s.First.IsZero() {
+		t := s.First.UTC()
+		out.First = &t
+	}
+	if !s.Last.IsZero() {
+		t := s.Last.UTC()
+		out.Last = &t
+	}
+	return json.Marshal(out)
+}
+
+// Summary is the result of an ingest run.
+type Summary struct {
+	Sources []SourceSummary `json:"sources"`
+	Events  int64           `json:"events"`  // events added, all sources
+	Deploys int             `json:"deploys"` // deploys added
+	Failed  []PathError     `json:"failed,omitempty"`
+}
+
+// WriteText writes the summary for a human: per source its counts, time
+// span, convention and the mapping chosen (so a wrong guess is visible), then
+// the totals and the failures.
+func (s Summary) WriteText(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	var lines int64
+	skipped := 0
+	for _, src := range s.Sources {
+		lines += src.Lines
+		if src.Skipped != "" {
+			skipped++
+			fmt.Fprintf(bw, "%s: skipped (%s)\n", src.Path, src.Skipped)
+			continue
+		}
+		name := src.Path
+		if src.Source != "" && src.Source != src.Path {
+			name += " (as " + src.Source + ")"
+		}
+		fmt.Fprintf(bw, "%s: %s lines, %s events", name, num(src.Lines), num(src.Events))
+		if src.Status != "" && src.Status != "new" {
+			fmt.Fprintf(bw, " [%s]", src.Status)
+		}
+		bw.WriteByte('\n')
+		var notes []string
+		for _, c := range []struct {
+			n    int64
+			what string
+		}{
+			{src.TextLines, "not JSON (kept as text)"},
+			{src.Truncated, "truncated (longer than the line limit)"},
+			{src.Untimed, "without a time (took the previous line's)"},
+			{src.Repaired, "with invalid UTF-8 (repaired)"},
+		} {
+			if c.n > 0 {
+				notes = append(notes, num(c.n)+" "+c.what)
+			}
+		}
+		if len(notes) > 0 {
+			fmt.Fprintf(bw, "  %s\n", strings.Join(notes, ", "))
+		}
+		if !src.First.IsZero() {
+			fmt.Fprintf(bw, "  time: %s .. %s\n", fmtTime(src.First), fmtTime(src.Last))
+		}
+		if src.Convention != "" {
+			fmt.Fprintf(bw, "  convention: %s\n", src.Convention)
+		}
+		if m := mappingText(src.Fields, src.Overridden); m != "" {
+			fmt.Fprintf(bw, "  mapping: %s\n", m)
+		}
+	}
+	fmt.Fprintf(bw, "total: %d sources", len(s.Sources))
+	if skipped > 0 {
+		fmt.Fprintf(bw, " (%d skipped)", skipped)
+	}
+	fmt.Fprintf(bw, ", %s lines, %s events added, %s deploys added\n", num(lines), num(s.Events), num(int64(s.Deploys)))
+	if len(s.Failed) > 0 {
+		fmt.Fprintf(bw, "failed: %d\n", len(s.Failed))
+		for _, f := range s.Failed {
+			fmt.Fprintf(bw, "  %s\n", f.Error())
+		}
+	}
+	return bw.Flush()
+}
+
+// mappingText renders "time ← ts, request_id ← req.id (--field), ..." in the
+// order of index.Fields.
+func mappingText(fields map[string]string, overridden []string) string {
+	if len(fields) == 0 {
+		return ""
+	}
+	var parts []string
+	done := make(map[string]bool, len(fields))
+	add := func(k string) {
+		p, ok := fields[k]
+		if !ok || done[k] {
+			return
+		}
+		done[k] = true
+		s := k + " ← " + p
+		if slices.Contains(overridden, k) {
+			s += " (--field)"
+		}
+		parts = append(parts, s)
+	}
+	for _, k := range index.Fields {
+		add(k)
+	}
+	rest := make([]string, 0, len(fields))
+	for k := range fields {
+		if !done[k] {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	for _, k := range rest {
+		add(k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func fmtTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+}
+
+// num formats n with thousands separators.
+func num(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,95 @@
+package ingest
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSummaryText(t *testing.T) {
+	sum := Summary{
+		Sources: []SourceSummary{
+			{
+				Path: "logs/orders.log", Source: "logs/orders.log#2", Status: "rotated", Lines: 12345, Events: 12340,
+				TextLines: 3, Truncated: 1, Untimed: 2, First: t0, Last: t0.Add(time.Hour),
+				Fields:     map[string]string{"time": "ts", "request_id": "req.id", "message": "msg", "zzz": "z"},
+				Convention: "zap", Overridden: []string{"request_id"},
+			},
+			{Path: "logs/old.log", Status: "unchanged", Skipped: "unchanged"},
+		},
+		Events: 12340, Deploys: 4,
+		Failed: []PathError{{Path: "nope.log", Err: errors.New("no such file or directory")}, {Path: "d.csv", Err: &LineError{File: "d.csv", Line: 3, Err: errors.New("no time")}}},
+	}
+	var b strings.Builder
+	if err := sum.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"logs/orders.log (as logs/orders.log#2): 12,345 lines, 12,340 events [rotated]",
+		"3 not JSON (kept as text), 1 truncated",
+		"time: 2026-11-25T10:00:00.000Z .. 2026-11-25T11:00:00.000Z",
+		"convention: zap",
+		"mapping: time ← ts, message ← msg, request_id ← req.id (--field), zzz ← z",
+		"logs/old.log: skipped (unchanged)",
+		"total: 2 sources (1 skipped), 12,345 lines, 12,340 events added, 4 deploys added",
+		"  nope.log: no such file or directory",
+		"  d.csv:3: no time",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSummaryJSON(t *testing.T) {
+	sum := Summary{Sources: []SourceSummary{{Path: "a"}, {Path: "b", First: t0, Last: t0}}, Failed: []PathError{{Path: "x", Err: errors.New("boom")}}}
+	b, err := json.Marshal(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Sources []map[string]any `json:"sources"`
+		Failed  []map[string]string
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.Sources[0]["first"]; ok {
+		t.Errorf("zero First not omitted: %s", b)
+	}
+	if got.Sources[1]["first"] != "2026-11-25T10:00:00Z" {
+		t.Errorf("first = %v in %s", got.Sources[1]["first"], b)
+	}
+	for _, k := range []string{"lines", "events", "text_lines", "truncated", "untimed", "fields", "convention"} {
+		if _, ok := got.Sources[0][k]; !ok {
+			t.Errorf("key %q missing from %s", k, b)
+		}
+	}
+	if got.Failed[0]["path"] != "x" || got.Failed[0]["error"] != "x: boom" {
+		t.Errorf("failed = %v", got.Failed)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	p := newProgress(nil)
+	p.setName("logs/a-very-long-directory-name/orders.log")
+	p.total.Store(300 << 20)
+	p.done.Store(100 << 20)
+	p.lines.Store(400000)
+	line := p.line(p.start.Add(time.Second))
+	for _, want := range []string{"…", "orders.log", "[###.......]", "100/300 MiB", "400k lines/s", "ETA 0:02"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("progress %q lacks %q", line, want)
+		}
+	}
+	if n := len([]rune(line)); n > 79 {
+		t.Errorf("progress line is %d columns: %q", n, line)
+	}
+	p.unknown.Store(true)
+	if line := p.line(p.start.Add(2 * time.Second)); !strings.Contains(line, "100 MiB read") || strings.Contains(line, "ETA") {
+		t.Errorf("stream progress %q", line)
+	}
+}
