@@ -19,17 +19,20 @@ const (
 // `culprit request ID --json` prints. Field names and shapes are the CLI
 // contract (README, DESIGN.md): extend, never change.
 type Report struct {
-	RequestID     string        `json:"request_id"`
-	Found         bool          `json:"found"`
-	Hint          string        `json:"hint,omitempty"`
-	Services      []string      `json:"services"`
-	Events        []ReportEvent `json:"events"`
-	Error         *RootError    `json:"error"`
-	Group         *Group        `json:"group"`
-	Deploy        *DeployRef    `json:"deploy"`
-	DeploysNearby []DeployRef   `json:"deploys_nearby"`
-	BlastRadius   *BlastRadius  `json:"blast_radius"`
-	Verdict       *Verdict      `json:"verdict"`
+	RequestID string        `json:"request_id"`
+	Found     bool          `json:"found"`
+	Hint      string        `json:"hint,omitempty"`
+	Services  []string      `json:"services"`
+	Events    []ReportEvent `json:"events"`
+	// EventsTotal is the number of events the request ID matched; Events
+	// holds at most MaxRequestEvents of them.
+	EventsTotal   int          `json:"events_total"`
+	Error         *RootError   `json:"error"`
+	Group         *Group       `json:"group"`
+	Deploy        *DeployRef   `json:"deploy"`
+	DeploysNearby []DeployRef  `json:"deploys_nearby"`
+	BlastRadius   *BlastRadius `json:"blast_radius"`
+	Verdict       *Verdict     `json:"verdict"`
 }
 
 // ReportEvent is one line of the request's timeline.
@@ -94,12 +97,17 @@ type BlastRadius struct {
 	Users             []UserCount     `json:"users"`
 	UsersAffected     int             `json:"users_affected"`
 	UsersActive       int             `json:"users_active"`
-	Services          []string        `json:"services"`
-	Scope             string          `json:"scope"`      // single-endpoint | several-endpoints | most-endpoints
-	UserScope         string          `json:"user_scope"` // specific-users | broad
-	Outliers          []Outlier       `json:"outliers"`
-	WindowStart       time.Time       `json:"window_start"`
-	WindowEnd         time.Time       `json:"window_end"`
+	// UsersOnEndpoint: when exactly one endpoint is affected, the users
+	// active on it in the window; user_scope compares users_affected with
+	// it (a bug on a rarely used endpoint hits everyone who uses it, a
+	// small share of all users). 0 otherwise.
+	UsersOnEndpoint int       `json:"users_on_endpoint,omitempty"`
+	Services        []string  `json:"services"`
+	Scope           string    `json:"scope"`      // single-endpoint | several-endpoints | most-endpoints | unknown (no routes)
+	UserScope       string    `json:"user_scope"` // specific-users | broad | unknown (no users)
+	Outliers        []Outlier `json:"outliers"`
+	WindowStart     time.Time `json:"window_start"`
+	WindowEnd       time.Time `json:"window_end"`
 }
 
 // EndpointCount is an endpoint and how many of the group's failures hit it.
@@ -155,6 +163,9 @@ type ErrorsOptions struct {
 	Service      string
 	Sort         string // "count" (default, most first) or "first_seen" (newest first)
 	Limit        int    // 0: all
+	// Buckets > 0 asks for a histogram of each group's occurrences, in this
+	// many buckets over [Since, Until) (the ingested span where unset).
+	Buckets int
 }
 
 // SearchOptions are the arguments of `culprit search` and the TUI's explore

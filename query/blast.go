@@ -1,0 +1,487 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Scopes of a blast radius.
+const (
+	ScopeSingleEndpoint   = "single-endpoint"
+	ScopeSeveralEndpoints = "several-endpoints"
+	ScopeMostEndpoints    = "most-endpoints"
+	UserScopeSpecific     = "specific-users"
+	UserScopeBroad        = "broad"
+	// ScopeUnknown is the scope (and user scope) when the failures carry no
+	// route (no user), so nothing can be said about their spread.
+	ScopeUnknown = "unknown"
+)
+
+// outlierFields are the dimensions compared between failures and baseline.
+var outlierFields = []string{"route", "user", "service", "host", "version", "status"}
+
+const (
+	groupFacetSize    = 10 // values listed per dimension among the failures
+	baselineFacetSize = 50 // values per dimension of the baseline
+	maxOutliers       = 6
+	minOutlierEvents  = 3 // fewer failures than this say nothing about shares
+)
+
+// analysisMode selects how much an analysis computes.
+type analysisMode int
+
+const (
+	analyseFull  analysisMode = iota // a Report: everything
+	analyseCause                     // an ErrorGroup: only what its cause needs
+)
+
+// analysis is everything known about one error group.
+type analysis struct {
+	group   Group
+	first   Event // the first occurrence
+	span    Span
+	deploys []Deploy
+	suspect *DeployRef
+	nearby  []DeployRef
+	blast   *BlastRadius // nil in analyseCause mode
+	f       facts
+}
+
+// facts are the numbers the verdict rules read.
+type facts struct {
+	service, errType, errMsg string
+	depKind                  string // the dependency-failure pattern matched, if any
+	firstSeen, lastSeen      time.Time
+	firstRequestID           string
+	count, requests          int
+	span                     Span
+	deploys                  []Deploy
+	suspect                  *DeployRef
+
+	windowFrom, windowTo time.Time
+	groupFilter          Filter // the group's events inside the window
+
+	endpointsAffected int
+	singleRoute       string // the route when exactly one is affected
+	endpointsActive   int    // -1: not computed yet
+	usersAffected     int
+	usersActive       int // in the window, all endpoints; -1: not computed yet
+	usersOnEndpoint   int // in the window, on singleRoute; -1: not computed or n/a
+}
+
+// blastWindow is the window the blast radius compares over: the group's
+// [first, last] seen, on whole seconds (index time ranges may be second
+// granular), capped at BlastWindow from the onset and padded to at least
+// MinBlastWindow.
+func (o Options) blastWindow(first, last time.Time) (from, to time.Time) {
+	from = first.UTC().Truncate(time.Second)
+	to = last.UTC().Truncate(time.Second).Add(time.Second)
+	if o.BlastWindow > 0 && to.Sub(from) > o.BlastWindow {
+		to = from.Add(o.BlastWindow)
+	}
+	if d := to.Sub(from); d < o.MinBlastWindow {
+		half := ((o.MinBlastWindow - d) / 2).Truncate(time.Second)
+		from = from.Add(-half)
+		to = from.Add(o.MinBlastWindow)
+	}
+	return from, to
+}
+
+// groupScope is what several analyses share: the range and service that
+// restrict counts (zero for a Report: everything ingested), and the span and
+// deploy history, fetched once.
+type groupScope struct {
+	rf      Filter // Since, Until, Service only
+	span    Span
+	deploys []Deploy
+	loaded  bool
+}
+
+func (inv *Investigator) load(ctx context.Context, sc *groupScope) error {
+	if sc.loaded {
+		return nil
+	}
+	sp, err := inv.store.Span(ctx)
+	if err != nil {
+		return fmt.Errorf("span: %w", err)
+	}
+	deploys, err := inv.store.Deploys(ctx)
+	if err != nil {
+		return fmt.Errorf("deploys: %w", err)
+	}
+	sc.span, sc.deploys, sc.loaded = sp, deploys, true
+	return nil
+}
+
+// firstOccurrence returns the group's first occurrence over everything
+// ingested (ties in source order) and its total count; nil if none.
+func (inv *Investigator) firstOccurrence(ctx context.Context, fp string) (*Event, int, error) {
+	res, err := inv.store.Find(ctx, Filter{Fingerprint: fp, ErrorsOnly: true}, FindOptions{Limit: 1, Order: OldestFirst})
+	if err != nil {
+		return nil, 0, fmt.Errorf("first occurrence of %s: %w", fp, err)
+	}
+	if len(res.Events) == 0 {
+		return nil, 0, nil
+	}
+	return &res.Events[0], res.Total, nil
+}
+
+// analyse gathers the group of fingerprint fp and what the verdict needs.
+// The first occurrence (first, with the group's total over everything) is
+// always over everything ingested; counts, last occurrence and spread are
+// within sc.rf. first may be nil: it is then looked up. rep, when not nil,
+// is the event the caller shows as the error (the request's root error);
+// else the first occurrence represents the group. The result is nil when
+// the fingerprint has no error event.
+func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMode, rep *Event, sc *groupScope, first *Event, total int) (*analysis, error) {
+	gf := Filter{Fingerprint: fp, ErrorsOnly: true}
+	if first == nil {
+		var err error
+		if first, total, err = inv.firstOccurrence(ctx, fp); err != nil || first == nil {
+			return nil, err
+		}
+	}
+	rgf := gf
+	rgf.Since, rgf.Until, rgf.Service = sc.rf.Since, sc.rf.Until, sc.rf.Service
+	lastRes, err := inv.store.Find(ctx, rgf, FindOptions{Limit: 1, Order: NewestFirst})
+	if err != nil {
+		return nil, fmt.Errorf("last occurrence of %s: %w", fp, err)
+	}
+	if len(lastRes.Events) == 0 {
+		if rgf != gf {
+			return nil, nil // nothing in range
+		}
+		lastRes.Events = []Event{*first}
+	}
+	count := total
+	if rgf != gf {
+		count = lastRes.Total
+	}
+	if err := inv.load(ctx, sc); err != nil {
+		return nil, err
+	}
+	last := &lastRes.Events[0]
+	an := &analysis{first: *first, span: sc.span, deploys: sc.deploys}
+	an.group = Group{
+		Fingerprint: fp, Count: count, FirstSeen: first.Time, FirstRequestID: first.RequestID,
+		LastSeen: last.Time, Histogram: []TimeBucket{},
+	}
+	if rep == nil {
+		rep = first
+	}
+	f := &an.f
+	*f = facts{
+		service: rep.Service, errType: rep.ErrorType, errMsg: errorMessage(rep),
+		depKind:   dependencyKind(rep.ErrorType, errorMessage(rep), rep.Stack),
+		firstSeen: first.Time, lastSeen: last.Time, firstRequestID: first.RequestID,
+		count: count, span: sc.span, deploys: sc.deploys,
+		endpointsActive: -1, usersActive: -1, usersOnEndpoint: -1,
+	}
+	if f.depKind == "" && rep != first {
+		f.depKind = dependencyKind(first.ErrorType, errorMessage(first), first.Stack)
+	}
+	an.suspect, an.nearby = placeDeploys(sc.deploys, f.firstSeen, f.service, inv.opt)
+	f.suspect = an.suspect
+	onset := f.firstSeen
+	if !sc.rf.Since.IsZero() && sc.rf.Since.After(onset) {
+		onset = sc.rf.Since
+	}
+	f.windowFrom, f.windowTo = inv.opt.blastWindow(onset, f.lastSeen)
+	f.groupFilter = rgf
+	if f.windowFrom.After(onset) || !f.windowTo.After(f.lastSeen) {
+		f.groupFilter.Since, f.groupFilter.Until = f.windowFrom, f.windowTo
+	}
+
+	if mode == analyseCause {
+		fcs, err := inv.groupFacets(ctx, rgf, f, []string{"route", "user"})
+		if err != nil {
+			return nil, err
+		}
+		an.group.Requests = fcs[0].Distinct
+		f.requests = fcs[0].Distinct
+		f.setAffected(fcs[1], fcs[2])
+		return an, nil
+	}
+
+	fcs, err := inv.groupFacets(ctx, rgf, f, outlierFields)
+	if err != nil {
+		return nil, err
+	}
+	an.group.Requests = fcs[0].Distinct
+	f.requests = fcs[0].Distinct
+	failures := fcs[1:]
+	f.setAffected(failures[0], failures[1])
+
+	wf := Filter{Since: f.windowFrom, Until: f.windowTo}
+	base, err := inv.facets(ctx, wf, outlierFields, baselineFacetSize)
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	f.endpointsActive = base[0].Distinct
+	f.usersActive = base[1].Distinct
+	if err := inv.usersOnEndpoint(ctx, f); err != nil {
+		return nil, err
+	}
+	outliers, err := inv.outliers(ctx, wf, failures, base)
+	if err != nil {
+		return nil, err
+	}
+	an.blast = &BlastRadius{
+		Endpoints:         endpointCounts(failures[0]),
+		EndpointsAffected: f.endpointsAffected,
+		EndpointsActive:   f.endpointsActive,
+		Users:             userCounts(failures[1]),
+		UsersAffected:     f.usersAffected,
+		UsersActive:       f.usersActive,
+		UsersOnEndpoint:   max(f.usersOnEndpoint, 0),
+		Services:          bucketValues(failures[2]),
+		Scope:             scopeOf(f.endpointsAffected, f.endpointsActive),
+		UserScope:         userScopeOf(f.usersAffected, f.userDenominator()),
+		Outliers:          outliers,
+		WindowStart:       f.windowFrom,
+		WindowEnd:         f.windowTo,
+	}
+
+	hFrom, hTo := histogramRange(f.firstSeen, f.lastSeen, an.suspect, sc.span)
+	hs, err := inv.store.Histogram(ctx, gf, hFrom, hTo, histogramBuckets)
+	if err != nil {
+		return nil, fmt.Errorf("histogram of %s: %w", fp, err)
+	}
+	if hs != nil {
+		an.group.Histogram = hs
+	}
+	return an, nil
+}
+
+// groupFacets returns request_id's facet over all of the group's events,
+// followed by the facets of fields over f.groupFilter (its events inside the
+// blast window): one round trip when the window covers the whole group.
+func (inv *Investigator) groupFacets(ctx context.Context, gf Filter, f *facts, fields []string) ([]Facet, error) {
+	if f.groupFilter == gf {
+		fcs, err := inv.facets(ctx, gf, append([]string{"request_id"}, fields...), groupFacetSize)
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", gf.Fingerprint, err)
+		}
+		return fcs, nil
+	}
+	req, err := inv.facets(ctx, gf, []string{"request_id"}, 1)
+	if err != nil {
+		return nil, fmt.Errorf("group %s: %w", gf.Fingerprint, err)
+	}
+	fcs, err := inv.facets(ctx, f.groupFilter, fields, groupFacetSize)
+	if err != nil {
+		return nil, fmt.Errorf("group %s in its window: %w", gf.Fingerprint, err)
+	}
+	return append(req, fcs...), nil
+}
+
+// setAffected records the failures' spread over routes and users.
+func (f *facts) setAffected(routes, users Facet) {
+	f.endpointsAffected = routes.Distinct
+	f.singleRoute = ""
+	if routes.Distinct == 1 && len(routes.Buckets) == 1 {
+		f.singleRoute = routes.Buckets[0].Value
+	}
+	f.usersAffected = users.Distinct
+}
+
+// userDenominator is what the affected users are compared with: the users
+// active on the one affected endpoint when there is one (a code-path bug on
+// a rarely used endpoint hits everyone who uses it, a small share of all
+// users), else all users active in the window.
+func (f *facts) userDenominator() int {
+	if f.singleRoute != "" && f.usersOnEndpoint >= 0 {
+		return f.usersOnEndpoint
+	}
+	return f.usersActive
+}
+
+// usersOnEndpoint fills f.usersOnEndpoint when exactly one endpoint is
+// affected.
+func (inv *Investigator) usersOnEndpoint(ctx context.Context, f *facts) error {
+	if f.singleRoute == "" || f.usersOnEndpoint >= 0 {
+		return nil
+	}
+	fc, err := inv.store.Facet(ctx, Filter{Route: f.singleRoute, Since: f.windowFrom, Until: f.windowTo}, "user", 1)
+	if err != nil {
+		return fmt.Errorf("users of %s: %w", f.singleRoute, err)
+	}
+	f.usersOnEndpoint = fc.Distinct
+	return nil
+}
+
+// scopeOf classifies how many endpoints a failure spans.
+func scopeOf(affected, active int) string {
+	switch {
+	case affected <= 0:
+		return ScopeUnknown
+	case affected == 1:
+		return ScopeSingleEndpoint
+	case affected >= 3 && 2*affected >= active:
+		return ScopeMostEndpoints
+	}
+	return ScopeSeveralEndpoints
+}
+
+// userScopeOf classifies how many users a failure hits: specific users when
+// they are at most a fifth of the active users, or at most 5 of 20 or more.
+func userScopeOf(affected, active int) string {
+	switch {
+	case affected <= 0 || active <= 0:
+		return ScopeUnknown
+	case 5*affected <= active || (active >= 20 && affected <= 5):
+		return UserScopeSpecific
+	}
+	return UserScopeBroad
+}
+
+func endpointCounts(fc Facet) []EndpointCount {
+	out := make([]EndpointCount, 0, len(fc.Buckets))
+	for _, b := range fc.Buckets {
+		out = append(out, EndpointCount{Route: b.Value, Count: b.Count})
+	}
+	return out
+}
+
+func userCounts(fc Facet) []UserCount {
+	out := make([]UserCount, 0, len(fc.Buckets))
+	for _, b := range fc.Buckets {
+		out = append(out, UserCount{User: b.Value, Count: b.Count})
+	}
+	return out
+}
+
+func bucketValues(fc Facet) []string {
+	out := make([]string, 0, len(fc.Buckets))
+	for _, b := range fc.Buckets {
+		out = append(out, b.Value)
+	}
+	return out
+}
+
+// outliers compares, for each dimension, each value's share among the
+// failures with its share of the baseline: a value is over-represented when
+// its failure share is at least twice its baseline share and 20 percentage
+// points above it. A failure value missing from the baseline's top buckets
+// is counted exactly with one more query.
+func (inv *Investigator) outliers(ctx context.Context, wf Filter, failures, base []Facet) ([]Outlier, error) {
+	out := []Outlier{}
+	for i, field := range outlierFields {
+		fail, bl := failures[i], base[i]
+		failTotal := fail.Total - fail.Missing
+		baseTotal := bl.Total - bl.Missing
+		if failTotal < minOutlierEvents || baseTotal <= 0 {
+			continue
+		}
+		baseCount := make(map[string]int, len(bl.Buckets))
+		for _, b := range bl.Buckets {
+			baseCount[b.Value] = b.Count
+		}
+		for _, b := range fail.Buckets {
+			fs := float64(b.Count) / float64(failTotal)
+			if fs < 0.2 {
+				break // buckets are sorted by count
+			}
+			bc, ok := baseCount[b.Value]
+			if !ok {
+				if bl.Other == 0 {
+					bc = b.Count // the failures are part of the baseline
+				} else {
+					n, err := inv.count(ctx, fieldFilter(wf, field, b.Value))
+					if err != nil {
+						return nil, fmt.Errorf("baseline %s=%s: %w", field, b.Value, err)
+					}
+					bc = max(n, b.Count)
+				}
+			}
+			bs := float64(bc) / float64(baseTotal)
+			if fs >= 2*bs && fs-bs >= 0.2 {
+				out = append(out, Outlier{Field: field, Value: b.Value, FailureShare: round3(fs), BaselineShare: round3(bs)})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].FailureShare-out[i].BaselineShare > out[j].FailureShare-out[j].BaselineShare
+	})
+	if len(out) > maxOutliers {
+		out = out[:maxOutliers]
+	}
+	return out, nil
+}
+
+// fieldFilter narrows f to events whose field equals value.
+func fieldFilter(f Filter, field, value string) Filter {
+	switch field {
+	case "route":
+		f.Route = value
+	case "user":
+		f.User = value
+	case "service":
+		f.Service = value
+	case "status":
+		if _, err := strconv.Atoi(value); err == nil {
+			f.Query = "status:" + value
+			break
+		}
+		f.Query = queryField(field, value)
+	default:
+		f.Query = queryField(field, value)
+	}
+	return f
+}
+
+// count returns how many events f matches.
+func (inv *Investigator) count(ctx context.Context, f Filter) (int, error) {
+	res, err := inv.store.Find(ctx, f, FindOptions{Limit: 1})
+	if err != nil {
+		return 0, err
+	}
+	return res.Total, nil
+}
+
+// histogramRange is the span of a group's sparkline: from a quarter of its
+// length before the earlier of the first occurrence and the suspect deploy
+// (so the deploy and the quiet time before it show), to just after the last
+// occurrence, within the ingested span.
+func histogramRange(first, last time.Time, suspect *DeployRef, sp Span) (from, to time.Time) {
+	lo := first
+	if suspect != nil && suspect.Time.Before(lo) {
+		lo = suspect.Time
+	}
+	d := last.Sub(lo)
+	if d < time.Minute {
+		d = time.Minute
+	}
+	from = lo.Add(-d / 4).Truncate(time.Second)
+	to = last.Add(d / 24).Truncate(time.Second).Add(time.Second)
+	if !sp.First.IsZero() {
+		if f := sp.First.Truncate(time.Second); from.Before(f) {
+			from = f
+		}
+	}
+	if !sp.Last.IsZero() {
+		if l := sp.Last.Truncate(time.Second).Add(time.Second); to.After(l) && l.After(last) {
+			to = l
+		}
+	}
+	if !to.After(from) {
+		to = from.Add(time.Second)
+	}
+	return from.UTC(), to.UTC()
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// shortFP abbreviates a fingerprint for text output.
+func shortFP(fp string) string {
+	fp = strings.TrimSpace(fp)
+	if len(fp) > 12 {
+		return fp[:12]
+	}
+	return fp
+}

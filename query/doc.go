@@ -1,0 +1,12 @@
+// Package query answers the questions an on-call engineer asks about a failing
+// request: every line of the request across services, the root error and its
+// stack trace, the first occurrence of the same error, the suspect deploy, the
+// blast radius against the baseline of all traffic, and a verdict with its
+// evidence. It also lists error groups, searches events, and renders all of it
+// as text for humans and as JSON for scripts (the CLI contract in DESIGN.md).
+//
+// query is pure logic over its own Store interface, which *index.Index
+// implements. It imports the standard library and, for the shared event types
+// only, github.com/culprit-dev/culprit/index. It never imports bleve, ingest,
+// tui or any charm package: colour is plain ANSI SGR.
+package query

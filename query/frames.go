@@ -1,0 +1,137 @@
+package query
+
+import (
+	"regexp"
+	"strings"
+)
+
+// lineKind classifies a line of a stack trace for display.
+type lineKind int
+
+const (
+	lineHeader lineKind = iota // exception type and message, "goroutine 1 [running]:", "Caused by: ..."
+	lineApp                    // a frame of the application's own code
+	lineLib                    // a frame of the runtime, the standard library or a dependency
+)
+
+// libMarkers are substrings of frames that are not the application's code:
+// language runtimes and standard libraries, and dependency directories.
+var libMarkers = []string{
+	// Go
+	"/usr/local/go/src/", "/usr/lib/go", "/go/src/runtime/", "/pkg/mod/", "GOROOT/", "/vendor/",
+	// Node
+	"node_modules", "node:internal", "(internal/", "(node:", "(native)",
+	// Python
+	"site-packages", "dist-packages", "/lib/python", "<frozen ", "/usr/lib/pypy",
+	// Ruby
+	"/gems/", "/lib/ruby/", "<internal:",
+}
+
+// libPrefixes are prefixes of frames (after "at ") in JVM and .NET traces
+// that belong to the platform or to common libraries.
+var libPrefixes = []string{
+	"java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.", "scala.", "akka.",
+	"org.springframework.", "org.apache.", "io.netty.", "org.hibernate.", "com.zaxxer.",
+	"org.postgresql.", "com.mysql.", "reactor.", "io.micrometer.", "org.eclipse.jetty.",
+	"com.fasterxml.", "ch.qos.", "org.slf4j.", "io.grpc.", "okhttp3.", "com.google.",
+	"System.", "Microsoft.", "Npgsql.", "Newtonsoft.",
+}
+
+// goFuncLine matches the function line of a Go stack frame:
+// "main.(*server).profile(0xc000010000, {0x7a3b20, 0xc0000a4000})".
+var goFuncLine = regexp.MustCompile(`^(created by )?[\w.\-/]*[\w\])]\.[\w.*()\[\]{}-]+\(.*\)( in goroutine \d+)?$`)
+
+// classifyStack returns the kind of each line of stack.
+func classifyStack(lines []string) []lineKind {
+	kinds := make([]lineKind, len(lines))
+	prev := lineHeader
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		indented := len(line) > 0 && (line[0] == ' ' || line[0] == '\t')
+		switch {
+		case t == "":
+			kinds[i] = lineHeader
+		case goFuncLine.MatchString(t) && !indented:
+			kinds[i] = goFuncKind(t)
+			// The file line after it knows better (a module path).
+			if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\t") && isLibText(lines[i+1]) {
+				kinds[i] = lineLib
+			}
+		case strings.HasPrefix(t, "at ") || strings.HasPrefix(t, `File "`) || strings.HasPrefix(t, "from ") ||
+			(indented && (strings.Contains(t, ".go:") || strings.Contains(t, ".rb:"))):
+			if isLibText(t) {
+				kinds[i] = lineLib
+			} else {
+				kinds[i] = lineApp
+			}
+		case strings.HasPrefix(t, "..."):
+			kinds[i] = lineLib // "... 12 more"
+		case indented && prev != lineHeader:
+			kinds[i] = prev // a Python source line under its frame
+		default:
+			kinds[i] = lineHeader
+		}
+		prev = kinds[i]
+	}
+	return kinds
+}
+
+// goFuncKind classifies a Go function line by its package path: the
+// standard library's first path element has no dot; main and module paths
+// (github.com/...) are the application's unless their file says otherwise.
+func goFuncKind(t string) lineKind {
+	t = strings.TrimPrefix(t, "created by ")
+	end := strings.IndexByte(t, '.')
+	if slash := strings.IndexByte(t, '/'); slash >= 0 && slash < strings.IndexByte(t, '(') {
+		end = slash
+	}
+	if end <= 0 {
+		return lineApp
+	}
+	first := t[:end]
+	if first == "main" || strings.Contains(first, ".") {
+		return lineApp
+	}
+	return lineLib
+}
+
+func isLibText(t string) bool {
+	for _, m := range libMarkers {
+		if strings.Contains(t, m) {
+			return true
+		}
+	}
+	rest := strings.TrimSpace(t)
+	rest = strings.TrimPrefix(rest, "at ")
+	for _, p := range libPrefixes {
+		if strings.HasPrefix(rest, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// culpritFrame returns the first in-app frame of a stack trace, trimmed: the
+// place to start reading. In a Go trace taken in a recover, frames before
+// the runtime's panic( frame belong to the recovery and are skipped.
+func culpritFrame(stack string) string {
+	if stack == "" {
+		return ""
+	}
+	lines := strings.Split(strings.ReplaceAll(stack, "\r\n", "\n"), "\n")
+	kinds := classifyStack(lines)
+	start := 0
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "panic(") && i+1 < len(lines) {
+			start = i + 1
+		}
+	}
+	for _, from := range []int{start, 0} {
+		for i := from; i < len(lines); i++ {
+			if kinds[i] == lineApp {
+				return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[i]), "at "))
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,201 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/culprit-dev/culprit/index"
+)
+
+// Defaults of Options.
+const (
+	DefaultRegressionWindow = 30 * time.Minute
+	DefaultNearbyWindow     = 2 * time.Hour
+	DefaultBlastWindow      = time.Hour
+	DefaultMinBlastWindow   = 5 * time.Minute
+)
+
+// Options tune an Investigator. Zero fields take the defaults.
+type Options struct {
+	// RegressionWindow: an error first seen within this long after a deploy
+	// of its service can be a regression of that deploy. Default 30 min.
+	RegressionWindow time.Duration
+	// NearbyWindow: deploys within this long either side of the first
+	// occurrence are listed in deploys_nearby. Default 2 h.
+	NearbyWindow time.Duration
+	// BlastWindow caps the window over which the blast radius and its
+	// baseline are computed: [first_seen, min(last_seen, first_seen +
+	// BlastWindow)]. The onset of an incident says most about it, and the
+	// baseline facets cost time in proportion to the events they cover.
+	// Default 1 h; negative means no cap.
+	BlastWindow time.Duration
+	// MinBlastWindow pads a shorter blast window (an error seen once) so the
+	// baseline holds enough traffic to compare with. Default 5 min.
+	MinBlastWindow time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.RegressionWindow <= 0 {
+		o.RegressionWindow = DefaultRegressionWindow
+	}
+	if o.NearbyWindow <= 0 {
+		o.NearbyWindow = DefaultNearbyWindow
+	}
+	if o.BlastWindow == 0 {
+		o.BlastWindow = DefaultBlastWindow
+	}
+	if o.MinBlastWindow <= 0 {
+		o.MinBlastWindow = DefaultMinBlastWindow
+	}
+	return o
+}
+
+// MultiFaceter is an optional Store extension: the distributions of several
+// fields over the same filter in one round trip (bleve computes all facets
+// of a search request in one pass over the matches). When the Store
+// implements it, the Investigator uses it for the blast radius and error
+// groups; otherwise it calls Facet once per field. The result holds one
+// Facet per field, in the order of fields.
+type MultiFaceter interface {
+	Facets(ctx context.Context, f Filter, fields []string, size int) ([]Facet, error)
+}
+
+// Investigator answers questions over a Store. It holds no mutable state and
+// is safe for concurrent use if the Store is.
+type Investigator struct {
+	store Store
+	opt   Options
+}
+
+// New returns an Investigator over s.
+func New(s Store, o Options) *Investigator {
+	return &Investigator{store: s, opt: o.withDefaults()}
+}
+
+// Options returns the options in effect, defaults filled in.
+func (inv *Investigator) Options() Options { return inv.opt }
+
+// Search translates o into a Filter and returns a page of matching events.
+// Limit 0 means 50. The order is o.Order (the CLI and TUI pass NewestFirst;
+// the zero value is OldestFirst).
+func (inv *Investigator) Search(ctx context.Context, o SearchOptions) (Result, error) {
+	f := Filter{Since: o.Since, Until: o.Until, Service: o.Service, Query: strings.TrimSpace(o.Query)}
+	if o.Level != "" {
+		lv, ok := NormalizeLevel(o.Level)
+		if !ok {
+			return Result{}, fmt.Errorf("unknown level %q (want trace, debug, info, warn, error or fatal)", o.Level)
+		}
+		f.MinLevel = lv
+	}
+	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Until.After(o.Since) {
+		return Result{}, fmt.Errorf("empty time range: until %s is not after since %s", fmtTime(o.Until), fmtTime(o.Since))
+	}
+	if o.Offset < 0 {
+		return Result{}, errors.New("negative offset")
+	}
+	lim := o.Limit
+	if lim <= 0 {
+		lim = 50
+	}
+	res, err := inv.store.Find(ctx, f, FindOptions{Limit: lim, Offset: o.Offset, Order: o.Order})
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
+
+// Facet returns the distribution of field over the events f selects.
+func (inv *Investigator) Facet(ctx context.Context, f Filter, field string, size int) (Facet, error) {
+	fc, err := inv.store.Facet(ctx, f, field, size)
+	if err != nil {
+		return Facet{}, fmt.Errorf("facet %s: %w", field, err)
+	}
+	return fc, nil
+}
+
+// Histogram counts the events f selects in n equal buckets over [from, to).
+func (inv *Investigator) Histogram(ctx context.Context, f Filter, from, to time.Time, n int) ([]TimeBucket, error) {
+	if n <= 0 {
+		return nil, fmt.Errorf("histogram: %d buckets", n)
+	}
+	if !to.After(from) {
+		return nil, fmt.Errorf("histogram: empty range %s to %s", fmtTime(from), fmtTime(to))
+	}
+	hs, err := inv.store.Histogram(ctx, f, from, to, n)
+	if err != nil {
+		return nil, fmt.Errorf("histogram: %w", err)
+	}
+	return hs, nil
+}
+
+// Deploys returns the deploy history, oldest first.
+func (inv *Investigator) Deploys(ctx context.Context) ([]Deploy, error) {
+	ds, err := inv.store.Deploys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("deploys: %w", err)
+	}
+	return ds, nil
+}
+
+// Span describes what the index holds.
+func (inv *Investigator) Span(ctx context.Context) (Span, error) {
+	sp, err := inv.store.Span(ctx)
+	if err != nil {
+		return Span{}, fmt.Errorf("span: %w", err)
+	}
+	return sp, nil
+}
+
+// facets returns the facets of fields over f, in one round trip when the
+// Store is a MultiFaceter.
+func (inv *Investigator) facets(ctx context.Context, f Filter, fields []string, size int) ([]Facet, error) {
+	if mf, ok := inv.store.(MultiFaceter); ok {
+		fs, err := mf.Facets(ctx, f, fields, size)
+		if err != nil {
+			return nil, fmt.Errorf("facets %s: %w", strings.Join(fields, ","), err)
+		}
+		if len(fs) != len(fields) {
+			return nil, fmt.Errorf("facets %s: store returned %d facets", strings.Join(fields, ","), len(fs))
+		}
+		return fs, nil
+	}
+	out := make([]Facet, len(fields))
+	for i, field := range fields {
+		fc, err := inv.store.Facet(ctx, f, field, size)
+		if err != nil {
+			return nil, fmt.Errorf("facet %s: %w", field, err)
+		}
+		out[i] = fc
+	}
+	return out, nil
+}
+
+// levelRank orders canonical levels; unknown levels rank 0.
+var levelRank = map[string]int{
+	index.LevelTrace: 1, index.LevelDebug: 2, index.LevelInfo: 3,
+	index.LevelWarn: 4, index.LevelError: 5, index.LevelFatal: 6,
+}
+
+// NormalizeLevel maps a level name as a user types it (ERROR, warning, err,
+// crit, ...) to its canonical name.
+func NormalizeLevel(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch s {
+	case "trace":
+		return index.LevelTrace, true
+	case "debug", "dbg":
+		return index.LevelDebug, true
+	case "info", "information", "notice", "inf":
+		return index.LevelInfo, true
+	case "warn", "warning", "wrn":
+		return index.LevelWarn, true
+	case "error", "err", "erro":
+		return index.LevelError, true
+	case "fatal", "critical", "crit", "panic", "emergency", "alert":
+		return index.LevelFatal, true
+	}
+	return "", false
+}

@@ -1,0 +1,325 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	// requestPage is the page size used to read a request's events.
+	requestPage = 1000
+	// MaxRequestEvents caps the events of one request kept in a Report. A
+	// request ID shared by more lines than this is almost certainly not a
+	// request ID (a constant such as "-"); the Report says how many there
+	// were in EventsTotal.
+	MaxRequestEvents = 20000
+	// histogramBuckets is the number of bars of a group's sparkline.
+	histogramBuckets = 48
+	// hintIDs is how many near request IDs an unknown-ID hint lists.
+	hintIDs = 5
+)
+
+// Request investigates one request ID: its events across services in time
+// order, the root error and the wrappers logged after it, the error's group
+// over everything ingested, the suspect deploy and the deploys near the first
+// occurrence, the blast radius and a verdict.
+//
+// An ID with no events is not an error: the Report has Found false and a
+// Hint (near IDs by prefix, or why nothing can be found). A request without
+// an error event has Error, Group, Deploy, BlastRadius and Verdict nil.
+//
+// The number of Store round trips does not depend on the number of events:
+// about a dozen for a failed request (fewer with a MultiFaceter).
+func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error) {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return nil, errors.New("empty request id")
+	}
+	r := &Report{RequestID: id, Services: []string{}, Events: []ReportEvent{}, DeploysNearby: []DeployRef{}}
+	evs, total, err := inv.requestEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) == 0 {
+		r.Hint, err = inv.hint(ctx, id)
+		return r, err
+	}
+	r.Found = true
+	r.EventsTotal = total
+	r.Services = services(evs)
+	r.Events = make([]ReportEvent, len(evs))
+	for i := range evs {
+		r.Events[i] = reportEvent(&evs[i])
+	}
+
+	ri := rootIndex(evs)
+	if ri < 0 {
+		return r, nil // the request succeeded
+	}
+	root := &evs[ri]
+	r.Error = rootError(evs, ri)
+	if root.Fingerprint == "" {
+		// No fingerprint: its other occurrences cannot be found.
+		r.Verdict = ungroupedVerdict(r.Error)
+		return r, nil
+	}
+
+	an, err := inv.analyse(ctx, root.Fingerprint, analyseFull, root, &groupScope{}, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	if an == nil {
+		// The index does not find the fingerprint it just returned: report
+		// what the request itself shows.
+		r.Verdict = ungroupedVerdict(r.Error)
+		return r, nil
+	}
+	r.Group = &an.group
+	r.Deploy = an.suspect
+	r.DeploysNearby = an.nearby
+	r.BlastRadius = an.blast
+	cause, err := inv.cause(ctx, &an.f)
+	if err != nil {
+		return nil, err
+	}
+	v := verdict(cause, an, inv.opt)
+	r.Verdict = &v
+	return r, nil
+}
+
+// requestEvents reads the events of one request, oldest first, a page at a
+// time, up to MaxRequestEvents. It returns them and the total matched.
+func (inv *Investigator) requestEvents(ctx context.Context, id string) ([]Event, int, error) {
+	f := Filter{RequestID: id}
+	var evs []Event
+	total := 0
+	for {
+		res, err := inv.store.Find(ctx, f, FindOptions{Limit: requestPage, Offset: len(evs), Order: OldestFirst})
+		if err != nil {
+			return nil, 0, fmt.Errorf("request %s: %w", id, err)
+		}
+		total = res.Total
+		evs = append(evs, res.Events...)
+		if len(res.Events) == 0 || len(evs) >= total || len(evs) >= MaxRequestEvents {
+			break
+		}
+	}
+	if len(evs) > MaxRequestEvents {
+		evs = evs[:MaxRequestEvents]
+	}
+	return evs, total, nil
+}
+
+// services lists the services of evs in order of first appearance.
+func services(evs []Event) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for i := range evs {
+		s := evs[i].Service
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func reportEvent(e *Event) ReportEvent {
+	re := ReportEvent{
+		Time: e.Time, Service: e.Service, Level: e.Level, Message: e.Message,
+		Method: e.Method, Path: e.Path, Route: e.Route, Status: e.Status, User: e.User,
+		RequestID: e.RequestID, Source: sourceOf(e), IsError: e.IsError,
+	}
+	if obj := e.Object(); len(obj) > 0 && firstNonSpace(obj) == '{' {
+		re.Fields = obj
+	}
+	return re
+}
+
+func sourceOf(e *Event) string {
+	if e.Source == "" && e.Line == 0 {
+		return ""
+	}
+	return e.Source + ":" + strconv.FormatInt(e.Line, 10)
+}
+
+func firstNonSpace(b []byte) byte {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c
+	}
+	return 0
+}
+
+// rootIndex picks the request's root error: the earliest error event that
+// carries a stack trace or an error message (the downstream failure, logged
+// before the upstream services that wrap it); failing that, the earliest
+// error event. -1 when the request has no error event.
+func rootIndex(evs []Event) int {
+	first := -1
+	for i := range evs {
+		e := &evs[i]
+		if !e.IsError {
+			continue
+		}
+		if e.Stack != "" || e.Error != "" || e.ErrorType != "" {
+			return i
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	return first
+}
+
+// rootError describes evs[ri], with the error events logged after it as the
+// chain of wrappers.
+func rootError(evs []Event, ri int) *RootError {
+	e := &evs[ri]
+	re := &RootError{
+		Fingerprint: e.Fingerprint, Type: e.ErrorType, Message: errorMessage(e), Stack: e.Stack,
+		Service: e.Service, Route: e.Route, Time: e.Time, Source: sourceOf(e),
+	}
+	if re.Route == "" {
+		re.Route = requestRoute(evs, e.Service)
+	}
+	for i := ri + 1; i < len(evs); i++ {
+		if evs[i].IsError {
+			re.Chain = append(re.Chain, reportEvent(&evs[i]))
+		}
+	}
+	return re
+}
+
+// errorMessage is the error text of an event: its error field, else its
+// message.
+func errorMessage(e *Event) string {
+	if e.Error != "" {
+		return e.Error
+	}
+	return e.Message
+}
+
+// requestRoute is the route the request took in service (else anywhere),
+// for a root error logged without one.
+func requestRoute(evs []Event, service string) string {
+	other := ""
+	for i := range evs {
+		if evs[i].Route == "" {
+			continue
+		}
+		if evs[i].Service == service {
+			return evs[i].Route
+		}
+		if other == "" {
+			other = evs[i].Route
+		}
+	}
+	return other
+}
+
+// hint explains an unknown request ID: the IDs that start with it (the user
+// pasted a truncated ID), or with its first half (a typo near the end), or
+// what the index holds.
+func (inv *Investigator) hint(ctx context.Context, id string) (string, error) {
+	sp, err := inv.store.Span(ctx)
+	if err != nil {
+		return "", fmt.Errorf("span: %w", err)
+	}
+	if sp.Events == 0 {
+		return "the index is empty: run culprit ingest first", nil
+	}
+	prefixes := []string{id}
+	if n := len([]rune(id)); n >= 8 {
+		prefixes = append(prefixes, string([]rune(id)[:n/2]))
+	}
+	for _, p := range prefixes {
+		ids, err := inv.idsWithPrefix(ctx, p)
+		if err != nil {
+			return "", err
+		}
+		if len(ids) > 0 {
+			return fmt.Sprintf("no request %s; request IDs starting with %s: %s", id, p, strings.Join(ids, ", ")), nil
+		}
+	}
+	return fmt.Sprintf("no request %s among %d events from %s to %s; check the ID, or ingest the logs that hold it",
+		id, sp.Events, fmtTime(sp.First), fmtTime(sp.Last)), nil
+}
+
+// idsWithPrefix returns up to hintIDs distinct request IDs starting with p.
+func (inv *Investigator) idsWithPrefix(ctx context.Context, p string) ([]string, error) {
+	res, err := inv.store.Find(ctx, Filter{Query: "request_id:" + escapeQueryTerm(p) + "*"},
+		FindOptions{Limit: 100, Order: NewestFirst})
+	if err != nil {
+		return nil, fmt.Errorf("request ids starting with %s: %w", p, err)
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for i := range res.Events {
+		rid := res.Events[i].RequestID
+		if rid == "" || seen[rid] || !strings.HasPrefix(rid, p) {
+			continue
+		}
+		seen[rid] = true
+		ids = append(ids, rid)
+		if len(ids) == hintIDs {
+			break
+		}
+	}
+	return ids, nil
+}
+
+// queryReserved are the characters the bleve query-string syntax reserves.
+const queryReserved = "+-=&|><!(){}[]^\"~*?:\\/ "
+
+// escapeQueryTerm escapes s for use as one term of a query string.
+func escapeQueryTerm(s string) string {
+	if !strings.ContainsAny(s, queryReserved) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(queryReserved, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// queryField is the query-string clause matching field exactly equal to
+// value.
+func queryField(field, value string) string {
+	var b strings.Builder
+	b.WriteString(field)
+	b.WriteString(`:"`)
+	for _, r := range value {
+		if r == '"' || r == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// fmtTime formats t as culprit prints times: RFC 3339 in UTC, with at least
+// millisecond precision (more when t has it).
+func fmtTime(t time.Time) string {
+	t = t.UTC()
+	ns := t.Nanosecond()
+	switch {
+	case ns%int(time.Millisecond) == 0:
+		return t.Format("2006-01-02T15:04:05.000Z07:00")
+	case ns%int(time.Microsecond) == 0:
+		return t.Format("2006-01-02T15:04:05.000000Z07:00")
+	}
+	return t.Format("2006-01-02T15:04:05.000000000Z07:00")
+}
