@@ -1,0 +1,467 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/culprit-dev/culprit/query"
+)
+
+// screen is what the body of the TUI shows.
+type screen int
+
+const (
+	screenHome screen = iota
+	screenInvestigation
+	screenExplore
+)
+
+// frame is a place in the navigation history that Esc returns to.
+type frame struct {
+	screen  screen
+	inv     invModel
+	explore exploreModel
+}
+
+// Model is the TUI's root model. It implements tea.Model with value
+// receivers; build it with New.
+type Model struct {
+	c       *common
+	opts    Options
+	screen  screen
+	back    []frame
+	home    homeModel
+	inv     invModel
+	explore exploreModel
+
+	width, height int
+	span          query.Span
+	spanKnown     bool
+
+	help     help.Model
+	showHelp bool
+	spinner  spinner.Model
+	spinning bool
+
+	reqSeq    int    // latest request resolution; older reports are dropped
+	pendingID string // the request being resolved, "" when none
+
+	status    string
+	statusErr bool
+	statusSeq int
+}
+
+// New builds the TUI over b. Nothing is fetched until the program runs
+// Init.
+func New(b Backend, o Options) Model {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	ascii := envASCII()
+	c := &common{
+		ctx:   context.Background(),
+		b:     b,
+		st:    newStyles(o.NoColor, ascii),
+		keys:  newKeyMap(ascii),
+		now:   o.Now,
+		ascii: ascii,
+		tick:  tea.Tick,
+	}
+	return newModel(c, o)
+}
+
+func newModel(c *common, o Options) Model {
+	h := help.New()
+	h.Styles = c.st.Help
+	if c.ascii {
+		h.Ellipsis = "..."
+		h.ShortSeparator = " | "
+	}
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(c.st.Key))
+	if c.ascii {
+		sp.Spinner = spinner.Line
+	}
+	return Model{
+		c:       c,
+		opts:    o,
+		home:    newHome(c),
+		explore: newExplore(c),
+		help:    h,
+		spinner: sp,
+		width:   80,
+		height:  24,
+	}
+}
+
+// Run runs the TUI on the terminal until the user quits or ctx is
+// cancelled.
+func Run(ctx context.Context, b Backend, o Options) error {
+	m := New(b, o)
+	m.c.ctx = ctx
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if o.NoColor {
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	if _, err := tea.NewProgram(m, opts...).Run(); err != nil {
+		return fmt.Errorf("tui: %w", err)
+	}
+	return nil
+}
+
+// Init fetches the span, the deploys and the error groups, and opens the
+// request of Options.RequestID if there is one.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{spanCmd(m.c.ctx, m.c.b), deploysCmd(m.c.ctx, m.c.b), m.home.init()}
+	if id := cleanPaste(m.opts.RequestID); id != "" {
+		cmds = append(cmds, func() tea.Msg { return openRequestMsg{id: id} })
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update handles a message: global keys and window size first, then
+// navigation and results, then the active screen.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := m.update(msg)
+	// Keep the spinner turning while anything is loading.
+	if m.loading() && !m.spinning {
+		m.spinning = true
+		cmd = tea.Batch(cmd, m.spinner.Tick)
+	}
+	return m, cmd
+}
+
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
+	k := m.c.keys
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return m.resize(msg.Width, msg.Height)
+	case spinner.TickMsg:
+		if !m.loading() {
+			m.spinning = false
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	case spanMsg:
+		if msg.err != nil {
+			m.status, m.statusErr = "index: "+sanitizeLine(msg.err.Error()), true
+		} else {
+			m.span, m.spanKnown = msg.span, true
+			m.explore.span = msg.span
+			m.inv.span = msg.span
+		}
+		var cmd tea.Cmd
+		m.home, cmd = m.home.update(msg)
+		return m, cmd
+	case deploysMsg, groupsMsg, groupHistMsg, homeHistMsg:
+		var cmd tea.Cmd
+		m.home, cmd = m.home.update(msg)
+		return m, cmd
+	case pageMsg, facetsMsg, exploreHistMsg, debounceMsg:
+		var cmd tea.Cmd
+		m.explore, cmd = m.explore.update(msg)
+		return m, cmd
+	case openRequestMsg:
+		m.reqSeq++
+		m.pendingID = msg.id
+		return m, resolveCmd(m.c.ctx, m.c.b, m.reqSeq, msg.id, msg.search)
+	case reportMsg:
+		if msg.seq != m.reqSeq {
+			return m, nil
+		}
+		m.pendingID = ""
+		if msg.err != nil {
+			return m.setStatus(fmt.Sprintf("request %s: %s", sanitizeLine(msg.id), sanitizeLine(msg.err.Error())), true)
+		}
+		m.push()
+		m.screen = screenInvestigation
+		m.inv = newInvestigation(m.c, msg.report, m.span, m.width, m.bodyHeight())
+		return m, nil
+	case searchInsteadMsg:
+		if msg.seq != m.reqSeq {
+			return m, nil
+		}
+		m.pendingID = ""
+		return m.openExplore(msg.query)
+	case openExploreMsg:
+		return m.openExplore(msg.query)
+	case statusMsg:
+		return m.setStatus(msg.text, msg.err)
+	case clearStatusMsg:
+		if msg.seq == m.statusSeq {
+			m.status = ""
+		}
+		return m, nil
+	case tea.PasteMsg:
+		if m.showHelp {
+			return m, nil
+		}
+		return m.updateScreen(msg)
+	case tea.KeyPressMsg:
+		if key.Matches(msg, k.ForceQuit) {
+			return m, tea.Quit
+		}
+		if m.showHelp {
+			switch {
+			case key.Matches(msg, k.Help), key.Matches(msg, k.Back):
+				m.showHelp = false
+			case key.Matches(msg, k.Quit):
+				return m, tea.Quit
+			}
+			return m, nil
+		}
+		if key.Matches(msg, k.Help) && m.inputEmpty() {
+			m.showHelp = true
+			return m, nil
+		}
+		if !m.typing() {
+			switch {
+			case key.Matches(msg, k.Quit):
+				return m, tea.Quit
+			case key.Matches(msg, k.Help):
+				m.showHelp = true
+				return m, nil
+			}
+		}
+		if key.Matches(msg, k.Back) {
+			return m.goBack()
+		}
+		return m.updateScreen(msg)
+	}
+	return m, nil
+}
+
+// updateScreen passes msg to the active screen.
+func (m Model) updateScreen(msg tea.Msg) (Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.screen {
+	case screenHome:
+		m.home, cmd = m.home.update(msg)
+	case screenInvestigation:
+		m.inv, cmd = m.inv.update(msg)
+	case screenExplore:
+		m.explore, cmd = m.explore.update(msg)
+	}
+	return m, cmd
+}
+
+func (m Model) resize(w, h int) (Model, tea.Cmd) {
+	m.width, m.height = max(w, 1), max(h, 1)
+	bh := m.bodyHeight()
+	m.help.SetWidth(m.width)
+	m.home.setSize(m.width, bh)
+	m.explore.setSize(m.width, bh)
+	if m.inv.report != nil {
+		m.inv.setSize(m.width, bh)
+	}
+	for i := range m.back {
+		if m.back[i].inv.report != nil {
+			m.back[i].inv.setSize(m.width, bh)
+		}
+		m.back[i].explore.setSize(m.width, bh)
+	}
+	var ec tea.Cmd
+	m.explore, ec = m.explore.resized()
+	return m, tea.Batch(m.home.histCmd(), ec)
+}
+
+// bodyHeight is the height of a screen: all but the title and footer.
+func (m Model) bodyHeight() int { return max(m.height-2, 1) }
+
+// typing reports whether keys go to a text input (so q types a q).
+func (m Model) typing() bool {
+	switch m.screen {
+	case screenHome:
+		return m.home.typing()
+	case screenExplore:
+		return m.explore.typing()
+	}
+	return false
+}
+
+// inputEmpty reports whether the focused input (if any) is empty, so that
+// "?" opens the help instead of typing a lone "?".
+func (m Model) inputEmpty() bool {
+	switch {
+	case m.screen == screenHome && m.home.typing():
+		return m.home.input.Value() == ""
+	case m.screen == screenExplore && m.explore.typing():
+		return m.explore.input.Value() == ""
+	}
+	return true
+}
+
+// loading reports whether a Backend call the user waits for is in flight.
+func (m Model) loading() bool {
+	if m.pendingID != "" {
+		return true
+	}
+	if m.screen == screenExplore && m.explore.ran && (len(m.explore.inflight) > 0 || (m.explore.facets == nil && m.explore.facetsErr == nil)) {
+		return true
+	}
+	return !m.spanKnown || !m.home.groupsKnown
+}
+
+// push saves the current screen on the navigation history.
+func (m *Model) push() {
+	m.back = append(m.back, frame{screen: m.screen, inv: m.inv, explore: m.explore})
+	if len(m.back) > 50 {
+		m.back = m.back[1:]
+	}
+}
+
+// goBack handles Esc: cancel a pending request, else return to the
+// previous screen.
+func (m Model) goBack() (Model, tea.Cmd) {
+	if m.pendingID != "" {
+		m.reqSeq++ // its report will be dropped
+		m.pendingID = ""
+		return m.setStatus("cancelled", false)
+	}
+	if len(m.back) == 0 {
+		if m.screen != screenHome {
+			m.screen = screenHome
+		}
+		return m, nil
+	}
+	f := m.back[len(m.back)-1]
+	m.back = m.back[:len(m.back)-1]
+	m.screen = f.screen
+	m.inv = f.inv
+	var cmd tea.Cmd
+	if f.explore.seq != m.explore.seq {
+		m.explore = f.explore
+		m.explore, cmd = m.explore.resume()
+	}
+	return m, cmd
+}
+
+func (m Model) openExplore(q string) (Model, tea.Cmd) {
+	m.push()
+	m.screen = screenExplore
+	var cmd tea.Cmd
+	m.explore, cmd = m.explore.open(q, m.span)
+	return m, cmd
+}
+
+func (m Model) setStatus(text string, isErr bool) (Model, tea.Cmd) {
+	m.statusSeq++
+	m.status, m.statusErr = text, isErr
+	seq := m.statusSeq
+	return m, m.c.tick(statusDuration, func(time.Time) tea.Msg { return clearStatusMsg{seq: seq} })
+}
+
+// View draws the title line, the active screen (or the help) and the
+// footer, in exactly the terminal's size.
+func (m Model) View() tea.View {
+	st := m.c.st
+	w, bh := m.width, m.bodyHeight()
+	var body []string
+	switch {
+	case m.showHelp:
+		body = m.helpView()
+	case m.screen == screenInvestigation:
+		body = m.inv.view()
+	case m.screen == screenExplore:
+		body = m.explore.view()
+	default:
+		body = m.home.view()
+	}
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.titleLine())
+	lines = append(lines, st.block(body, w, bh)...)
+	if m.height > 1 {
+		lines = append(lines, st.fit(m.footer(), w))
+	}
+	v := tea.NewView(strings.Join(lines[:min(len(lines), m.height)], "\n"))
+	v.AltScreen = true
+	v.WindowTitle = "culprit"
+	return v
+}
+
+func (m Model) titleLine() string {
+	st := m.c.st
+	left := st.Title.Render("culprit")
+	switch m.screen {
+	case screenHome:
+		left += " " + st.Subtle.Render("home")
+	case screenInvestigation:
+		left += " " + st.Subtle.Render("investigation")
+	case screenExplore:
+		left += " " + st.Subtle.Render("explore")
+	}
+	if m.showHelp {
+		left += " " + st.Subtle.Render("help")
+	}
+	right := ""
+	if m.pendingID != "" {
+		right = "investigating " + sanitizeLine(m.pendingID) + " "
+	}
+	if m.loading() {
+		right = m.spinner.View() + " " + right
+	} else if m.spanKnown {
+		right = fmt.Sprintf("%s events %s %s deploys", count(m.span.Events), st.G.Dot, count(m.span.Deploys))
+	}
+	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return st.trunc(left, m.width)
+	}
+	return left + strings.Repeat(" ", gap) + st.Subtle.Render(right)
+}
+
+func (m Model) footer() string {
+	st := m.c.st
+	if m.status != "" {
+		if m.statusErr {
+			return st.StatusErr.Render(m.status)
+		}
+		return st.Status.Render(m.status)
+	}
+	return m.help.ShortHelpView(m.bindings().ShortHelp())
+}
+
+// bindings are the keys of what is on screen.
+func (m Model) bindings() bindings {
+	k := m.c.keys
+	switch {
+	case m.showHelp:
+		return k.helpHelp()
+	case m.screen == screenInvestigation && m.inv.report != nil && !m.inv.report.Found:
+		return k.notFoundHelp()
+	case m.screen == screenInvestigation:
+		return k.investigationHelp()
+	case m.screen == screenExplore:
+		return k.exploreHelp(m.explore.typing())
+	case m.home.empty():
+		return bindings{short: []key.Binding{k.Quit}}
+	default:
+		return k.homeHelp(m.home.typing())
+	}
+}
+
+func (m Model) helpView() []string {
+	st := m.c.st
+	saved := m.showHelp
+	m.showHelp = false
+	b := m.bindings()
+	m.showHelp = saved
+	out := []string{st.Heading.Render("Keys"), ""}
+	out = append(out, strings.Split(m.help.FullHelpView(b.FullHelp()), "\n")...)
+	out = append(out, "", st.Heading.Render("Search syntax"))
+	out = append(out, wrap(`Words match any word of a line; "a phrase" matches words in order; `+
+		`field:value for request_id service host version method path route user level error_type fingerprint; `+
+		`status:>=500 and duration:>1000 (ms) for ranges; +clause must hold, -clause must not. `+
+		`In explore, 1-5 keep the last 15m/1h/6h/24h/all of the logs.`, m.width)...)
+	out = append(out, "", st.Subtle.Render("? or esc closes this help."))
+	return out
+}

@@ -1,0 +1,211 @@
+// Package stack splits a stack trace into lines and tells the application's
+// own frames from library and runtime frames, so that the TUI can highlight
+// the first and dim the second. It understands Go panics and
+// runtime/debug.Stack output, Python tracebacks, Java/JVM traces and
+// Node.js/V8 traces; anything else is kept as plain lines.
+//
+// It imports only the standard library.
+package stack
+
+import (
+	"strings"
+)
+
+// Kind of a stack trace line.
+type Kind int
+
+const (
+	// Header is a line that is not a frame: the panic message, "goroutine
+	// 1 [running]:", "Traceback (most recent call last):", "Caused by: ...".
+	Header Kind = iota
+	// App is a frame (or a frame's file/code line) of the application.
+	App
+	// Lib is a frame of the runtime, the standard library or a dependency.
+	Lib
+)
+
+// Line is one line of a stack trace.
+type Line struct {
+	Text string
+	Kind Kind
+}
+
+// Classify splits s into lines (tabs kept) and classifies each one. A
+// continuation line (Go's "\t/path/file.go:12 +0x1d", Python's source line)
+// takes the kind of the frame it belongs to.
+func Classify(s string) []Line {
+	s = strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	if s == "" {
+		return nil
+	}
+	raw := strings.Split(s, "\n")
+	out := make([]Line, len(raw))
+	prev := Header // kind of the last frame line, for continuations
+	for i, l := range raw {
+		t := strings.TrimSpace(l)
+		k := Header
+		switch {
+		case t == "":
+			k = Header
+		case isGoFileLine(l, t):
+			// The file line decides too: a dependency in the module
+			// cache is a library even if its name looks like ours.
+			k = prev
+			if libPath(t) {
+				k = Lib
+				if i > 0 && out[i-1].Kind == App {
+					out[i-1].Kind = Lib
+				}
+			}
+		case strings.HasPrefix(t, "File \""):
+			k = pythonFrame(t)
+			prev = k
+		case strings.HasPrefix(t, "at "):
+			k = atFrame(strings.TrimPrefix(t, "at "))
+			prev = k
+		case strings.HasPrefix(t, "..."):
+			k = Lib // "... 12 more", "...additional frames elided..."
+		case isGoFuncLine(l, t, raw, i):
+			k = goFrame(t)
+			prev = k
+		case prev != Header && startsIndented(l) && i > 0 && strings.HasPrefix(strings.TrimSpace(raw[i-1]), "File \""):
+			k = prev // Python source line under its frame
+		}
+		out[i] = Line{Text: l, Kind: k}
+	}
+	return out
+}
+
+func startsIndented(l string) bool {
+	return strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")
+}
+
+// isGoFileLine: "\t/src/orders/handler.go:42 +0x1d".
+func isGoFileLine(l, t string) bool {
+	if !strings.HasPrefix(l, "\t") && !strings.HasPrefix(l, "    ") {
+		return false
+	}
+	f := t
+	if i := strings.LastIndex(f, " +0x"); i > 0 {
+		f = f[:i]
+	}
+	c := strings.LastIndexByte(f, ':')
+	if c < 0 || !strings.HasSuffix(f[:c], ".go") {
+		return false
+	}
+	for _, r := range f[c+1:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return c+1 < len(f)
+}
+
+// isGoFuncLine: "main.(*Handler).getOrder(0xc000010000, {0x1, 0x2})" or
+// "created by net/http.(*Server).Serve in goroutine 1", followed by a
+// file line.
+func isGoFuncLine(l, t string, raw []string, i int) bool {
+	if startsIndented(l) || i+1 >= len(raw) {
+		return false
+	}
+	next := raw[i+1]
+	return isGoFileLine(next, strings.TrimSpace(next)) && (strings.Contains(t, "(") || strings.HasPrefix(t, "created by "))
+}
+
+// goFrame classifies a Go function line by its package path.
+func goFrame(t string) Kind {
+	t = strings.TrimPrefix(t, "created by ")
+	if i := strings.IndexByte(t, '('); i > 0 && !strings.HasSuffix(t[:i], ".") {
+		t = t[:i] // drop the arguments, keep "(*T)" receivers
+	}
+	// The package path ends at the first dot after the last slash.
+	slash := strings.LastIndexByte(t, '/')
+	dot := strings.IndexByte(t[slash+1:], '.')
+	pkg := t
+	if dot >= 0 {
+		pkg = t[:slash+1+dot]
+	}
+	if pkg == "main" {
+		return App
+	}
+	first, _, _ := strings.Cut(pkg, "/")
+	if !strings.Contains(first, ".") {
+		if goStd[first] {
+			return Lib
+		}
+		return App // a module path without a dot: a local module
+	}
+	for _, p := range goLibPrefixes {
+		if strings.HasPrefix(pkg, p) {
+			return Lib
+		}
+	}
+	return App
+}
+
+// libPath reports a file path outside the application: the Go module cache,
+// a vendor directory, GOROOT.
+func libPath(t string) bool {
+	for _, s := range []string{"/pkg/mod/", "/vendor/", "/usr/local/go/src/", "/usr/lib/go", "/go/src/runtime/", "/libexec/src/", "/toolchain@"} {
+		if strings.Contains(t, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// pythonFrame: File "/usr/lib/python3/dist-packages/x.py", line 3, in f.
+func pythonFrame(t string) Kind {
+	path := strings.TrimPrefix(t, "File \"")
+	if i := strings.IndexByte(path, '"'); i >= 0 {
+		path = path[:i]
+	}
+	switch {
+	case strings.Contains(path, "site-packages"), strings.Contains(path, "dist-packages"),
+		strings.HasPrefix(path, "<frozen"), strings.Contains(path, "/lib/python"), strings.Contains(path, "\\lib\\"):
+		return Lib
+	}
+	return App
+}
+
+// atFrame classifies a JVM ("com.acme.Orders.get(Orders.java:42)") or V8
+// ("getOrder (/app/src/orders.js:12:5)", "node:internal/...") frame.
+func atFrame(t string) Kind {
+	for _, s := range []string{"node_modules", "node:", "(internal/", "<anonymous>", "(native)"} {
+		if strings.Contains(t, s) {
+			return Lib
+		}
+	}
+	for _, p := range jvmLibPrefixes {
+		if strings.HasPrefix(t, p) {
+			return Lib
+		}
+	}
+	return App
+}
+
+var goStd = map[string]bool{
+	"archive": true, "bufio": true, "bytes": true, "cmp": true, "compress": true, "container": true,
+	"context": true, "crypto": true, "database": true, "debug": true, "embed": true, "encoding": true,
+	"errors": true, "expvar": true, "flag": true, "fmt": true, "go": true, "hash": true, "html": true,
+	"image": true, "internal": true, "io": true, "iter": true, "log": true, "maps": true, "math": true,
+	"mime": true, "net": true, "os": true, "path": true, "plugin": true, "reflect": true, "regexp": true,
+	"runtime": true, "slices": true, "sort": true, "strconv": true, "strings": true, "structs": true,
+	"sync": true, "syscall": true, "testing": true, "text": true, "time": true, "unicode": true,
+	"unique": true, "unsafe": true, "weak": true, "vendor": true,
+}
+
+var goLibPrefixes = []string{
+	"golang.org/x/", "google.golang.org/", "gopkg.in/", "go.uber.org/", "go.opentelemetry.io/",
+	"github.com/gin-gonic/", "github.com/go-chi/", "github.com/gorilla/", "github.com/labstack/",
+	"github.com/gofiber/", "github.com/valyala/", "github.com/jackc/", "github.com/lib/pq",
+	"github.com/go-sql-driver/", "github.com/redis/", "github.com/go-redis/", "github.com/rs/zerolog",
+	"github.com/sirupsen/", "github.com/grpc-ecosystem/", "github.com/aws/", "github.com/julienschmidt/",
+	"github.com/urfave/", "github.com/spf13/", "gorm.io/", "entgo.io/",
+}
+
+var jvmLibPrefixes = []string{
+	"java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.", "scala.",
+	"org.springframework.", "org.apache.", "org.hibernate.", "org.eclipse.", "io.netty.",
+	"com.fasterxml.", "reactor.", "io.micrometer.", "okhttp3.", "com.zaxxer.", "org.postgresql.",
+}

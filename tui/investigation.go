@@ -1,0 +1,697 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/culprit-dev/culprit/query"
+	"github.com/culprit-dev/culprit/tui/components/chart"
+	"github.com/culprit-dev/culprit/tui/components/stack"
+)
+
+// paneID names the investigation panes, in focus order.
+type paneID int
+
+const (
+	paneTimeline paneID = iota
+	paneStack
+	paneFirst
+	paneDeploys
+	paneBlast
+	paneNext
+	numPanes
+)
+
+var paneTitles = [numPanes]string{
+	"Request timeline", "Stack trace", "First occurrence", "Deploys", "Blast radius", "Next steps & evidence",
+}
+
+// wideLayout: two columns of panes from this width on.
+const wideLayout = 110
+
+// invModel is the investigation of one request.
+type invModel struct {
+	c             *common
+	width, height int
+	span          query.Span
+	report        *query.Report
+	focus         paneID
+	off           [numPanes]int
+	lines         [numPanes][]string // content, built for the current width
+	summary       [numPanes]string
+}
+
+func newInvestigation(c *common, r *query.Report, span query.Span, w, h int) invModel {
+	m := invModel{c: c, report: r, span: span, focus: paneTimeline}
+	if r.Error != nil {
+		m.focus = paneStack
+	}
+	m.setSize(w, h)
+	return m
+}
+
+func (m *invModel) setSize(w, h int) {
+	m.width, m.height = w, h
+	m.build()
+}
+
+// layout is where the panes go for the current size.
+type invLayout struct {
+	banner []string
+	wide   bool
+	colW   [numPanes]int // content width of each pane
+	vis    [numPanes]int // visible content lines of each pane
+	column [2][]paneID
+}
+
+func (m invModel) columns() (wide bool, left, right int) {
+	if m.width >= wideLayout && m.height >= 20 {
+		left = m.width * 55 / 100
+		return true, left, m.width - left - 1
+	}
+	return false, m.width, m.width
+}
+
+func (m invModel) layout() invLayout {
+	var l invLayout
+	l.banner = m.bannerLines()
+	wide, lw, rw := m.columns()
+	l.wide = wide
+	if wide {
+		l.column = [2][]paneID{{paneTimeline, paneStack}, {paneFirst, paneDeploys, paneBlast, paneNext}}
+	} else {
+		l.column = [2][]paneID{{paneTimeline, paneStack, paneFirst, paneDeploys, paneBlast, paneNext}}
+	}
+	avail := m.height - 1 - len(l.banner) // header line
+	for ci, col := range l.column {
+		w := lw
+		if ci == 1 {
+			w = rw
+		}
+		wants := make([]int, len(col))
+		focus := -1
+		for i, p := range col {
+			wants[i] = len(m.lines[p])
+			l.colW[p] = w
+			if p == m.focus {
+				focus = i
+			}
+		}
+		got := allocate(avail-len(col), wants, focus)
+		for i, p := range col {
+			l.vis[p] = got[i]
+		}
+	}
+	return l
+}
+
+// contentWidth is the width pane content is built for.
+func (m invModel) contentWidth(p paneID) int {
+	wide, lw, rw := m.columns()
+	if wide && p >= paneFirst {
+		return rw - 1
+	}
+	if wide {
+		return lw - 1
+	}
+	return m.width - 1
+}
+
+func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	k := m.c.keys
+	r := m.report
+	if !r.Found {
+		if key.Matches(kp, k.Enter) {
+			return m, openExplore(textQuery(r.RequestID))
+		}
+		return m, nil
+	}
+	vis := m.layout().vis[m.focus]
+	n := len(m.lines[m.focus])
+	off := &m.off[m.focus]
+	switch {
+	case key.Matches(kp, k.NextPane):
+		m.focus = (m.focus + 1) % numPanes
+	case key.Matches(kp, k.PrevPane):
+		m.focus = (m.focus + numPanes - 1) % numPanes
+	case key.Matches(kp, k.Down):
+		*off = clampOffset(*off+1, n, vis)
+	case key.Matches(kp, k.Up):
+		*off = clampOffset(*off-1, n, vis)
+	case key.Matches(kp, k.PageDown):
+		*off = clampOffset(*off+max(vis-1, 1), n, vis)
+	case key.Matches(kp, k.PageUp):
+		*off = clampOffset(*off-max(vis-1, 1), n, vis)
+	case key.Matches(kp, k.Top):
+		*off = 0
+	case key.Matches(kp, k.Bottom):
+		*off = clampOffset(n, n, vis)
+	case key.Matches(kp, k.CopyID):
+		return m, tea.Batch(tea.SetClipboard(r.RequestID), statusCmd("copied request id "+sanitizeLine(r.RequestID)+" to the clipboard (OSC 52)", false))
+	case key.Matches(kp, k.CopyStack):
+		if r.Error == nil || r.Error.Stack == "" {
+			return m, statusCmd("no stack trace to copy", true)
+		}
+		return m, tea.Batch(tea.SetClipboard(r.Error.Stack), statusCmd(fmt.Sprintf("copied the stack trace (%d lines) to the clipboard (OSC 52)", strings.Count(r.Error.Stack, "\n")+1), false))
+	case key.Matches(kp, k.First):
+		g := r.Group
+		switch {
+		case g == nil || g.FirstRequestID == "":
+			return m, statusCmd("no first occurrence: this request has no error group", true)
+		case g.FirstRequestID == r.RequestID:
+			return m, statusCmd("this request is the first occurrence", false)
+		}
+		return m, openRequest(g.FirstRequestID, false)
+	case key.Matches(kp, k.Explore):
+		if r.Error != nil && r.Error.Fingerprint != "" {
+			return m, openExplore(fieldFilter("fingerprint", r.Error.Fingerprint))
+		}
+		return m, openExplore(fieldFilter("request_id", r.RequestID))
+	}
+	return m, nil
+}
+
+// build renders every pane's content for the current width.
+func (m *invModel) build() {
+	r := m.report
+	if r == nil || !r.Found {
+		return
+	}
+	m.lines[paneTimeline], m.summary[paneTimeline] = m.timeline(m.contentWidth(paneTimeline))
+	m.lines[paneStack], m.summary[paneStack] = m.stackPane(m.contentWidth(paneStack))
+	m.lines[paneFirst], m.summary[paneFirst] = m.firstPane(m.contentWidth(paneFirst))
+	m.lines[paneDeploys], m.summary[paneDeploys] = m.deploysPane(m.contentWidth(paneDeploys))
+	m.lines[paneBlast], m.summary[paneBlast] = m.blastPane(m.contentWidth(paneBlast))
+	m.lines[paneNext], m.summary[paneNext] = m.nextPane(m.contentWidth(paneNext))
+}
+
+func (m invModel) view() []string {
+	st := m.c.st
+	r := m.report
+	if !r.Found {
+		return m.notFoundView()
+	}
+	l := m.layout()
+	out := []string{m.headerLine()}
+	out = append(out, l.banner...)
+	var cols [2][]string
+	for ci, col := range l.column {
+		for _, p := range col {
+			cols[ci] = append(cols[ci], m.paneView(p, l.colW[p], l.vis[p])...)
+		}
+	}
+	if l.wide {
+		_, lw, rw := m.columns()
+		h := max(len(cols[0]), len(cols[1]))
+		out = append(out, joinColumns(st.block(cols[0], lw, h), st.block(cols[1], rw, h), 1)...)
+	} else {
+		out = append(out, cols[0]...)
+	}
+	return out
+}
+
+// paneView draws a pane: its title rule and vis lines of content.
+func (m invModel) paneView(p paneID, w, vis int) []string {
+	st := m.c.st
+	lines := m.lines[p]
+	off := clampOffset(m.off[p], len(lines), vis)
+	title := paneTitles[p]
+	if s := m.summary[p]; s != "" {
+		title += " " + st.G.Dot + " " + s
+	}
+	pos := ""
+	if len(lines) > vis {
+		pos = fmt.Sprintf("%d-%d/%d", off+1, min(off+vis, len(lines)), len(lines))
+		if vis == 0 {
+			pos = fmt.Sprintf("%d lines", len(lines))
+		}
+	}
+	style := st.Blurred
+	if p == m.focus {
+		title = st.G.Cursor + " " + title
+		style = st.Focused
+	}
+	out := []string{st.rule(title, pos, w, style)}
+	for _, l := range lines[off:min(off+vis, len(lines))] {
+		out = append(out, " "+l)
+	}
+	return out
+}
+
+func (m invModel) headerLine() string {
+	st := m.c.st
+	r := m.report
+	parts := []string{st.Bold.Render("Request " + sanitizeLine(r.RequestID))}
+	if len(r.Services) > 0 {
+		svcs := make([]string, len(r.Services))
+		for i, s := range r.Services {
+			svcs[i] = sanitizeLine(s)
+		}
+		parts = append(parts, strings.Join(svcs, " "+st.G.Arrow+" "))
+	}
+	parts = append(parts, fmt.Sprintf("%d lines", len(r.Events)))
+	if len(r.Events) > 0 {
+		parts = append(parts, r.Events[0].Time.UTC().Format("2006-01-02 15:04:05 UTC"))
+	}
+	return st.trunc(strings.Join(parts, "  "+st.G.Dot+"  "), m.width)
+}
+
+// bannerLines is the verdict: cause, summary and, when there is room, the
+// first evidence.
+func (m invModel) bannerLines() []string {
+	st := m.c.st
+	r := m.report
+	w := m.width
+	label, summary, cause := "NO ERROR", "This request logged no error event.", ""
+	var evidence []string
+	switch {
+	case r.Verdict != nil:
+		cause = r.Verdict.Cause
+		label = strings.ToUpper(strings.ReplaceAll(cause, "-", " "))
+		summary = sanitizeLine(r.Verdict.Summary)
+		evidence = r.Verdict.Evidence
+	case r.Error != nil:
+		label, cause = "ERROR", query.CauseUnknown
+		summary = sanitizeLine(r.Error.Type + ": " + r.Error.Message)
+	}
+	lbl := " " + label + " "
+	maxSummary := 2
+	if m.height >= 30 {
+		maxSummary = 3
+	}
+	lw := len(lbl) + 1
+	wrapped := wrap(summary, max(w-lw, 10))
+	if len(wrapped) > maxSummary {
+		wrapped = wrapped[:maxSummary]
+		wrapped[maxSummary-1] = st.trunc(wrapped[maxSummary-1]+st.G.Ellipsis+st.G.Ellipsis, w-lw)
+	}
+	out := []string{st.cause(cause).Render(lbl) + " " + st.Bold.Render(wrapped[0])}
+	for _, l := range wrapped[1:] {
+		out = append(out, strings.Repeat(" ", lw)+st.Bold.Render(l))
+	}
+	if n := bannerEvidence(m.height); n > 0 {
+		for _, e := range evidence[:min(n, len(evidence))] {
+			out = append(out, st.trunc(strings.Repeat(" ", lw)+st.G.Bullet+" "+sanitizeLine(e), w))
+		}
+	}
+	return out
+}
+
+// bannerEvidence is how many evidence lines the banner shows at a height.
+func bannerEvidence(h int) int {
+	switch {
+	case h >= 40:
+		return 3
+	case h >= 30:
+		return 2
+	default:
+		return 0
+	}
+}
+
+func (m invModel) notFoundView() []string {
+	st := m.c.st
+	r := m.report
+	w := m.width
+	out := []string{
+		st.CauseUnknown.Render(" NOT FOUND ") + " " + st.Bold.Render(st.trunc("No log line carries request ID "+sanitizeLine(r.RequestID), w-12)),
+		"",
+	}
+	if r.Hint != "" {
+		for _, l := range strings.Split(sanitize(r.Hint), "\n") {
+			out = append(out, wrap(expandTabs(l), w)...)
+		}
+		out = append(out, "")
+	}
+	if m.span.Events > 0 {
+		out = append(out, wrap(fmt.Sprintf("The index holds %s events from %s to %s UTC.", count(m.span.Events),
+			m.span.First.UTC().Format("2006-01-02 15:04:05"), m.span.Last.UTC().Format("2006-01-02 15:04:05")), w)...)
+	} else {
+		out = append(out, "The index is empty: run `culprit ingest --deploys deploys.json logs/` first.")
+	}
+	out = append(out,
+		wrap("Check the ID (a prefix is enough to find the nearest ones above), and that the logs of the time it failed were ingested.", w)...)
+	out = append(out, "",
+		st.Key.Render("enter")+" search the logs for this text   "+st.Key.Render("esc")+" back")
+	return out
+}
+
+// timeline: one line per event of the request, across services.
+func (m invModel) timeline(w int) ([]string, string) {
+	st := m.c.st
+	r := m.report
+	svcW := 4
+	for _, e := range r.Events {
+		svcW = max(svcW, len(e.Service))
+	}
+	svcW = min(svcW, 12)
+	rootSrc := ""
+	if r.Error != nil {
+		rootSrc = r.Error.Source
+	}
+	withDate := len(r.Events) > 0 && multiDay(r.Events[0].Time, r.Events[len(r.Events)-1].Time)
+	out := make([]string, 0, len(r.Events))
+	for _, e := range r.Events {
+		mark := " "
+		if rootSrc != "" && e.Source == rootSrc {
+			mark = st.G.Root
+		}
+		status := "   "
+		if e.Status != 0 {
+			status = fmt.Sprintf("%3d", e.Status)
+		}
+		text := eventText(e.Message, e.Method, e.Path)
+		lvl := strings.ToUpper(e.Level)
+		if lvl == "" {
+			lvl = "-"
+		}
+		head := mark + " " + clock(e.Time, withDate) + " " + st.fit(sanitizeLine(e.Service), svcW) + " "
+		lvlCell := st.level(e.Level).Render(st.fit(lvl, 5))
+		statusCell := status
+		if e.Status >= 500 {
+			statusCell = st.Error.Render(status)
+		}
+		rest := st.trunc(text, max(w-ansi.StringWidth(head)-5-1-3-1, 0))
+		if e.IsError {
+			rest = st.Error.Render(rest)
+		}
+		line := head + lvlCell + " " + statusCell + " " + rest
+		if mark != " " {
+			line = st.StackHeader.Render(mark) + line[len(mark):]
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		out = append(out, st.Subtle.Render("no lines"))
+	}
+	return out, fmt.Sprintf("%d lines, %d services", len(r.Events), len(r.Services))
+}
+
+// eventText is what a timeline or results row says about an event.
+func eventText(msg, method, path string) string {
+	text := sanitizeLine(msg)
+	if path != "" && !strings.Contains(msg, path) {
+		req := strings.TrimSpace(sanitizeLine(method + " " + path))
+		if text == "" {
+			return req
+		}
+		return text + "  " + req
+	}
+	return text
+}
+
+// stackPane: the root error and its stack trace, in-app frames
+// highlighted, then the wrappers logged upstream.
+func (m invModel) stackPane(w int) ([]string, string) {
+	st := m.c.st
+	e := m.report.Error
+	if e == nil {
+		return []string{st.OK.Render("No error event in this request.")}, "no error"
+	}
+	head := sanitizeLine(e.Message)
+	if e.Type != "" {
+		head = sanitizeLine(e.Type) + ": " + head
+	}
+	var out []string
+	for _, l := range wrap(head, w) {
+		out = append(out, st.StackHeader.Render(l))
+	}
+	where := []string{}
+	for _, s := range []string{e.Service, e.Route, e.Source} {
+		if s != "" {
+			where = append(where, sanitizeLine(s))
+		}
+	}
+	where = append(where, e.Time.UTC().Format("15:04:05.000"))
+	out = append(out, st.Subtle.Render(st.trunc("in "+strings.Join(where, " "+st.G.Dot+" "), w)))
+	frames := stack.Classify(sanitize(e.Stack))
+	if len(frames) == 0 {
+		out = append(out, st.Subtle.Render("no stack trace was logged with this error"))
+	} else {
+		out = append(out, "")
+	}
+	app := 0
+	for _, f := range frames {
+		text := st.trunc(expandTabs(f.Text), w)
+		switch f.Kind {
+		case stack.App:
+			app++
+			out = append(out, st.StackApp.Render(text))
+		case stack.Lib:
+			out = append(out, st.StackLib.Render(text))
+		default:
+			out = append(out, st.Bold.Render(text))
+		}
+	}
+	if len(e.Chain) > 0 {
+		out = append(out, "", st.Subtle.Render("Logged upstream after it:"))
+		for _, c := range e.Chain {
+			out = append(out, st.trunc(fmt.Sprintf("  %s %s  %s", clock(c.Time, false), sanitizeLine(c.Service), eventText(c.Message, c.Method, c.Path)), w))
+		}
+	}
+	sum := sanitizeLine(e.Type)
+	if sum == "" {
+		sum = sanitizeLine(e.Service)
+	}
+	if len(frames) > 0 {
+		sum += fmt.Sprintf(" %s %d lines, %d in-app", st.G.Dot, len(frames), app)
+	}
+	return out, strings.TrimSpace(sum)
+}
+
+// firstPane: when the error first appeared, in which request, how often.
+func (m invModel) firstPane(w int) ([]string, string) {
+	st := m.c.st
+	g := m.report.Group
+	if g == nil {
+		return []string{st.Subtle.Render("No error group: the request did not fail.")}, ""
+	}
+	now := m.c.now()
+	const lw = 12
+	row := func(label, v string) string { return st.Subtle.Render(st.fit(label, lw)) + v }
+	req := sanitizeLine(g.FirstRequestID)
+	if g.FirstRequestID == m.report.RequestID {
+		req += st.Subtle.Render("  (this request)")
+	} else {
+		req += "  " + st.Key.Render("f") + st.Subtle.Render(" open it")
+	}
+	out := []string{
+		row("first seen", g.FirstSeen.UTC().Format("2006-01-02 15:04:05.000")+st.Subtle.Render(" UTC, "+ago(g.FirstSeen, now))),
+		row("request", req),
+		row("last seen", g.LastSeen.UTC().Format("2006-01-02 15:04:05.000")+st.Subtle.Render(" UTC, "+ago(g.LastSeen, now))),
+		row("count", fmt.Sprintf("%s events in %s requests", count(g.Count), count(g.Requests))),
+	}
+	if len(g.Histogram) > 0 {
+		sw := max(w-lw, 4)
+		counts := bucketCounts(g.Histogram)
+		spark := chart.Sparkline(counts, sw, st.G.Chart)
+		if d := m.report.Deploy; d != nil {
+			if c, ok := histColumn(g.Histogram, d.Time, sw); ok {
+				marks := strings.Repeat(" ", c) + st.G.Marker + " " + asciiLabel(strings.TrimSpace(d.Service+" "+d.Version))
+				out = append(out, row("", st.Marker.Render(st.trunc(marks, sw))))
+			}
+		}
+		out = append(out, row("trend", st.Spark.Render(spark)))
+		out = append(out, row("", st.Subtle.Render(st.trunc(fmt.Sprintf("%s %s %s UTC",
+			g.Histogram[0].Start.UTC().Format("15:04"), st.G.Arrow, g.LastSeen.UTC().Format("15:04")), sw))))
+	}
+	out = append(out, row("fingerprint", st.Subtle.Render(st.trunc(sanitizeLine(g.Fingerprint), max(w-lw, 1)))))
+	return out, fmt.Sprintf("%s, %s%s in %s requests", clock(g.FirstSeen, false)[:8], count(g.Count), timesSign(st), count(g.Requests))
+}
+
+func timesSign(st *Styles) string {
+	if st.G.Rule == "-" {
+		return "x"
+	}
+	return "×"
+}
+
+// histColumn is the sparkline cell (of a sparkline resampled to w cells)
+// that holds t, if t falls inside the histogram.
+func histColumn(h []query.TimeBucket, t time.Time, w int) (int, bool) {
+	if len(h) == 0 || t.Before(h[0].Start) {
+		return 0, false
+	}
+	bw := time.Minute
+	if len(h) > 1 {
+		bw = h[1].Start.Sub(h[0].Start)
+	}
+	if bw <= 0 {
+		return 0, false
+	}
+	i := int(t.Sub(h[0].Start) / bw)
+	if i >= len(h) {
+		return 0, false
+	}
+	per := 1
+	if len(h) > w {
+		per = (len(h) + w - 1) / w
+	}
+	return i / per, true
+}
+
+// deploysPane: deploys around the first occurrence, the suspect marked.
+func (m invModel) deploysPane(w int) ([]string, string) {
+	st := m.c.st
+	r := m.report
+	if r.Group == nil {
+		return []string{st.Subtle.Render("No error, so no suspect deploy.")}, ""
+	}
+	ds := r.DeploysNearby
+	if r.Deploy != nil {
+		found := false
+		for _, d := range ds {
+			if d.Suspect || (d.Time.Equal(r.Deploy.Time) && d.Service == r.Deploy.Service && d.Version == r.Deploy.Version) {
+				found = true
+			}
+		}
+		if !found {
+			sd := *r.Deploy
+			sd.Suspect = true
+			ds = append([]query.DeployRef{sd}, ds...)
+		}
+	}
+	if len(ds) == 0 {
+		return []string{st.Subtle.Render("No deploy near the first occurrence: nothing to roll back.")}, "none nearby"
+	}
+	const timeW, offW, svcW, verW, commitW = 8, 8, 10, 10, 8
+	var out []string
+	sum := "no suspect"
+	for _, d := range ds {
+		mark := "  "
+		if d.Suspect {
+			mark = st.G.Suspect + " "
+		}
+		line := mark + st.fit(clock(d.Time, false)[:8], timeW) + " " + st.fitRight(offset(d.OffsetSeconds), offW) + "  " +
+			st.fit(sanitizeLine(d.Service), svcW) + " " + st.fit(sanitizeLine(d.Version), verW) + " " +
+			st.fit(sanitizeLine(d.Commit), commitW) + " " + sanitizeLine(d.Author)
+		if d.Environment != "" {
+			line += " (" + sanitizeLine(d.Environment) + ")"
+		}
+		if d.Suspect {
+			line = st.Suspect.Render(st.trunc(line+"  SUSPECT", w))
+			sum = fmt.Sprintf("suspect %s %s, %s", sanitizeLine(d.Service), sanitizeLine(d.Version), offset(d.OffsetSeconds))
+		} else {
+			line = st.trunc(line, w)
+		}
+		out = append(out, line)
+	}
+	out = append(out, st.Subtle.Render(st.trunc("offsets are from the first occurrence; negative = before it", w)))
+	return out, sum
+}
+
+// blastPane: who and what the failure hits, against all traffic.
+func (m invModel) blastPane(w int) ([]string, string) {
+	st := m.c.st
+	b := m.report.BlastRadius
+	if b == nil {
+		return []string{st.Subtle.Render("No error, so no blast radius.")}, ""
+	}
+	const lw = 12
+	row := func(label, v string) string { return st.Subtle.Render(st.fit(label, lw)) + st.trunc(v, max(w-lw, 1)) }
+	scope := strings.ReplaceAll(b.Scope, "-", " ")
+	users := strings.ReplaceAll(b.UserScope, "-", " ")
+	svcs := make([]string, len(b.Services))
+	for i, s := range b.Services {
+		svcs[i] = sanitizeLine(s)
+	}
+	out := []string{
+		row("endpoints", fmt.Sprintf("%d of %d active endpoints (%s)", b.EndpointsAffected, b.EndpointsActive, scope)),
+		row("users", fmt.Sprintf("%d of %d active users (%s)", b.UsersAffected, b.UsersActive, users)),
+		row("services", strings.Join(svcs, ", ")),
+	}
+	if !b.WindowStart.IsZero() {
+		out = append(out, row("window", b.WindowStart.UTC().Format("15:04:05")+" "+st.G.Arrow+" "+b.WindowEnd.UTC().Format("15:04:05")+" UTC"))
+	}
+	labelW := min(max(w*2/5, 12), 36)
+	barW := max(w-labelW-10, 4)
+	bars := func(title string, items []struct {
+		label string
+		n     int
+	}) {
+		if len(items) == 0 {
+			return
+		}
+		out = append(out, "", st.Bold.Render(title))
+		hi := 0
+		for _, it := range items {
+			hi = max(hi, it.n)
+		}
+		for _, it := range items {
+			out = append(out, " "+st.fit(it.label, labelW-1)+" "+st.Bar.Render(st.fit(chart.Bar(it.n, hi, barW, st.G.Chart), barW))+" "+count(it.n))
+		}
+	}
+	type item = struct {
+		label string
+		n     int
+	}
+	var eps, us []item
+	for _, e := range b.Endpoints {
+		eps = append(eps, item{sanitizeLine(e.Route), e.Count})
+	}
+	for i, u := range b.Users {
+		if i == 8 {
+			break
+		}
+		us = append(us, item{sanitizeLine(u.User), u.Count})
+	}
+	bars("Failures by endpoint", eps)
+	bars("Failures by user", us)
+	if len(b.Outliers) > 0 {
+		out = append(out, "", st.Bold.Render("Over-represented among the failures"))
+		for _, o := range b.Outliers {
+			out = append(out, st.trunc(fmt.Sprintf(" %s=%s  %s of failures vs %s of all requests",
+				sanitizeLine(o.Field), sanitizeLine(o.Value), pct(o.FailureShare), pct(o.BaselineShare)), w))
+		}
+	}
+	return out, fmt.Sprintf("%d/%d endpoints, %d/%d users", b.EndpointsAffected, b.EndpointsActive, b.UsersAffected, b.UsersActive)
+}
+
+func pct(f float64) string {
+	return fmt.Sprintf("%.0f%%", f*100)
+}
+
+// nextPane: the verdict's evidence and next steps.
+func (m invModel) nextPane(w int) ([]string, string) {
+	st := m.c.st
+	v := m.report.Verdict
+	if v == nil {
+		return []string{st.Subtle.Render("No verdict: the request did not fail.")}, ""
+	}
+	var out []string
+	hang := func(prefix, text string) {
+		pw := ansi.StringWidth(prefix)
+		for i, l := range wrap(sanitizeLine(text), max(w-pw, 8)) {
+			if i == 0 {
+				out = append(out, prefix+l)
+			} else {
+				out = append(out, strings.Repeat(" ", pw)+l)
+			}
+		}
+	}
+	if len(v.NextSteps) > 0 {
+		out = append(out, st.Bold.Render("Next steps"))
+		for i, s := range v.NextSteps {
+			hang(fmt.Sprintf("%d. ", i+1), s)
+		}
+	}
+	if len(v.Evidence) > 0 {
+		if len(out) > 0 {
+			out = append(out, "")
+		}
+		out = append(out, st.Bold.Render("Evidence"))
+		for _, e := range v.Evidence {
+			hang(st.G.Bullet+" ", e)
+		}
+	}
+	return out, causeLabel(v.Cause)
+}

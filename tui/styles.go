@@ -1,0 +1,209 @@
+package tui
+
+import (
+	"os"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/lipgloss/v2"
+
+	"github.com/culprit-dev/culprit/query"
+	"github.com/culprit-dev/culprit/tui/components/chart"
+	"github.com/culprit-dev/culprit/tui/components/input"
+)
+
+// glyphs are the non-ASCII characters the TUI draws, with ASCII stand-ins
+// for terminals whose locale is not UTF-8.
+type glyphs struct {
+	Chart     chart.Glyphs
+	Rule      string // horizontal rule
+	Ellipsis  string
+	Marker    string // a deploy on a time axis
+	Suspect   string // the suspect deploy
+	Root      string // the root error line of a timeline
+	Bullet    string
+	Cursor    string // selected row
+	Arrow     string // services in call order
+	Dot       string // separator
+	Ellipsize string // placeholder for a row still loading
+}
+
+var unicodeGlyphs = glyphs{
+	Chart: chart.Unicode, Rule: "─", Ellipsis: "…", Marker: "▼", Suspect: "▶",
+	Root: "◆", Bullet: "•", Cursor: "›", Arrow: "→", Dot: "·", Ellipsize: "…",
+}
+
+var asciiGlyphs = glyphs{
+	Chart: chart.ASCII, Rule: "-", Ellipsis: "~", Marker: "v", Suspect: ">",
+	Root: "*", Bullet: "*", Cursor: ">", Arrow: ">", Dot: "|", Ellipsize: "...",
+}
+
+// utf8Locale reports whether the locale environment asks for UTF-8, with
+// POSIX precedence: LC_ALL, then LC_CTYPE, then LANG. No locale at all is
+// the C locale, which is ASCII.
+func utf8Locale(getenv func(string) string) bool {
+	for _, k := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if v := getenv(k); v != "" {
+			v = strings.ToLower(v)
+			return strings.Contains(v, "utf-8") || strings.Contains(v, "utf8")
+		}
+	}
+	return false
+}
+
+// Styles holds every style the TUI draws with, built once by newStyles.
+// View code only calls Render on these; it never builds a style.
+type Styles struct {
+	G glyphs
+
+	Title, Subtle, Bold, Faint, Heading lipgloss.Style
+	Key, Status, StatusErr, Error, OK   lipgloss.Style
+	Selected, Focused, Blurred          lipgloss.Style
+	New, Suspect, Marker, Bar, Spark    lipgloss.Style
+
+	LevelFatal, LevelError, LevelWarn, LevelInfo, LevelDebug lipgloss.Style
+
+	// Verdict banners by cause.
+	CauseDeploy, CauseDependency, CausePreExisting, CauseData, CauseCodePath, CauseUnknown, CauseNone lipgloss.Style
+
+	StackHeader, StackApp, StackLib lipgloss.Style
+
+	Help  help.Styles
+	Input input.Styles
+}
+
+// newStyles builds the styles; noColor keeps only bold, faint and reverse.
+func newStyles(noColor, ascii bool) *Styles {
+	s := &Styles{G: unicodeGlyphs}
+	if ascii {
+		s.G = asciiGlyphs
+	}
+	plain := lipgloss.NewStyle()
+	fg := func(c string) lipgloss.Style {
+		if noColor {
+			return plain
+		}
+		return plain.Foreground(lipgloss.Color(c))
+	}
+	banner := func(bg, fgc string) lipgloss.Style {
+		if noColor {
+			return plain.Reverse(true).Bold(true)
+		}
+		return plain.Background(lipgloss.Color(bg)).Foreground(lipgloss.Color(fgc)).Bold(true)
+	}
+
+	s.Title = fg("13").Bold(true)
+	s.Subtle = fg("8")
+	s.Faint = plain.Faint(true)
+	s.Bold = plain.Bold(true)
+	s.Heading = fg("12").Bold(true)
+	s.Key = fg("14").Bold(true)
+	s.Status = fg("10")
+	s.StatusErr = fg("9").Bold(true)
+	s.Error = fg("9")
+	s.OK = fg("10")
+	s.Selected = plain.Reverse(true)
+	s.Focused = fg("14").Bold(true)
+	s.Blurred = fg("8")
+	s.New = fg("11").Bold(true)
+	s.Suspect = fg("9").Bold(true)
+	s.Marker = fg("11").Bold(true)
+	s.Bar = fg("12")
+	s.Spark = fg("11")
+
+	s.LevelFatal = fg("13").Bold(true)
+	s.LevelError = fg("9").Bold(true)
+	s.LevelWarn = fg("11")
+	s.LevelInfo = fg("12")
+	s.LevelDebug = plain.Faint(true)
+
+	s.CauseDeploy = banner("1", "15")
+	s.CauseDependency = banner("3", "0")
+	s.CausePreExisting = banner("4", "15")
+	s.CauseData = banner("5", "15")
+	s.CauseCodePath = banner("6", "0")
+	s.CauseUnknown = banner("8", "15")
+	s.CauseNone = banner("2", "0")
+
+	s.StackHeader = fg("9").Bold(true)
+	s.StackApp = fg("15").Bold(true)
+	s.StackLib = plain.Faint(true)
+
+	s.Help = help.DefaultDarkStyles()
+	if noColor {
+		s.Help = help.Styles{
+			ShortKey: plain.Bold(true), FullKey: plain.Bold(true),
+			ShortDesc: plain, FullDesc: plain,
+			ShortSeparator: plain.Faint(true), FullSeparator: plain.Faint(true), Ellipsis: plain.Faint(true),
+		}
+	}
+	s.Input = input.Styles{Prompt: s.Key, Text: plain, Placeholder: s.Subtle, Cursor: plain.Reverse(true)}
+	return s
+}
+
+// level returns the style of a canonical level.
+func (s *Styles) level(l string) lipgloss.Style {
+	switch l {
+	case "fatal":
+		return s.LevelFatal
+	case "error":
+		return s.LevelError
+	case "warn":
+		return s.LevelWarn
+	case "info":
+		return s.LevelInfo
+	default:
+		return s.LevelDebug
+	}
+}
+
+// cause returns the banner style of a verdict cause.
+func (s *Styles) cause(c string) lipgloss.Style {
+	switch c {
+	case query.CauseDeployment:
+		return s.CauseDeploy
+	case query.CauseDependency:
+		return s.CauseDependency
+	case query.CausePreExisting:
+		return s.CausePreExisting
+	case query.CauseDataBug:
+		return s.CauseData
+	case query.CauseCodePath:
+		return s.CauseCodePath
+	case "":
+		return s.CauseNone
+	default:
+		return s.CauseUnknown
+	}
+}
+
+// causeCell draws a cause as a table cell of width w.
+func (s *Styles) causeCell(c string, w int) string {
+	if c == "" {
+		return s.fit("", w)
+	}
+	return s.cause(c).Render(s.fit(causeLabel(c), w))
+}
+
+// causeLabel is the short name of a cause for tables.
+func causeLabel(c string) string {
+	switch c {
+	case query.CauseDeployment:
+		return "regression"
+	case query.CauseDependency:
+		return "dependency"
+	case query.CausePreExisting:
+		return "pre-existing"
+	case query.CauseDataBug:
+		return "data-bug"
+	case query.CauseCodePath:
+		return "code-path"
+	case "":
+		return ""
+	default:
+		return c
+	}
+}
+
+// envASCII reports whether this process's locale is not UTF-8.
+func envASCII() bool { return !utf8Locale(os.Getenv) }
