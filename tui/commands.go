@@ -37,13 +37,13 @@ var timeRanges = [...]timeRange{
 
 // common is what every screen shares; it is built once and never changes.
 type common struct {
-	ctx    context.Context
-	b      Backend
-	st     *Styles
-	keys   keyMap
-	now    func() time.Time
-	ascii  bool
-	tick   func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd // tea.Tick; faked in tests
+	ctx   context.Context
+	b     Backend
+	st    *Styles
+	keys  keyMap
+	now   func() time.Time
+	ascii bool
+	tick  func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd // tea.Tick; faked in tests
 }
 
 // spanCmd fetches the index span.

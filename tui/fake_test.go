@@ -262,8 +262,8 @@ func regressionReport() *query.Report {
 		BlastRadius: &query.BlastRadius{
 			Endpoints:         []query.EndpointCount{{Route: "GET /api/orders/{id}", Count: 412}},
 			EndpointsAffected: 1, EndpointsActive: 6,
-			Users:             []query.UserCount{{User: "u-legacy-07", Count: 61}, {User: "u-legacy-12", Count: 55}, {User: "u-legacy-03", Count: 49}, {User: "u-legacy-31", Count: 40}},
-			UsersAffected:     9, UsersActive: 52, Services: []string{"orders", "gateway"},
+			Users:         []query.UserCount{{User: "u-legacy-07", Count: 61}, {User: "u-legacy-12", Count: 55}, {User: "u-legacy-03", Count: 49}, {User: "u-legacy-31", Count: 40}},
+			UsersAffected: 9, UsersActive: 52, Services: []string{"orders", "gateway"},
 			Scope: "single-endpoint", UserScope: "specific-users",
 			Outliers: []query.Outlier{
 				{Field: "route", Value: "GET /api/orders/{id}", FailureShare: 1, BaselineShare: 0.18},
