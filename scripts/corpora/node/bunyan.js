@@ -24,4 +24,4 @@ run((req, res) => {
     req.log[level]({ res, latency_ms: Math.round(ms * 100) / 100 }, 'handled: %d', res.statusCode)
   })
   route(req, res, hooks)
-}, ['req-8f14e45f', 'req-c9f0f895', 'req-45c48cce', 'req-d3d94468'])
+}, ['req-8f14e45f', 'req-c9f0f895', 'req-45c48cce', 'req-d3d94468', 'req-6512bd43'])

@@ -24,4 +24,4 @@ run((req, res) => {
     logger[level]({ req, res, ...user(req), 'event.duration': ns }, 'handled request')
   })
   route(req, res, hooks)
-}, ['b7e23ec2-9a1f-4c4b-8d3e-2f6a1c0d9e88', '6a5f3c1e-0b9d-4e7a-8c2f-1d3e5a7b9c0d', 'f47ac10b-58cc-4372-a567-0e02b2c3d479', '1b4e28ba-2fa1-41d2-883f-0016d3cca427'])
+}, ['b7e23ec2-9a1f-4c4b-8d3e-2f6a1c0d9e88', '6a5f3c1e-0b9d-4e7a-8c2f-1d3e5a7b9c0d', 'f47ac10b-58cc-4372-a567-0e02b2c3d479', '1b4e28ba-2fa1-41d2-883f-0016d3cca427', '9a1f0c3e-7d52-4b86-a4e9-3c5d7f1b2e80'])

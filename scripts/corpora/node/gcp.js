@@ -42,4 +42,4 @@ run((req, res) => {
     })
   })
   route(req, res, hooks)
-}, ['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c', '8e1c6b3a2f5d4c7b9a0e1d2c3b4a5f60', 'd5e6f7a8b9c0d1e2f3a4b5c6d7e8f901'])
+}, ['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c', '8e1c6b3a2f5d4c7b9a0e1d2c3b4a5f60', 'd5e6f7a8b9c0d1e2f3a4b5c6d7e8f901', '7f3a9c2e5b1d4e6f8a0b2c4d6e8f0a1b'])

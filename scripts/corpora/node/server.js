@@ -10,7 +10,8 @@ const scenario = (ids) => [
   ['GET', '/api/orders/1042', { 'x-request-id': ids[0], 'x-user-id': 'u-1017' }],
   ['POST', '/api/checkout', { 'x-request-id': ids[1], 'x-user-id': 'u-2231' }],
   ['GET', '/api/orders/7?expand=items', { 'x-request-id': ids[2] }],
-  ['GET', '/api/users/u-1017/cart', { 'x-request-id': ids[3], 'x-user-id': 'u-1017' }]
+  ['GET', '/api/users/u-1017/cart', { 'x-request-id': ids[3], 'x-user-id': 'u-1017' }],
+  ['DELETE', '/api/users/u-1017/cart/items/SKU-77', { 'x-request-id': ids[4], 'x-user-id': 'u-1017' }]
 ]
 
 // route handles one request; hooks.info/warn/error(req, obj, msg) log through
@@ -44,6 +45,12 @@ async function route (req, res, hooks) {
   if (req.method === 'GET' && url.pathname.match(/^\/api\/users\/[^/]+\/cart$/)) {
     hooks.debug(req, { items: 1 }, 'cart loaded')
     return send(200, { items: 1 })
+  }
+  if (req.method === 'DELETE' && url.pathname.match(/^\/api\/users\/[^/]+\/cart\/items\/[^/]+$/)) {
+    hooks.debug(req, { sku: url.pathname.split('/').pop() }, 'cart item removed')
+    res.statusCode = 204
+    res.end()
+    return 204
   }
   return send(404, { error: 'no route' })
 }

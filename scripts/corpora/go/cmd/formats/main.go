@@ -157,7 +157,7 @@ func writeZapDev(path string) error {
 		return err
 	}
 	log := base.Named("orders").With(zap.String("service", "orders"))
-	id := ids("zap-dev", "uuid", 3)
+	id := ids("zap-dev", "uuid", 4)
 	log.Info("server listening", zap.String("addr", "127.0.0.1:8081"))
 	r := log.With(zap.String("request_id", id[0]))
 	r.Info("request started", zap.String("method", "GET"), zap.String("path", "/api/orders/1042"), zap.String("user_id", "u-1017"))
@@ -169,6 +169,9 @@ func writeZapDev(path string) error {
 	r = log.With(zap.String("request_id", id[2]))
 	r.Debug("request started", zap.String("method", "GET"), zap.String("path", "/api/orders/7"))
 	r.Info("request completed", zap.Int("status", 404), zap.String("method", "GET"), zap.String("path", "/api/orders/7"))
+	r = log.With(zap.String("request_id", id[3]))
+	r.Info("request started", zap.String("method", "GET"), zap.String("path", "/api/orders/1042/items"), zap.String("user_id", "u-1017"))
+	r.Warn("slow request", zap.Int("status", 200), zap.String("method", "GET"), zap.String("path", "/api/orders/1042/items"), zap.Duration("duration", 2300*time.Millisecond))
 	return base.Sync()
 }
 

@@ -33,6 +33,7 @@ public class LogstashCorpus {
             {"POST", "/api/orders", "a81c3e5f7b9d2046", "u-2231"},
             {"GET", "/api/orders/7?expand=items", "0c4e6a8b1d3f5e79", null},
             {"GET", "/api/users/u-1017/orders", "9d8c7b6a5f4e3d2c", "u-1017"},
+            {"DELETE", "/api/orders/1042/items/SKU-77", "3e7f9a1c5b2d4f6a", "u-1017"},
         };
         for (String[] s : scenario) {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + s[1]))
@@ -55,7 +56,10 @@ public class LogstashCorpus {
         MDC.put("path", uri);
         int status;
         try {
-            if (method.equals("POST")) {
+            if (method.equals("DELETE")) {
+                log.info("Removed {} from order {}", "SKU-77", 1042);
+                status = 204;
+            } else if (method.equals("POST")) {
                 orders.placeOrder(1042, "SKU-1042");
                 status = 201;
             } else if (uri.startsWith("/api/orders/7")) {
