@@ -383,7 +383,11 @@ func (m Model) View() tea.View {
 	if m.height > 1 {
 		lines = append(lines, st.fit(m.footer(), w))
 	}
-	v := tea.NewView(strings.Join(lines[:min(len(lines), m.height)], "\n"))
+	content := strings.Join(lines[:min(len(lines), m.height)], "\n")
+	if m.c.ascii {
+		content = asciiOnly(content)
+	}
+	v := tea.NewView(content)
 	v.AltScreen = true
 	v.WindowTitle = "culprit"
 	return v
@@ -460,7 +464,7 @@ func (m Model) helpView() []string {
 	out = append(out, "", st.Heading.Render("Search syntax"))
 	out = append(out, wrap(`Words match any word of a line; "a phrase" matches words in order; `+
 		`field:value for request_id service host version method path route user level error_type fingerprint; `+
-		`status:>=500 and duration:>1000 (ms) for ranges; +clause must hold, -clause must not. `+
+		`status:>=500 and duration:>1000 (ms) for ranges; a clause prefixed with + must hold, with - must not. `+
 		`In explore, 1-5 keep the last 15m/1h/6h/24h/all of the logs.`, m.width)...)
 	out = append(out, "", st.Subtle.Render("? or esc closes this help."))
 	return out

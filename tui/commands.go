@@ -39,7 +39,7 @@ var timeRanges = [...]timeRange{
 type common struct {
 	ctx   context.Context
 	b     Backend
-	st    *Styles
+	st    *styles
 	keys  keyMap
 	now   func() time.Time
 	ascii bool

@@ -301,7 +301,7 @@ func (m homeModel) view() []string {
 	return lines
 }
 
-func emptyIndexView(st *Styles, w int) []string {
+func emptyIndexView(st *styles, w int) []string {
 	text := []string{
 		st.Heading.Render("The index is empty: nothing has been ingested yet."),
 		"",

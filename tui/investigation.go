@@ -434,6 +434,9 @@ func (m invModel) stackPane(w int) ([]string, string) {
 	where = append(where, e.Time.UTC().Format("15:04:05.000"))
 	out = append(out, st.Subtle.Render(st.trunc("in "+strings.Join(where, " "+st.G.Dot+" "), w)))
 	frames := stack.Classify(sanitize(e.Stack))
+	if c, ok := stack.Culprit(frames); ok {
+		out = append(out, st.Subtle.Render("at ")+st.StackApp.Render(st.trunc(expandTabs(c), w-3)))
+	}
 	if len(frames) == 0 {
 		out = append(out, st.Subtle.Render("no stack trace was logged with this error"))
 	} else {
@@ -508,7 +511,7 @@ func (m invModel) firstPane(w int) ([]string, string) {
 	return out, fmt.Sprintf("%s, %s%s in %s requests", clock(g.FirstSeen, false)[:8], count(g.Count), timesSign(st), count(g.Requests))
 }
 
-func timesSign(st *Styles) string {
+func timesSign(st *styles) string {
 	if st.G.Rule == "-" {
 		return "x"
 	}

@@ -16,7 +16,7 @@ import (
 
 // trunc cuts s (which may hold ANSI styles) to at most w cells, ending in
 // an ellipsis when it had to cut.
-func (s *Styles) trunc(str string, w int) string {
+func (s *styles) trunc(str string, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -27,7 +27,7 @@ func (s *Styles) trunc(str string, w int) string {
 }
 
 // fit cuts or pads s to exactly w cells.
-func (s *Styles) fit(str string, w int) string {
+func (s *styles) fit(str string, w int) string {
 	str = s.trunc(str, w)
 	if pad := w - ansi.StringWidth(str); pad > 0 {
 		str += strings.Repeat(" ", pad)
@@ -36,7 +36,7 @@ func (s *Styles) fit(str string, w int) string {
 }
 
 // fitRight is fit with the text aligned right.
-func (s *Styles) fitRight(str string, w int) string {
+func (s *styles) fitRight(str string, w int) string {
 	str = s.trunc(str, w)
 	if pad := w - ansi.StringWidth(str); pad > 0 {
 		str = strings.Repeat(" ", pad) + str
@@ -46,7 +46,7 @@ func (s *Styles) fitRight(str string, w int) string {
 
 // block fits lines into a w×h rectangle: each line cut or padded to w,
 // missing lines blank, extra lines dropped.
-func (s *Styles) block(lines []string, w, h int) []string {
+func (s *styles) block(lines []string, w, h int) []string {
 	out := make([]string, h)
 	for i := range out {
 		l := ""
@@ -80,11 +80,11 @@ func wrap(str string, w int) []string {
 	if w <= 0 {
 		return nil
 	}
-	return strings.Split(ansi.Wrap(str, w, ""), "\n")
+	return strings.Split(ansi.Hardwrap(ansi.Wordwrap(str, w, ""), w, true), "\n")
 }
 
 // rule draws "── title ──────── right" across w cells in style st.
-func (s *Styles) rule(title, right string, w int, st lipgloss.Style) string {
+func (s *styles) rule(title, right string, w int, st lipgloss.Style) string {
 	r := s.G.Rule
 	head := r + r + " " + title + " "
 	tail := ""

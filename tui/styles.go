@@ -51,9 +51,9 @@ func utf8Locale(getenv func(string) string) bool {
 	return false
 }
 
-// Styles holds every style the TUI draws with, built once by newStyles.
+// styles holds every style the TUI draws with, built once by newStyles.
 // View code only calls Render on these; it never builds a style.
-type Styles struct {
+type styles struct {
 	G glyphs
 
 	Title, Subtle, Bold, Faint, Heading lipgloss.Style
@@ -73,8 +73,8 @@ type Styles struct {
 }
 
 // newStyles builds the styles; noColor keeps only bold, faint and reverse.
-func newStyles(noColor, ascii bool) *Styles {
-	s := &Styles{G: unicodeGlyphs}
+func newStyles(noColor, ascii bool) *styles {
+	s := &styles{G: unicodeGlyphs}
 	if ascii {
 		s.G = asciiGlyphs
 	}
@@ -94,6 +94,7 @@ func newStyles(noColor, ascii bool) *Styles {
 
 	s.Title = fg("13").Bold(true)
 	s.Subtle = fg("8")
+	s.Blurred = fg("8")
 	s.Faint = plain.Faint(true)
 	s.Bold = plain.Bold(true)
 	s.Heading = fg("12").Bold(true)
@@ -102,9 +103,11 @@ func newStyles(noColor, ascii bool) *Styles {
 	s.StatusErr = fg("9").Bold(true)
 	s.Error = fg("9")
 	s.OK = fg("10")
+	if noColor {
+		s.Subtle, s.Blurred = plain.Faint(true), plain.Faint(true)
+	}
 	s.Selected = plain.Reverse(true)
 	s.Focused = fg("14").Bold(true)
-	s.Blurred = fg("8")
 	s.New = fg("11").Bold(true)
 	s.Suspect = fg("9").Bold(true)
 	s.Marker = fg("11").Bold(true)
@@ -142,7 +145,7 @@ func newStyles(noColor, ascii bool) *Styles {
 }
 
 // level returns the style of a canonical level.
-func (s *Styles) level(l string) lipgloss.Style {
+func (s *styles) level(l string) lipgloss.Style {
 	switch l {
 	case "fatal":
 		return s.LevelFatal
@@ -158,7 +161,7 @@ func (s *Styles) level(l string) lipgloss.Style {
 }
 
 // cause returns the banner style of a verdict cause.
-func (s *Styles) cause(c string) lipgloss.Style {
+func (s *styles) cause(c string) lipgloss.Style {
 	switch c {
 	case query.CauseDeployment:
 		return s.CauseDeploy
@@ -178,7 +181,7 @@ func (s *Styles) cause(c string) lipgloss.Style {
 }
 
 // causeCell draws a cause as a table cell of width w.
-func (s *Styles) causeCell(c string, w int) string {
+func (s *styles) causeCell(c string, w int) string {
 	if c == "" {
 		return s.fit("", w)
 	}
@@ -207,3 +210,44 @@ func causeLabel(c string) string {
 
 // envASCII reports whether this process's locale is not UTF-8.
 func envASCII() bool { return !utf8Locale(os.Getenv) }
+
+// asciiOnly replaces what is left of non-ASCII text (from the logs, or
+// verdicts) for a terminal that is not UTF-8: one cell for one cell, so
+// that the layout holds.
+func asciiOnly(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			b.WriteRune(r)
+		case r == '—' || r == '–' || r == '‐' || r == '−':
+			b.WriteByte('-')
+		case r == '‘' || r == '’':
+			b.WriteByte('\'')
+		case r == '“' || r == '”':
+			b.WriteByte('"')
+		case r == '…':
+			b.WriteByte('~')
+		case r == '×':
+			b.WriteByte('x')
+		case r == '·' || r == '•':
+			b.WriteByte('|')
+		case r == '→':
+			b.WriteByte('>')
+		default:
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
+}

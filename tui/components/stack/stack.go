@@ -209,3 +209,50 @@ var jvmLibPrefixes = []string{
 	"org.springframework.", "org.apache.", "org.hibernate.", "org.eclipse.", "io.netty.",
 	"com.fasterxml.", "reactor.", "io.micrometer.", "okhttp3.", "com.zaxxer.", "org.postgresql.",
 }
+
+// Culprit returns the frame most likely at fault, on one line (the
+// function and, when it has one, its file): for a Go panic the first
+// in-app frame below the call to panic (the frames above it are the
+// recovery); for a Python traceback the last in-app frame (most recent
+// call last); otherwise the first in-app frame.
+func Culprit(ls []Line) (string, bool) {
+	python, goPanic := false, false
+	for _, l := range ls {
+		t := strings.TrimSpace(l.Text)
+		python = python || strings.HasPrefix(t, "Traceback (most recent call last)") || strings.HasPrefix(t, "File \"")
+		goPanic = goPanic || strings.HasPrefix(t, "panic(")
+	}
+	frame := func(i int) string {
+		t := strings.TrimSpace(ls[i].Text)
+		if i+1 < len(ls) && startsIndented(ls[i+1].Text) && ls[i+1].Kind == ls[i].Kind && !isFrameStart(ls[i+1].Text) {
+			t += "  " + strings.TrimSpace(ls[i+1].Text)
+		}
+		return t
+	}
+	if python {
+		for i := len(ls) - 1; i >= 0; i-- {
+			if ls[i].Kind == App && strings.HasPrefix(strings.TrimSpace(ls[i].Text), "File \"") {
+				return frame(i), true
+			}
+		}
+		return "", false
+	}
+	afterPanic := !goPanic
+	for i, l := range ls {
+		t := strings.TrimSpace(l.Text)
+		if strings.HasPrefix(t, "panic(") {
+			afterPanic = true
+			continue
+		}
+		if afterPanic && l.Kind == App && isFrameStart(l.Text) {
+			return frame(i), true
+		}
+	}
+	return "", false
+}
+
+// isFrameStart: a Go function line (not indented) or an "at ..." frame.
+func isFrameStart(l string) bool {
+	t := strings.TrimSpace(l)
+	return !startsIndented(l) || strings.HasPrefix(t, "at ") || strings.HasPrefix(t, "File \"")
+}
