@@ -32,7 +32,8 @@ fail=0
 check() { # NAME true|false DETAIL
   if [ "$2" = true ]; then printf 'ok    %-22s %s\n' "$1" "$3"; else printf 'FAIL  %-22s %s\n' "$1" "$3"; fail=1; fi
 }
-q() { jq -r --slurpfile tl "$dir/timeline.json" "$@" "$tmp/all.json"; }
+iso='def iso: (sub("\\.[0-9]+Z$"; "Z") | fromdate) + ((capture("\\.(?<f>[0-9]+)Z$").f // "0") | "0." + . | tonumber);'
+q() { jq -r --slurpfile tl "$dir/timeline.json" "$iso $1" "$tmp/all.json"; }
 
 # 1. Every request the gateway passed on appears downstream too.
 IFS=$'\t' read -r n missing < <(q '
@@ -52,8 +53,8 @@ check root-before-wrapper "$([ "$noroot" = 0 ] && [ "$later" = 0 ] && echo true 
   "$wrappers wrappers: $noroot without a downstream root error, $later logged before it, $ties in the same millisecond (pino logs whole ms)"
 
 # 3. The regression: only after orders 1.9.0, only GET /api/orders/{id}, only some users.
-q '($tl[0].deploys[] | select(.service == "orders" and .version == "1.9.0") | .time | sub("\\.[0-9]+Z$"; "Z") | fromdate) as $d
-  | ($tl[0].outage.start | sub("\\.[0-9]+Z$"; "Z") | fromdate) as $os
+q '($tl[0].deploys[] | select(.service == "orders" and .version == "1.9.0") | .time | iso) as $d
+  | ($tl[0].outage.start | iso) as $os
   | [.[] | select(.svc == "orders" and ((.stack // "") | contains("main.loyaltyDiscount")))] as $p
   | [.[] | select(.svc == "orders" and .route == "GET /api/orders/{id}" and .msg == "request completed" and .t >= $d)] as $all
   | {n: ($p | length), before: ([$p[] | select(.t < $d)] | length), first: (($p | min_by(.t).t) - $d),
@@ -68,8 +69,8 @@ check regression-scope "$([ "$routes" = "GET /api/orders/{id}" ] && [ "$users" -
 check regression-soon "$(awk -v f="$first" 'BEGIN { print (f > 0 && f < 30) ? "true" : "false" }')" "first panic within 30s of the deploy"
 
 # 4. The outage: connection refused only while the db was down, on most endpoints.
-IFS=$'\t' read -r n outside routes active timeouts rlist < <(q '($tl[0].outage.start | sub("\\.[0-9]+Z$"; "Z") | fromdate) as $os
-  | ($tl[0].outage.end | sub("\\.[0-9]+Z$"; "Z") | fromdate) as $oe
+IFS=$'\t' read -r n outside routes active timeouts rlist < <(q '($tl[0].outage.start | iso) as $os
+  | ($tl[0].outage.end | iso) as $oe
   | [.[] | select(.svc == "orders" and ((.err // "") | contains("connection refused")))] as $r
   | [.[] | select(.svc == "orders" and ((.err // "") | contains("Timeout exceeded")))] as $to
   | [.[] | select(.svc == "orders" and .msg == "request completed" and .t >= $os and .t <= $oe + 1)] as $active
@@ -80,7 +81,7 @@ check outage-scope "$([ $((routes * 2)) -gt "$active" ] && echo true || echo fal
   "$routes of $active orders routes active during the outage fail: $rlist"
 
 # 5. The pre-existing error: there from the first minute, and throughout.
-IFS=$'\t' read -r n first last routes < <(q '($tl[0].traffic.start | sub("\\.[0-9]+Z$"; "Z") | fromdate) as $ts
+IFS=$'\t' read -r n first last routes < <(q '($tl[0].traffic.start | iso) as $ts
   | [.[] | select(.svc == "inventory" and ((.stack // "") | contains("KeyError")))] as $k
   | "\($k | length)\t\(($k | min_by(.t).t) - $ts)\t\(($k | max_by(.t).t) - $ts)\t\($k | map(.route) | unique | join(","))"')
 check preexisting "$(awk -v n="$n" -v f="$first" 'BEGIN { print (n >= 3 && f < 60) ? "true" : "false" }')" \
