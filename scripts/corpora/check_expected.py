@@ -184,10 +184,13 @@ def main():
                 if k == "line":
                     continue
                 if k == "stack_contains":
-                    ok = want in got.get("stack", "")
-                    have = (got.get("stack") or "")[:60]
+                    # Without a stack field (Google Cloud Logging) the stack
+                    # is inside the message, where Error Reporting looks.
+                    stack = got.get("stack", "") if "stack" in e["fields"] else got.get("message", "")
+                    ok = want in stack
+                    have = stack[:60]
                 else:
-                    have = got.get(k)
+                    have = got.get(k, 0 if k == "status" else "")  # absent: left empty
                     ok = have == want
                 if not ok:
                     failures += 1
