@@ -3,6 +3,7 @@ package logline
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/culprit-dev/culprit/index"
@@ -33,6 +34,9 @@ var expanded = func() [numFields][]ncand {
 			out[f] = append(out[f], ncand{norm: normKey(c.key), key: c.key, hint: c.hint})
 		}
 		for _, ctr := range containers {
+			if !containerAllowed(f, ctr) {
+				continue
+			}
 			for _, c := range candidates[f] {
 				out[f] = append(out[f], ncand{norm: ctr + normKey(c.key), key: ctr + c.key, hint: c.hint})
 			}
@@ -72,15 +76,37 @@ func flatten(out map[string]flatEntry, normPrefix, pathPrefix string, obj gjson.
 		case v.IsArray():
 			n := 0
 			v.ForEach(func(_, e gjson.Result) bool {
-				if e.IsObject() {
+				switch {
+				case isOTLPKeyValue(e):
+					// OTLP attributes: [{"key":"http.route","value":{"stringValue":"/x"}}]
+					k := e.Get("key").Str
+					var typ string
+					var val gjson.Result
+					e.Get("value").ForEach(func(t, tv gjson.Result) bool {
+						typ, val = t.Str, tv
+						return false
+					})
+					knorm := norm + "." + normKey(k)
+					if _, dup := out[knorm]; !dup && typ != "" && len(out) < flattenEntries {
+						out[knorm] = flatEntry{path + `.#(key==` + strconv.Quote(k) + `).value.` + gjson.Escape(typ), val}
+					}
+				case e.IsObject():
 					flatten(out, norm+".#.", path+".#.", e, depth+1)
 				}
 				n++
-				return n < flattenArray
+				return n < flattenArray*8
 			})
 		}
 		return true
 	})
+}
+
+// isOTLPKeyValue reports an OTLP attribute: {"key": "...", "value": {"<type>Value": ...}}.
+func isOTLPKeyValue(e gjson.Result) bool {
+	if !e.IsObject() {
+		return false
+	}
+	return e.Get("key").Type == gjson.String && e.Get("value").IsObject()
 }
 
 // Detect chooses a source's Mapping from its first lines (up to ~100 are
@@ -187,6 +213,9 @@ func chooseField(f int, lines []map[string]flatEntry) (string, bool) {
 					best, bestN = p, n
 				}
 			}
+			if strings.Contains(best, ".#.") && !strings.Contains(best, "#(") {
+				best += "|0" // Scopes.#.RequestId gives an array: take the first
+			}
 			return best, true
 		}
 	}
@@ -221,13 +250,18 @@ func ParseOverride(s string) (field, path string, err error) {
 	return field, path, nil
 }
 
-// Fields returns, for every field the mapping found or was told, the gjson
-// path it is read from, as the user would write it for --field (literal dots
-// escaped: log\.level).
+// Fields returns, for every field the mapping found or was told, the key or
+// path it is read from as a user would write it: keys joined by dots,
+// without gjson's escapes ("log.level" for the literal key, "req.id" for the
+// nested one, "@t"). Overridden fields show the path given.
 func (m *Mapping) Fields() map[string]string {
 	out := make(map[string]string, len(m.Paths))
 	for k, v := range m.Paths {
-		out[k] = v
+		if slices.Contains(m.Overridden, k) {
+			out[k] = v
+		} else {
+			out[k] = unescapePath(v)
+		}
 	}
 	return out
 }
@@ -278,7 +312,7 @@ func guessConvention(lines []map[string]flatEntry, m *Mapping) string {
 	}
 	switch {
 	case has("@t") && hasAny("@mt", "@m"):
-		return "serilog"
+		return "clef"
 	case has("timeunixnano") || has("observedtimeunixnano") || (has("severitynumber") && hasAny("body")) || has("severitytext", "body"):
 		return "otel"
 	case has("loglevel") && hasAny("category", "eventid", "state"):

@@ -110,9 +110,7 @@ var candidates = [numFields][]candidate{
 		candidate{"logger", hWeak},
 		candidate{"logger_name", hWeak},
 		candidate{"name", hWeak},
-		candidate{"N", hWeak},
-		candidate{"Category", hWeak},
-		candidate{"SourceContext", hWeak}),
+		candidate{"N", hWeak}),
 	fHost: cands("host hostname host.name host.hostname _HOSTNAME pod pod_name kubernetes.pod.name "+
 		"k8s.pod.name instance machineName server", nil),
 	fVersion: cands("version service.version serviceContext.version app_version application_version "+
@@ -153,7 +151,7 @@ var candidates = [numFields][]candidate{
 	fError: cands("error err error.message exception.message errorMessage err.message exception_message "+
 		"error_message exc_value", nil),
 	fStack: cands("stack stack_trace error.stack error.stack_trace exception.stacktrace err.stack "+
-		"exception exc_info exc_text @x errorVerbose exception.stack_trace error.stacktrace S", nil),
+		"exception exc_info exc_text @x S errorVerbose exception.stack_trace error.stacktrace", nil),
 	fTemplate: {
 		{"@mt", hNone}, {"MessageTemplate", hNone}, {"State.{OriginalFormat}", hNone},
 		{"{OriginalFormat}", hNone},
@@ -177,6 +175,20 @@ var containers = []string{
 	"attributes.", "resource.attributes.", "resource.", "fields.", "labels.", "context.",
 	"properties.", "state.", "scopes.#.", "mdc.", "extra.", "meta.", "metadata.",
 	"jsonpayload.", "ctx.", "data.", "tags.", "kubernetes.labels.",
+}
+
+// containerAllowed reports whether field f may be found inside container
+// ctr. A host is only a machine's name in resource or shipper metadata:
+// elsewhere (.NET's State.Host) it is the HTTP Host header.
+func containerAllowed(f int, ctr string) bool {
+	if f != fHost {
+		return true
+	}
+	switch ctr {
+	case "resource.", "resource.attributes.", "fields.", "labels.", "kubernetes.labels.":
+		return true
+	}
+	return false
 }
 
 // normKey is the comparison form of a key: lower case, without '_' and '-'.

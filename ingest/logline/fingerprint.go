@@ -32,6 +32,11 @@ func Fingerprint(errType, message, stack string) string {
 		if frames := st.fingerprintFrames(); len(frames) > 0 {
 			body := strings.Join(frames, "\n")
 			if rt := shortType(st.rootType()); rt != "" {
+				if rt == "panic" {
+					// Go has no exception types: the panic's message
+					// (index out of range, nil map) stands for one.
+					rt += ": " + Parameterize(st.rootMessage())
+				}
 				return digest("stack", rt, body)
 			}
 			return digest("stack+message", typ, body+"\n\x00"+Parameterize(message))

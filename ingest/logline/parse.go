@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unsafe"
 
 	"github.com/culprit-dev/culprit/index"
 	"github.com/tidwall/gjson"
@@ -71,19 +70,30 @@ func (m *Mapping) compile() *plan {
 			path = m.Template
 		}
 		if path != "" {
-			addPath(f, 0, pathHint(f, path), path)
+			h := pathHint(f, path)
+			addPath(f, weakRank(f, h, 0), h, path)
 		}
 		if overridden[name] {
 			continue
 		}
 		for i, c := range candidates[f] {
 			for _, v := range keyVariants(c.key) {
-				add(f, i+1, c.hint, v.top, v.rest, v.full)
+				add(f, weakRank(f, c.hint, i+1), c.hint, v.top, v.rest, v.full)
 			}
 		}
 	}
 	m.compiled.Store(p)
 	return p
+}
+
+// weakRank puts weak sources (a trace id for request_id, a logger name for
+// service) after every strong one, so that a line's request id beats its
+// trace id even when the sample only showed trace ids.
+func weakRank(f int, h hint, rank int) int {
+	if isWeak(f, h) {
+		return rank + 1000
+	}
+	return rank
 }
 
 // pathHint is the hint of a mapped path: that of the candidate it came from,
@@ -289,21 +299,31 @@ type extras struct {
 func (m *Mapping) Parse(line []byte, ev *index.Event) {
 	*ev = index.Event{Source: ev.Source, Line: ev.Line, Raw: ev.Raw, Untimed: ev.Untimed, Truncated: ev.Truncated}
 	b := trimLine(line)
-	if len(b) == 0 || b[0] != '{' || !gjson.ValidBytes(b) {
-		parseText(b, ev)
+	// One copy of the line backs every string of the event.
+	s := string(b)
+	if len(s) == 0 || s[0] != '{' {
+		parseText(s, ev)
 		m.finish(ev, nil)
 		return
 	}
 	p := m.plan()
-	s := unsafe.String(unsafe.SliceData(b), len(b))
 	var x extras
 	x.line = s
 	x.convention = m.Convention
 	for i := range x.rank {
 		x.rank[i] = math.MaxInt
 	}
-	gjson.Parse(s).ForEach(func(k, v gjson.Result) bool {
-		srcs := p.byTop[k.Str]
+	var sc scanner
+	valid := sc.scanObject(s, func(mb member) {
+		key := mb.key
+		if mb.escaped {
+			key = unescapeKey(key)
+		}
+		srcs := p.byTop[key]
+		if len(srcs) == 0 {
+			return
+		}
+		v := result(mb.raw)
 		for i := range srcs {
 			src := &srcs[i]
 			if src.rank >= x.rank[src.field] {
@@ -323,14 +343,23 @@ func (m *Mapping) Parse(line []byte, ev *index.Event) {
 				x.rank[src.field] = src.rank
 			}
 		}
-		return true
 	})
+	if !valid {
+		*ev = index.Event{Source: ev.Source, Line: ev.Line, Raw: ev.Raw, Untimed: ev.Untimed, Truncated: ev.Truncated}
+		parseText(s, ev)
+		m.finish(ev, nil)
+		return
+	}
 	for i := range p.complex {
 		src := &p.complex[i]
 		if src.rank >= x.rank[src.field] {
 			continue
 		}
-		if val := gjson.Get(s, src.full); val.Exists() && convertSource(src, val, ev, &x) {
+		val := gjson.Get(s, src.full)
+		if val.IsArray() && src.field != fStack && strings.Contains(src.full, "#") {
+			val = firstElement(val) // Scopes.#.RequestId: the first scope that has it
+		}
+		if val.Exists() && convertSource(src, val, ev, &x) {
 			x.rank[src.field] = src.rank
 		}
 	}
@@ -339,7 +368,7 @@ func (m *Mapping) Parse(line []byte, ev *index.Event) {
 			ev.Service = m.DefaultService
 		}
 	}
-	if ev.Level == "" && (m.Convention == "serilog") {
+	if ev.Level == "" && m.Convention == "clef" {
 		ev.Level = index.LevelInfo // CLEF: an absent @l means Information
 	}
 	if ev.Message == "" && x.template != "" {
@@ -402,6 +431,18 @@ func convertSource(src *source, v gjson.Result, ev *index.Event, x *extras) bool
 	return convert(src.field, src.hint, v, ev, x)
 }
 
+func firstElement(v gjson.Result) gjson.Result {
+	var out gjson.Result
+	v.ForEach(func(_, e gjson.Result) bool {
+		if e.Type == gjson.Null {
+			return true
+		}
+		out = e
+		return false
+	})
+	return out
+}
+
 func siblingPath(path, key string) string {
 	i := len(path) - 1
 	for ; i >= 0; i-- {
@@ -443,13 +484,13 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 			ev.Message = renderTemplate(v.Str, x.line, x.convention)
 			return true
 		case v.Type == gjson.String:
-			ev.Message = strings.Clone(v.Str)
+			ev.Message = v.Str
 			return true
 		case h == hObject && v.IsObject():
 			if sv := v.Get("stringValue"); sv.Type == gjson.String {
-				ev.Message = strings.Clone(sv.Str)
+				ev.Message = sv.Str
 			} else {
-				ev.Message = strings.Clone(v.Raw)
+				ev.Message = v.Raw
 			}
 			return true
 		}
@@ -470,17 +511,17 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		} else if len(id) == 55 && id[2] == '-' && id[35] == '-' && id[52] == '-' {
 			id = id[3:35] // W3C traceparent
 		}
-		if id == "" {
-			return false
+		if strings.Trim(id, "0-") == "" {
+			return false // "0", 0000-...: no id (Datadog writes dd.trace_id "0")
 		}
-		ev.RequestID = strings.Clone(id)
+		ev.RequestID = id
 		return true
 	case fService:
 		s := scalarString(v)
 		if s == "" || len(s) > 256 {
 			return false
 		}
-		ev.Service = strings.Clone(s)
+		ev.Service = s
 		x.serviceWeak = h == hWeak
 		return true
 	case fHost:
@@ -488,14 +529,14 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		if s == "" || len(s) > 256 {
 			return false
 		}
-		ev.Host = strings.Clone(s)
+		ev.Host = s
 		return true
 	case fVersion:
 		s := scalar(v)
 		if s == "" || len(s) > 128 {
 			return false
 		}
-		ev.Version = strings.Clone(s)
+		ev.Version = s
 		return true
 	case fMethod:
 		if v.Type != gjson.String || !isMethod(v.Str) {
@@ -515,7 +556,7 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		if p == "" {
 			return false
 		}
-		ev.Path = strings.Clone(p)
+		ev.Path = p
 		return true
 	case fRoute:
 		if v.Type != gjson.String {
@@ -525,7 +566,7 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		if s == "" || len(s) > 512 {
 			return false
 		}
-		ev.Route = strings.Clone(s)
+		ev.Route = s
 		return true
 	case fStatus:
 		n, ok := intValue(v)
@@ -539,7 +580,7 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		if s == "" || len(s) > 256 {
 			return false
 		}
-		ev.User = strings.Clone(s)
+		ev.User = s
 		return true
 	case fDuration:
 		ms, ok := durationMS(v, h, x.convention)
@@ -553,20 +594,15 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		if s == "" || len(s) > 256 {
 			return false
 		}
-		ev.ErrorType = strings.Clone(s)
+		ev.ErrorType = s
 		return true
 	case fError:
-		var s string
-		switch {
-		case v.Type == gjson.String:
-			s = v.Str
-		case v.IsObject():
-			s = v.Get("message").String()
-		}
-		if trimASCIISpace(s) == "" {
+		// Error objects (pino's err, ECS's error) are read through their
+		// own candidates (err.message, error.message).
+		if v.Type != gjson.String || trimASCIISpace(v.Str) == "" {
 			return false
 		}
-		ev.Error = strings.Clone(s)
+		ev.Error = v.Str
 		return true
 	case fStack:
 		s := stackText(v)
@@ -656,7 +692,11 @@ func durationMS(v gjson.Result, h hint, convention string) (float64, bool) {
 	var f float64
 	switch v.Type {
 	case gjson.Number:
-		f = v.Num
+		n, err := strconv.ParseFloat(v.Raw, 64)
+		if err != nil {
+			return 0, false
+		}
+		f = n
 	case gjson.String:
 		s := trimASCIISpace(v.Str)
 		if s == "" {
@@ -707,7 +747,7 @@ func durationMS(v gjson.Result, h hint, convention string) (float64, bool) {
 func stackText(v gjson.Result) string {
 	switch {
 	case v.Type == gjson.String:
-		return strings.Clone(strings.TrimRight(v.Str, "\n"))
+		return strings.TrimRight(v.Str, "\n")
 	case v.IsArray():
 		var b strings.Builder
 		v.ForEach(func(_, e gjson.Result) bool {
@@ -785,9 +825,9 @@ func firstString(e gjson.Result, keys ...string) string {
 // value stay as they are.
 func renderTemplate(tmpl, line, convention string) string {
 	if !strings.Contains(tmpl, "{") {
-		return strings.Clone(tmpl)
+		return tmpl
 	}
-	quote := convention == "serilog"
+	quote := convention == "clef"
 	var b strings.Builder
 	for i := 0; i < len(tmpl); i++ {
 		c := tmpl[i]

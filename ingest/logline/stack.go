@@ -85,6 +85,15 @@ func parseStack(s string) *stackTrace {
 				st.excs[cur].msg = strings.TrimSuffix(msg, " [recovered]")
 			}
 			continue
+		case strings.Contains(line, "http: panic serving "):
+			// net/http's recovered panic: "http: panic serving 10.0.0.1:4242: msg"
+			ensure()
+			if st.excs[cur].typ == "" {
+				rest := line[strings.Index(line, "http: panic serving ")+len("http: panic serving "):]
+				_, msg, _ := strings.Cut(rest, ": ")
+				st.excs[cur].typ, st.excs[cur].msg = "panic", msg
+			}
+			continue
 		case strings.HasPrefix(line, "[signal ") || strings.HasPrefix(line, "exit status "):
 			continue
 		case strings.HasPrefix(line, "created by "):
@@ -161,7 +170,23 @@ func parseStack(s string) *stackTrace {
 		}
 		// A header line: "pkg.SomeException: message".
 		if cur < 0 || (len(st.excs[cur].frames) == 0 && st.excs[cur].typ == "") {
-			if typ, msg := splitHeader(line, false); typ != "" {
+			if rest, ok := strings.CutPrefix(line, "Exception in thread "); ok {
+				// Java's uncaught handler: Exception in thread "main" X: msg
+				if _, after, found := strings.Cut(rest[min(1, len(rest)):], `" `); found {
+					line = after
+				}
+			}
+			typ, msg := splitHeader(line, false)
+			for rest := line; typ == ""; {
+				// "checkout failed: TypeError: msg" (a message before the error)
+				_, after, found := strings.Cut(rest, ": ")
+				if !found {
+					break
+				}
+				typ, msg = splitHeader(after, false)
+				rest = after
+			}
+			if typ != "" {
 				if cur < 0 {
 					newExc(typ, msg, -1)
 				} else {
@@ -253,6 +278,10 @@ func splitHeader(line string, anyIdent bool) (typ, msg string) {
 	if !found {
 		t = strings.TrimSuffix(line, ":")
 		m = ""
+		// Ruby's "ZeroDivisionError (divided by 0):"
+		if i := strings.Index(t, " ("); i > 0 && strings.HasSuffix(t, ")") {
+			t, m = t[:i], t[i+2:len(t)-1]
+		}
 	}
 	t = strings.TrimSpace(t)
 	// Node: "Error [ERR_X]: msg"
@@ -322,7 +351,7 @@ func pythonFrame(line string) frame {
 }
 
 // pythonModule names a Python file without its volatile prefix: the path
-// under site-packages for libraries, else the last two path elements.
+// under site-packages for libraries, else the file's base name.
 func pythonModule(file string) string {
 	file = strings.ReplaceAll(file, "\\", "/")
 	for _, marker := range []string{"site-packages/", "dist-packages/"} {
@@ -330,12 +359,12 @@ func pythonModule(file string) string {
 			file = file[i+len(marker):]
 		}
 	}
-	file = strings.TrimSuffix(file, ".py")
-	parts := strings.Split(file, "/")
-	if len(parts) > 2 {
-		parts = parts[len(parts)-2:]
+	if !strings.Contains(file, "/") || strings.HasPrefix(file, "/") {
+		// Application code: the directory it is deployed to varies
+		// (/srv/releases/42/, a CI checkout), the module name does not.
+		file = file[strings.LastIndexByte(file, '/')+1:]
 	}
-	return strings.Join(parts, "/")
+	return strings.TrimSuffix(file, ".py")
 }
 
 // atFrame reads the part after "at " of Java, .NET and Node frames.
@@ -410,6 +439,9 @@ var jvmLibraryPrefixes = []string{
 }
 
 func jvmInApp(fn string) bool {
+	if strings.HasPrefix(fn, "lambda_method") {
+		return false // .NET compiled expression trees (ASP.NET action invokers)
+	}
 	for _, p := range jvmLibraryPrefixes {
 		if strings.HasPrefix(fn, p) {
 			return false
@@ -601,7 +633,8 @@ func normalizeFunc(fn string) string {
 // anonDigitsContext reports digits that number anonymous or generated code.
 func anonDigitsContext(fn string, i int) bool {
 	prefix := fn[:i]
-	for _, p := range []string{".func", "$", "__", "_", "gowrap", "deferwrap", "Accessor", "$Proxy", "glob..func"} {
+	for _, p := range []string{".func", "$", "__", "_", "|", "gowrap", "deferwrap", "Accessor", "$Proxy",
+		"glob..func", "lambda_method", "`"} {
 		if strings.HasSuffix(prefix, p) {
 			return true
 		}

@@ -13,10 +13,9 @@ import (
 // starts with them ("2026-11-25T10:00:00Z ERROR ...", "[2026-11-25
 // 10:00:00,123] [WARN] ...", "E1125 10:00:00.123 ..."). logfmt lines
 // (time=... level=... request_id=...) give their time, level and ids too.
-func parseText(b []byte, ev *index.Event) {
+func parseText(s string, ev *index.Event) {
 	ev.Text = true
-	ev.Message = string(b)
-	s := ev.Message
+	ev.Message = s
 	if s == "" {
 		return
 	}
@@ -53,21 +52,21 @@ func leadingTime(s string) (t time.Time, n int) {
 	if tok1End == start {
 		return time.Time{}, 0
 	}
-	// A date followed by a time: "2026-11-25 10:00:00,123".
+	// A date followed by a time: "2026-11-25 10:00:00,123", perhaps with a
+	// zone as a third token: "2026-11-25 10:00:00 +0000".
 	if tok1End < len(s) && s[tok1End] == ' ' {
 		tok2End := tokenEnd(s, tok1End+1, open)
 		if tok2End > tok1End+1 {
-			if tt, ok := ParseTimeString(s[start:tok2End]); ok {
-				return tt, closeBracket(s, tok2End, open)
-			}
-			// The third token may be a zone: "2026-11-25 10:00:00 +0000".
 			if tok2End < len(s) && s[tok2End] == ' ' {
 				tok3End := tokenEnd(s, tok2End+1, open)
-				if tok3End > tok2End+1 && tok3End-start <= 48 {
+				if zone := s[tok2End+1 : tok3End]; tok3End-start <= 48 && isZoneToken(zone) {
 					if tt, ok := ParseTimeString(s[start:tok3End]); ok {
 						return tt, closeBracket(s, tok3End, open)
 					}
 				}
+			}
+			if tt, ok := ParseTimeString(s[start:tok2End]); ok {
+				return tt, closeBracket(s, tok2End, open)
 			}
 		}
 	}
@@ -77,6 +76,13 @@ func leadingTime(s string) (t time.Time, n int) {
 		}
 	}
 	return time.Time{}, 0
+}
+
+func isZoneToken(z string) bool {
+	if z == "Z" || z == "UTC" || z == "GMT" {
+		return true
+	}
+	return len(z) >= 3 && len(z) <= 6 && (z[0] == '+' || z[0] == '-') && isDigit(z[1])
 }
 
 func tokenEnd(s string, i int, open byte) int {
