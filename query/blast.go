@@ -247,7 +247,7 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 		WindowEnd:         f.windowTo,
 	}
 
-	hFrom, hTo := histogramRange(f.firstSeen, f.lastSeen, an.suspect, sc.span)
+	hFrom, hTo := histogramRange(f.firstSeen, f.lastSeen, an.suspect, sc.span, histogramBuckets)
 	hs, err := inv.store.Histogram(ctx, gf, hFrom, hTo, histogramBuckets)
 	if err != nil {
 		return nil, fmt.Errorf("histogram of %s: %w", fp, err)
@@ -446,33 +446,44 @@ func (inv *Investigator) count(ctx context.Context, f Filter) (int, error) {
 
 // histogramRange is the span of a group's sparkline: from a quarter of its
 // length before the earlier of the first occurrence and the suspect deploy
-// (so the deploy and the quiet time before it show), to just after the last
-// occurrence, within the ingested span.
-func histogramRange(first, last time.Time, suspect *DeployRef, sp Span) (from, to time.Time) {
+// (so the deploy and the quiet time before it show) to an eighth after the
+// last occurrence, at least ten minutes, starting no earlier than the logs;
+// then widened to n buckets of a round width (5 s, 1 min, 15 min...) aligned
+// on the clock, so the axis reads well.
+func histogramRange(first, last time.Time, suspect *DeployRef, sp Span, n int) (from, to time.Time) {
 	lo := first
 	if suspect != nil && suspect.Time.Before(lo) {
 		lo = suspect.Time
 	}
-	d := last.Sub(lo)
-	if d < time.Minute {
-		d = time.Minute
+	d := max(last.Sub(lo), 10*time.Minute)
+	from, to = lo.Add(-d/4), last.Add(d/8)
+	if !sp.First.IsZero() && from.Before(sp.First) {
+		from = sp.First
 	}
-	from = lo.Add(-d / 4).Truncate(time.Second)
-	to = last.Add(d / 24).Truncate(time.Second).Add(time.Second)
-	if !sp.First.IsZero() {
-		if f := sp.First.Truncate(time.Second); from.Before(f) {
-			from = f
+	step := niceStep(to.Sub(from) / time.Duration(n))
+	from = from.UTC().Truncate(step)
+	for to.Sub(from) > step*time.Duration(n) { // alignment pushed the end out
+		step = niceStep(step + 1)
+		from = from.Truncate(step)
+	}
+	return from, from.Add(step * time.Duration(n))
+}
+
+var niceSteps = []time.Duration{
+	time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
+	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+}
+
+// niceStep rounds d up to a round bucket width (whole days beyond a day).
+func niceStep(d time.Duration) time.Duration {
+	for _, s := range niceSteps {
+		if d <= s {
+			return s
 		}
 	}
-	if !sp.Last.IsZero() {
-		if l := sp.Last.Truncate(time.Second).Add(time.Second); to.After(l) && l.After(last) {
-			to = l
-		}
-	}
-	if !to.After(from) {
-		to = from.Add(time.Second)
-	}
-	return from.UTC(), to.UTC()
+	day := 24 * time.Hour
+	return (d + day - 1) / day * day
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

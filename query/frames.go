@@ -51,7 +51,7 @@ func classifyStack(lines []string) []lineKind {
 		switch {
 		case t == "":
 			kinds[i] = lineHeader
-		case goFuncLine.MatchString(t) && !indented:
+		case !indented && (goFuncLine.MatchString(t) || strings.HasPrefix(t, "created by ")):
 			kinds[i] = goFuncKind(t)
 			// The file line after it knows better (a module path).
 			if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\t") && isLibText(lines[i+1]) {
@@ -129,9 +129,42 @@ func culpritFrame(stack string) string {
 	for _, from := range []int{start, 0} {
 		for i := from; i < len(lines); i++ {
 			if kinds[i] == lineApp {
-				return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[i]), "at "))
+				return frameName(lines[i])
 			}
 		}
 	}
 	return ""
+}
+
+var pythonFrame = regexp.MustCompile(`^File "([^"]+)", line (\d+), in (.+)$`)
+
+// frameName shortens a frame line for prose: "at " dropped, a Go frame's
+// argument words dropped, a Python frame as "func (file:line)".
+func frameName(line string) string {
+	t := strings.TrimSpace(line)
+	if rest, ok := strings.CutPrefix(t, "at "); ok {
+		return rest // JVM, .NET, V8: the location in parentheses is worth keeping
+	}
+	if m := pythonFrame.FindStringSubmatch(t); m != nil {
+		return m[3] + " (" + m[1] + ":" + m[2] + ")"
+	}
+	if goFuncLine.MatchString(t) && strings.HasSuffix(t, ")") {
+		// Drop the final, top-level argument list.
+		depth := 0
+		for i := len(t) - 1; i >= 0; i-- {
+			switch t[i] {
+			case ')', '}':
+				depth++
+			case '(', '{':
+				depth--
+			}
+			if depth == 0 {
+				if i > 0 && t[i] == '(' {
+					return t[:i]
+				}
+				break
+			}
+		}
+	}
+	return t
 }

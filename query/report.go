@@ -41,6 +41,7 @@ type ReportEvent struct {
 	Service   string          `json:"service"`
 	Level     string          `json:"level"`
 	Message   string          `json:"message"`
+	Error     string          `json:"error,omitempty"` // the error text, when the line carries one
 	Method    string          `json:"method,omitempty"`
 	Path      string          `json:"path,omitempty"`
 	Route     string          `json:"route,omitempty"`

@@ -130,7 +130,7 @@ func services(evs []Event) []string {
 
 func reportEvent(e *Event) ReportEvent {
 	re := ReportEvent{
-		Time: e.Time, Service: e.Service, Level: e.Level, Message: e.Message,
+		Time: e.Time, Service: e.Service, Level: e.Level, Message: e.Message, Error: joinNonEmpty(": ", e.ErrorType, e.Error),
 		Method: e.Method, Path: e.Path, Route: e.Route, Status: e.Status, User: e.User,
 		RequestID: e.RequestID, Source: sourceOf(e), IsError: e.IsError,
 	}

@@ -135,7 +135,7 @@ func verdictScenarios() []scenario {
 					from: t0.Add(60*time.Minute + 6*time.Second), to: t0.Add(70 * time.Minute), step: 30 * time.Second,
 					routes: routes[:1], users: us})
 			},
-			id: "bad-1", cause: CauseDependency, suspect: "orders 1.9.0", summary: "Dependency failure: orders hit a connection refused",
+			id: "bad-1", cause: CauseDependency, suspect: "orders 1.9.0", summary: "Dependency failure (connection refused) in orders: *net.OpError: dial tcp 10.0.0.5:5432: connect: connection refused — check the dependency's health; orders 1.9.0 was deployed 6 s before",
 			scope: ScopeSingleEndpoint, userScope: UserScopeBroad,
 		},
 		{
@@ -632,9 +632,9 @@ func TestBlastWindow(t *testing.T) {
 
 func TestCulpritFrame(t *testing.T) {
 	cases := []struct{ stack, want string }{
-		{goStack, "main.(*server).profile(0xc000010000, {0x7a3b20, 0xc0000a4000}, 0xc0000b6000)"},
+		{goStack, "main.(*server).profile"},
 		{"Traceback (most recent call last):\n  File \"/usr/lib/python3.12/site-packages/flask/app.py\", line 9, in wsgi\n    x()\n  File \"/app/orders.py\", line 12, in checkout\n    total / n\nZeroDivisionError: division by zero",
-			`File "/app/orders.py", line 12, in checkout`},
+			"checkout (/app/orders.py:12)"},
 		{"java.lang.NullPointerException: x\n\tat java.base/java.util.Objects.requireNonNull(Objects.java:209)\n\tat com.acme.orders.Checkout.total(Checkout.java:42)\n\tat org.springframework.web.Foo.bar(Foo.java:1)",
 			"com.acme.orders.Checkout.total(Checkout.java:42)"},
 		{"TypeError: Cannot read properties of null (reading 'loyalty')\n    at price (/app/src/price.js:14:22)\n    at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)",

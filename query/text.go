@@ -340,8 +340,20 @@ func writeTimeline(t *tw, p painter, r *Report, o TextOptions) {
 	t.line("")
 	t.line(p.head("TIMELINE"))
 	for _, e := range r.Events {
-		t.line(eventRow(p, clock(e.Time), e.Service, e.Level, e.Status, e.Route, e.Path, e.Message, o))
+		t.line(eventRow(p, clock(e.Time), e.Service, e.Level, e.Status, e.Route, e.Path, withError(e.Message, e.Error), o))
 	}
+}
+
+// withError appends an event's error text to its message unless the
+// message already says it.
+func withError(msg, errText string) string {
+	if errText == "" || strings.Contains(msg, errText) {
+		return msg
+	}
+	if msg == "" {
+		return errText
+	}
+	return msg + ": " + errText
 }
 
 // maxLibRun is how many consecutive runtime/library lines of a stack trace
@@ -365,7 +377,7 @@ func writeRootError(t *tw, p painter, e *RootError, o TextOptions) {
 	if len(e.Chain) > 0 {
 		t.line(p.dim("then, logged after it:"))
 		for _, c := range e.Chain {
-			t.line(eventRow(p, clock(c.Time), c.Service, c.Level, c.Status, c.Route, c.Path, c.Message, o))
+			t.line(eventRow(p, clock(c.Time), c.Service, c.Level, c.Status, c.Route, c.Path, withError(c.Message, c.Error), o))
 		}
 	}
 }
@@ -511,22 +523,30 @@ func bar(n, peak, w int) string {
 	return strings.Repeat("█", max(k, 1))
 }
 
+// maxBarRows is how many endpoints or users the blast radius draws.
+const maxBarRows = 5
+
 func writeBlast(t *tw, p painter, b *BlastRadius, o TextOptions) {
 	t.line("")
-	t.line(o.row(p, styled("BLAST RADIUS", sgrBold), plainSeg(fmt.Sprintf("  %s · %s · %s → %s UTC", b.Scope, b.UserScope,
-		shortStamp(b.WindowStart), clock(b.WindowEnd)))))
+	t.line(o.row(p, styled("BLAST RADIUS", sgrBold), plainSeg("  "+b.Scope+", "+b.UserScope)))
+	t.line(o.fit(fmt.Sprintf("window     %s → %s UTC, failures against all traffic", shortStamp(b.WindowStart),
+		b.WindowEnd.UTC().Format("15:04:05"))))
 	lw := o.layout()
 	label := min(30, lw/3)
 	barW := max(lw-label-2-8-2, 5)
 	barW = min(barW, 30)
-	rows := func(names []string, counts []int) {
+	rows := func(names []string, counts []int, affected int) {
 		peak := 0
 		for _, c := range counts {
 			peak = max(peak, c)
 		}
-		for i := range names {
+		shown := min(len(names), maxBarRows)
+		for i := range shown {
 			t.line(o.row(p, plainSeg("  "+pad(SanitizeLine(names[i]), label)+" "),
 				styled(pad(bar(counts[i], peak, barW), barW), sgrRed), plainSeg(" "+strconv.Itoa(counts[i]))))
+		}
+		if more := affected - shown; more > 0 {
+			t.line(p.dim(fmt.Sprintf("  … and %d more", more)))
 		}
 	}
 	t.line(fmt.Sprintf("endpoints  %d of %d active", b.EndpointsAffected, b.EndpointsActive))
@@ -534,7 +554,7 @@ func writeBlast(t *tw, p painter, b *BlastRadius, o TextOptions) {
 	for _, e := range b.Endpoints {
 		names, counts = append(names, e.Route), append(counts, e.Count)
 	}
-	rows(names, counts)
+	rows(names, counts, b.EndpointsAffected)
 	users := fmt.Sprintf("users      %d of %d active", b.UsersAffected, b.UsersActive)
 	if b.UsersOnEndpoint > 0 {
 		users += fmt.Sprintf(" (%d on the endpoint)", b.UsersOnEndpoint)
@@ -544,7 +564,7 @@ func writeBlast(t *tw, p painter, b *BlastRadius, o TextOptions) {
 	for _, u := range b.Users {
 		names, counts = append(names, u.User), append(counts, u.Count)
 	}
-	rows(names, counts)
+	rows(names, counts, b.UsersAffected)
 	if len(b.Services) > 0 {
 		svcs := make([]string, len(b.Services))
 		for i, s := range b.Services {
@@ -601,7 +621,8 @@ func WriteEventsText(w io.Writer, evs []Event, o TextOptions) error {
 	t.line(o.row(p, styled(fmt.Sprintf("%-18s %-10s %-5s %3s %s", "TIME (UTC)", "SERVICE", "LEVEL", "", "MESSAGE"), sgrBold)))
 	for i := range evs {
 		e := &evs[i]
-		t.line(eventRow(p, e.Time.UTC().Format("01-02 15:04:05.000"), e.Service, e.Level, e.Status, e.Route, e.Path, e.Message, o))
+		t.line(eventRow(p, e.Time.UTC().Format("01-02 15:04:05.000"), e.Service, e.Level, e.Status, e.Route, e.Path,
+			withError(e.Message, joinNonEmpty(": ", e.ErrorType, e.Error)), o))
 	}
 	return t.flush()
 }

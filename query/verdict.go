@@ -186,9 +186,12 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 	switch cause {
 	case CauseDependency:
 		if f.depKind != "" {
-			v.Summary = fmt.Sprintf("Dependency failure: %s hit a %s (%s) — check the dependency's health; a rollback will not fix it",
-				orDash(f.service), f.depKind, errText)
-			ev("the error is a %s: %s", f.depKind, errText)
+			v.Summary = fmt.Sprintf("Dependency failure (%s) in %s: %s — check the dependency's health", f.depKind, orDash(f.service), errText)
+			if regression(f, o) {
+				v.Summary += fmt.Sprintf("; %s %s was deployed %s before: check its connection settings", s.Service, orDash(s.Version),
+					humanDuration(-s.OffsetSeconds))
+			}
+			ev("the error is a dependency failure (%s): %s", f.depKind, errText)
 		} else {
 			v.Summary = fmt.Sprintf("Dependency or infrastructure failure: the error spans %d of %d active endpoints — check shared dependencies",
 				f.endpointsAffected, f.endpointsActive)
@@ -209,6 +212,9 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 			s.Service, orDash(s.Version), fmtTime(s.Time), humanDuration(-s.OffsetSeconds), fmtTime(f.firstSeen), orDash(f.firstRequestID))
 		ev("the logs start %s before that deploy and hold no earlier occurrence", humanDuration(s.Time.Sub(f.span.First).Seconds()))
 		ev("%s", occurrences)
+		if sp := spread(f); sp != "" {
+			ev("%s", sp)
+		}
 		step("roll back %s to the release before %s (commit %s)", s.Service, orDash(s.Version), orDash(s.Commit))
 		if frame != "" {
 			step("diff the release against its predecessor around %s", frame)
@@ -227,6 +233,9 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 				orDash(s.Service), orDash(s.Version), humanDuration(-s.OffsetSeconds))
 		}
 		ev("%s", occurrences)
+		if sp := spread(f); sp != "" {
+			ev("%s", sp)
+		}
 		step("this is not a new regression: file a bug with the stack trace and request %s", orDash(f.firstRequestID))
 		step("ingest older logs and the deploy history to find when it started")
 	case CauseDataBug:
@@ -265,14 +274,11 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 		}
 		step("reproduce with request %s", orDash(f.firstRequestID))
 	default:
-		v.Summary = fmt.Sprintf("Cause unknown: %s on %s since %s; no deploy, dependency or data pattern explains it",
-			plural(f.count, "occurrence"), plural(f.endpointsAffected, "endpoint"), fmtTime(f.firstSeen))
+		v.Summary = fmt.Sprintf("Cause unknown: %s since %s; no deploy, dependency or data pattern explains it",
+			plural(f.count, "occurrence"), fmtTime(f.firstSeen))
 		ev("%s", occurrences)
-		if f.endpointsActive > 0 {
-			ev("%d of %d active endpoints affected", f.endpointsAffected, f.endpointsActive)
-		}
-		if f.usersAffected > 0 && f.usersActive > 0 {
-			ev("%d of %d active users affected", f.usersAffected, f.usersActive)
+		if s := spread(f); s != "" {
+			ev("%s", s)
 		}
 		step("compare the failing requests with successful ones on the same endpoints (culprit search)")
 		step("widen the ingested window: older logs and the full deploy history")
@@ -292,6 +298,25 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 	return v
 }
 
+// spread describes the endpoints and users a group affects, when known.
+func spread(f *facts) string {
+	var parts []string
+	switch {
+	case f.endpointsActive < 0:
+	case f.endpointsAffected == 0:
+		parts = append(parts, "the failures carry no route")
+	default:
+		parts = append(parts, fmt.Sprintf("%d of %d active endpoints", f.endpointsAffected, f.endpointsActive))
+	}
+	if f.usersActive > 0 && f.usersAffected > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d active users", f.usersAffected, f.usersActive))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "affected: " + strings.Join(parts, ", ")
+}
+
 // ungroupedVerdict is the verdict for an error without a fingerprint: only
 // the dependency rule can be judged from the error alone.
 func ungroupedVerdict(re *RootError) *Verdict {
@@ -299,8 +324,8 @@ func ungroupedVerdict(re *RootError) *Verdict {
 	errText := oneLine(joinNonEmpty(": ", re.Type, re.Message), 100)
 	if kind := dependencyKind(re.Type, re.Message, re.Stack); kind != "" {
 		v.Cause = CauseDependency
-		v.Summary = fmt.Sprintf("Dependency failure: %s hit a %s (%s) — check the dependency's health", orDash(re.Service), kind, errText)
-		v.Evidence = append([]string{fmt.Sprintf("the error is a %s: %s", kind, errText)}, v.Evidence...)
+		v.Summary = fmt.Sprintf("Dependency failure (%s) in %s: %s — check the dependency's health", kind, orDash(re.Service), errText)
+		v.Evidence = append([]string{fmt.Sprintf("the error is a dependency failure (%s): %s", kind, errText)}, v.Evidence...)
 		v.NextSteps = append(v.NextSteps, fmt.Sprintf("check the health and dashboards of the dependency %s calls", orDash(re.Service)))
 		return v
 	}
@@ -355,6 +380,8 @@ func humanDuration(sec float64) string {
 		sec = -sec
 	}
 	switch {
+	case sec < 1:
+		return fmt.Sprintf("%d ms", int64(sec*1000+0.5))
 	case sec < 10:
 		if sec == float64(int64(sec)) {
 			return fmt.Sprintf("%d s", int64(sec))

@@ -1,0 +1,189 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// incidentCorpus is two hours of traffic with four error groups: a
+// regression after an orders deploy, a database outage seen by inventory, a
+// pre-existing KeyError and a data-specific TypeError.
+func incidentCorpus() *corpus {
+	var c corpus
+	us := users(40)
+	c.traffic("orders", "ok", routes, us, t0, t0.Add(2*time.Hour), 10*time.Second)
+	c.deploy(t0.Add(30*time.Minute), "gateway", "4.1.0")
+	c.deploy(t0.Add(60*time.Minute), "orders", "1.9.0")
+	c.deploy(t0.Add(100*time.Minute), "inventory", "2.0.1")
+	c.failures("reg", failSpec{service: "orders", typ: "*errors.errorString", msg: "assignment to entry in nil map", fp: "fp-nilmap",
+		from: t0.Add(60*time.Minute + 6*time.Second), to: t0.Add(90 * time.Minute), step: 30 * time.Second,
+		routes: routes[:2], users: us[:12]})
+	c.failures("db", failSpec{service: "inventory", typ: "*url.Error", msg: `Post "http://db:5432/q": context deadline exceeded`, fp: "fp-db",
+		from: t0.Add(70 * time.Minute), to: t0.Add(75 * time.Minute), step: 5 * time.Second,
+		routes: []string{"POST /v1/inventory/reserve"}, users: us})
+	c.failures("old", failSpec{service: "orders", typ: "KeyError", msg: "'discount'", fp: "fp-old",
+		from: t0.Add(40 * time.Second), to: t0.Add(110 * time.Minute), step: 5 * time.Minute,
+		routes: routes[1:3], users: us})
+	c.failures("data", failSpec{service: "orders", typ: "TypeError", msg: "cannot read properties of null (reading 'loyalty')", fp: "fp-data",
+		from: t0.Add(50 * time.Minute), to: t0.Add(70 * time.Minute), step: 2 * time.Minute,
+		routes: routes[:1], users: routeUsers(0, us)[1:2]})
+	return &c
+}
+
+func incidentStore() *fakeStore { return incidentCorpus().store() }
+
+func TestErrorsGroups(t *testing.T) {
+	st := incidentStore()
+	inv := New(st, Options{})
+	gs, err := inv.Errors(t.Context(), ErrorsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range gs {
+		got = append(got, fmt.Sprintf("%s %d %s new=%v", g.Fingerprint, g.Count, g.Cause, g.New))
+	}
+	want := []string{
+		"fp-db 61 dependency-failure new=false",
+		"fp-nilmap 60 deployment-regression new=true",
+		"fp-old 22 pre-existing new=false",
+		"fp-data 11 data-specific-bug new=false",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Errors() =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	g := gs[1]
+	if g.Type != "*errors.errorString" || g.Message != "assignment to entry in nil map" || g.Service != "orders" || g.Requests != 60 ||
+		g.FirstRequestID != "reg-0" || g.EndpointsAffected != 2 || g.UsersAffected != 12 || g.Deploy == nil || g.Deploy.Version != "1.9.0" ||
+		g.Deploy.OffsetSeconds != -6 || !g.FirstSeen.Equal(t0.Add(60*time.Minute+6*time.Second)) || !g.LastSeen.Equal(t0.Add(89*time.Minute+36*time.Second)) {
+		t.Errorf("regression group = %+v", g)
+	}
+	if g.Histogram != nil {
+		t.Errorf("histogram without Buckets: %v", g.Histogram)
+	}
+
+	// The cause of each group is the cause Request gives its first request.
+	for _, g := range gs {
+		r, err := inv.Request(t.Context(), g.FirstRequestID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Verdict == nil || r.Verdict.Cause != g.Cause {
+			t.Errorf("group %s: Errors cause %s, Request(%s) cause %v", g.Fingerprint, g.Cause, g.FirstRequestID, r.Verdict)
+		}
+		if r.Group.Count != g.Count || r.Group.Requests != g.Requests || !r.Group.FirstSeen.Equal(g.FirstSeen) || !r.Group.LastSeen.Equal(g.LastSeen) {
+			t.Errorf("group %s: Errors %+v, Request group %+v", g.Fingerprint, g, *r.Group)
+		}
+	}
+}
+
+func TestErrorsOptions(t *testing.T) {
+	inv := New(incidentStore(), Options{})
+	fps := func(o ErrorsOptions) string {
+		t.Helper()
+		gs, err := inv.Errors(t.Context(), o)
+		if err != nil {
+			t.Fatalf("Errors(%+v): %v", o, err)
+		}
+		var out []string
+		for _, g := range gs {
+			out = append(out, fmt.Sprintf("%s:%d", g.Fingerprint, g.Count))
+		}
+		return strings.Join(out, " ")
+	}
+	cases := []struct {
+		name string
+		o    ErrorsOptions
+		want string
+	}{
+		{"newest first", ErrorsOptions{Sort: "first_seen"}, "fp-db:61 fp-nilmap:60 fp-data:11 fp-old:22"},
+		{"limit", ErrorsOptions{Limit: 2}, "fp-db:61 fp-nilmap:60"},
+		{"limit newest first", ErrorsOptions{Sort: "first_seen", Limit: 1}, "fp-db:61"},
+		{"service", ErrorsOptions{Service: "inventory"}, "fp-db:61"},
+		{"range counts in range", ErrorsOptions{Since: t0.Add(80 * time.Minute), Until: t0.Add(2 * time.Hour)}, "fp-nilmap:20 fp-old:6"},
+		{"empty range", ErrorsOptions{Since: t0.Add(3 * time.Hour)}, ""},
+	}
+	for _, tc := range cases {
+		if got := fps(tc.o); got != tc.want {
+			t.Errorf("%s: Errors = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// A range keeps first seen over everything ingested, and the cause.
+	gs, err := inv.Errors(t.Context(), ErrorsOptions{Since: t0.Add(80 * time.Minute), Buckets: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range gs {
+		if g.Fingerprint == "fp-old" && (!g.FirstSeen.Equal(t0.Add(40*time.Second)) || g.Cause != CausePreExisting) {
+			t.Errorf("fp-old in range = %+v, want first seen at the start and pre-existing", g)
+		}
+		if len(g.Histogram) != 12 {
+			t.Errorf("%s histogram has %d buckets, want 12", g.Fingerprint, len(g.Histogram))
+		}
+		n := 0
+		for _, h := range g.Histogram {
+			n += h.Count
+		}
+		if n != g.Count {
+			t.Errorf("%s histogram holds %d, count %d", g.Fingerprint, n, g.Count)
+		}
+	}
+	for _, bad := range []ErrorsOptions{{Sort: "size"}, {Limit: -1}, {Since: t0.Add(time.Hour), Until: t0}} {
+		if _, err := inv.Errors(t.Context(), bad); err == nil {
+			t.Errorf("Errors(%+v) succeeded, want an error", bad)
+		}
+	}
+}
+
+// TestErrorsStoreCalls: the calls grow with the groups listed, not with the
+// events, and the baseline is fetched only when a rule needs it.
+func TestErrorsStoreCalls(t *testing.T) {
+	c := incidentCorpus()
+	for i := range 40 {
+		fp := fmt.Sprintf("fp-many-%02d", i)
+		c.failures("m"+fmt.Sprint(i), failSpec{service: "orders", typ: "E", msg: "m", fp: fp,
+			from: t0.Add(time.Duration(5+i) * time.Minute), to: t0.Add(time.Duration(5+i)*time.Minute + 10*time.Second), step: 5 * time.Second,
+			routes: routes[:1], users: users(2)})
+	}
+	st := c.store()
+	gs, err := New(st, Options{}).Errors(t.Context(), ErrorsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gs) != 44 {
+		t.Fatalf("groups = %d, want 44", len(gs))
+	}
+	calls := st.totalCalls()
+	if calls > 3+7*len(gs) {
+		t.Errorf("store calls = %d for %d groups, want at most %d", calls, len(gs), 3+7*len(gs))
+	}
+	t.Logf("Errors: %d store calls for %d groups (%v)", calls, len(gs), st.calls)
+}
+
+func TestSearch(t *testing.T) {
+	inv := New(incidentStore(), Options{})
+	res, err := inv.Search(t.Context(), SearchOptions{Query: "deadline", Service: "inventory", Since: t0.Add(72 * time.Minute), Order: NewestFirst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 37 || len(res.Events) != 37 {
+		t.Errorf("search total %d, %d events; want 37", res.Total, len(res.Events))
+	}
+	if len(res.Events) > 1 && res.Events[0].Time.Before(res.Events[1].Time) {
+		t.Error("not newest first")
+	}
+	res, err = inv.Search(t.Context(), SearchOptions{Level: "WARNING"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 154 || len(res.Events) != 50 {
+		t.Errorf("level warn and worse: total %d, page %d; want 154 and the default limit 50", res.Total, len(res.Events))
+	}
+	for _, bad := range []SearchOptions{{Level: "loud"}, {Offset: -1}, {Since: t0.Add(time.Hour), Until: t0}} {
+		if _, err := inv.Search(t.Context(), bad); err == nil {
+			t.Errorf("Search(%+v) succeeded, want an error", bad)
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package query
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestSanitize(t *testing.T) {
+	cases := []struct {
+		name, in, want, wantLine string
+	}{
+		{"plain", "GET /api/orders/42 ok", "GET /api/orders/42 ok", "GET /api/orders/42 ok"},
+		{"unicode kept", "café 日本 ✓", "café 日本 ✓", "café 日本 ✓"},
+		{"newline and tab", "a\tb\nc", "a\tb\nc", `a\tb\nc`},
+		{"SGR colour", "\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`, `\x1b[31mred\x1b[0m`},
+		{"clear screen and home", "\x1b[2J\x1b[H", `\x1b[2J\x1b[H`, `\x1b[2J\x1b[H`},
+		{"OSC 52 clipboard with BEL", "\x1b]52;c;cm0gLXJmIH4=\x07", `\x1b]52;c;cm0gLXJmIH4=\x07`, `\x1b]52;c;cm0gLXJmIH4=\x07`},
+		{"OSC title with ST", "\x1b]0;pwned\x1b\\", `\x1b]0;pwned\x1b\`, `\x1b]0;pwned\x1b\`},
+		{"BEL", "ding\x07", `ding\x07`, `ding\x07`},
+		{"CR overwrite", "ok\rFAIL", `ok\x0dFAIL`, `ok\x0dFAIL`},
+		{"backspace and NUL", "a\bb\x00", `a\x08b\x00`, `a\x08b\x00`},
+		{"DEL", "x\x7fy", `x\x7fy`, `x\x7fy`},
+		{"C1 CSI as a rune", "\u009b31mred", `\x9b31mred`, `\x9b31mred`},
+		{"C1 NEL and OSC", "\u0085\u009d", `\x85\x9d`, `\x85\x9d`},
+		{"raw 0x9b byte", "a\x9b31mb", `a\x9b31mb`, `a\x9b31mb`},
+		{"invalid UTF-8", "\xff\xfe", `\xff\xfe`, `\xff\xfe`},
+		{"bidi override", "abc\u202edcba", `abc\u202edcba`, `abc\u202edcba`},
+		{"line separator", "a\u2028b", `a\u2028b`, `a\u2028b`},
+		{"empty", "", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Sanitize(tc.in); got != tc.want {
+				t.Errorf("Sanitize(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if got := SanitizeLine(tc.in); got != tc.wantLine {
+				t.Errorf("SanitizeLine(%q) = %q, want %q", tc.in, got, tc.wantLine)
+			}
+		})
+	}
+}
+
+// FuzzSanitize checks the invariant: the output holds no byte a terminal
+// interprets (controls other than \n and \t, DEL, C1 controls, invalid
+// UTF-8), and clean input is returned unchanged.
+func FuzzSanitize(f *testing.F) {
+	for _, s := range []string{"", "ok", "\x1b[31m", "\x1b]52;c;x\x07", "\u009b", "\xff", "a\nb\tc", "日本\u202e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, line := range []bool{false, true} {
+			out := sanitize(s, line)
+			if !utf8.ValidString(out) {
+				t.Fatalf("sanitize(%q) = %q is not valid UTF-8", s, out)
+			}
+			for _, r := range out {
+				switch {
+				case r == '\n' || r == '\t':
+					if line {
+						t.Fatalf("SanitizeLine(%q) kept %q", s, r)
+					}
+				case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || isBidiOrSeparator(r):
+					t.Fatalf("sanitize(%q) = %q keeps %U", s, out, r)
+				}
+			}
+			if clean(s, line) && out != s {
+				t.Fatalf("clean %q changed to %q", s, out)
+			}
+		}
+	})
+}
+
+func TestParseTime(t *testing.T) {
+	newest := time.Date(2025, 1, 6, 15, 30, 0, 0, time.UTC)
+	cases := []struct {
+		in   string
+		want time.Time
+		err  string
+	}{
+		{"2025-01-06T14:02:11Z", time.Date(2025, 1, 6, 14, 2, 11, 0, time.UTC), ""},
+		{"2025-01-06T14:02:11.123456789Z", time.Date(2025, 1, 6, 14, 2, 11, 123456789, time.UTC), ""},
+		{"2025-01-06T16:02:11+02:00", time.Date(2025, 1, 6, 14, 2, 11, 0, time.UTC), ""},
+		{"2025-01-06T14:02:11", time.Date(2025, 1, 6, 14, 2, 11, 0, time.UTC), ""},
+		{"2025-01-06 14:02:11.5", time.Date(2025, 1, 6, 14, 2, 11, 5e8, time.UTC), ""},
+		{"2025-01-06T14:02", time.Date(2025, 1, 6, 14, 2, 0, 0, time.UTC), ""},
+		{"2025-01-06", time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC), ""},
+		{" 15m ", newest.Add(-15 * time.Minute), ""},
+		{"2h", newest.Add(-2 * time.Hour), ""},
+		{"3d", newest.Add(-72 * time.Hour), ""},
+		{"1w", newest.Add(-7 * 24 * time.Hour), ""},
+		{"1h30m", newest.Add(-90 * time.Minute), ""},
+		{"90s", newest.Add(-90 * time.Second), ""},
+		{"500ms", newest.Add(-500 * time.Millisecond), ""},
+		{"1.5h", newest.Add(-90 * time.Minute), ""},
+		{"-15m", newest.Add(-15 * time.Minute), ""},
+		{"15M", newest.Add(-15 * time.Minute), ""},
+		{"now", newest, ""},
+		{"", time.Time{}, "empty time"},
+		{"15", time.Time{}, "no unit"},
+		{"15x", time.Time{}, "unknown unit"},
+		{"1h30", time.Time{}, "no unit"},
+		{"yesterday", time.Time{}, "want RFC 3339"},
+		{"2025-13-45", time.Time{}, "want RFC 3339"},
+		{"1..5h", time.Time{}, "unknown unit"},
+		{"99999999999999h", time.Time{}, "too large"},
+	}
+	for _, tc := range cases {
+		got, err := ParseTime(tc.in, newest)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseTime(%q) = %v, %v; want an error containing %q", tc.in, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(tc.want) || got.Location() != time.UTC {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v UTC", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := ParseTime("15m", time.Time{}); err == nil || !strings.Contains(err.Error(), "index is empty") {
+		t.Errorf("relative time on an empty index: %v, want an error", err)
+	}
+	if got, err := ParseTime("2025-01-06", time.Time{}); err != nil || !got.Equal(time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("absolute time on an empty index: %v, %v", got, err)
+	}
+}
+
+func TestNormalizeLevel(t *testing.T) {
+	for in, want := range map[string]string{"ERROR": "error", "warning": "warn", "crit": "fatal", " Info ": "info", "dbg": "debug"} {
+		if got, ok := NormalizeLevel(in); !ok || got != want {
+			t.Errorf("NormalizeLevel(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	if _, ok := NormalizeLevel("loud"); ok {
+		t.Error("NormalizeLevel(loud) ok")
+	}
+}
+
+func TestHumanDuration(t *testing.T) {
+	cases := map[float64]string{0.03: "30 ms", 6: "6 s", 6.5: "6.5 s", 59.6: "60 s", 60: "1 min", 252: "4 min 12 s",
+		3600: "1 h", 7500: "2 h 5 min", 86400 * 3: "3 d", 86400*3 + 4*3600: "3 d 4 h", -6: "6 s"}
+	for in, want := range cases {
+		if got := humanDuration(in); got != want {
+			t.Errorf("humanDuration(%v) = %q, want %q", in, got, want)
+		}
+	}
+	if got := signedDuration(-6); got != "-6 s" {
+		t.Errorf("signedDuration(-6) = %q", got)
+	}
+}
