@@ -31,8 +31,8 @@ type Line struct {
 }
 
 // Classify splits s into lines (tabs kept) and classifies each one. A
-// continuation line (Go's "\t/path/file.go:12 +0x1d", Python's source line)
-// takes the kind of the frame it belongs to.
+// continuation line (Go's "\t/path/file.go:12 +0x1d", Python's source line
+// and its ^^^ markers) takes the kind of the frame it belongs to.
 func Classify(s string) []Line {
 	s = strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	if s == "" {
@@ -63,13 +63,18 @@ func Classify(s string) []Line {
 		case strings.HasPrefix(t, "at "):
 			k = atFrame(strings.TrimPrefix(t, "at "))
 			prev = k
+		case strings.HasPrefix(t, "from ") && startsIndented(l):
+			k = rubyFrame(strings.TrimPrefix(t, "from "))
+			prev = k
 		case strings.HasPrefix(t, "..."):
 			k = Lib // "... 12 more", "...additional frames elided..."
 		case isGoFuncLine(l, t, raw, i):
 			k = goFrame(t)
 			prev = k
-		case prev != Header && startsIndented(l) && i > 0 && strings.HasPrefix(strings.TrimSpace(raw[i-1]), "File \""):
-			k = prev // Python source line under its frame
+		case prev != Header && startsIndented(l) && i > 0 && pythonFrameAbove(raw, i):
+			k = prev // Python source line (and its markers) under its frame
+		default:
+			prev = Header
 		}
 		out[i] = Line{Text: l, Kind: k}
 	}
@@ -78,6 +83,21 @@ func Classify(s string) []Line {
 
 func startsIndented(l string) bool {
 	return strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")
+}
+
+// pythonFrameAbove reports whether line i continues a Python frame: the
+// lines between it and the nearest `File "` line above are all indented.
+func pythonFrameAbove(raw []string, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-4; j-- {
+		t := strings.TrimSpace(raw[j])
+		if strings.HasPrefix(t, "File \"") {
+			return true
+		}
+		if !startsIndented(raw[j]) {
+			return false
+		}
+	}
+	return false
 }
 
 // isGoFileLine: "\t/src/orders/handler.go:42 +0x1d".
@@ -184,6 +204,16 @@ func atFrame(t string) Kind {
 	return App
 }
 
+// rubyFrame: "/usr/lib/ruby/3.2.0/set.rb:12:in `each'", "app.rb:3:in `x'".
+func rubyFrame(t string) Kind {
+	for _, s := range []string{"/gems/", "/lib/ruby/", "<internal:", "/rubygems/"} {
+		if strings.Contains(t, s) {
+			return Lib
+		}
+	}
+	return App
+}
+
 var goStd = map[string]bool{
 	"archive": true, "bufio": true, "bytes": true, "cmp": true, "compress": true, "container": true,
 	"context": true, "crypto": true, "database": true, "debug": true, "embed": true, "encoding": true,
@@ -208,6 +238,8 @@ var jvmLibPrefixes = []string{
 	"java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.", "scala.",
 	"org.springframework.", "org.apache.", "org.hibernate.", "org.eclipse.", "io.netty.",
 	"com.fasterxml.", "reactor.", "io.micrometer.", "okhttp3.", "com.zaxxer.", "org.postgresql.",
+	// .NET
+	"System.", "Microsoft.", "lambda_method", "Npgsql.", "Newtonsoft.",
 }
 
 // Culprit returns the frame most likely at fault, on one line (the
@@ -230,7 +262,17 @@ func Culprit(ls []Line) (string, bool) {
 		return t
 	}
 	if python {
-		for i := len(ls) - 1; i >= 0; i-- {
+		// Chained exceptions print the original first: its last in-app
+		// frame is where the failure started.
+		end := len(ls)
+		for i, l := range ls {
+			t := strings.TrimSpace(l.Text)
+			if strings.HasPrefix(t, "The above exception was") || strings.HasPrefix(t, "During handling of the above exception") {
+				end = i
+				break
+			}
+		}
+		for i := end - 1; i >= 0; i-- {
 			if ls[i].Kind == App && strings.HasPrefix(strings.TrimSpace(ls[i].Text), "File \"") {
 				return frame(i), true
 			}
@@ -254,5 +296,5 @@ func Culprit(ls []Line) (string, bool) {
 // isFrameStart: a Go function line (not indented) or an "at ..." frame.
 func isFrameStart(l string) bool {
 	t := strings.TrimSpace(l)
-	return !startsIndented(l) || strings.HasPrefix(t, "at ") || strings.HasPrefix(t, "File \"")
+	return !startsIndented(l) || strings.HasPrefix(t, "at ") || strings.HasPrefix(t, "File \"") || strings.HasPrefix(t, "from ")
 }
