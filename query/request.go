@@ -45,8 +45,10 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 		return nil, err
 	}
 	if len(evs) == 0 {
-		r.Hint, err = inv.hint(ctx, id)
-		return r, err
+		if r.Hint, err = inv.hint(ctx, id); err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	r.Found = true
 	r.EventsTotal = total
