@@ -174,6 +174,7 @@ type truthBug struct {
 	Name           string        `json:"name"`
 	Service        string        `json:"service"`
 	Scenario       string        `json:"scenario"`
+	Expected       string        `json:"expected_verdict"`
 	ErrorType      string        `json:"error_type"`
 	HasStack       bool          `json:"has_stack"`
 	Note           string        `json:"note,omitempty"`
@@ -230,7 +231,7 @@ func (g *gen) result() *result {
 	tr := truth{Seed: g.cfg.Seed, Lines: res.lines, Requests: g.requests, Failing: g.failing, Start: rfc(g.startNS), End: rfc(g.lastT), Services: serviceNames[:]}
 	for i, b := range g.w.bugs {
 		st := &g.stats[i]
-		tb := truthBug{Name: b.name, Service: serviceNames[b.svc], Scenario: b.scenario, ErrorType: b.errType, HasStack: b.stack != "", Note: b.note, Requests: st.count}
+		tb := truthBug{Name: b.name, Service: serviceNames[b.svc], Scenario: b.scenario, Expected: expectedVerdict(b), ErrorType: b.errType, HasStack: b.stack != "", Note: b.note, Requests: st.count}
 		if b.release {
 			for _, rel := range g.deploys {
 				if rel.svc == b.svc && rel.bugs&(1<<i) != 0 {
@@ -289,6 +290,16 @@ func (g *gen) result() *result {
 	res.truthJSON, _ = json.MarshalIndent(tr, "", "  ")
 	res.truthJSON = append(res.truthJSON, '\n')
 	return res
+}
+
+// expectedVerdict applies DESIGN.md's rule order to the planted scenario: a
+// data-specific or code-path bug present from the start of the logs is
+// "pre-existing" there, because rule 3 comes before rules 4 and 5.
+func expectedVerdict(b *bug) string {
+	if (b.scenario == scData || b.scenario == scCodePath) && b.onset == 0 {
+		return scPre
+	}
+	return b.scenario
 }
 
 func (res *result) print(w io.Writer, dir string, took time.Duration) {
