@@ -36,6 +36,9 @@ const (
 // about a dozen for a failed request (fewer with a MultiFaceter).
 func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error) {
 	id = strings.TrimSpace(id)
+	if len(id) >= 2 && (id[0] == '"' || id[0] == '\'' || id[0] == '`') && id[len(id)-1] == id[0] {
+		id = strings.TrimSpace(id[1 : len(id)-1]) // pasted with its JSON quotes
+	}
 	if id == "" {
 		return nil, errors.New("empty request id")
 	}
@@ -228,8 +231,8 @@ func requestRoute(evs []Event, service string) string {
 }
 
 // hint explains an unknown request ID: the IDs that start with it (the user
-// pasted a truncated ID), or with its first half (a typo near the end), or
-// what the index holds.
+// pasted a truncated ID), or with it in lowercase, or with its first half (a
+// typo near the end), or what the index holds.
 func (inv *Investigator) hint(ctx context.Context, id string) (string, error) {
 	sp, err := inv.store.Span(ctx)
 	if err != nil {
@@ -239,6 +242,9 @@ func (inv *Investigator) hint(ctx context.Context, id string) (string, error) {
 		return "the index is empty: run culprit ingest first", nil
 	}
 	prefixes := []string{id}
+	if lower := strings.ToLower(id); lower != id {
+		prefixes = append(prefixes, lower) // IDs are usually lowercase hex
+	}
 	if n := len([]rune(id)); n >= 8 {
 		prefixes = append(prefixes, string([]rune(id)[:n/2]))
 	}

@@ -325,6 +325,7 @@ func TestRequestUnknownID(t *testing.T) {
 		id, want string
 	}{
 		{"7f3a9c", "request IDs starting with 7f3a9c: 7f3a9c2e-5b1d-4c1e-9a7b-0d2c3e4f5a6b"},
+		{"7F3A9C2E", "request IDs starting with 7f3a9c2e: 7f3a9c2e-5b1d-4c1e-9a7b-0d2c3e4f5a6b"},
 		{"ok-5000000", "request IDs starting with ok-50: ok-50"},
 		{"ok-", "request IDs starting with ok-: ok-59, ok-58, ok-57, ok-56, ok-55"},
 		{"nope", "no request nope among 61 events from 2025-01-06T14:00:00.000Z to 2025-01-06T14:09:50.000Z"},
@@ -350,6 +351,9 @@ func TestRequestUnknownID(t *testing.T) {
 	}
 	if r.Found || !strings.Contains(r.Hint, "index is empty") {
 		t.Errorf("empty index: %+v", r)
+	}
+	if r, err := inv.Request(t.Context(), ` "ok-5" `); err != nil || !r.Found || r.RequestID != "ok-5" {
+		t.Errorf("Request(quoted id) = %+v, %v; want ok-5 found", r, err)
 	}
 	if _, err := inv.Request(t.Context(), "  "); err == nil {
 		t.Error("Request(blank) succeeded, want an error")
