@@ -64,6 +64,8 @@ func classifyStack(lines []string) []lineKind {
 			} else {
 				kinds[i] = lineApp
 			}
+		case !indented && strings.HasPrefix(t, "panic(") && strings.HasSuffix(t, ")"):
+			kinds[i] = lineLib // Go's runtime frame for the panic itself
 		case strings.HasPrefix(t, "..."):
 			kinds[i] = lineLib // "... 12 more"
 		case indented && prev != lineHeader:
