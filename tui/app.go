@@ -154,7 +154,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, cmd
 	case spanMsg:
 		if msg.err != nil {
-			m.status, m.statusErr = "index: "+sanitizeLine(msg.err.Error()), true
+			m.status, m.statusErr = "index: "+query.SanitizeLine(msg.err.Error()), true
 		} else {
 			m.span, m.spanKnown = msg.span, true
 			m.explore.span = msg.span
@@ -181,7 +181,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.pendingID = ""
 		if msg.err != nil {
-			return m.setStatus(fmt.Sprintf("request %s: %s", sanitizeLine(msg.id), sanitizeLine(msg.err.Error())), true)
+			return m.setStatus(fmt.Sprintf("request %s: %s", query.SanitizeLine(msg.id), query.SanitizeLine(msg.err.Error())), true)
 		}
 		m.push()
 		m.screen = screenInvestigation
@@ -409,7 +409,7 @@ func (m Model) titleLine() string {
 	}
 	right := ""
 	if m.pendingID != "" {
-		right = "investigating " + sanitizeLine(m.pendingID) + " "
+		right = "investigating " + query.SanitizeLine(m.pendingID) + " "
 	}
 	if m.loading() {
 		right = m.spinner.View() + " " + right

@@ -408,7 +408,7 @@ func (m exploreModel) resultsKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 		return m, m.openSelected()
 	case key.Matches(msg, k.CopyID):
 		if e, ok := m.event(m.cursor); ok && e.RequestID != "" {
-			return m, tea.Batch(tea.SetClipboard(e.RequestID), statusCmd("copied request id "+sanitizeLine(e.RequestID)+" to the clipboard (OSC 52)", false))
+			return m, tea.Batch(tea.SetClipboard(e.RequestID), statusCmd("copied request id "+query.SanitizeLine(e.RequestID)+" to the clipboard (OSC 52)", false))
 		}
 		return m, statusCmd("this line has no request id", true)
 	}
@@ -642,7 +642,7 @@ func (m exploreModel) detailLines(w int) []string {
 	}
 	out := make([]string, 0, len(raw))
 	for _, l := range raw {
-		out = append(out, m.c.st.trunc(expandTabs(sanitize(l)), w))
+		out = append(out, m.c.st.trunc(expandTabs(query.Sanitize(l)), w))
 	}
 	return out
 }
@@ -675,7 +675,7 @@ func (m exploreModel) statusLine() string {
 	var parts []string
 	switch {
 	case m.err != nil:
-		return st.Error.Render(st.trunc("search failed: "+sanitizeLine(m.err.Error()), m.width))
+		return st.Error.Render(st.trunc("search failed: "+query.SanitizeLine(m.err.Error()), m.width))
 	case !m.ran:
 		parts = append(parts, "type a query and press enter")
 	case !m.totalKnown:
@@ -702,7 +702,7 @@ func (m exploreModel) histView(w, rows int) []string {
 	st := m.c.st
 	switch {
 	case m.histErr != nil:
-		return st.block([]string{st.Error.Render(st.trunc("histogram: "+sanitizeLine(m.histErr.Error()), w))}, w, rows)
+		return st.block([]string{st.Error.Render(st.trunc("histogram: "+query.SanitizeLine(m.histErr.Error()), w))}, w, rows)
 	case m.hist == nil:
 		return st.block(nil, w, rows)
 	}
@@ -763,9 +763,9 @@ func (m exploreModel) resultRow(e query.Event, w int, withDate, sel bool) string
 	ts := clock(e.Time, withDate)
 	text := eventText(e.Message, e.Method, e.Path)
 	if e.Error != "" && !strings.Contains(e.Message, e.Error) {
-		text += "  " + sanitizeLine(e.Error)
+		text += "  " + query.SanitizeLine(e.Error)
 	}
-	head := cur + ts + " " + st.fit(sanitizeLine(e.Service), 10) + " "
+	head := cur + ts + " " + st.fit(query.SanitizeLine(e.Service), 10) + " "
 	restW := max(w-ansi.StringWidth(head)-5-1-3-1, 0)
 	if sel && m.focus == focusResults {
 		return st.Selected.Render(st.fit(head+st.fit(lvl, 5)+" "+status+" "+st.trunc(text, restW), w))
@@ -782,7 +782,7 @@ func (m exploreModel) detailView(w, rows int) []string {
 	style := st.Blurred
 	title := "Line"
 	if e, ok := m.event(m.cursor); ok {
-		title = "Line " + sanitizeLine(fmt.Sprintf("%s:%d", e.Source, e.Line))
+		title = "Line " + query.SanitizeLine(fmt.Sprintf("%s:%d", e.Source, e.Line))
 	}
 	if m.focus == focusDetail {
 		style, title = st.Focused, st.G.Cursor+" "+title
@@ -809,7 +809,7 @@ func (m exploreModel) facetsView(w int) []string {
 	}
 	out := []string{st.rule(title, "enter adds a filter", w, style)}
 	if m.facetsErr != nil {
-		return append(out, st.Error.Render(st.trunc("facets: "+sanitizeLine(m.facetsErr.Error()), w)))
+		return append(out, st.Error.Render(st.trunc("facets: "+query.SanitizeLine(m.facetsErr.Error()), w)))
 	}
 	for i, field := range facetFields {
 		f, ok := m.facet(i)
@@ -819,7 +819,7 @@ func (m exploreModel) facetsView(w int) []string {
 			continue
 		}
 		for j, b := range f.Buckets {
-			cell := sanitizeLine(b.Value) + " " + count(b.Count)
+			cell := query.SanitizeLine(b.Value) + " " + count(b.Count)
 			if m.focus == focusFacets && i == m.facetRow && j == m.facetCol {
 				cell = st.Selected.Render(cell)
 			}

@@ -337,7 +337,7 @@ func (m homeModel) chartView(w, rows int) []string {
 	out := []string{st.rule("Errors over the ingested window", right, w, st.Heading)}
 	switch {
 	case m.histErr != nil:
-		return append(out, st.Error.Render(st.trunc("histogram: "+sanitizeLine(m.histErr.Error()), w)))
+		return append(out, st.Error.Render(st.trunc("histogram: "+query.SanitizeLine(m.histErr.Error()), w)))
 	case !m.spanKnown || m.hist == nil:
 		return append(out, st.Subtle.Render("loading"+st.G.Ellipsis))
 	}
@@ -426,7 +426,7 @@ func (m homeModel) groupsView(w, rows int) []string {
 	out := []string{st.rule(title, "enter: investigate its first request", w, st.Heading)}
 	switch {
 	case m.groupsErr != nil:
-		return append(out, st.Error.Render(st.trunc("errors: "+sanitizeLine(m.groupsErr.Error()), w)))
+		return append(out, st.Error.Render(st.trunc("errors: "+query.SanitizeLine(m.groupsErr.Error()), w)))
 	case !m.groupsKnown:
 		return append(out, st.Subtle.Render("loading"+st.G.Ellipsis))
 	case len(m.groups) == 0:
@@ -462,9 +462,9 @@ func (m homeModel) groupsView(w, rows int) []string {
 		if !withDate {
 			first = first[:8]
 		}
-		msg := sanitizeLine(g.Message)
+		msg := query.SanitizeLine(g.Message)
 		if g.Type != "" && !strings.HasPrefix(g.Message, g.Type) {
-			msg = sanitizeLine(g.Type) + ": " + msg
+			msg = query.SanitizeLine(g.Type) + ": " + msg
 		}
 		counts := bucketCounts(g.Histogram)
 		if len(counts) == 0 {
@@ -476,7 +476,7 @@ func (m homeModel) groupsView(w, rows int) []string {
 			st.New.Render(st.fit(mark, newW)),
 			st.fitRight(count(g.Count), countW), " ",
 			st.fit(first, timeW), " ",
-			st.fit(sanitizeLine(g.Service), svcW), " ",
+			st.fit(query.SanitizeLine(g.Service), svcW), " ",
 			st.fit(msg, msgW), " ",
 			st.Spark.Render(st.fit(spark, trendW)), " ",
 			st.causeCell(g.Cause, causeW),

@@ -156,7 +156,7 @@ func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
 	case key.Matches(kp, k.Bottom):
 		*off = clampOffset(n, n, vis)
 	case key.Matches(kp, k.CopyID):
-		return m, tea.Batch(tea.SetClipboard(r.RequestID), statusCmd("copied request id "+sanitizeLine(r.RequestID)+" to the clipboard (OSC 52)", false))
+		return m, tea.Batch(tea.SetClipboard(r.RequestID), statusCmd("copied request id "+query.SanitizeLine(r.RequestID)+" to the clipboard (OSC 52)", false))
 	case key.Matches(kp, k.CopyStack):
 		if r.Error == nil || r.Error.Stack == "" {
 			return m, statusCmd("no stack trace to copy", true)
@@ -250,11 +250,11 @@ func (m invModel) paneView(p paneID, w, vis int) []string {
 func (m invModel) headerLine() string {
 	st := m.c.st
 	r := m.report
-	parts := []string{st.Bold.Render("Request " + sanitizeLine(r.RequestID))}
+	parts := []string{st.Bold.Render("Request " + query.SanitizeLine(r.RequestID))}
 	if len(r.Services) > 0 {
 		svcs := make([]string, len(r.Services))
 		for i, s := range r.Services {
-			svcs[i] = sanitizeLine(s)
+			svcs[i] = query.SanitizeLine(s)
 		}
 		parts = append(parts, strings.Join(svcs, " "+st.G.Arrow+" "))
 	}
@@ -277,11 +277,11 @@ func (m invModel) bannerLines() []string {
 	case r.Verdict != nil:
 		cause = r.Verdict.Cause
 		label = strings.ToUpper(strings.ReplaceAll(cause, "-", " "))
-		summary = sanitizeLine(r.Verdict.Summary)
+		summary = query.SanitizeLine(r.Verdict.Summary)
 		evidence = r.Verdict.Evidence
 	case r.Error != nil:
 		label, cause = "ERROR", query.CauseUnknown
-		summary = sanitizeLine(r.Error.Type + ": " + r.Error.Message)
+		summary = query.SanitizeLine(r.Error.Type + ": " + r.Error.Message)
 	}
 	lbl := " " + label + " "
 	maxSummary := 2
@@ -300,7 +300,7 @@ func (m invModel) bannerLines() []string {
 	}
 	if n := bannerEvidence(m.height); n > 0 {
 		for _, e := range evidence[:min(n, len(evidence))] {
-			out = append(out, st.trunc(strings.Repeat(" ", lw)+st.G.Bullet+" "+sanitizeLine(e), w))
+			out = append(out, st.trunc(strings.Repeat(" ", lw)+st.G.Bullet+" "+query.SanitizeLine(e), w))
 		}
 	}
 	return out
@@ -323,11 +323,11 @@ func (m invModel) notFoundView() []string {
 	r := m.report
 	w := m.width
 	out := []string{
-		st.CauseUnknown.Render(" NOT FOUND ") + " " + st.Bold.Render(st.trunc("No log line carries request ID "+sanitizeLine(r.RequestID), w-12)),
+		st.CauseUnknown.Render(" NOT FOUND ") + " " + st.Bold.Render(st.trunc("No log line carries request ID "+query.SanitizeLine(r.RequestID), w-12)),
 		"",
 	}
 	if r.Hint != "" {
-		for _, l := range strings.Split(sanitize(r.Hint), "\n") {
+		for _, l := range strings.Split(query.Sanitize(r.Hint), "\n") {
 			out = append(out, wrap(expandTabs(l), w)...)
 		}
 		out = append(out, "")
@@ -374,7 +374,7 @@ func (m invModel) timeline(w int) ([]string, string) {
 		if lvl == "" {
 			lvl = "-"
 		}
-		head := mark + " " + clock(e.Time, withDate) + " " + st.fit(sanitizeLine(e.Service), svcW) + " "
+		head := mark + " " + clock(e.Time, withDate) + " " + st.fit(query.SanitizeLine(e.Service), svcW) + " "
 		lvlCell := st.level(e.Level).Render(st.fit(lvl, 5))
 		statusCell := status
 		if e.Status >= 500 {
@@ -398,9 +398,9 @@ func (m invModel) timeline(w int) ([]string, string) {
 
 // eventText is what a timeline or results row says about an event.
 func eventText(msg, method, path string) string {
-	text := sanitizeLine(msg)
+	text := query.SanitizeLine(msg)
 	if path != "" && !strings.Contains(msg, path) {
-		req := strings.TrimSpace(sanitizeLine(method + " " + path))
+		req := strings.TrimSpace(query.SanitizeLine(method + " " + path))
 		if text == "" {
 			return req
 		}
@@ -417,9 +417,9 @@ func (m invModel) stackPane(w int) ([]string, string) {
 	if e == nil {
 		return []string{st.OK.Render("No error event in this request.")}, "no error"
 	}
-	head := sanitizeLine(e.Message)
+	head := query.SanitizeLine(e.Message)
 	if e.Type != "" {
-		head = sanitizeLine(e.Type) + ": " + head
+		head = query.SanitizeLine(e.Type) + ": " + head
 	}
 	var out []string
 	for _, l := range wrap(head, w) {
@@ -428,12 +428,12 @@ func (m invModel) stackPane(w int) ([]string, string) {
 	where := []string{}
 	for _, s := range []string{e.Service, e.Route, e.Source} {
 		if s != "" {
-			where = append(where, sanitizeLine(s))
+			where = append(where, query.SanitizeLine(s))
 		}
 	}
 	where = append(where, e.Time.UTC().Format("15:04:05.000"))
 	out = append(out, st.Subtle.Render(st.trunc("in "+strings.Join(where, " "+st.G.Dot+" "), w)))
-	frames := stack.Classify(sanitize(e.Stack))
+	frames := stack.Classify(query.Sanitize(e.Stack))
 	if c, ok := stack.Culprit(frames); ok {
 		out = append(out, st.Subtle.Render("at ")+st.StackApp.Render(st.trunc(expandTabs(c), w-3)))
 	}
@@ -458,12 +458,12 @@ func (m invModel) stackPane(w int) ([]string, string) {
 	if len(e.Chain) > 0 {
 		out = append(out, "", st.Subtle.Render("Logged upstream after it:"))
 		for _, c := range e.Chain {
-			out = append(out, st.trunc(fmt.Sprintf("  %s %s  %s", clock(c.Time, false), sanitizeLine(c.Service), eventText(c.Message, c.Method, c.Path)), w))
+			out = append(out, st.trunc(fmt.Sprintf("  %s %s  %s", clock(c.Time, false), query.SanitizeLine(c.Service), eventText(c.Message, c.Method, c.Path)), w))
 		}
 	}
-	sum := sanitizeLine(e.Type)
+	sum := query.SanitizeLine(e.Type)
 	if sum == "" {
-		sum = sanitizeLine(e.Service)
+		sum = query.SanitizeLine(e.Service)
 	}
 	if len(frames) > 0 {
 		sum += fmt.Sprintf(" %s %d lines, %d in-app", st.G.Dot, len(frames), app)
@@ -481,7 +481,7 @@ func (m invModel) firstPane(w int) ([]string, string) {
 	now := m.c.now()
 	const lw = 12
 	row := func(label, v string) string { return st.Subtle.Render(st.fit(label, lw)) + v }
-	req := sanitizeLine(g.FirstRequestID)
+	req := query.SanitizeLine(g.FirstRequestID)
 	if g.FirstRequestID == m.report.RequestID {
 		req += st.Subtle.Render("  (this request)")
 	} else {
@@ -507,7 +507,7 @@ func (m invModel) firstPane(w int) ([]string, string) {
 		out = append(out, row("", st.Subtle.Render(st.trunc(fmt.Sprintf("%s %s %s UTC",
 			g.Histogram[0].Start.UTC().Format("15:04"), st.G.Arrow, g.LastSeen.UTC().Format("15:04")), sw))))
 	}
-	out = append(out, row("fingerprint", st.Subtle.Render(st.trunc(sanitizeLine(g.Fingerprint), max(w-lw, 1)))))
+	out = append(out, row("fingerprint", st.Subtle.Render(st.trunc(query.SanitizeLine(g.Fingerprint), max(w-lw, 1)))))
 	return out, fmt.Sprintf("%s, %s%s in %s requests", clock(g.FirstSeen, false)[:8], count(g.Count), timesSign(st), count(g.Requests))
 }
 
@@ -575,14 +575,14 @@ func (m invModel) deploysPane(w int) ([]string, string) {
 			mark = st.G.Suspect + " "
 		}
 		line := mark + st.fit(clock(d.Time, false)[:8], timeW) + " " + st.fitRight(offset(d.OffsetSeconds), offW) + "  " +
-			st.fit(sanitizeLine(d.Service), svcW) + " " + st.fit(sanitizeLine(d.Version), verW) + " " +
-			st.fit(sanitizeLine(d.Commit), commitW) + " " + sanitizeLine(d.Author)
+			st.fit(query.SanitizeLine(d.Service), svcW) + " " + st.fit(query.SanitizeLine(d.Version), verW) + " " +
+			st.fit(query.SanitizeLine(d.Commit), commitW) + " " + query.SanitizeLine(d.Author)
 		if d.Environment != "" {
-			line += " (" + sanitizeLine(d.Environment) + ")"
+			line += " (" + query.SanitizeLine(d.Environment) + ")"
 		}
 		if d.Suspect {
 			line = st.Suspect.Render(st.trunc(line+"  SUSPECT", w))
-			sum = fmt.Sprintf("suspect %s %s, %s", sanitizeLine(d.Service), sanitizeLine(d.Version), offset(d.OffsetSeconds))
+			sum = fmt.Sprintf("suspect %s %s, %s", query.SanitizeLine(d.Service), query.SanitizeLine(d.Version), offset(d.OffsetSeconds))
 		} else {
 			line = st.trunc(line, w)
 		}
@@ -605,7 +605,7 @@ func (m invModel) blastPane(w int) ([]string, string) {
 	users := strings.ReplaceAll(b.UserScope, "-", " ")
 	svcs := make([]string, len(b.Services))
 	for i, s := range b.Services {
-		svcs[i] = sanitizeLine(s)
+		svcs[i] = query.SanitizeLine(s)
 	}
 	out := []string{
 		row("endpoints", fmt.Sprintf("%d of %d active endpoints (%s)", b.EndpointsAffected, b.EndpointsActive, scope)),
@@ -639,13 +639,13 @@ func (m invModel) blastPane(w int) ([]string, string) {
 	}
 	var eps, us []item
 	for _, e := range b.Endpoints {
-		eps = append(eps, item{sanitizeLine(e.Route), e.Count})
+		eps = append(eps, item{query.SanitizeLine(e.Route), e.Count})
 	}
 	for i, u := range b.Users {
 		if i == 8 {
 			break
 		}
-		us = append(us, item{sanitizeLine(u.User), u.Count})
+		us = append(us, item{query.SanitizeLine(u.User), u.Count})
 	}
 	bars("Failures by endpoint", eps)
 	bars("Failures by user", us)
@@ -653,7 +653,7 @@ func (m invModel) blastPane(w int) ([]string, string) {
 		out = append(out, "", st.Bold.Render("Over-represented among the failures"))
 		for _, o := range b.Outliers {
 			out = append(out, st.trunc(fmt.Sprintf(" %s=%s  %s of failures vs %s of all requests",
-				sanitizeLine(o.Field), sanitizeLine(o.Value), pct(o.FailureShare), pct(o.BaselineShare)), w))
+				query.SanitizeLine(o.Field), query.SanitizeLine(o.Value), pct(o.FailureShare), pct(o.BaselineShare)), w))
 		}
 	}
 	return out, fmt.Sprintf("%d/%d endpoints, %d/%d users", b.EndpointsAffected, b.EndpointsActive, b.UsersAffected, b.UsersActive)
@@ -673,7 +673,7 @@ func (m invModel) nextPane(w int) ([]string, string) {
 	var out []string
 	hang := func(prefix, text string) {
 		pw := ansi.StringWidth(prefix)
-		for i, l := range wrap(sanitizeLine(text), max(w-pw, 8)) {
+		for i, l := range wrap(query.SanitizeLine(text), max(w-pw, 8)) {
 			if i == 0 {
 				out = append(out, prefix+l)
 			} else {
