@@ -52,8 +52,9 @@ type Model struct {
 	spinner  spinner.Model
 	spinning bool
 
-	reqSeq    int    // latest request resolution; older reports are dropped
-	pendingID string // the request being resolved, "" when none
+	reqSeq    int                // latest request resolution; older reports are dropped
+	pendingID string             // the request being resolved, "" when none
+	reqCancel context.CancelFunc // cancels the request being resolved
 
 	status    string
 	statusErr bool
@@ -160,9 +161,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			m.explore.span = msg.span
 			m.inv.span = msg.span
 		}
-		var cmd tea.Cmd
-		m.home, cmd = m.home.update(msg)
-		return m, cmd
+		var hc, ec tea.Cmd
+		m.home, hc = m.home.update(msg)
+		m.explore, ec = m.explore.resized() // the histogram needs the span
+		return m, tea.Batch(hc, ec)
 	case deploysMsg, groupsMsg, groupHistMsg, homeHistMsg:
 		var cmd tea.Cmd
 		m.home, cmd = m.home.update(msg)
@@ -172,14 +174,17 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.explore, cmd = m.explore.update(msg)
 		return m, cmd
 	case openRequestMsg:
+		m.cancelRequest()
 		m.reqSeq++
 		m.pendingID = msg.id
-		return m, resolveCmd(m.c.ctx, m.c.b, m.reqSeq, msg.id, msg.search)
+		ctx, cancel := context.WithCancel(m.c.ctx)
+		m.reqCancel = cancel
+		return m, resolveCmd(ctx, m.c.b, m.reqSeq, msg.id, msg.search)
 	case reportMsg:
 		if msg.seq != m.reqSeq {
 			return m, nil
 		}
-		m.pendingID = ""
+		m.cancelRequest()
 		if msg.err != nil {
 			return m.setStatus(fmt.Sprintf("request %s: %s", query.SanitizeLine(msg.id), query.SanitizeLine(msg.err.Error())), true)
 		}
@@ -191,7 +196,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.seq != m.reqSeq {
 			return m, nil
 		}
-		m.pendingID = ""
+		m.cancelRequest()
 		return m.openExplore(msg.query)
 	case openExploreMsg:
 		return m.openExplore(msg.query)
@@ -324,8 +329,8 @@ func (m *Model) push() {
 // previous screen.
 func (m Model) goBack() (Model, tea.Cmd) {
 	if m.pendingID != "" {
+		m.cancelRequest()
 		m.reqSeq++ // its report will be dropped
-		m.pendingID = ""
 		return m.setStatus("cancelled", false)
 	}
 	if len(m.back) == 0 {
@@ -340,10 +345,26 @@ func (m Model) goBack() (Model, tea.Cmd) {
 	m.inv = f.inv
 	var cmd tea.Cmd
 	if f.explore.seq != m.explore.seq {
+		// The restored query gets a new generation number: the one it had
+		// may have been reused by the query it replaces.
+		seq := max(m.explore.seq, f.explore.seq) + 1
+		if m.explore.cancel != nil {
+			m.explore.cancel()
+		}
 		m.explore = f.explore
+		m.explore.seq = seq
 		m.explore, cmd = m.explore.resume()
 	}
 	return m, cmd
+}
+
+// cancelRequest stops the request being resolved, if any.
+func (m *Model) cancelRequest() {
+	if m.reqCancel != nil {
+		m.reqCancel()
+		m.reqCancel = nil
+	}
+	m.pendingID = ""
 }
 
 func (m Model) openExplore(q string) (Model, tea.Cmd) {

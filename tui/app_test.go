@@ -691,3 +691,26 @@ func TestResizeKeepsLayout(t *testing.T) {
 	}
 	var _ = query.Span{}
 }
+
+func TestExploreBackGetsFreshGeneration(t *testing.T) {
+	f := newFake()
+	m := started(t, f, 80, 24)
+	m, _ = send(t, m, openExploreMsg{query: "panic"}) // seq 1
+	m, _ = send(t, m, keyPress("enter"))              // investigate a line
+	m, cmd := step(m, openExploreMsg{query: "refused"})
+	// Back to the investigation and to "panic" before "refused" answers.
+	m, _ = send(t, m, keyPress("esc"))
+	m, _ = send(t, m, keyPress("esc"))
+	if m.screen != screenExplore || m.explore.query != "panic" {
+		t.Fatalf("screen %v query %q, want explore on panic", m.screen, m.explore.query)
+	}
+	total := m.explore.total
+	m, _ = send(t, m, keyPress("/"))
+	m.explore.input.SetValue("completed")
+	m, _ = send(t, m, keyPress("enter")) // a new run: its seq must not be the abandoned one's
+	want := m.explore.total
+	m, _ = drain(t, m, cmd) // the late answers to "refused"
+	if m.explore.query != "completed" || m.explore.total != want || want == total {
+		t.Fatalf("query %q total %d, want completed with %d: a late answer to an abandoned query was applied", m.explore.query, m.explore.total, want)
+	}
+}

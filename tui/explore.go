@@ -104,8 +104,11 @@ func (m exploreModel) open(q string, span query.Span) (exploreModel, tea.Cmd) {
 // resume re-asks for what a superseded run left in flight, after the
 // screen comes back from the navigation history.
 func (m exploreModel) resume() (exploreModel, tea.Cmd) {
-	if !m.ran || m.err != nil {
+	if !m.ran {
 		return m, nil
+	}
+	if m.err != nil { // the query failed (or was cut short): run it again
+		return m.run()
 	}
 	ctx, cancel := context.WithCancel(m.c.ctx)
 	m.gen, m.cancel = ctx, cancel
@@ -115,6 +118,7 @@ func (m exploreModel) resume() (exploreModel, tea.Cmd) {
 		m.inflight[0] = true
 		cmds = append(cmds, pageCmd(ctx, m.c.b, m.seq, m.searchOptions(), 0))
 	}
+	m.jump = 0
 	if m.facets == nil && m.facetsErr == nil {
 		cmds = append(cmds, facetsCmd(ctx, m.c.b, m.seq, m.filter()))
 	}
