@@ -566,25 +566,24 @@ func (m invModel) deploysPane(w int) ([]string, string) {
 	if len(ds) == 0 {
 		return []string{st.Subtle.Render("No deploy near the first occurrence: nothing to roll back.")}, "none nearby"
 	}
-	const timeW, offW, svcW, verW, commitW = 8, 8, 10, 10, 8
+	const timeW, offW, whatW, tagW = 8, 7, 22, 8
 	var out []string
 	sum := "no suspect"
 	for _, d := range ds {
-		mark := "  "
+		mark, tag := "  ", ""
 		if d.Suspect {
-			mark = st.G.Suspect + " "
+			mark, tag = st.G.Suspect+" ", "SUSPECT"
+			sum = fmt.Sprintf("suspect %s %s, %s", query.SanitizeLine(d.Service), query.SanitizeLine(d.Version), offset(d.OffsetSeconds))
 		}
+		what := strings.TrimSpace(query.SanitizeLine(d.Service) + " " + query.SanitizeLine(d.Version))
 		line := mark + st.fit(clock(d.Time, false)[:8], timeW) + " " + st.fitRight(offset(d.OffsetSeconds), offW) + "  " +
-			st.fit(query.SanitizeLine(d.Service), svcW) + " " + st.fit(query.SanitizeLine(d.Version), verW) + " " +
-			st.fit(query.SanitizeLine(d.Commit), commitW) + " " + query.SanitizeLine(d.Author)
+			st.fit(what, whatW) + " " + st.fit(tag, tagW) + " " + query.SanitizeLine(d.Commit) + " " + query.SanitizeLine(d.Author)
 		if d.Environment != "" {
 			line += " (" + query.SanitizeLine(d.Environment) + ")"
 		}
+		line = st.trunc(strings.TrimRight(line, " "), w)
 		if d.Suspect {
-			line = st.Suspect.Render(st.trunc(line+"  SUSPECT", w))
-			sum = fmt.Sprintf("suspect %s %s, %s", query.SanitizeLine(d.Service), query.SanitizeLine(d.Version), offset(d.OffsetSeconds))
-		} else {
-			line = st.trunc(line, w)
+			line = st.Suspect.Render(line)
 		}
 		out = append(out, line)
 	}
