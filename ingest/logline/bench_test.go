@@ -30,3 +30,17 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// BenchmarkDetect measures choosing a mapping from a 100-line sample.
+func BenchmarkDetect(b *testing.B) {
+	sample := make([][]byte, 100)
+	for i := range sample {
+		sample[i] = benchLines[i%len(benchLines)]
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Detect(sample, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -148,13 +148,14 @@ func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 		m.compile()
 		return m, nil
 	}
+	tallies := tallySample(lines)
 	for f := range numFields {
 		if f < numCanonical {
 			if _, ok := m.Paths[fieldNames[f]]; ok {
 				continue
 			}
 		}
-		if path, ok := chooseField(f, lines); ok {
+		if path, ok := chooseField(f, tallies[f]); ok {
 			if f == fTemplate {
 				m.Template = path
 			} else {
@@ -167,28 +168,56 @@ func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 	return m, nil
 }
 
-// chooseField picks the gjson path of field f from the flattened sample.
-func chooseField(f int, lines []map[string]flatEntry) (string, bool) {
-	type tally struct {
-		count int
-		paths map[string]int
-	}
-	cs := expanded[f]
-	tallies := make([]tally, len(cs))
-	for _, flat := range lines {
-		for i, c := range cs {
-			e, ok := flat[c.norm]
-			if !ok || !usable(f, c.hint, e.val) {
-				continue
-			}
-			t := &tallies[i]
-			t.count++
-			if t.paths == nil {
-				t.paths = make(map[string]int, 1)
-			}
-			t.paths[e.path]++
+// candRef locates a candidate: field and index in expanded[field].
+type candRef struct{ f, i int }
+
+// candIndex maps a candidate's comparison form to the candidates having it,
+// so that detection looks up each key of a line once.
+var candIndex = func() map[string][]candRef {
+	out := make(map[string][]candRef)
+	for f := range numFields {
+		for i, c := range expanded[f] {
+			out[c.norm] = append(out[c.norm], candRef{f, i})
 		}
 	}
+	return out
+}()
+
+// tally counts, for one candidate, the sample lines where it is usable and
+// the gjson paths it was found under.
+type tally struct {
+	count int
+	paths map[string]int
+}
+
+// tallySample counts every candidate of every field over the sample.
+func tallySample(lines []map[string]flatEntry) [numFields][]tally {
+	var out [numFields][]tally
+	for f := range numFields {
+		out[f] = make([]tally, len(expanded[f]))
+	}
+	for _, flat := range lines {
+		for norm, e := range flat {
+			for _, ref := range candIndex[norm] {
+				c := expanded[ref.f][ref.i]
+				if !usable(ref.f, c.hint, e.val) {
+					continue
+				}
+				t := &out[ref.f][ref.i]
+				t.count++
+				if t.paths == nil {
+					t.paths = make(map[string]int, 1)
+				}
+				t.paths[e.path]++
+			}
+		}
+	}
+	return out
+}
+
+// chooseField picks the gjson path of field f from its tallies.
+func chooseField(f int, tallies []tally) (string, bool) {
+	cs := expanded[f]
 	// Classes in order of preference: a request id before a trace id, a
 	// service before a logger name. Within a class, the first candidate
 	// present in at least half as many lines as the most frequent one.

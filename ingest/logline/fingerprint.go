@@ -140,6 +140,11 @@ func Parameterize(s string) string {
 			s[j] != '"' && s[j] != '`' {
 			j++
 		}
+		if j == i {
+			b.WriteByte(c) // an unmatched quote
+			i++
+			continue
+		}
 		writeWord(&b, s[i:j])
 		i = j
 	}

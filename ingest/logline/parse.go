@@ -41,14 +41,13 @@ func (m *Mapping) plan() *plan {
 // fallback, so that fields absent from the sample (error and stack keys are
 // rare in a source's first lines) are still found.
 func (m *Mapping) compile() *plan {
-	p := &plan{byTop: make(map[string][]source, 256)}
-	seen := make(map[string]bool)
+	p := &plan{byTop: make(map[string][]source, 512)}
 	add := func(f, rank int, h hint, top, rest, full string) {
-		key := strconv.Itoa(f) + "\x00" + top + "\x00" + rest
-		if seen[key] {
-			return
+		for _, s := range p.byTop[top] {
+			if s.field == f && s.rest == rest {
+				return // an earlier, better-ranked way to the same value
+			}
 		}
-		seen[key] = true
 		p.byTop[top] = append(p.byTop[top], source{field: f, rank: rank, hint: h, rest: rest, full: full})
 	}
 	addPath := func(f, rank int, h hint, path string) {
@@ -77,7 +76,7 @@ func (m *Mapping) compile() *plan {
 			continue
 		}
 		for i, c := range candidates[f] {
-			for _, v := range keyVariants(c.key) {
+			for _, v := range candidateVariants[f][i] {
 				add(f, weakRank(f, c.hint, i+1), c.hint, v.top, v.rest, v.full)
 			}
 		}
@@ -177,6 +176,16 @@ func unescapePath(p string) string {
 }
 
 type keyVariant struct{ top, rest, full string }
+
+// candidateVariants holds keyVariants of every candidate, computed once.
+var candidateVariants = func() (out [numFields][][]keyVariant) {
+	for f := range numFields {
+		for _, c := range candidates[f] {
+			out[f] = append(out[f], keyVariants(c.key))
+		}
+	}
+	return out
+}()
 
 // keyVariants returns the ways a candidate key may be written in a line: its
 // dots as nesting or as part of a literal key, and a top-level key in its

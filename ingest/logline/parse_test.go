@@ -570,6 +570,8 @@ func TestParameterize(t *testing.T) {
 		{"retry  3 of\t5\n", "retry {num} of {num}"},
 		{"rate 99.5% over limit -3", "rate {num} over limit {num}"},
 		{"id=abc123XYZ789def456 failed", "id={id} failed"},
+		{`unmatched " quote`, `unmatched " quote`},
+		{"`x", "`x"},
 		{"", ""},
 	}
 	for _, c := range cases {

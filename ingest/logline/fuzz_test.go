@@ -1,0 +1,173 @@
+package logline
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/culprit-dev/culprit/index"
+	"github.com/tidwall/gjson"
+)
+
+var canonicalLevels = map[string]bool{
+	"": true, index.LevelTrace: true, index.LevelDebug: true, index.LevelInfo: true,
+	index.LevelWarn: true, index.LevelError: true, index.LevelFatal: true,
+}
+
+// fuzzSeeds adds the first lines of every format corpus and a few awkward
+// inputs.
+func fuzzSeeds(f *testing.F, add func(string)) {
+	files, _ := filepath.Glob(filepath.Join(formatsDir, "*.jsonl"))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for i, l := range strings.Split(string(data), "\n") {
+			if i >= 8 {
+				break
+			}
+			add(l)
+		}
+	}
+	for _, s := range []string{
+		"", "{}", "[]", "{", `{"a":}`, `{"level":"error","msg":"x","stack":"goroutine 1 [running]:\nmain.f()\n\t/a.go:1 +0x1"}`,
+		"2026-11-25T10:00:00Z ERROR x", `time=x level=error msg="a \"b\""`, "\x00\xff{", `{"a":"\ud800"}`,
+		`{"@t":"2026-11-25T10:00:00Z","@mt":"{A} {B:l} {@C} {{x}} {","A":"1","C":{"d":1}}`,
+		`{"ts":1e400,"level":1e3,"status":"5e2","duration":"-1s"}`,
+	} {
+		add(s)
+	}
+}
+
+// FuzzParseLine: Parse never panics, never changes its input, gives a
+// canonical level, treats exactly the valid JSON objects as JSON, and sets a
+// fingerprint exactly on errors. Detect on the line must not panic either.
+func FuzzParseLine(f *testing.F) {
+	fuzzSeeds(f, func(s string) { f.Add([]byte(s)) })
+	zap, err := Detect([][]byte{[]byte(`{"level":"info","ts":1795528931.05,"msg":"m","request_id":"r"}`)}, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		orig := bytes.Clone(line)
+		own, err := Detect([][]byte{line}, nil)
+		if err != nil {
+			t.Fatalf("Detect: %v", err)
+		}
+		for _, m := range []*Mapping{zap, own} {
+			var ev index.Event
+			m.Parse(line, &ev)
+			if !bytes.Equal(line, orig) {
+				t.Fatalf("Parse modified its input")
+			}
+			if !canonicalLevels[ev.Level] {
+				t.Fatalf("level %q is not canonical", ev.Level)
+			}
+			trimmed := trimLine(line)
+			isObject := len(trimmed) > 0 && trimmed[0] == '{' && gjson.ValidBytes(trimmed)
+			if ev.Text == isObject {
+				t.Fatalf("Text = %v for a line that is a JSON object: %v", ev.Text, isObject)
+			}
+			if ev.IsError != (ev.Fingerprint != "") {
+				t.Fatalf("IsError %v with fingerprint %q", ev.IsError, ev.Fingerprint)
+			}
+			if !ev.Time.IsZero() && (ev.Time.Year() < minYear || ev.Time.Year() > maxYear) {
+				t.Fatalf("time %v out of range", ev.Time)
+			}
+			if ev.Status != 0 && (ev.Status < 100 || ev.Status > 599) {
+				t.Fatalf("status %d", ev.Status)
+			}
+		}
+	})
+}
+
+// FuzzScanner: the one-pass scanner accepts exactly the objects gjson
+// accepts.
+func FuzzScanner(f *testing.F) {
+	fuzzSeeds(f, func(s string) { f.Add(s) })
+	f.Fuzz(func(t *testing.T, s string) {
+		var sc scanner
+		n := 0
+		got := sc.scanObject(s, func(member) { n++ })
+		b := trimLine([]byte(s))
+		want := len(b) > 0 && b[0] == '{' && gjson.Valid(s)
+		if got != want {
+			t.Fatalf("scanObject(%q) = %v, gjson.Valid says %v", s, got, want)
+		}
+		if got {
+			m := 0
+			gjson.Parse(s).ForEach(func(_, _ gjson.Result) bool { m++; return true })
+			if m != n {
+				t.Fatalf("scanObject visited %d members, gjson %d", n, m)
+			}
+		}
+	})
+}
+
+// FuzzParseTime: no panic, and any time found is in range and in UTC.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{
+		"2026-11-25T14:03:07Z", "2026-11-25 14:03:07,123+0000", "1795528931.0518222", "1795528931051822200",
+		"25/Nov/2026:14:03:07 +0000", "Wed, 25 Nov 2026 14:03:07 GMT", "2026-11-25T14:03:07.1234567890123+05:30",
+		"2026-11-25 14:03:07.5 +0000 UTC m=+0.001", "9999999999999999999999", "2026-02-29",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		check := func(what string, tm interface{ Year() int }, ok bool) {
+			if ok && (tm.Year() < minYear || tm.Year() > maxYear) {
+				t.Fatalf("%s(%q) = year %d", what, s, tm.Year())
+			}
+		}
+		tm, ok := ParseTimeString(s)
+		check("ParseTimeString", tm, ok)
+		if ok && tm.Location().String() != "UTC" {
+			t.Fatalf("ParseTimeString(%q) not in UTC: %v", s, tm)
+		}
+		tm, ok = ParseTime(gjson.Parse(s))
+		check("ParseTime", tm, ok)
+	})
+}
+
+// FuzzFingerprint: a message's fingerprint does not change when the digits
+// in it (other than 0, which marks 0x numbers) or a UUID in it change.
+func FuzzFingerprint(f *testing.F) {
+	for _, s := range []string{
+		"order 1042 not found", "dial tcp 10.0.0.5:5432: connect: connection refused",
+		"timeout after 30s at 2026-11-25T10:00:00Z", `relation "orders_1" does not exist`,
+		"GET https://api.example.com:8443/v1/orders/123?x=1 returned 503", "user bob7@x.io id=abc123XYZ789def456",
+		"0x1f 0xZZ 1.2.3.4.5 ::1 12:00 99% -3 v2 utf8",
+	} {
+		f.Add(s, "TypeError", []byte{1, 2, 3}, []byte{9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6})
+	}
+	f.Fuzz(func(t *testing.T, msg, typ string, u1, u2 []byte) {
+		fp := Fingerprint(typ, msg, "")
+		if len(fp) != 16 || strings.Trim(fp, "0123456789abcdef") != "" {
+			t.Fatalf("Fingerprint = %q, want 16 hex digits", fp)
+		}
+		shifted := []byte(msg)
+		for i, c := range shifted {
+			if '1' <= c && c <= '9' {
+				shifted[i] = '1' + (c-'1'+1)%9
+			}
+		}
+		if got := Fingerprint(typ, string(shifted), ""); got != fp {
+			t.Fatalf("digits changed: Fingerprint(%q) = %s, Fingerprint(%q) = %s\n%q\n%q",
+				msg, fp, shifted, got, Parameterize(msg), Parameterize(string(shifted)))
+		}
+		a, b := msg+" "+uuid(u1)+" x", msg+" "+uuid(u2)+" x"
+		if fa, fb := Fingerprint(typ, a, ""), Fingerprint(typ, b, ""); fa != fb {
+			t.Fatalf("UUID changed: %q -> %q, %q -> %q", a, Parameterize(a), b, Parameterize(b))
+		}
+	})
+}
+
+func uuid(b []byte) string {
+	var u [16]byte
+	copy(u[:], b)
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
