@@ -714,3 +714,17 @@ func TestExploreBackGetsFreshGeneration(t *testing.T) {
 		t.Fatalf("query %q total %d, want completed with %d: a late answer to an abandoned query was applied", m.explore.query, m.explore.total, want)
 	}
 }
+
+func TestInvestigationExploreKey(t *testing.T) {
+	m := started(t, newFake(), 80, 24)
+	m, _ = send(t, m, pasteMsg(regression))
+	m2, _ := send(t, m, keyPress("e")) // focus on the stack: the group
+	if want := "fingerprint:" + panicFP; m2.explore.query != want {
+		t.Errorf("e on the stack: query %q, want %q", m2.explore.query, want)
+	}
+	m, _ = send(t, m, keyPress("shift+tab")) // the timeline: this request
+	m2, _ = send(t, m, keyPress("e"))
+	if want := `request_id:` + regression; m2.explore.query != want {
+		t.Errorf("e on the timeline: query %q, want %q", m2.explore.query, want)
+	}
+}

@@ -172,7 +172,9 @@ func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
 		}
 		return m, openRequest(g.FirstRequestID, false)
 	case key.Matches(kp, k.Explore):
-		if r.Error != nil && r.Error.Fingerprint != "" {
+		// From the timeline: this request's lines; elsewhere: every
+		// occurrence of its error.
+		if m.focus != paneTimeline && r.Error != nil && r.Error.Fingerprint != "" {
 			return m, openExplore(fieldFilter("fingerprint", r.Error.Fingerprint))
 		}
 		return m, openExplore(fieldFilter("request_id", r.RequestID))
@@ -258,7 +260,7 @@ func (m invModel) headerLine() string {
 		}
 		parts = append(parts, strings.Join(svcs, " "+st.G.Arrow+" "))
 	}
-	parts = append(parts, fmt.Sprintf("%d lines", len(r.Events)))
+	parts = append(parts, plural(len(r.Events), "line"))
 	if len(r.Events) > 0 {
 		parts = append(parts, r.Events[0].Time.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
@@ -393,7 +395,13 @@ func (m invModel) timeline(w int) ([]string, string) {
 	if len(out) == 0 {
 		out = append(out, st.Subtle.Render("no lines"))
 	}
-	return out, fmt.Sprintf("%d lines, %d services", len(r.Events), len(r.Services))
+	sum := plural(len(r.Events), "line") + ", " + plural(len(r.Services), "service")
+	if r.EventsTotal > len(r.Events) {
+		more := fmt.Sprintf("%s more lines not shown: e (here) explores them all", count(r.EventsTotal-len(r.Events)))
+		out = append(out, st.Subtle.Render(st.trunc(more, w)))
+		sum = fmt.Sprintf("%s of %s lines, %s", count(len(r.Events)), count(r.EventsTotal), plural(len(r.Services), "service"))
+	}
+	return out, sum
 }
 
 // eventText is what a timeline or results row says about an event.
@@ -656,6 +664,14 @@ func (m invModel) blastPane(w int) ([]string, string) {
 		}
 	}
 	return out, fmt.Sprintf("%d/%d endpoints, %d/%d users", b.EndpointsAffected, b.EndpointsActive, b.UsersAffected, b.UsersActive)
+}
+
+// plural formats "1 line", "3 lines".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return count(n) + " " + what + "s"
 }
 
 func pct(f float64) string {

@@ -43,7 +43,7 @@ func newKeyMap(ascii bool) keyMap {
 		CopyID:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy request id")),
 		CopyStack: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy stack")),
 		First:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "open first request")),
-		Explore:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explore these lines")),
+		Explore:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explore")),
 		NextErr:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next error")),
 		PrevErr:   key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous error")),
 		RangeHelp: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "range 15m/1h/6h/24h/all")),
@@ -77,13 +77,13 @@ func (k keyMap) homeHelp(typing bool) bindings {
 	b := bindings{
 		full: [][]key.Binding{
 			{k.Enter, k.Input, k.NextPane, k.Up, k.Down},
-			{k.Explore, k.Help, k.Back, k.Quit, k.ForceQuit},
+			{withHelp(k.Explore, "explore the group's lines"), k.Help, k.Back, k.Quit, k.ForceQuit},
 		},
 	}
 	if typing {
 		b.short = []key.Binding{withHelp(k.Enter, "investigate / search"), withHelp(k.ArrowDown, "error groups"), withHelp(k.Help, "help (empty input)"), k.ForceQuit}
 	} else {
-		b.short = append(nav, k.Explore, k.Input, k.Help, k.Quit)
+		b.short = append(nav, withHelp(k.Explore, "explore group"), k.Input, k.Help, k.Quit)
 	}
 	return b
 }
@@ -93,7 +93,7 @@ func (k keyMap) investigationHelp() bindings {
 		short: []key.Binding{k.NextPane, k.Down, k.CopyID, k.CopyStack, k.First, k.Explore, k.Back, k.Help},
 		full: [][]key.Binding{
 			{k.NextPane, k.PrevPane, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.CopyID, k.CopyStack, k.First, k.Explore},
+			{k.CopyID, k.CopyStack, k.First, withHelp(k.Explore, "explore: this request's lines (timeline), else its error group")},
 			{k.Back, k.Help, k.Quit, k.ForceQuit},
 		},
 	}

@@ -34,7 +34,7 @@ var unicodeGlyphs = glyphs{
 }
 
 var asciiGlyphs = glyphs{
-	Chart: chart.ASCII, Rule: "-", Ellipsis: "~", Marker: "v", Suspect: ">",
+	Chart: chart.ASCII, Rule: "-", Ellipsis: "~", Marker: "|", Suspect: ">",
 	Root: "*", Bullet: "*", Cursor: ">", Arrow: ">", Dot: "|", Ellipsize: "...",
 }
 
