@@ -440,7 +440,9 @@ func (g *gen) encLogrus(b []byte, r *rec) []byte {
 	}
 	put(kvs("level", logrusLevels[r.level]))
 	put(kvs("msg", r.msg))
-	put(kvs("time", utc(r.t).Format("2006-01-02T15:04:05Z07:00")))
+	// TimestampFormat set to milliseconds, as services whose lines are
+	// correlated with others' usually configure it (the default is seconds).
+	put(kvs("time", utc(r.t).Format("2006-01-02T15:04:05.000Z07:00")))
 	put(kvs("service", "search"))
 	put(kvs("version", r.rel.version))
 	put(kvs("host", r.rel.hosts[r.host]))

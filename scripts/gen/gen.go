@@ -898,6 +898,11 @@ func (g *gen) buildRequest(t int64, calls []call, gwRel *release, gwHost int, fb
 	}
 
 	cur += own / 2
+	if failedAt > 0 {
+		// A wrapper is logged at least 1 ms after the error it wraps, so
+		// millisecond timestamps keep the order.
+		cur += int64(time.Millisecond)
+	}
 	if fc == 0 {
 		failedAt = 0
 		if fb.timeout > 0 {
@@ -919,7 +924,7 @@ func (g *gen) buildRequest(t int64, calls []call, gwRel *release, gwHost int, fb
 			r.errType = "upstream"
 		}
 	}
-	cur += g.durNS(0.6)
+	cur += int64(time.Millisecond) + g.durNS(0.6) // the hop back through the gateway
 	gwDone(cur, status, "", "", "")
 
 	// Queue consumers run after the response is sent; a failure there does
