@@ -728,3 +728,23 @@ func TestInvestigationExploreKey(t *testing.T) {
 		t.Errorf("e on the timeline: query %q, want %q", m2.explore.query, want)
 	}
 }
+
+func TestExploreNextErrorIsBounded(t *testing.T) {
+	f := newFake()
+	f.virtual, f.virtualNoErrors = 500_000, true
+	m := started(t, f, 80, 24)
+	m, _ = send(t, m, openExploreMsg{query: "x"})
+	m, _ = send(t, m, keyPress("j"))
+	before := len(f.searches)
+	m, d := send(t, m, keyPress("n"))
+	if m.explore.cursor != 1 {
+		t.Fatalf("n with no error line: cursor %d, want it back at 1", m.explore.cursor)
+	}
+	if fetched := len(f.searches) - before; fetched > maxScan/pageSize+1 {
+		t.Fatalf("n fetched %d pages, want at most %d: it must not read the whole result set", fetched, maxScan/pageSize+1)
+	}
+	st, ok := find[statusMsg](d.msgs)
+	if !ok || !strings.Contains(st.text, "no error line within 2,000 lines") {
+		t.Fatalf("status %+v, want it to say how far it looked", st)
+	}
+}

@@ -53,6 +53,7 @@ type exploreModel struct {
 	top        int
 	detailOff  int
 	jump       int // pending n/N across an unloaded page: +1 or -1
+	jumpFrom   int // where that n/N started
 
 	facets    []query.Facet
 	facetsErr error
@@ -270,7 +271,7 @@ func (m exploreModel) update(msg tea.Msg) (exploreModel, tea.Cmd) {
 		m.cursor = min(m.cursor, max(m.total-1, 0))
 		var jumpCmd tea.Cmd
 		if m.jump != 0 {
-			m, jumpCmd = m.findError(m.jump)
+			m, jumpCmd = m.scanError(m.jump)
 		}
 		m, cmd := m.ensurePages(m.ctx())
 		return m, tea.Batch(jumpCmd, cmd)
@@ -440,33 +441,45 @@ func (m exploreModel) openSelected() tea.Cmd {
 	return openRequest(e.RequestID, false)
 }
 
+// maxScan bounds how far n/N look for an error line (fetching pages as
+// they go), so that a huge result set without errors is never read whole.
+const maxScan = 10 * pageSize
+
 // findError moves the cursor to the next (dir +1) or previous (-1) error
-// line. Across a page not loaded yet it asks for the page and resumes when
-// it arrives.
+// line, within maxScan lines.
 func (m exploreModel) findError(dir int) (exploreModel, tea.Cmd) {
+	m.jumpFrom = m.cursor
+	return m.scanError(dir)
+}
+
+// scanError continues a findError from the cursor. Across a page not
+// loaded yet it asks for the page and resumes when it arrives.
+func (m exploreModel) scanError(dir int) (exploreModel, tea.Cmd) {
 	m.jump = 0
-	prev := m.cursor
+	from := m.jumpFrom
 	for i := m.cursor + dir; i >= 0 && (!m.totalKnown || i < m.total); i += dir {
+		if abs(i-from) > maxScan {
+			m.cursor = from
+			return m, statusCmd(fmt.Sprintf("no error line within %s lines; try adding is_error:true to the query", count(maxScan)), false)
+		}
 		e, ok := m.event(i)
 		if !ok {
 			p := i / pageSize
+			m.jump = dir
+			m.cursor = i - dir // resume from the last loaded row before the gap
 			if m.inflight[p] {
-				m.jump = dir
 				return m, nil
 			}
 			m.inflight = copyMap(m.inflight)
 			m.inflight[p] = true
-			m.jump = dir
-			// Resume from the last loaded row before the gap.
-			m.cursor = i - dir
 			return m, pageCmd(m.ctx(), m.c.b, m.seq, m.searchOptions(), p)
 		}
 		if e.IsError {
 			m.cursor = i
-			return m.moved(prev)
+			return m.moved(from)
 		}
 	}
-	m.cursor = prev
+	m.cursor = from
 	return m, statusCmd("no more error lines in this direction", false)
 }
 

@@ -75,7 +75,10 @@ type fakeBackend struct {
 	searches []query.SearchOptions
 	requests []string
 	virtual  int // when > 0: Search claims this many hits and synthesises them
-	failNext error
+	// virtualNoErrors: the synthesised hits hold no error line (else one
+	// every 1000).
+	virtualNoErrors bool
+	failNext        error
 }
 
 func newFake() *fakeBackend {
@@ -456,7 +459,7 @@ func (f *fakeBackend) Search(ctx context.Context, o query.SearchOptions) (query.
 		for i := o.Offset; i < min(o.Offset+limit, f.virtual); i++ {
 			e := f.events[i%len(f.events)]
 			e.Message = fmt.Sprintf("virtual line %d", i)
-			e.IsError = i%1000 == 999
+			e.IsError = i%1000 == 999 && !f.virtualNoErrors
 			evs = append(evs, e)
 		}
 		return query.Result{Events: evs, Total: f.virtual}, nil
