@@ -89,14 +89,16 @@ var candidates = [numFields][]candidate{
 		candidate{"log.syslog.severity.code", hLevelSyslog},
 		candidate{"level_value", hLevelLogback}),
 	fMessage: append(cands("msg message @m @message RenderedMessage event fields.message log MESSAGE "+
-		"short_message textPayload jsonPayload.message text m", nil),
+		"short_message textPayload jsonPayload.message text m",
+		map[string]hint{"msg": hObject, "message": hObject}),
 		candidate{"body", hObject},
 		candidate{"@mt", hTmpl},
 		candidate{"MessageTemplate", hTmpl},
-		candidate{"State.{OriginalFormat}", hTmpl}),
+		candidate{"State.{OriginalFormat}", hTmpl},
+		candidate{"type", hNone}), // Lambda platform events: platform.report
 	fRequestID: append(cands("request_id req_id req.id http.request.id http.request_id request.id "+
 		"x_request_id correlation_id function_request_id aws_request_id lambda_request_id "+
-		"requestContext.requestId", nil),
+		"requestContext.requestId record.requestId", nil),
 		candidate{"trace_id", hTrace},
 		candidate{"trace.id", hTrace},
 		candidate{"dd.trace_id", hTrace},
@@ -127,6 +129,7 @@ var candidates = [numFields][]candidate{
 	fDuration: append(cands("duration elapsed latency took response_time", nil),
 		candidate{"duration_ms", hDurMS},
 		candidate{"durationMs", hDurMS},
+		candidate{"record.metrics.durationMs", hDurMS},
 		candidate{"elapsed_ms", hDurMS},
 		candidate{"elapsedMs", hDurMS},
 		candidate{"ElapsedMilliseconds", hDurMS},
@@ -146,11 +149,11 @@ var candidates = [numFields][]candidate{
 		candidate{"duration_ns", hDurNS},
 		candidate{"event.duration", hDurNS},
 		candidate{"httpRequest.latency", hNone}),
-	fErrorType: cands("error_type error.type error.kind err.type err.name exception.type exception_name "+
+	fErrorType: cands("error_type error.type error.kind err.type err.name exception.type exception_name message.errorType "+
 		"exc_type error.class exception.class exception_class error.name exception.name", nil),
-	fError: cands("error err error.message exception.message errorMessage err.message exception_message "+
+	fError: cands("error err error.message exception.message errorMessage err.message exception_message message.errorMessage "+
 		"error_message exc_value", nil),
-	fStack: cands("stack stack_trace error.stack error.stack_trace exception.stacktrace err.stack "+
+	fStack: cands("stack stack_trace error.stack error.stack_trace exception.stacktrace err.stack message.stackTrace "+
 		"exception exc_info exc_text @x S errorVerbose exception.stack_trace error.stacktrace", nil),
 	fTemplate: {
 		{"@mt", hNone}, {"MessageTemplate", hNone}, {"State.{OriginalFormat}", hNone},

@@ -90,13 +90,6 @@ func looksLikeStack(s string) bool {
 		(strings.Contains(s, "goroutine ") && strings.Contains(s, "[running]:"))
 }
 
-// stackHeader returns the root cause's exception type and message from a
-// stack trace, or "" when the stack names none.
-func stackHeader(stack string) (typ, msg string) {
-	st := parseStack(stack)
-	return st.rootType(), st.rootMessage()
-}
-
 // Parameterize replaces the parts of a message that vary between occurrences
 // of the same error with placeholders, most specific pattern first: quoted
 // strings {str}, UUIDs {uuid}, emails {email}, URLs (host kept, ids in the

@@ -393,12 +393,17 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 		ev.Stack = ev.Message // Google Cloud and plain-text panics carry it there
 	}
 	if ev.Stack != "" && (ev.ErrorType == "" || ev.Error == "") {
-		typ, msg := stackHeader(ev.Stack)
-		if ev.ErrorType == "" {
-			ev.ErrorType = typ
-		}
-		if ev.Error == "" {
-			ev.Error = msg
+		st := parseStack(ev.Stack)
+		switch {
+		case ev.ErrorType == "":
+			ev.ErrorType = st.rootType()
+			if ev.Error == "" {
+				ev.Error = st.rootMessage()
+			}
+		default:
+			// The type came from a field (Powertools' exception_name names
+			// the outer exception): take the message of that exception.
+			ev.Error = st.messageOf(ev.ErrorType)
 		}
 	}
 	switch {
@@ -496,10 +501,14 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 			ev.Message = v.Str
 			return true
 		case h == hObject && v.IsObject():
-			if sv := v.Get("stringValue"); sv.Type == gjson.String {
-				ev.Message = sv.Str
-			} else {
-				ev.Message = v.Raw
+			// OTel AnyValue, Lambda's structured message: the text inside,
+			// else the object itself.
+			ev.Message = v.Raw
+			for _, k := range []string{"stringValue", "msg", "message", "errorMessage"} {
+				if sv := v.Get(k); sv.Type == gjson.String {
+					ev.Message = sv.Str
+					break
+				}
 			}
 			return true
 		}
@@ -759,18 +768,27 @@ func stackText(v gjson.Result) string {
 		return strings.TrimRight(v.Str, "\n")
 	case v.IsArray():
 		var b strings.Builder
+		var excs []gjson.Result
 		v.ForEach(func(_, e gjson.Result) bool {
 			switch {
 			case e.Type == gjson.String:
 				b.WriteString(strings.TrimRight(e.Str, "\n"))
 				b.WriteByte('\n')
 			case e.IsObject() && e.Get("frames").IsArray():
-				writePythonException(&b, e)
+				excs = append(excs, e)
 			case e.IsObject():
 				writeFrame(&b, e)
 			}
 			return b.Len() < 1<<20
 		})
+		// structlog lists the raised exception first and its causes after
+		// it; Python prints the chain cause first, and so do we.
+		for i := len(excs) - 1; i >= 0; i-- {
+			if i < len(excs)-1 {
+				b.WriteString("\nThe above exception was the direct cause of the following exception:\n\n")
+			}
+			writePythonException(&b, excs[i])
+		}
 		return strings.TrimRight(b.String(), "\n")
 	}
 	return ""

@@ -141,6 +141,9 @@ func isIDSegment(seg string) bool {
 	if digits >= 3 && digits >= n/2 {
 		return true // u-1017, 2026-11-25, 1042.json
 	}
+	if prefixedID(seg) {
+		return true // c-7, SKU-42, ord_8f2kq9x3
+	}
 	if n >= 8 && digits > 0 && letters > 0 {
 		// ord_8f2kq9x3, cus_J4k2LmQ9, base64 tokens; but keep v1 and
 		// oauth2-style words short enough to be route words.
@@ -157,24 +160,25 @@ func isIDSegment(seg string) bool {
 	return false
 }
 
-// prefixedID reports segments like ord_8f2kq9x3 or u-1017: a short word, a
-// separator and an alphanumeric tail with a digit.
+// prefixedID reports segments like c-7, u-1017 or ord_8f2kq9x3: a short
+// word, a separator and a tail that is a number, or alphanumeric with a digit
+// and at least 6 long (so that api-v2 stays a word).
 func prefixedID(seg string) bool {
 	i := strings.IndexAny(seg, "_-")
 	if i <= 0 || i > 6 || i == len(seg)-1 {
 		return false
 	}
 	tail := seg[i+1:]
-	hasDigit := false
+	digits := 0
 	for j := 0; j < len(tail); j++ {
 		c := tail[j]
 		if '0' <= c && c <= '9' {
-			hasDigit = true
+			digits++
 		} else if !(('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')) {
 			return false
 		}
 	}
-	return hasDigit
+	return digits == len(tail) || (digits > 0 && len(tail) >= 6)
 }
 
 // isUUID reports the canonical 8-4-4-4-12 hex form.

@@ -230,6 +230,18 @@ func (st *stackTrace) rootMessage() string {
 	return ""
 }
 
+// messageOf returns the message of the chain's exception of type typ
+// (compared by short name), or "".
+func (st *stackTrace) messageOf(typ string) string {
+	want := shortType(typ)
+	for _, e := range st.excs {
+		if e.typ != "" && shortType(e.typ) == want {
+			return e.msg
+		}
+	}
+	return ""
+}
+
 // fingerprintFrames returns the frame names that identify the error: the
 // root cause's in-app frames; else the in-app frames of the whole chain
 // (a library exception raised under application code); else all the root
