@@ -314,7 +314,7 @@ func (m Model) loading() bool {
 	if m.screen == screenExplore && m.explore.ran && (len(m.explore.inflight) > 0 || (m.explore.facets == nil && m.explore.facetsErr == nil)) {
 		return true
 	}
-	return !m.spanKnown || !m.home.groupsKnown
+	return (!m.spanKnown && m.home.spanErr == nil) || !m.home.groupsKnown
 }
 
 // push saves the current screen on the navigation history.

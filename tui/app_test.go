@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -746,5 +747,21 @@ func TestExploreNextErrorIsBounded(t *testing.T) {
 	st, ok := find[statusMsg](d.msgs)
 	if !ok || !strings.Contains(st.text, "no error line within 2,000 lines") {
 		t.Fatalf("status %+v, want it to say how far it looked", st)
+	}
+}
+
+type spanFails struct{ *fakeBackend }
+
+func (spanFails) Span(ctx context.Context) (query.Span, error) {
+	return query.Span{}, errors.New("open index: permission denied")
+}
+
+func TestSpanErrorShown(t *testing.T) {
+	m := started(t, spanFails{newFake()}, 80, 24)
+	if m.loading() {
+		t.Error("still loading after the span failed: the spinner would turn forever")
+	}
+	if out := screenText(m); !strings.Contains(out, "permission denied") || strings.Contains(out, "index is empty") {
+		t.Errorf("span error not shown (or shown as an empty index):\n%s", out)
 	}
 }

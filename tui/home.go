@@ -336,6 +336,8 @@ func (m homeModel) chartView(w, rows int) []string {
 	}
 	out := []string{st.rule("Errors over the ingested window", right, w, st.Heading)}
 	switch {
+	case m.spanErr != nil:
+		return append(out, st.Error.Render(st.trunc("index: "+query.SanitizeLine(m.spanErr.Error()), w)))
 	case m.histErr != nil:
 		return append(out, st.Error.Render(st.trunc("histogram: "+query.SanitizeLine(m.histErr.Error()), w)))
 	case !m.spanKnown || m.hist == nil:
