@@ -631,6 +631,13 @@ func normalizeFunc(fn string) string {
 	b.Grow(len(fn))
 	for i := 0; i < len(fn); i++ {
 		c := fn[i]
+		if i >= 2 && fn[i-2:i] == "$$" && isHexRun(fn[i:]) {
+			// CGLIB / ByteBuddy class hashes: $$EnhancerBySpringCGLIB$$a1b2c3
+			for i+1 < len(fn) && isHex(fn[i+1]) {
+				i++
+			}
+			continue
+		}
 		if isDigit(c) && i > 0 && anonDigitsContext(fn, i) {
 			for i+1 < len(fn) && (isDigit(fn[i+1]) || (fn[i+1] == '.' || fn[i+1] == '_') && i+2 < len(fn) && isDigit(fn[i+2])) {
 				i++
@@ -650,10 +657,6 @@ func anonDigitsContext(fn string, i int) bool {
 		if strings.HasSuffix(prefix, p) {
 			return true
 		}
-	}
-	// CGLIB / ByteBuddy hashes: $$EnhancerBySpringCGLIB$$a1b2c3
-	if j := strings.LastIndex(prefix, "$$"); j >= 0 && isHexRun(fn[j+2:]) {
-		return true
 	}
 	return false
 }
