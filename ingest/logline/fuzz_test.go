@@ -171,3 +171,19 @@ func uuid(b []byte) string {
 	copy(u[:], b)
 	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
+
+// TestScannerDepth: nesting deeper than the scanner's fixed stack, and far
+// deeper than any recursion would survive, is validated without recursion.
+func TestScannerDepth(t *testing.T) {
+	for _, depth := range []int{1, 47, 48, 49, 200, 1 << 20} {
+		open, closeB := strings.Repeat("[", depth), strings.Repeat("]", depth)
+		for _, s := range []string{`{"a":` + open + closeB + `}`, `{"a":` + open + closeB + `]}`, `{"a":` + open + `}`} {
+			var sc scanner
+			got := sc.scanObject(s, func(member) {})
+			want := len(s) < 1<<16 && gjson.Valid(s) || len(s) >= 1<<16 && strings.Count(s, "[") == strings.Count(s, "]")
+			if got != want {
+				t.Errorf("depth %d: scanObject(%.20q…) = %v, want %v", depth, s, got, want)
+			}
+		}
+	}
+}

@@ -11,21 +11,54 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// source is one place a field may be read from in a line: a top-level key
-// and the gjson path below it.
+// source is one place a field may be read from in a line.
 type source struct {
 	field int
 	rank  int // lower wins when a line has several
 	hint  hint
-	rest  string // gjson path below the top-level key, "" for the key's value
 	full  string // the whole gjson path (for complex paths and siblings)
 }
 
-// plan is a compiled Mapping: the sources grouped by top-level key, so that
-// one pass over a line's keys finds every field.
+// plan is a compiled Mapping: the sources in a tree of keys, so that one
+// pass over a line's keys (and over the nested objects that hold wanted
+// keys) finds every field.
 type plan struct {
-	byTop   map[string][]source
+	root    node
 	complex []source // paths gjson must resolve on the whole line
+}
+
+// node is a key of the tree: the sources read from its value and the keys
+// wanted inside it.
+type node struct {
+	srcs     []source
+	children map[string]*node
+}
+
+func (n *node) child(key string) *node {
+	if n.children == nil {
+		n.children = make(map[string]*node)
+	}
+	c := n.children[key]
+	if c == nil {
+		c = &node{}
+		n.children[key] = c
+	}
+	return c
+}
+
+// pathKeys splits a plain gjson path into its keys, unescaped; ok is false
+// for paths using gjson syntax beyond keys (or array indexes), which gjson
+// resolves on the whole line.
+func pathKeys(path string) (keys []string, ok bool) {
+	for path != "" {
+		top, rest, ok := splitPath(path)
+		if !ok || (len(keys) > 0 && allDigits(top)) {
+			return nil, false
+		}
+		keys = append(keys, top)
+		path = rest
+	}
+	return keys, len(keys) > 0
 }
 
 // plan returns the compiled mapping, compiling it on first use.
@@ -41,22 +74,23 @@ func (m *Mapping) plan() *plan {
 // fallback, so that fields absent from the sample (error and stack keys are
 // rare in a source's first lines) are still found.
 func (m *Mapping) compile() *plan {
-	p := &plan{byTop: make(map[string][]source, 512)}
-	add := func(f, rank int, h hint, top, rest, full string) {
-		for _, s := range p.byTop[top] {
-			if s.field == f && s.rest == rest {
-				return // an earlier, better-ranked way to the same value
-			}
-		}
-		p.byTop[top] = append(p.byTop[top], source{field: f, rank: rank, hint: h, rest: rest, full: full})
-	}
+	p := &plan{}
 	addPath := func(f, rank int, h hint, path string) {
-		top, rest, ok := splitPath(path)
+		keys, ok := pathKeys(path)
 		if !ok {
 			p.complex = append(p.complex, source{field: f, rank: rank, hint: h, full: path})
 			return
 		}
-		add(f, rank, h, top, rest, path)
+		n := &p.root
+		for _, k := range keys {
+			n = n.child(k)
+		}
+		for _, s := range n.srcs {
+			if s.field == f {
+				return // an earlier, better-ranked way to the same value
+			}
+		}
+		n.srcs = append(n.srcs, source{field: f, rank: rank, hint: h, full: path})
 	}
 	overridden := make(map[string]bool, len(m.Overridden))
 	for _, f := range m.Overridden {
@@ -77,7 +111,7 @@ func (m *Mapping) compile() *plan {
 		}
 		for i, c := range candidates[f] {
 			for _, v := range candidateVariants[f][i] {
-				add(f, weakRank(f, c.hint, i+1), c.hint, v.top, v.rest, v.full)
+				addPath(f, weakRank(f, c.hint, i+1), c.hint, v)
 			}
 		}
 	}
@@ -175,10 +209,8 @@ func unescapePath(p string) string {
 	return b.String()
 }
 
-type keyVariant struct{ top, rest, full string }
-
 // candidateVariants holds keyVariants of every candidate, computed once.
-var candidateVariants = func() (out [numFields][][]keyVariant) {
+var candidateVariants = func() (out [numFields][][]string) {
 	for f := range numFields {
 		for _, c := range candidates[f] {
 			out[f] = append(out[f], keyVariants(c.key))
@@ -187,29 +219,27 @@ var candidateVariants = func() (out [numFields][][]keyVariant) {
 	return out
 }()
 
-// keyVariants returns the ways a candidate key may be written in a line: its
-// dots as nesting or as part of a literal key, and a top-level key in its
-// usual spellings (request_id, requestId, RequestID, request-id, ...).
-func keyVariants(key string) []keyVariant {
+// keyVariants returns the gjson paths a candidate key may be written as in a
+// line: its dots as nesting or as part of a literal key, and a top-level key
+// in its usual spellings (request_id, requestId, RequestID, request-id, ...).
+func keyVariants(key string) []string {
 	segs := strings.Split(key, ".")
-	var out []keyVariant
+	var out []string
 	if len(segs) == 1 {
 		for _, sp := range spellings(key) {
-			out = append(out, keyVariant{top: sp, full: gjson.Escape(sp)})
+			out = append(out, gjson.Escape(sp))
 		}
 		return out
 	}
 	for k := 1; k <= len(segs); k++ {
-		top := strings.Join(segs[:k], ".")
+		top := gjson.Escape(strings.Join(segs[:k], "."))
 		var nested []string
 		for _, s := range segs[k:] {
 			nested = append(nested, gjson.Escape(s))
 		}
-		rest := strings.Join(nested, ".")
-		out = append(out, keyVariant{top: top, rest: rest, full: joinPath(gjson.Escape(top), rest)})
+		out = append(out, joinPath(top, strings.Join(nested, ".")))
 		if len(segs)-k >= 2 {
-			lit := gjson.Escape(strings.Join(segs[k:], "."))
-			out = append(out, keyVariant{top: top, rest: lit, full: joinPath(gjson.Escape(top), lit)})
+			out = append(out, joinPath(top, gjson.Escape(strings.Join(segs[k:], "."))))
 		}
 	}
 	return out
@@ -323,36 +353,7 @@ func (m *Mapping) Parse(line []byte, ev *index.Event) {
 		x.rank[i] = math.MaxInt
 	}
 	var sc scanner
-	valid := sc.scanObject(s, func(mb member) {
-		key := mb.key
-		if mb.escaped {
-			key = unescapeKey(key)
-		}
-		srcs := p.byTop[key]
-		if len(srcs) == 0 {
-			return
-		}
-		v := result(mb.raw)
-		for i := range srcs {
-			src := &srcs[i]
-			if src.rank >= x.rank[src.field] {
-				continue
-			}
-			val := v
-			if src.rest != "" {
-				if v.Type != gjson.JSON {
-					continue
-				}
-				val = v.Get(src.rest)
-				if !val.Exists() {
-					continue
-				}
-			}
-			if convertSource(src, val, ev, &x) {
-				x.rank[src.field] = src.rank
-			}
-		}
-	})
+	valid := sc.scanObject(s, func(mb member) { visit(mb, &p.root, ev, &x) })
 	if !valid {
 		*ev = index.Event{Source: ev.Source, Line: ev.Line, Raw: ev.Raw, Untimed: ev.Untimed, Truncated: ev.Truncated}
 		parseText(s, ev)
@@ -384,6 +385,32 @@ func (m *Mapping) Parse(line []byte, ev *index.Event) {
 		ev.Message = renderTemplate(x.template, s, m.Convention)
 	}
 	m.finish(ev, &x)
+}
+
+// visit reads one member of an object whose node is parent: the sources
+// of the member's key, then, if keys inside it are wanted, its members.
+func visit(mb member, parent *node, ev *index.Event, x *extras) {
+	key := mb.key
+	if mb.escaped {
+		key = unescapeKey(key)
+	}
+	n := parent.children[key]
+	if n == nil {
+		return
+	}
+	if len(n.srcs) > 0 {
+		v := result(mb.raw)
+		for i := range n.srcs {
+			src := &n.srcs[i]
+			if src.rank < x.rank[src.field] && convertSource(src, v, ev, x) {
+				x.rank[src.field] = src.rank
+			}
+		}
+	}
+	if n.children != nil && mb.raw[0] == '{' {
+		var sc scanner
+		sc.scanObject(mb.raw, func(c member) { visit(c, n, ev, x) })
+	}
 }
 
 // finish derives the fields that depend on others: error details from the

@@ -9,9 +9,29 @@ import (
 // recursion (nesting depth cannot exhaust the stack), and does not decode
 // values it is not asked for.
 type scanner struct {
-	s     string
-	stack []byte // open containers of the value being skipped
-	buf   [32]byte
+	s string
+	// The open containers of the value being skipped: the first ones in
+	// a fixed array (no allocation, no pointer into itself, so a scanner
+	// stays on the stack), deeper ones in more.
+	depth int
+	fixed [48]byte
+	more  []byte
+}
+
+func (sc *scanner) push(c byte) {
+	if sc.depth < len(sc.fixed) {
+		sc.fixed[sc.depth] = c
+	} else {
+		sc.more = append(sc.more[:sc.depth-len(sc.fixed)], c)
+	}
+	sc.depth++
+}
+
+func (sc *scanner) top() byte {
+	if i := sc.depth - 1; i < len(sc.fixed) {
+		return sc.fixed[i]
+	}
+	return sc.more[sc.depth-1-len(sc.fixed)]
 }
 
 // member is one top-level key and the raw text of its value.
@@ -27,7 +47,7 @@ type member struct {
 // ignore what it gathered when scanObject returns false.
 func (sc *scanner) scanObject(s string, visit func(m member)) bool {
 	sc.s = s
-	sc.stack = sc.buf[:0]
+	sc.depth = 0
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return false
@@ -166,7 +186,7 @@ func scanLiteral(s string, i int, lit string) (int, bool) {
 // Containers are followed with an explicit stack, not recursion.
 func (sc *scanner) skipValue(i int) (int, bool) {
 	s := sc.s
-	sc.stack = sc.stack[:0]
+	sc.depth = 0
 	for {
 		// expect a value at i
 		if i >= len(s) {
@@ -177,11 +197,11 @@ func (sc *scanner) skipValue(i int) (int, bool) {
 		case '"':
 			i, _, ok = scanString(s, i+1)
 		case '{', '[':
-			sc.stack = append(sc.stack, c)
+			sc.push(c)
 			i = skipWS(s, i+1)
 			if i < len(s) && s[i] == closer(c) {
 				i++
-				sc.stack = sc.stack[:len(sc.stack)-1]
+				sc.depth--
 				ok = true
 				break
 			}
@@ -205,16 +225,16 @@ func (sc *scanner) skipValue(i int) (int, bool) {
 		}
 		// after a value: close containers or move to the next member
 		for {
-			if len(sc.stack) == 0 {
+			if sc.depth == 0 {
 				return i, true
 			}
 			i = skipWS(s, i)
 			if i >= len(s) {
 				return i, false
 			}
-			top := sc.stack[len(sc.stack)-1]
+			top := sc.top()
 			if s[i] == closer(top) {
-				sc.stack = sc.stack[:len(sc.stack)-1]
+				sc.depth--
 				i++
 				continue
 			}
