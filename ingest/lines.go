@@ -2,9 +2,14 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/culprit-dev/culprit/index"
 )
 
 const (
@@ -33,6 +38,18 @@ type lineBatch struct {
 	bytes int
 	err   error
 	eof   bool
+
+	// Filled by the parse stage: evs[i] is lines[i]'s event (zero for a
+	// blank line), repaired counts lines with invalid UTF-8, done is closed
+	// when the batch is parsed.
+	evs      []index.Event
+	repaired int
+	done     chan struct{}
+
+	// head is a copy of the stream's first bytes read so far (streams
+	// only, until headFull: headCap bytes, or the whole stream).
+	head     []byte
+	headFull bool
 }
 
 // lineReader splits a stream into lines. Lines are copied into arenas that
@@ -45,6 +62,36 @@ type lineReader struct {
 	num   int64 // number of the last line read
 	arena []byte
 	lines *atomic.Int64 // progress counter, may be nil
+
+	// For streams: sniff recognises gzip by its magic bytes in the reading
+	// goroutine (gz is set before the first batch is sent), and the first
+	// headCap bytes are captured and handed over in the batches' head.
+	sniff    bool
+	gz       bool
+	headCap  int
+	head     []byte
+	headSent bool
+
+	sent   atomic.Int64 // batches sent
+	idle   atomic.Bool  // in a read of a stream, with every line read sent
+	unsent int          // lines read and not sent yet
+}
+
+// idleReader marks the line reader idle while it waits in a read of a
+// stream with every complete line it read handed over, so that a consumer
+// stopping on Ctrl-C knows nothing read is left behind.
+type idleReader struct {
+	r  io.Reader
+	lr *lineReader
+}
+
+func (ir idleReader) Read(p []byte) (int, error) {
+	if ir.lr.unsent == 0 {
+		ir.lr.idle.Store(true)
+	}
+	n, err := ir.r.Read(p)
+	ir.lr.idle.Store(false)
+	return n, err
 }
 
 // next reads one line. ok is false when no byte was left. err is io.EOF at
@@ -58,6 +105,9 @@ func (lr *lineReader) next() (l rawLine, ok bool, err error) {
 	for {
 		frag, e := lr.br.ReadSlice('\n')
 		consumed += int64(len(frag))
+		if len(lr.head) < lr.headCap {
+			lr.head = append(lr.head, frag[:min(len(frag), lr.headCap-len(lr.head))]...)
+		}
 		if n := min(len(frag), keep-kept); n > 0 {
 			if len(lr.arena)+n > cap(lr.arena) {
 				na := make([]byte, 0, max(arenaSize, kept+n))
@@ -97,34 +147,61 @@ func (lr *lineReader) next() (l rawLine, ok bool, err error) {
 	return l, true, err
 }
 
-// run reads lines into batches and sends them on out until the stream ends,
-// fails, or ctx is done; it closes out when it returns. A batch is sent when
-// it is full or when the reader has nothing buffered (so a slow stream's
-// lines are not held back).
-func (lr *lineReader) run(ctx context.Context, out chan<- *lineBatch, free <-chan *lineBatch) {
+// run reads lines into batches and sends them on out until the stream ends
+// or fails, or ctx is done; it closes out when it returns. A batch is sent
+// when it is full or when nothing is buffered (before a read that may block),
+// so a slow stream's lines are not held back and, when ctx is done, every
+// line read has been handed over. Sends are abandoned when stop is closed
+// (the consumer is gone).
+func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- *lineBatch, free <-chan *lineBatch) {
 	defer close(out)
 	get := func() *lineBatch {
 		select {
 		case b := <-free:
-			b.lines, b.bytes, b.err, b.eof = b.lines[:0], 0, nil, false
+			b.lines, b.bytes, b.err, b.eof, b.head, b.headFull = b.lines[:0], 0, nil, false, nil, false
 			return b
 		default:
 			return &lineBatch{lines: make([]rawLine, 0, batchLines)}
 		}
 	}
 	send := func(b *lineBatch) bool {
+		if lr.headCap > 0 && !lr.headSent {
+			b.head = bytes.Clone(lr.head)
+			b.headFull = len(b.head) >= lr.headCap || b.eof || b.err != nil
+			lr.headSent = b.headFull
+		}
 		if lr.lines != nil {
 			lr.lines.Add(int64(len(b.lines)))
 		}
+		lr.unsent = 0
 		select {
 		case out <- b:
+			lr.sent.Add(1)
 			return true
-		case <-ctx.Done():
+		case <-stop:
 			return false
+		}
+	}
+	if lr.sniff {
+		lr.idle.Store(true)
+		magic, _ := lr.br.Peek(2)
+		lr.idle.Store(false)
+		if isGzip(magic) {
+			zr, err := gzip.NewReader(lr.br)
+			if err != nil {
+				send(&lineBatch{err: err})
+				return
+			}
+			lr.br, lr.gz = bufio.NewReaderSize(zr, readBufSize), true
 		}
 	}
 	b := get()
 	for {
+		if ctx.Err() != nil { // stop reading; hand over what was read
+			send(b)
+			return
+		}
+		lr.unsent = len(b.lines)
 		l, ok, err := lr.next()
 		if ok {
 			b.lines = append(b.lines, l)

@@ -67,47 +67,58 @@ func (p *progress) finish() {
 func (p *progress) setName(s string) { p.name.Store(&s) }
 
 // line renders the bar in at most 79 columns, e.g.
-// "ingest logs/orders.log    [###.......] 120/366 MiB  410k lines/s ETA 0:42".
+// "ingest logs/orders.log [###.......] 120/366 MiB 1.2M lines 410k/s ETA 0:42".
 func (p *progress) line(now time.Time) string {
 	el := now.Sub(p.start).Seconds()
 	done, lines := p.done.Load(), p.lines.Load()
 	var b strings.Builder
 	name := []rune(*p.name.Load())
-	if len(name) > 18 {
-		name = append([]rune("…"), name[len(name)-17:]...)
+	if len(name) > 16 {
+		name = append([]rune("…"), name[len(name)-15:]...)
 	}
-	fmt.Fprintf(&b, "ingest %-18s ", string(name))
+	fmt.Fprintf(&b, "ingest %-16s ", string(name))
 	eta := ""
 	if total := p.total.Load(); !p.unknown.Load() && total > 0 {
 		frac := min(float64(done)/float64(total), 1)
 		const width = 10
 		fill := int(frac * width)
 		b.WriteString("[" + strings.Repeat("#", fill) + strings.Repeat(".", width-fill) + "] ")
-		fmt.Fprintf(&b, "%.0f/%s ", float64(done)/(1<<20), mib(total))
+		fmt.Fprintf(&b, "%s/%s", mibNum(done, total), mib(total))
 		if el > 0 && done > 0 && done < total {
 			eta = " ETA " + fmtETA(time.Duration(float64(total-done)/(float64(done)/el)*float64(time.Second)))
 		}
 	} else {
-		fmt.Fprintf(&b, "%s read ", mib(done))
+		b.WriteString(mib(done) + " read")
 	}
+	b.WriteString(" " + count(float64(lines)) + " lines")
 	if el > 0 {
-		b.WriteString(" " + rate(float64(lines)/el) + " lines/s")
+		b.WriteString(" " + count(float64(lines)/el) + "/s")
 	}
 	b.WriteString(eta)
 	return b.String()
 }
 
-func rate(r float64) string {
+// count abbreviates: 950, 12k, 1.2M.
+func count(r float64) string {
 	switch {
-	case r >= 10e6:
-		return strconv.FormatFloat(r/1e6, 'f', 0, 64) + "M"
+	case r >= 1e6:
+		return strconv.FormatFloat(r/1e6, 'f', 1, 64) + "M"
 	case r >= 1e4:
 		return strconv.FormatFloat(r/1e3, 'f', 0, 64) + "k"
 	}
 	return strconv.FormatFloat(r, 'f', 0, 64)
 }
 
-func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
+// mib formats a byte count in MiB, with a decimal below 10 MiB.
+func mib(n int64) string { return mibNum(n, n) + " MiB" }
+
+// mibNum formats n in MiB with the precision mib uses for scale.
+func mibNum(n, scale int64) string {
+	if scale < 10<<20 {
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
+	}
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 0, 64)
+}
 
 func fmtETA(d time.Duration) string {
 	s := int64(d.Round(time.Second).Seconds())

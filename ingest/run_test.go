@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -685,5 +688,89 @@ func TestServiceName(t *testing.T) {
 		if got := serviceName(in); got != want {
 			t.Errorf("serviceName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestRunCorruptGzip(t *testing.T) {
+	dir := t.TempDir()
+	z := gzipped(t, jlines("z", 0, 3000))
+	bad := filepath.Join(dir, "bad.log.gz")
+	writeFile(t, bad, z[:len(z)/2])
+	good := filepath.Join(dir, "good.log")
+	writeFile(t, good, jlines("g", 0, 3))
+	sink := newFakeSink()
+	sum, err := Run(t.Context(), Options{Paths: []string{bad, good}}, sink)
+	if got := failedPaths(err); !slices.Equal(got, []string{bad}) {
+		t.Fatalf("failed = %v (%v), want [%s]", got, err, bad)
+	}
+	var le *LineError
+	if !errors.As(err, &le) || le.File != bad || le.Line < 2 || !strings.HasPrefix(err.Error(), fmt.Sprintf("%s:%d: ", bad, le.Line)) {
+		t.Errorf("err = %v, want a LineError naming %s and a line", err, bad)
+	}
+	byPath := eventsByPath(sum)
+	if byPath[good] != 3 || byPath[bad] == 0 || byPath[bad] != int64(len(sink.events())-3) {
+		t.Errorf("events by path = %v, stored %d: want the readable part of %s kept", byPath, len(sink.events()), bad)
+	}
+	for _, ev := range sink.events() {
+		if ev.Source == bad && !json.Valid(ev.Raw) && ev.Line != le.Line {
+			t.Errorf("line %d of the corrupt file is not whole: %q", ev.Line, ev.Raw)
+		}
+	}
+}
+
+// signalWriter records writes and closes first once want was written.
+type signalWriter struct {
+	mu    sync.Mutex
+	b     bytes.Buffer
+	want  string
+	first chan struct{}
+	once  sync.Once
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b.Write(p)
+	if w.want != "" && strings.Contains(w.b.String(), w.want) {
+		w.once.Do(func() { close(w.first) })
+	}
+	return len(p), nil
+}
+
+// waitFor blocks until s was written.
+func (w *signalWriter) waitFor(s string) {
+	w.mu.Lock()
+	w.want = s
+	w.mu.Unlock()
+	<-w.first
+}
+
+func TestRunProgressAndLiveStdin(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	prog := &signalWriter{first: make(chan struct{})}
+	sink := newFakeSink()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go func() {
+		// The lines are read while the stream stays open, and Ctrl-C
+		// arrives while stdin blocks (before 4 KiB or 100 lines came: the
+		// pipeline still waits for the stream's head).
+		io.WriteString(pw, jlines("live", 0, 10))
+		prog.waitFor(" 10 lines ")
+		cancel()
+	}()
+	sum, err := Run(ctx, Options{Paths: []string{"-"}, Stdin: pr, Progress: prog}, sink)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if sum.Events != 10 || len(sink.events()) != 10 {
+		t.Errorf("summary %d events, stored %d, want 10 committed", sum.Events, len(sink.events()))
+	}
+	prog.mu.Lock()
+	out := prog.b.String()
+	prog.mu.Unlock()
+	if !strings.Contains(out, "ingest -") || !strings.Contains(out, "MiB read") || !strings.HasSuffix(out, "\r\x1b[K") {
+		t.Errorf("progress output %q: want a bar for stdin, cleared at the end", out)
 	}
 }

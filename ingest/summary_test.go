@@ -80,7 +80,7 @@ func TestProgressLine(t *testing.T) {
 	p.done.Store(100 << 20)
 	p.lines.Store(400000)
 	line := p.line(p.start.Add(time.Second))
-	for _, want := range []string{"…", "orders.log", "[###.......]", "100/300 MiB", "400k lines/s", "ETA 0:02"} {
+	for _, want := range []string{"…", "orders.log", "[###.......]", "100/300 MiB", "400k lines", "400k/s", "ETA 0:02"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("progress %q lacks %q", line, want)
 		}
@@ -89,7 +89,7 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("progress line is %d columns: %q", n, line)
 	}
 	p.unknown.Store(true)
-	if line := p.line(p.start.Add(2 * time.Second)); !strings.Contains(line, "100 MiB read") || strings.Contains(line, "ETA") {
+	if line := p.line(p.start.Add(2 * time.Second)); !strings.Contains(line, "100 MiB read 400k lines 200k/s") || strings.Contains(line, "ETA") {
 		t.Errorf("stream progress %q", line)
 	}
 }
