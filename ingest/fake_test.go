@@ -12,13 +12,14 @@ import (
 	"github.com/culprit-dev/culprit/index"
 )
 
-// fakeSink is an in-memory Sink that behaves like a batched index writer:
-// added events are queued, written (durable, without a checkpoint) every
-// flushEvery adds, and committed with checkpoints by Commit. crash() drops
-// what was queued but not written, as kill -9 would.
+// fakeSink is an in-memory Sink that behaves like the index writer: events
+// are identified by (Source, Line, Raw) and adding one already there is a
+// no-op; added events are queued, written (durable, without a checkpoint)
+// every flushEvery adds, and committed with checkpoints by Commit. A failed
+// Add drops what was queued, as kill -9 would.
 type fakeSink struct {
 	mu         sync.Mutex
-	durable    map[string]index.Event // by ID (Source:Line)
+	durable    map[string]index.Event // by evID
 	queued     []index.Event
 	cps        map[string]index.Checkpoint
 	deploys    []index.Deploy
@@ -37,7 +38,7 @@ func newFakeSink() *fakeSink {
 
 var errCrash = errors.New("simulated crash")
 
-func evID(ev *index.Event) string { return fmt.Sprintf("%s:%d", ev.Source, ev.Line) }
+func evID(ev *index.Event) string { return fmt.Sprintf("%s:%d:%s", ev.Source, ev.Line, ev.Raw) }
 
 func (f *fakeSink) Checkpoint(key string) (index.Checkpoint, bool, error) {
 	f.mu.Lock()
@@ -122,6 +123,19 @@ func (f *fakeSink) events() []index.Event {
 		return int(a.Line - b.Line)
 	})
 	return evs
+}
+
+// lineDupes lists the (Source, Line) pairs held by more than one event.
+func (f *fakeSink) lineDupes() []string {
+	seen := map[string]int{}
+	var out []string
+	for _, ev := range f.events() {
+		k := fmt.Sprintf("%s:%d", ev.Source, ev.Line)
+		if seen[k]++; seen[k] == 2 {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // bySource counts durable events per Source.

@@ -144,6 +144,11 @@ func (r *runner) batch(s *srcRun, b *lineBatch, sum *SourceSummary) error {
 		if l.end <= s.skip {
 			continue
 		}
+		if !l.term && s.holdTail && !isBlank(l.b) {
+			sum.Held++
+			s.held = true
+			continue
+		}
 		sum.Lines++
 		r.pendBytes += l.end - l.start
 		s.off, s.num = l.end, l.num

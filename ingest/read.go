@@ -20,6 +20,12 @@ import (
 	"github.com/culprit-dev/culprit/ingest/logline"
 )
 
+// holdBack: the unterminated last line of a file modified less than this
+// long ago is held back until a later run, as log shippers do: its writer is
+// likely in the middle of it, and ingesting half a line would leave that half
+// in the index beside the whole line read later.
+const holdBack = time.Minute
+
 // input is an opened source.
 type input struct {
 	key    string        // checkpoint key
@@ -106,6 +112,10 @@ type srcRun struct {
 	m        *logline.Mapping
 	fallback time.Time // time of untimed lines before the first timed one
 	skip     int64     // lines ending at or before this offset were ingested already (streams)
+	// holdTail: an unterminated last line is held back, not ingested: the
+	// file was modified less than holdBack ago, its writer may be in the
+	// middle of the line. held says one was.
+	holdTail, held bool
 
 	off, num  int64 // offset after, and number of, the last line processed
 	lastTime  time.Time
@@ -117,7 +127,7 @@ type srcRun struct {
 func (s *srcRun) checkpoint() index.Checkpoint {
 	st := sourceState{
 		Source: s.name, Gen: s.gen, HeadLen: len(s.in.head), Gzip: s.in.gz,
-		EOF: s.eof, Tail: s.tail, TailStart: s.tailStart, Mapping: s.m,
+		EOF: s.eof, Held: s.held, Tail: s.tail, TailStart: s.tailStart, Mapping: s.m,
 	}
 	state, err := json.Marshal(st)
 	if err != nil {
@@ -161,7 +171,7 @@ func (r *runner) planFile(src source, s *srcRun, sum *SourceSummary) (skip bool,
 		sum.Status = "new"
 	default:
 		sameHead := len(in.head) >= st.HeadLen && headHash(in.head[:st.HeadLen]) == cp.HeadHash
-		if sameHead && st.EOF && in.size == cp.Size && in.mtime.Equal(cp.ModTime) {
+		if sameHead && st.EOF && !st.Held && in.size == cp.Size && in.mtime.Equal(cp.ModTime) {
 			sum.Status, sum.Skipped, sum.Source = "unchanged", "unchanged", st.Source
 			return true, nil
 		}
@@ -238,6 +248,7 @@ func (r *runner) ingestSource(ctx context.Context, src source) (sum SourceSummar
 	}
 	defer func() { in.close() }()
 	s := &srcRun{in: in, name: src.name, fallback: in.mtime}
+	s.holdTail = !in.stream && !in.gz && r.now.Sub(in.mtime) < holdBack
 	if in.stream {
 		s.fallback = r.now
 	} else {
@@ -398,7 +409,10 @@ func (r *runner) ingestSource(ctx context.Context, src source) (sum SourceSummar
 		return sum, nil, ctx.Err()
 	}
 	if sum.Lines == 0 && (sum.Status == "appended" || sum.Status == "resumed") {
-		sum.Status, sum.Skipped = "unchanged", "unchanged"
+		sum.Status = "unchanged"
+		if sum.Held == 0 {
+			sum.Skipped = "unchanged"
+		}
 		if in.stream {
 			return sum, perr, nil // a prefix of what was ingested: nothing to record
 		}

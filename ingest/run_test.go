@@ -49,6 +49,15 @@ func writeFile(t testing.TB, path string, data string) {
 	}
 }
 
+// setOld dates a file's modification an hour back.
+func setOld(t testing.TB, path string) {
+	t.Helper()
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func appendFile(t testing.TB, path string, data string) {
 	t.Helper()
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
@@ -279,6 +288,7 @@ func TestRunLines(t *testing.T) {
 	}
 	path := filepath.Join(dir, "svc.log")
 	writeFile(t, path, strings.Join(lines, "\n"))
+	setOld(t, path) // or its unterminated last line would be held back
 	sink := newFakeSink()
 	sum, err := Run(t.Context(), Options{Paths: []string{path}, MaxLine: 100}, sink)
 	if err != nil {
@@ -430,16 +440,42 @@ func TestRunIncremental(t *testing.T) {
 			}
 		}
 	})
-	t.Run("unterminated last line is read again when completed", func(t *testing.T) {
+	t.Run("unterminated last line of a file being written is held back", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "a.log")
 		writeFile(t, path, jline("a", 0)+"\n"+`{"msg":"half`)
 		sink := newFakeSink()
-		run(t, sink, Options{Paths: []string{path}})
+		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Events != 1 || s.Held != 1 || s.Lines != 1 {
+			t.Errorf("first run: Events = %d, Held = %d, Lines = %d, want 1, 1, 1", s.Events, s.Held, s.Lines)
+		}
+		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Events != 0 || s.Held != 1 || s.Skipped != "" {
+			t.Errorf("unchanged file: Events = %d, Held = %d, Skipped = %q, want 0, 1, \"\" (the held line is looked at again)", s.Events, s.Held, s.Skipped)
+		}
 		appendFile(t, path, ` done"}`+"\n"+jline("a", 2)+"\n")
-		run(t, sink, Options{Paths: []string{path}})
+		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Events != 2 || s.Held != 0 {
+			t.Errorf("completed: Events = %d, Held = %d, want 2, 0", s.Events, s.Held)
+		}
 		evs := sink.events()
 		if len(evs) != 3 || evs[1].Message != "half done" || evs[1].Line != 2 {
-			t.Fatalf("events = %+v, want 3 with line 2 completed", evs)
+			t.Fatalf("events = %+v, want 3 with line 2 whole", evs)
+		}
+	})
+	t.Run("unterminated last line of an idle file is read, and again when completed", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "a.log")
+		writeFile(t, path, jline("a", 0)+"\n"+jline("a", 1))
+		setOld(t, path)
+		sink := newFakeSink()
+		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Events != 2 || s.Held != 0 {
+			t.Errorf("first run: Events = %d, Held = %d, want 2, 0", s.Events, s.Held)
+		}
+		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Skipped != "unchanged" {
+			t.Errorf("unchanged file: Skipped = %q", s.Skipped)
+		}
+		appendFile(t, path, "\n"+jline("a", 2)+"\n")
+		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Lines != 2 || s.Events != 2 {
+			t.Errorf("appended: Lines = %d, Events = %d, want 2, 2 (line 2 again, line 3)", s.Lines, s.Events)
+		}
+		if evs := sink.events(); len(evs) != 3 || len(sink.lineDupes()) > 0 {
+			t.Fatalf("events = %+v, want 3, none twice", evs)
 		}
 	})
 	t.Run("truncated file is a new generation", func(t *testing.T) {
@@ -532,6 +568,7 @@ func corpus(t *testing.T) []string {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "big.log"), jlines("big", 0, 1000))
 	writeFile(t, filepath.Join(dir, "mid.log"), "starts untimed\n"+jlines("mid", 0, 500)+"ends without newline")
+	setOld(t, filepath.Join(dir, "mid.log"))
 	writeFile(t, filepath.Join(dir, "small.log"), jlines("small", 0, 30))
 	writeFile(t, filepath.Join(dir, "zipped.log.gz"), gzipped(t, jlines("zip", 0, 900)))
 	return []string{dir}
@@ -555,6 +592,9 @@ func TestRunInterrupted(t *testing.T) {
 		got := sink.events()
 		if len(got) != len(want) {
 			t.Fatalf("after resuming: %d events, want %d (resumed run added %d)", len(got), len(want), sum.Events)
+		}
+		if d := sink.lineDupes(); len(d) > 0 {
+			t.Fatalf("lines stored twice: %v", d)
 		}
 		for i := range got {
 			if !reflect.DeepEqual(got[i], want[i]) {

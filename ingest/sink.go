@@ -12,9 +12,10 @@ type Sink interface {
 	// Add must copy what it keeps of the struct; ev.Raw and the strings are
 	// never modified afterwards and may be kept.
 	//
-	// Events are identified by (Source, Line): adding an event whose
-	// identity is already in the index replaces it. Add may write queued
-	// events before the next Commit.
+	// Adding an event that is already in the sink (same Source, Line and
+	// Raw, committed or not) is a no-op, so re-reading lines never
+	// duplicates them. Events added after the last Commit may be lost in a
+	// crash; the checkpoints make the next run add them again.
 	Add(ev *index.Event) error
 	// Commit makes every event added so far durable together with the
 	// checkpoints, atomically: after a crash, a checkpoint is never ahead

@@ -27,6 +27,9 @@ type sourceState struct {
 	Gzip bool `json:"gzip,omitempty"`
 	// EOF: the source was read to its end.
 	EOF bool `json:"eof,omitempty"`
+	// Held: an unterminated last line was held back (see holdBack); the
+	// file is read again even if unchanged.
+	Held bool `json:"held,omitempty"`
 	// Tail: the last committed line had no newline (a writer may still be
 	// writing it); it starts at TailStart and is read again, under the same
 	// line number, when the file grows.

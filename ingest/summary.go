@@ -31,6 +31,10 @@ type SourceSummary struct {
 	Truncated int64  `json:"truncated"`  // lines longer than MaxLine, kept cut
 	Untimed   int64  `json:"untimed"`    // events without a time of their own
 	Repaired  int64  `json:"repaired"`   // lines with invalid UTF-8, repaired
+	// Held counts an unterminated last line held back because the file was
+	// modified less than a minute ago (its writer may be mid-line); a later
+	// ingest reads it.
+	Held int64 `json:"held,omitempty"`
 	// First and Last are the oldest and newest event times (zero: none).
 	First time.Time `json:"first"`
 	Last  time.Time `json:"last"`
@@ -104,6 +108,7 @@ func (s Summary) WriteText(w io.Writer) error {
 			{src.Truncated, "truncated (longer than the line limit)"},
 			{src.Untimed, "without a time (took the previous line's)"},
 			{src.Repaired, "with invalid UTF-8 (repaired)"},
+			{src.Held, "unterminated last line held back (the file is being written; a later ingest reads it)"},
 		} {
 			if c.n > 0 {
 				notes = append(notes, num(c.n)+" "+c.what)
