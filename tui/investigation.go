@@ -574,7 +574,12 @@ func (m invModel) deploysPane(w int) ([]string, string) {
 	if len(ds) == 0 {
 		return []string{st.Subtle.Render("No deploy near the first occurrence: nothing to roll back.")}, "none nearby"
 	}
-	const timeW, offW, whatW, tagW = 8, 7, 22, 8
+	const timeW, offW, tagW = 8, 7, 8
+	whatW := 0
+	for _, d := range ds {
+		whatW = max(whatW, ansi.StringWidth(query.SanitizeLine(d.Service+" "+d.Version)))
+	}
+	whatW = min(whatW, 24)
 	var out []string
 	sum := "no suspect"
 	for _, d := range ds {
