@@ -1,0 +1,83 @@
+package index
+
+import (
+	"container/list"
+	"sync"
+)
+
+// Kinds of cached block parts.
+const (
+	kindCols = iota
+	kindWords
+	kindFrame
+	kindBloom
+)
+
+type cacheKey struct {
+	kind, block, frame int
+}
+
+type cacheEntry struct {
+	key  cacheKey
+	val  any
+	size int
+}
+
+// cache is a size-bounded LRU of decoded block parts, safe for concurrent
+// use.
+type cache struct {
+	mu    sync.Mutex
+	max   int
+	size  int
+	ll    *list.List
+	items map[cacheKey]*list.Element
+}
+
+func newCache(max int) *cache {
+	return &cache{max: max, ll: list.New(), items: map[cacheKey]*list.Element{}}
+}
+
+func (c *cache) get(k cacheKey) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[k]; ok {
+		c.ll.MoveToFront(e)
+		return e.Value.(*cacheEntry).val, true
+	}
+	return nil, false
+}
+
+func (c *cache) put(k cacheKey, v any, size int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[k]; ok {
+		ent := e.Value.(*cacheEntry)
+		c.size += size - ent.size
+		ent.val, ent.size = v, size
+		c.ll.MoveToFront(e)
+	} else {
+		c.items[k] = c.ll.PushFront(&cacheEntry{key: k, val: v, size: size})
+		c.size += size
+	}
+	for c.size > c.max && c.ll.Len() > 1 {
+		e := c.ll.Back()
+		ent := e.Value.(*cacheEntry)
+		c.ll.Remove(e)
+		delete(c.items, ent.key)
+		c.size -= ent.size
+	}
+}
+
+// drop removes every entry of blocks >= from (after a writer discarded
+// them).
+func (c *cache) drop(from int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.items {
+		if k.block >= from {
+			c.size -= e.Value.(*cacheEntry).size
+			c.ll.Remove(e)
+			delete(c.items, k)
+		}
+	}
+}

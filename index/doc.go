@@ -1,0 +1,27 @@
+// Package index is culprit's log store: a bleve full-text index of blocks
+// of log lines, the blocks themselves (compressed, every line kept
+// verbatim), per-source checkpoints and the deploy history, in one
+// directory. It is the only package that imports bleve.
+//
+// Lines are grouped per source into blocks of up to 256 lines. Each block is
+// stored in blocks.pack as zstd-compressed parts (per-line columns, a word
+// index, the lines' text), described by a fixed-size record in blocks.idx,
+// with a Bloom filter of its words containing digits in blocks.bloom. bleve
+// indexes one document per block holding the block's distinct values per
+// field and its words without digits. A query is answered by finding the
+// candidate blocks in bleve (and the Bloom filters and time bounds), then
+// evaluating it exactly on every line of every candidate, so hits, totals,
+// facets and histograms are exact. See mapping.go and eval.go.
+//
+// Writes are crash-safe: a Writer appends blocks to the side files, syncs
+// them, then commits one bleve batch holding the last block documents, the
+// sources' checkpoints and the new committed lengths of the side files. The
+// next writer cuts the side files back to those lengths and deletes block
+// documents past them, so an interrupted ingest resumes without duplicates
+// or loss. A writer holds an exclusive flock on the directory's lock file,
+// readers a shared one.
+//
+// Allowed imports: the standard library, bleve (and its vellum and index
+// API modules) and klauspost/compress; no package of culprit (index is
+// imported by ingest, query and main).
+package index

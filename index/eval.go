@@ -1,0 +1,647 @@
+package index
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	bquery "github.com/blevesearch/bleve/v2/search/query"
+	vregexp "github.com/blevesearch/vellum/regexp"
+)
+
+// A query is answered in three steps, each exact or a superset of the next:
+//
+//  1. bleve: the block documents that may hold a match (bleveQuery; a
+//     superset: NOT and what bleve cannot see become "any block");
+//  2. the block manifest and Bloom filters: time bounds and words with
+//     digits (blockMaybe; also a superset);
+//  3. every line of every remaining block, exactly (eval).
+
+// levels in increasing severity.
+var levelRank = map[string]int{LevelTrace: 0, LevelDebug: 1, LevelInfo: 2, LevelWarn: 3, LevelError: 4, LevelFatal: 5}
+
+// compileFilter turns a Filter into one query tree.
+func compileFilter(f Filter) (*qnode, error) {
+	var kids []*qnode
+	kw := func(col int, v string) {
+		if v == "" {
+			return
+		}
+		if foldKW(col) {
+			v = strings.ToLower(v)
+		}
+		kids = append(kids, &qnode{op: opLeaf, leaf: &qleaf{spec: fieldSpec{kwNames[col], fkKeyword, col}, kind: lkEqual, value: v}})
+	}
+	kw(kRequestID, f.RequestID)
+	kw(kFingerprint, f.Fingerprint)
+	kw(kService, f.Service)
+	kw(kLevel, f.Level)
+	kw(kRoute, f.Route)
+	kw(kUser, f.User)
+	if f.MinLevel != "" {
+		r, ok := levelRank[strings.ToLower(f.MinLevel)]
+		if !ok {
+			return nil, fmt.Errorf("min level %q: want one of trace, debug, info, warn, error, fatal", f.MinLevel)
+		}
+		or := &qnode{op: opOr}
+		for name, rank := range levelRank {
+			if rank >= r {
+				or.kids = append(or.kids, &qnode{op: opLeaf, leaf: &qleaf{spec: fieldSpec{"level", fkKeyword, kLevel}, kind: lkEqual, value: name}})
+			}
+		}
+		kids = append(kids, or)
+	}
+	if f.ErrorsOnly {
+		kids = append(kids, &qnode{op: opLeaf, leaf: &qleaf{spec: fieldSpec{"is_error", fkBool, 0}, kind: lkEqual, bval: true}})
+	}
+	if !f.Since.IsZero() || !f.Until.IsZero() {
+		l := &qleaf{spec: fieldSpec{"time", fkTime, 0}, kind: lkRange}
+		if !f.Since.IsZero() {
+			l.tlo, l.hasLo, l.loInc = toTS(f.Since), true, true
+		}
+		if !f.Until.IsZero() {
+			l.thi, l.hasHi = toTS(f.Until), true
+		}
+		kids = append(kids, &qnode{op: opLeaf, leaf: l})
+	}
+	if strings.TrimSpace(f.Query) != "" {
+		q, err := parseQuery(f.Query)
+		if err != nil {
+			return nil, err
+		}
+		kids = append(kids, q)
+	}
+	switch len(kids) {
+	case 0:
+		return &qnode{op: opAll}, nil
+	case 1:
+		return kids[0], nil
+	}
+	return &qnode{op: opAnd, kids: kids}, nil
+}
+
+// cost orders the operands of AND: cheap column checks first, then words,
+// then checks that need the lines' text.
+func (n *qnode) cost() int {
+	switch n.op {
+	case opAll:
+		return 0
+	case opLeaf:
+		l := n.leaf
+		switch {
+		case l.spec.kind != fkText:
+			return 1
+		case l.spec.col == textAny && l.kind == lkWords && len(l.words) == 1:
+			return 2
+		case l.spec.col == textAny && l.kind != lkWords:
+			return 3
+		}
+		return 4
+	}
+	c := 0
+	for _, k := range n.kids {
+		c = max(c, k.cost())
+	}
+	return c
+}
+
+// prepare sorts AND operands by cost, recursively.
+func (n *qnode) prepare() {
+	for _, k := range n.kids {
+		k.prepare()
+	}
+	if n.op == opAnd {
+		slices.SortStableFunc(n.kids, func(a, b *qnode) int { return a.cost() - b.cost() })
+	}
+}
+
+// bleveQuery returns the query over block documents selecting the blocks
+// that may hold a match; nil means every block.
+func (n *qnode) bleveQuery() bquery.Query {
+	switch n.op {
+	case opLeaf:
+		return n.leaf.bleveQuery()
+	case opAnd:
+		var qs []bquery.Query
+		for _, k := range n.kids {
+			if q := k.bleveQuery(); q != nil {
+				qs = append(qs, q)
+			}
+		}
+		switch len(qs) {
+		case 0:
+			return nil
+		case 1:
+			return qs[0]
+		}
+		return bleve.NewConjunctionQuery(qs...)
+	case opOr:
+		var qs []bquery.Query
+		for _, k := range n.kids {
+			q := k.bleveQuery()
+			if q == nil {
+				return nil
+			}
+			qs = append(qs, q)
+		}
+		return bleve.NewDisjunctionQuery(qs...)
+	}
+	return nil // opAll, opNot
+}
+
+func term(field, t string) bquery.Query {
+	q := bleve.NewTermQuery(t)
+	q.SetField(field)
+	return q
+}
+
+func termRange(field, lo, hi string) bquery.Query {
+	inc := true
+	q := bleve.NewTermRangeInclusiveQuery(lo, hi, &inc, &inc)
+	q.SetField(field)
+	return q
+}
+
+func (l *qleaf) bleveQuery() bquery.Query {
+	switch l.spec.kind {
+	case fkKeyword, fkSource:
+		field := l.spec.name
+		switch l.kind {
+		case lkEqual:
+			t := kwTermString(l.value)
+			if l.spec.kind == fkKeyword {
+				t, _ = kwTerm(l.spec.col, l.value)
+			}
+			return term(field, t)
+		case lkPattern:
+			if _, err := vregexp.New(l.reSrc); err != nil {
+				return nil // bleve cannot run it: no pruning
+			}
+			re := bleve.NewRegexpQuery(l.reSrc)
+			re.SetField(field)
+			return bleve.NewDisjunctionQuery(re, term(docFieldNames[dfLong], field))
+		}
+	case fkNumeric:
+		if l.kind != lkRange {
+			return nil
+		}
+		if l.spec.col == numStatus {
+			lo, hi := l.lo, l.hi
+			if l.loInc {
+				lo = math.Ceil(lo)
+			} else {
+				lo = math.Floor(lo) + 1
+			}
+			if l.hiInc {
+				hi = math.Floor(hi)
+			} else {
+				hi = math.Ceil(hi) - 1
+			}
+			return termRange("status", statusTerm(lo), statusTerm(hi))
+		}
+		return termRange("duration", durTerm(l.lo), durTerm(l.hi))
+	case fkBool:
+		return term("is_error", strconv.FormatBool(l.bval))
+	case fkText:
+		if l.kind != lkWords {
+			return nil
+		}
+		var qs []bquery.Query
+		for _, w := range l.words {
+			if !hasDigit([]byte(w)) {
+				qs = append(qs, term(docFieldNames[dfWords], w))
+			}
+		}
+		switch len(qs) {
+		case 0:
+			return nil
+		case 1:
+			return qs[0]
+		}
+		return bleve.NewConjunctionQuery(qs...)
+	}
+	return nil
+}
+
+// blockCheck gives blockMaybe a block's bounds and, lazily, its Bloom
+// filter.
+type blockCheck struct {
+	ix    *Index
+	num   int
+	m     *blockMeta
+	bloom bloom
+	err   error
+	done  bool
+}
+
+func (bc *blockCheck) hasWord(w string) bool {
+	if !bc.done {
+		bc.done = true
+		bc.bloom, bc.err = bc.ix.loadBloom(bc.num, bc.m)
+	}
+	return bc.err != nil || bc.bloom.has(wordHash([]byte(w)))
+}
+
+// blockMaybe reports whether block bc may hold a match (time bounds and
+// Bloom filters; a superset).
+func (n *qnode) blockMaybe(bc *blockCheck) bool {
+	switch n.op {
+	case opAnd:
+		for _, k := range n.kids {
+			if !k.blockMaybe(bc) {
+				return false
+			}
+		}
+		return true
+	case opOr:
+		for _, k := range n.kids {
+			if k.blockMaybe(bc) {
+				return true
+			}
+		}
+		return false
+	case opLeaf:
+		l := n.leaf
+		switch {
+		case l.spec.kind == fkTime && l.kind == lkRange:
+			return l.timeOverlaps(bc.m.min, bc.m.max)
+		case l.spec.kind == fkText && l.kind == lkWords:
+			for _, w := range l.words {
+				if hasDigit([]byte(w)) && !bc.hasWord(w) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+func (l *qleaf) timeOK(t ts) bool {
+	if l.hasLo {
+		if c := t.cmp(l.tlo); c < 0 || c == 0 && !l.loInc {
+			return false
+		}
+	}
+	if l.hasHi {
+		if c := t.cmp(l.thi); c > 0 || c == 0 && !l.hiInc {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *qleaf) timeOverlaps(lo, hi ts) bool {
+	if l.hasLo {
+		if c := hi.cmp(l.tlo); c < 0 || c == 0 && !l.loInc {
+			return false
+		}
+	}
+	if l.hasHi {
+		if c := lo.cmp(l.thi); c > 0 || c == 0 && !l.hiInc {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *qleaf) numOK(v float64) bool {
+	if v < l.lo || v == l.lo && !l.loInc {
+		return false
+	}
+	if v > l.hi || v == l.hi && !l.hiInc {
+		return false
+	}
+	return true
+}
+
+// lineCtx is one block during exact evaluation.
+type lineCtx struct {
+	ix  *Index
+	num int
+	m   *blockMeta
+	c   *cols
+	wi  *wordIndex
+	sp  wordSplitter
+	buf []byte
+}
+
+func (lc *lineCtx) words() (*wordIndex, error) {
+	if lc.wi == nil {
+		wi, err := lc.ix.loadWords(lc.num, lc.m)
+		if err != nil {
+			return nil, err
+		}
+		lc.wi = wi
+	}
+	return lc.wi, nil
+}
+
+// line returns the payload of line i.
+func (lc *lineCtx) line(i int) (*payloadLine, error) {
+	fr, err := lc.ix.loadFrame(lc.num, lc.m, lc.c, i/frameLines)
+	if err != nil {
+		return nil, err
+	}
+	return &fr.lines[i%frameLines], nil
+}
+
+// eval returns the lines of cand that match n.
+func (n *qnode) eval(lc *lineCtx, cand bitmap) (bitmap, error) {
+	switch n.op {
+	case opAll:
+		return cand, nil
+	case opAnd:
+		for _, k := range n.kids {
+			if cand.empty() {
+				break
+			}
+			r, err := k.eval(lc, cand)
+			if err != nil {
+				return r, err
+			}
+			cand = r
+		}
+		return cand, nil
+	case opOr:
+		var out bitmap
+		rest := cand
+		for _, k := range n.kids {
+			if rest.empty() {
+				break
+			}
+			r, err := k.eval(lc, rest)
+			if err != nil {
+				return r, err
+			}
+			out = out.or(r)
+			rest = rest.andNot(r)
+		}
+		return out, nil
+	case opNot:
+		r, err := n.kids[0].eval(lc, cand)
+		return cand.andNot(r), err
+	}
+	return n.leaf.eval(lc, cand)
+}
+
+func (l *qleaf) eval(lc *lineCtx, cand bitmap) (bitmap, error) {
+	c := lc.c
+	var out bitmap
+	switch l.spec.kind {
+	case fkKeyword:
+		col := l.spec.col
+		dict := c.dict[col]
+		ok := make([]bool, len(dict)+1)
+		some := false
+		for k, v := range dict {
+			if foldKW(col) {
+				v = strings.ToLower(v)
+			}
+			if l.matchValue(v) {
+				ok[k+1], some = true, true
+			}
+		}
+		if !some {
+			return out, nil
+		}
+		kw := c.kw[col]
+		cand.each(func(i int) {
+			if ok[kw[i]] {
+				out.set(i)
+			}
+		})
+		return out, nil
+	case fkSource:
+		if l.matchValue(c.source) {
+			return cand, nil
+		}
+		return out, nil
+	case fkBool:
+		cand.each(func(i int) {
+			if (c.flags[i]&flagError != 0) == l.bval {
+				out.set(i)
+			}
+		})
+		return out, nil
+	case fkTime:
+		cand.each(func(i int) {
+			if l.timeOK(c.time[i]) {
+				out.set(i)
+			}
+		})
+		return out, nil
+	case fkNumeric:
+		cand.each(func(i int) {
+			var v float64
+			var s string
+			if l.spec.col == numStatus {
+				if c.status[i] == 0 {
+					return
+				}
+				v = float64(c.status[i])
+				if l.kind == lkPattern {
+					s = strconv.Itoa(int(c.status[i]))
+				}
+			} else {
+				if !hasDuration(c.dur[i]) {
+					return
+				}
+				v = c.dur[i]
+				if l.kind == lkPattern {
+					s = strconv.FormatFloat(v, 'f', -1, 64)
+				}
+			}
+			if l.kind == lkPattern && l.re.MatchString(s) || l.kind == lkRange && l.numOK(v) {
+				out.set(i)
+			}
+		})
+		return out, nil
+	}
+	return l.evalText(lc, cand)
+}
+
+// matchValue matches a whole keyword value (already folded if need be).
+func (l *qleaf) matchValue(v string) bool {
+	switch l.kind {
+	case lkEqual:
+		return v == l.value
+	case lkPattern:
+		return l.re.MatchString(v)
+	case lkFuzzy:
+		return levenshtein(v, l.value, l.fuzzy) <= l.fuzzy
+	}
+	return false
+}
+
+// matchWord matches one word for pattern and fuzzy text leaves.
+func (l *qleaf) matchWord(w []byte) bool {
+	if l.kind == lkPattern {
+		return l.re.Match(w)
+	}
+	return levenshtein(string(w), l.value, l.fuzzy) <= l.fuzzy
+}
+
+// evalText evaluates a text leaf: the block's word index gives the lines
+// having the words (exact for one unfielded word), then phrases and fielded
+// terms are checked on the lines' text.
+func (l *qleaf) evalText(lc *lineCtx, cand bitmap) (bitmap, error) {
+	wi, err := lc.words()
+	if err != nil {
+		return bitmap{}, err
+	}
+	var hits bitmap
+	switch l.kind {
+	case lkWords:
+		hits = cand
+		for _, w := range l.words {
+			hits = hits.and(wi.lookup([]byte(w)))
+			if hits.empty() {
+				return hits, nil
+			}
+		}
+	default:
+		// Words are sorted: a pattern's literal prefix bounds the scan.
+		var prefix string
+		var complete bool
+		if l.kind == lkPattern {
+			prefix, complete = l.re.LiteralPrefix()
+		}
+		for i := wi.find([]byte(prefix)); i < len(wi.offs); i++ {
+			w, lines := wi.entry(i)
+			if !strings.HasPrefix(string(w), prefix) {
+				break
+			}
+			if l.matchWord(w) {
+				for _, x := range lines {
+					hits.set(int(x))
+				}
+			}
+			if complete {
+				break
+			}
+		}
+		hits = hits.and(cand)
+	}
+	if l.spec.col == textAny && (l.kind != lkWords || len(l.words) == 1) {
+		return hits, nil // the word index is exact for single words
+	}
+	var out bitmap
+	var err2 error
+	hits.each(func(i int) {
+		if err2 != nil {
+			return
+		}
+		p, err := lc.line(i)
+		if err != nil {
+			err2 = err
+			return
+		}
+		if l.lineMatches(lc, i, p) {
+			out.set(i)
+		}
+	})
+	return out, err2
+}
+
+// lineMatches checks a text leaf on line i's strings.
+func (l *qleaf) lineMatches(lc *lineCtx, i int, p *payloadLine) bool {
+	check := func(s []byte) bool {
+		if l.kind != lkWords {
+			found := false
+			lc.sp.each(s, func(w []byte) {
+				if !found && l.matchWord(w) {
+					found = true
+				}
+			})
+			return found
+		}
+		return containsWordSeq(&lc.sp, s, l.words)
+	}
+	switch l.spec.col {
+	case textMessage:
+		return check([]byte(p.message))
+	case textError:
+		return check([]byte(p.error))
+	case textStack:
+		return check([]byte(p.stack))
+	}
+	ev := lc.ix.lineEvent(lc.c, i, p)
+	found := false
+	lc.buf = eachLineString(&ev, lc.buf, func(s []byte) {
+		if !found && check(s) {
+			found = true
+		}
+	})
+	return found
+}
+
+// containsWordSeq reports whether the words of s contain seq consecutively.
+func containsWordSeq(sp *wordSplitter, s []byte, seq []string) bool {
+	if len(seq) == 0 {
+		return false
+	}
+	// Match positions of a running prefix of seq (a tiny automaton:
+	// restart from every position).
+	var got []string
+	found := false
+	sp.each(s, func(w []byte) {
+		if found {
+			return
+		}
+		got = append(got, string(w))
+		if len(got) > len(seq) {
+			got = got[1:]
+		}
+		if len(got) == len(seq) && slices.Equal(got, seq) {
+			found = true
+		}
+	})
+	return found
+}
+
+// lineEvent is line i as an Event sharing the payload's bytes (for checks
+// only).
+func (ix *Index) lineEvent(c *cols, i int, p *payloadLine) Event {
+	ev := Event{Message: p.message, Error: p.error, Stack: p.stack, Raw: p.raw, Text: c.flags[i]&flagText != 0}
+	for f := 0; f < numKW; f++ {
+		setKW(&ev, f, c.kwAt(f, i))
+	}
+	return ev
+}
+
+// levenshtein returns the edit distance between a and b in runes, or a
+// value above limit as soon as it exceeds limit.
+func levenshtein(a, b string, limit int) int {
+	if a == b {
+		return 0
+	}
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

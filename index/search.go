@@ -1,0 +1,362 @@
+package index
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"fmt"
+	"math/bits"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// plan is a compiled filter and the blocks that may match it.
+type plan struct {
+	root    *qnode
+	blocks  []blockMeta
+	sources []string
+	nums    []int // candidate blocks, ascending
+}
+
+// plan compiles f and finds its candidate blocks (steps 1 and 2 of eval.go).
+func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
+	root, err := compileFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	root.prepare()
+	blocks, sources, err := ix.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{root: root, blocks: blocks, sources: sources}
+	var nums []int
+	if q := root.bleveQuery(); q == nil {
+		nums = make([]int, len(blocks))
+		for i := range nums {
+			nums[i] = i
+		}
+	} else if len(blocks) > 0 {
+		total, err := ix.bl.DocCount()
+		if err != nil {
+			return nil, fmt.Errorf("search %s: %w", ix.dir, err)
+		}
+		req := bleve.NewSearchRequestOptions(q, int(max(total, 1)), 0, false)
+		req.Score = bleve.ScoreNone
+		res, err := ix.bl.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("search %s: %w", ix.dir, err)
+		}
+		for _, h := range res.Hits {
+			if n, ok := parseBlockID(h.ID); ok && n < len(blocks) {
+				nums = append(nums, n)
+			}
+		}
+		slices.Sort(nums)
+	}
+	kept := nums[:0]
+	for _, n := range nums {
+		bc := blockCheck{ix: ix, num: n, m: &blocks[n]}
+		if root.blockMaybe(&bc) {
+			kept = append(kept, n)
+		}
+		if bc.err != nil {
+			return nil, bc.err
+		}
+	}
+	p.nums = kept
+	return p, nil
+}
+
+// each evaluates the plan on every candidate block, calling fn with the
+// block's columns and matching lines.
+func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hits bitmap)) error {
+	lc := lineCtx{ix: ix}
+	for k, n := range p.nums {
+		if k%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		m := &p.blocks[n]
+		c, err := ix.loadCols(n, m)
+		if err != nil {
+			return err
+		}
+		lc.num, lc.m, lc.c, lc.wi = n, m, c, nil
+		hits, err := p.root.eval(&lc, full(c.n))
+		if err != nil {
+			return err
+		}
+		if !hits.empty() {
+			fn(n, c, hits)
+		}
+	}
+	return nil
+}
+
+// hit locates a matching line and holds its sort key.
+type hit struct {
+	t     ts
+	rank  int // of the source name
+	line  int64
+	block int
+	idx   int
+}
+
+func compareHits(a, b *hit) int {
+	if c := a.t.cmp(b.t); c != 0 {
+		return c
+	}
+	return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.line, b.line), cmp.Compare(a.block, b.block), cmp.Compare(a.idx, b.idx))
+}
+
+// hitHeap keeps the k first hits in the requested order: its top is the
+// worst kept hit.
+type hitHeap struct {
+	h      []hit
+	newest bool
+}
+
+func (h *hitHeap) Len() int { return len(h.h) }
+func (h *hitHeap) Less(i, j int) bool {
+	c := compareHits(&h.h[i], &h.h[j])
+	if h.newest {
+		return c < 0
+	}
+	return c > 0
+}
+func (h *hitHeap) Swap(i, j int) { h.h[i], h.h[j] = h.h[j], h.h[i] }
+func (h *hitHeap) Push(x any)    { h.h = append(h.h, x.(hit)) }
+func (h *hitHeap) Pop() any {
+	x := h.h[len(h.h)-1]
+	h.h = h.h[:len(h.h)-1]
+	return x
+}
+
+// sourceRanks ranks source ids by name, for ordering ties.
+func sourceRanks(sources []string) []int {
+	ids := make([]int, len(sources))
+	for i := range ids {
+		ids[i] = i
+	}
+	slices.SortFunc(ids, func(a, b int) int { return cmp.Compare(sources[a], sources[b]) })
+	rank := make([]int, len(sources))
+	for r, id := range ids {
+		rank[id] = r
+	}
+	return rank
+}
+
+// Find returns the events matching f, ordered by time (ties in source
+// order: source name, then line number), newest first if o.Order says so,
+// with the total number of matches.
+func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (Result, error) {
+	limit := o.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	offset := max(o.Offset, 0)
+	p, err := ix.plan(ctx, f)
+	if err != nil {
+		return Result{}, err
+	}
+	rank := sourceRanks(p.sources)
+	keep := offset + limit
+	h := &hitHeap{newest: o.Order == NewestFirst}
+	var res Result
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) {
+		r := rank[p.blocks[num].src]
+		hits.each(func(i int) {
+			res.Total++
+			x := hit{t: c.time[i], rank: r, line: c.line[i], block: num, idx: i}
+			if h.Len() < keep {
+				heap.Push(h, x)
+			} else if better(&x, &h.h[0], h.newest) {
+				h.h[0] = x
+				heap.Fix(h, 0)
+			}
+		})
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	sorted := h.h
+	slices.SortFunc(sorted, func(a, b hit) int {
+		if h.newest {
+			return compareHits(&b, &a)
+		}
+		return compareHits(&a, &b)
+	})
+	if offset >= len(sorted) {
+		return res, nil
+	}
+	sorted = sorted[offset:]
+	res.Events = make([]Event, len(sorted))
+	for k, x := range sorted {
+		m := &p.blocks[x.block]
+		c, err := ix.loadCols(x.block, m)
+		if err != nil {
+			return Result{}, err
+		}
+		if res.Events[k], err = ix.event(x.block, m, c, x.idx); err != nil {
+			return Result{}, err
+		}
+	}
+	return res, nil
+}
+
+// better reports whether x comes before y in the requested order.
+func better(x, y *hit, newest bool) bool {
+	c := compareHits(x, y)
+	if newest {
+		return c > 0
+	}
+	return c < 0
+}
+
+// facetFields are the fields Facet accepts.
+var facetFields = func() map[string]int {
+	m := map[string]int{"source": -1, "status": -2}
+	for i, n := range kwNames {
+		m[n] = i
+	}
+	return m
+}()
+
+// Facet returns the distribution of field (a keyword field, source or
+// status) over the events matching f: the size most frequent values (all
+// when size <= 0), most frequent first, ties by value. Counts and Distinct
+// are exact.
+func (ix *Index) Facet(ctx context.Context, f Filter, field string, size int) (Facet, error) {
+	col, ok := facetFields[field]
+	if !ok {
+		return Facet{}, fmt.Errorf("facet %q: want one of request_id service host version method path route user level error_type fingerprint source status", field)
+	}
+	p, err := ix.plan(ctx, f)
+	if err != nil {
+		return Facet{}, err
+	}
+	fc := Facet{Field: field}
+	counts := map[string]int{}
+	var per []int
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) {
+		n := hits.count()
+		fc.Total += n
+		switch col {
+		case -1:
+			counts[c.source] += n
+		case -2:
+			hits.each(func(i int) {
+				if s := c.status[i]; s != 0 {
+					counts[strconv.Itoa(int(s))]++
+				} else {
+					fc.Missing++
+				}
+			})
+		default:
+			dict := c.dict[col]
+			per = slices.Grow(per[:0], len(dict)+1)[:len(dict)+1]
+			clear(per)
+			kw := c.kw[col]
+			hits.each(func(i int) { per[kw[i]]++ })
+			fc.Missing += per[0]
+			for k, v := range dict {
+				if per[k+1] > 0 {
+					counts[v] += per[k+1]
+				}
+			}
+		}
+	})
+	if err != nil {
+		return Facet{}, err
+	}
+	fc.Distinct = len(counts)
+	fc.Buckets = make([]Bucket, 0, len(counts))
+	for v, n := range counts {
+		fc.Buckets = append(fc.Buckets, Bucket{Value: v, Count: n})
+	}
+	slices.SortFunc(fc.Buckets, func(a, b Bucket) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
+	})
+	if size > 0 && len(fc.Buckets) > size {
+		fc.Buckets = fc.Buckets[:size]
+	}
+	fc.Other = fc.Total - fc.Missing
+	for _, b := range fc.Buckets {
+		fc.Other -= b.Count
+	}
+	return fc, nil
+}
+
+// Histogram counts the events matching f in n equal buckets over
+// [from, to): bucket i starts at from + i*(to-from)/n.
+func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n int) ([]TimeBucket, error) {
+	if n <= 0 {
+		return nil, fmt.Errorf("histogram: %d buckets", n)
+	}
+	span := to.Sub(from)
+	if span <= 0 {
+		return nil, fmt.Errorf("histogram: empty range [%s, %s)", from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
+	}
+	if span == time.Duration(1<<63-1) {
+		return nil, fmt.Errorf("histogram: range too long")
+	}
+	if f.Since.IsZero() || f.Since.Before(from) {
+		f.Since = from
+	}
+	if f.Until.IsZero() || f.Until.After(to) {
+		f.Until = to
+	}
+	out := make([]TimeBucket, n)
+	for i := range out {
+		hi, lo := bits.Mul64(uint64(span), uint64(i))
+		q, _ := bits.Div64(hi, lo, uint64(n))
+		out[i].Start = from.Add(time.Duration(q)).UTC()
+	}
+	p, err := ix.plan(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) {
+		hits.each(func(i int) {
+			d := c.time[i].time().Sub(from)
+			hi, lo := bits.Mul64(uint64(d), uint64(n))
+			k, _ := bits.Div64(hi, lo, uint64(span))
+			if k < uint64(n) {
+				out[k].Count++
+			}
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Span describes the index: the number of events and deploys, and the times
+// of the oldest and newest events.
+func (ix *Index) Span(ctx context.Context) (Span, error) {
+	if err := ctx.Err(); err != nil {
+		return Span{}, err
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return Span{}, errClosed
+	}
+	s := Span{Events: int(ix.meta.Lines), Deploys: len(ix.deploys)}
+	for i := range ix.blocks {
+		m := &ix.blocks[i]
+		if i == 0 || m.min.less(toTS(s.First)) {
+			s.First = m.min.time()
+		}
+		if i == 0 || toTS(s.Last).less(m.max) {
+			s.Last = m.max.time()
+		}
+	}
+	return s, nil
+}

@@ -1,0 +1,257 @@
+package index
+
+import (
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxWordLen caps the length of an indexed word. Longer runs of letters and
+// digits (base64 blobs, hashes) are cut to this many bytes both when indexing
+// and when querying, so a search for the full word still finds the line.
+const maxWordLen = 64
+
+// wordSplitter splits text into words: maximal runs of letters and digits,
+// lowercased, cut to maxWordLen bytes. Anything else separates words, so
+// "reserve" is a word of "/v1/inventory/reserve" and "orders" of
+// "svc.orders.Handler". It reuses its buffer between calls.
+type wordSplitter struct{ w []byte }
+
+// each calls fn with every word of s. The slice passed to fn is only valid
+// during the call.
+func (sp *wordSplitter) each(s []byte, fn func(w []byte)) {
+	w := sp.w[:0]
+	flush := func() {
+		if len(w) > 0 {
+			if len(w) > maxWordLen {
+				w = truncateUTF8(w, maxWordLen)
+			}
+			fn(w)
+			w = w[:0]
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+				w = append(w, c)
+			case 'A' <= c && c <= 'Z':
+				w = append(w, c+'a'-'A')
+			default:
+				flush()
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(s[i:])
+		i += n
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			w = utf8.AppendRune(w, unicode.ToLower(r))
+		} else {
+			flush()
+		}
+	}
+	flush()
+	sp.w = w
+}
+
+// eachString is each for a string.
+func (sp *wordSplitter) eachString(s string, fn func(w []byte)) {
+	// The conversion does not escape: each does not keep s.
+	sp.each([]byte(s), fn)
+}
+
+// truncateUTF8 cuts w to at most n bytes without splitting a UTF-8 sequence.
+func truncateUTF8(w []byte, n int) []byte {
+	if len(w) <= n {
+		return w
+	}
+	for n > 0 && !utf8.RuneStart(w[n]) {
+		n--
+	}
+	return w[:n]
+}
+
+// words returns the words of s in order, duplicates kept.
+func words(s string) []string {
+	var out []string
+	var sp wordSplitter
+	sp.eachString(s, func(w []byte) { out = append(out, string(w)) })
+	return out
+}
+
+// hasDigit reports whether w contains an ASCII digit. Words with digits (ids,
+// numbers, hex) are nearly unique per line: they go to a block's Bloom filter
+// instead of bleve's term dictionary.
+func hasDigit(w []byte) bool {
+	for _, c := range w {
+		if '0' <= c && c <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// eachJSONString calls fn with every string value (not key) of the JSON text
+// js, at any depth, unescaped. Invalid JSON yields whatever string values
+// precede the error; it never panics. The slice passed to fn is only valid
+// during the call; scratch is reused and returned.
+func eachJSONString(js []byte, scratch []byte, fn func(v []byte)) []byte {
+	for i := 0; i < len(js); {
+		c := js[i]
+		if c != '"' {
+			i++
+			continue
+		}
+		// A string: find its end and whether it has escapes.
+		j := i + 1
+		esc := false
+		for j < len(js) && js[j] != '"' {
+			if js[j] == '\\' {
+				esc = true
+				j++
+			}
+			j++
+		}
+		if j >= len(js) {
+			return scratch // unterminated
+		}
+		raw := js[i+1 : j]
+		i = j + 1
+		// A key is followed by a colon.
+		k := i
+		for k < len(js) && (js[k] == ' ' || js[k] == '\t' || js[k] == '\n' || js[k] == '\r') {
+			k++
+		}
+		if k < len(js) && js[k] == ':' {
+			continue
+		}
+		if !esc {
+			fn(raw)
+			continue
+		}
+		scratch = unescapeJSON(scratch[:0], raw)
+		fn(scratch)
+	}
+	return scratch
+}
+
+// unescapeJSON appends the unescaped form of the JSON string body s to dst.
+// Malformed escapes are kept as they are.
+func unescapeJSON(dst, s []byte) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n':
+			dst = append(dst, '\n')
+		case 't':
+			dst = append(dst, '\t')
+		case 'r':
+			dst = append(dst, '\r')
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'u':
+			r, n := decodeU(s[i+1:])
+			if n == 0 {
+				dst = append(dst, '\\', 'u')
+				continue
+			}
+			i += n
+			if utf16.IsSurrogate(r) {
+				// A surrogate pair is two escapes: \ud83d\ude00.
+				d := utf8.RuneError
+				if i+2 < len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
+					if r2, n2 := decodeU(s[i+3:]); n2 > 0 {
+						if d = utf16.DecodeRune(r, r2); d != utf8.RuneError {
+							i += 2 + n2
+						}
+					}
+				}
+				r = d
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			dst = append(dst, s[i])
+		}
+	}
+	return dst
+}
+
+// decodeU decodes the four hex digits after \u; n is 0 when they are not hex.
+func decodeU(s []byte) (r rune, n int) {
+	if len(s) < 4 {
+		return 0, 0
+	}
+	for _, c := range s[:4] {
+		var v byte
+		switch {
+		case '0' <= c && c <= '9':
+			v = c - '0'
+		case 'a' <= c && c <= 'f':
+			v = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			v = c - 'A' + 10
+		default:
+			return 0, 0
+		}
+		r = r<<4 | rune(v)
+	}
+	return r, 4
+}
+
+// bloom is a Bloom filter over a block's words that contain digits, with k=3
+// probes derived from one 64-bit hash. Its size is a power of two in bits.
+type bloom []byte
+
+const bloomK = 3
+
+// bloomBits returns log2 of the filter size for n words: about 12 bits per
+// word (~1% false positives), at least 512 bits.
+func bloomBits(n int) uint8 {
+	b := uint8(9)
+	for (1<<b) < n*12 && b < 24 {
+		b++
+	}
+	return b
+}
+
+func wordHash(w []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range w {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+func (f bloom) add(h uint64) {
+	m := uint64(len(f)*8 - 1)
+	h1, h2 := h, h>>32|1
+	for i := uint64(0); i < bloomK; i++ {
+		b := (h1 + i*h2) & m
+		f[b>>3] |= 1 << (b & 7)
+	}
+}
+
+func (f bloom) has(h uint64) bool {
+	if len(f) == 0 {
+		return false
+	}
+	m := uint64(len(f)*8 - 1)
+	h1, h2 := h, h>>32|1
+	for i := uint64(0); i < bloomK; i++ {
+		b := (h1 + i*h2) & m
+		if f[b>>3]&(1<<(b&7)) == 0 {
+			return false
+		}
+	}
+	return true
+}
