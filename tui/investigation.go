@@ -450,12 +450,17 @@ func (m invModel) stackPane(w int) ([]string, string) {
 	} else {
 		out = append(out, "")
 	}
-	app := 0
+	nFrames, app := 0, 0
 	for _, f := range frames {
 		text := st.trunc(expandTabs(f.Text), w)
+		if f.Frame {
+			nFrames++
+			if f.Kind == stack.App {
+				app++
+			}
+		}
 		switch f.Kind {
 		case stack.App:
-			app++
 			out = append(out, st.StackApp.Render(text))
 		case stack.Lib:
 			out = append(out, st.StackLib.Render(text))
@@ -473,8 +478,8 @@ func (m invModel) stackPane(w int) ([]string, string) {
 	if sum == "" {
 		sum = query.SanitizeLine(e.Service)
 	}
-	if len(frames) > 0 {
-		sum += fmt.Sprintf(" %s %d lines, %d in-app", st.G.Dot, len(frames), app)
+	if nFrames > 0 {
+		sum += fmt.Sprintf(" %s %s, %d in-app", st.G.Dot, plural(nFrames, "frame"), app)
 	}
 	return out, strings.TrimSpace(sum)
 }

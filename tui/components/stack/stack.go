@@ -8,6 +8,7 @@
 package stack
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -28,6 +29,10 @@ const (
 type Line struct {
 	Text string
 	Kind Kind
+	// Frame: the line starts a frame (a Go function, a Python `File "…"`,
+	// a JVM/V8 "at …", a Ruby "from …"); the lines after it that belong
+	// to it (file, source, ^^^ markers) do not.
+	Frame bool
 }
 
 // Classify splits s into lines (tabs kept) and classifies each one. A
@@ -44,10 +49,12 @@ func Classify(s string) []Line {
 	for i, l := range raw {
 		t := strings.TrimSpace(l)
 		k := Header
+		frame := true
 		switch {
 		case t == "":
-			k = Header
+			k, frame = Header, false
 		case isGoFileLine(l, t):
+			frame = false
 			// The file line decides too: a dependency in the module
 			// cache is a library even if its name looks like ours.
 			k = prev
@@ -67,16 +74,16 @@ func Classify(s string) []Line {
 			k = rubyFrame(strings.TrimPrefix(t, "from "))
 			prev = k
 		case strings.HasPrefix(t, "..."):
-			k = Lib // "... 12 more", "...additional frames elided..."
+			k, frame = Lib, false // "... 12 more", "...additional frames elided..."
 		case isGoFuncLine(l, t, raw, i):
 			k = goFrame(t)
 			prev = k
 		case prev != Header && startsIndented(l) && i > 0 && pythonFrameAbove(raw, i):
-			k = prev // Python source line (and its markers) under its frame
+			k, frame = prev, false // Python source line (and its markers) under its frame
 		default:
-			prev = Header
+			prev, frame = Header, false
 		}
-		out[i] = Line{Text: l, Kind: k}
+		out[i] = Line{Text: l, Kind: k, Frame: frame}
 	}
 	return out
 }
@@ -255,9 +262,12 @@ func Culprit(ls []Line) (string, bool) {
 		goPanic = goPanic || strings.HasPrefix(t, "panic(")
 	}
 	frame := func(i int) string {
-		t := strings.TrimSpace(ls[i].Text)
-		if i+1 < len(ls) && startsIndented(ls[i+1].Text) && ls[i+1].Kind == ls[i].Kind && !isFrameStart(ls[i+1].Text) {
-			t += "  " + strings.TrimSpace(ls[i+1].Text)
+		t := shortPaths(strings.TrimSpace(ls[i].Text))
+		if m := pyFrame.FindStringSubmatch(t); m != nil {
+			t = m[3] + "  " + m[1] + ":" + m[2] // File "p", line 3, in f -> f  p:3
+		}
+		if i+1 < len(ls) && !ls[i+1].Frame && ls[i+1].Kind == ls[i].Kind && strings.TrimSpace(ls[i+1].Text) != "" {
+			t += "  " + shortPaths(strings.TrimSpace(ls[i+1].Text))
 		}
 		return t
 	}
@@ -286,15 +296,27 @@ func Culprit(ls []Line) (string, bool) {
 			afterPanic = true
 			continue
 		}
-		if afterPanic && l.Kind == App && isFrameStart(l.Text) {
+		if afterPanic && l.Kind == App && l.Frame {
 			return frame(i), true
 		}
 	}
 	return "", false
 }
 
-// isFrameStart: a Go function line (not indented) or an "at ..." frame.
-func isFrameStart(l string) bool {
-	t := strings.TrimSpace(l)
-	return !startsIndented(l) || strings.HasPrefix(t, "at ") || strings.HasPrefix(t, "File \"") || strings.HasPrefix(t, "from ")
+var sourceFile = regexp.MustCompile(`\.(go|py|js|mjs|cjs|ts|java|kt|scala|rb|cs|php|rs|ex|exs)(:\d+)*,?$`)
+
+var pyFrame = regexp.MustCompile(`^File "([^"]*)", line (\d+), in (.*)$`)
+
+// shortPaths cuts every source file path in s to its last two elements:
+// "/work/app/orders/pricing.go:57" becomes "orders/pricing.go:57".
+func shortPaths(s string) string {
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '(' || r == ')' || r == '"' || r == '\t' })
+	for _, tok := range f {
+		if strings.Count(tok, "/") < 2 || !sourceFile.MatchString(tok) {
+			continue
+		}
+		parts := strings.Split(tok, "/")
+		s = strings.Replace(s, tok, strings.Join(parts[len(parts)-2:], "/"), 1)
+	}
+	return s
 }
