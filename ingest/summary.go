@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/culprit-dev/culprit/index"
 )
@@ -123,8 +124,8 @@ func (s Summary) WriteText(w io.Writer) error {
 		if src.Convention != "" {
 			fmt.Fprintf(bw, "  convention: %s\n", src.Convention)
 		}
-		if m := mappingText(src.Fields, src.Overridden); m != "" {
-			fmt.Fprintf(bw, "  mapping: %s\n", m)
+		if parts := mappingParts(src.Fields, src.Overridden); len(parts) > 0 {
+			bw.WriteString(wrap("  mapping: ", parts, 100))
 		}
 	}
 	fmt.Fprintf(bw, "total: %d sources", len(s.Sources))
@@ -141,12 +142,9 @@ func (s Summary) WriteText(w io.Writer) error {
 	return bw.Flush()
 }
 
-// mappingText renders "time ← ts, request_id ← req.id (--field), ..." in the
-// order of index.Fields.
-func mappingText(fields map[string]string, overridden []string) string {
-	if len(fields) == 0 {
-		return ""
-	}
+// mappingParts renders the mapping as "time ← ts", "request_id ← req.id
+// (--field)", ... in the order of index.Fields.
+func mappingParts(fields map[string]string, overridden []string) []string {
 	var parts []string
 	done := make(map[string]bool, len(fields))
 	add := func(k string) {
@@ -174,7 +172,32 @@ func mappingText(fields map[string]string, overridden []string) string {
 	for _, k := range rest {
 		add(k)
 	}
-	return strings.Join(parts, ", ")
+	return parts
+}
+
+// wrap joins parts with ", " after prefix, breaking lines before width
+// columns; continuation lines are indented like the first part.
+func wrap(prefix string, parts []string, width int) string {
+	var b strings.Builder
+	indent := strings.Repeat(" ", utf8.RuneCountInString(prefix))
+	b.WriteString(prefix)
+	col := utf8.RuneCountInString(prefix)
+	for i, p := range parts {
+		n := utf8.RuneCountInString(p)
+		if i > 0 {
+			if col+2+n > width {
+				b.WriteString(",\n" + indent)
+				col = len(indent)
+			} else {
+				b.WriteString(", ")
+				col += 2
+			}
+		}
+		b.WriteString(p)
+		col += n
+	}
+	b.WriteByte('\n')
+	return b.String()
 }
 
 func fmtTime(t time.Time) string {

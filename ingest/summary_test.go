@@ -44,6 +44,16 @@ func TestSummaryText(t *testing.T) {
 	}
 }
 
+func TestWrap(t *testing.T) {
+	got := wrap("  mapping: ", []string{"time ← ts", "level ← level", "message ← msg", "request_id ← req.id"}, 40)
+	want := "  mapping: time ← ts, level ← level,\n" +
+		"           message ← msg,\n" +
+		"           request_id ← req.id\n"
+	if got != want {
+		t.Errorf("wrap = %q, want %q", got, want)
+	}
+}
+
 func TestSummaryJSON(t *testing.T) {
 	sum := Summary{Sources: []SourceSummary{{Path: "a"}, {Path: "b", First: t0, Last: t0}}, Failed: []PathError{{Path: "x", Err: errors.New("boom")}}}
 	b, err := json.Marshal(sum)
