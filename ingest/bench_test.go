@@ -58,3 +58,34 @@ func BenchmarkRun(b *testing.B) {
 	}
 	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// BenchmarkRunIndex measures ingest end to end into a real index on disk.
+func BenchmarkRunIndex(b *testing.B) {
+	const n = 50_000
+	data := benchCorpus(n)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	lines := 0
+	for b.Loop() {
+		ix, err := index.Open(b.TempDir(), index.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := NewIndexSink(ix)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum, err := Run(b.Context(), Options{Paths: []string{"-"}, Stdin: bytes.NewReader(data)}, s)
+		if err != nil || sum.Events != n {
+			b.Fatalf("Run: %d events, %v", sum.Events, err)
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if err := ix.Close(); err != nil {
+			b.Fatal(err)
+		}
+		lines += n
+	}
+	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
+}
