@@ -116,6 +116,8 @@ func TestRunSources(t *testing.T) {
 	writeFile(t, filepath.Join(logs, ".hidden.log"), jlines("hidden", 0, 4))
 	writeFile(t, filepath.Join(logs, "idx", "index_meta.json"), `{"storage":"scorch"}`)
 	writeFile(t, filepath.Join(logs, "idx", "store", "x.log"), jlines("idx", 0, 4))
+	writeFile(t, filepath.Join(logs, "myindex", "bleve", "index_meta.json"), `{"storage":"scorch"}`)
+	writeFile(t, filepath.Join(logs, "myindex", "deploys.json"), `[{"time":"2026-11-25T09:00:00Z"}]`)
 	writeFile(t, filepath.Join(logs, "skipme", "s.log"), jlines("skip", 0, 4))
 	writeFile(t, filepath.Join(logs, "bin.dat"), "\x00\x01\x02binary\n")
 	writeFile(t, filepath.Join(logs, "c.log.gz"), gzipped(t, jlines("c", 0, 2)))

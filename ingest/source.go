@@ -258,12 +258,16 @@ func (x *expander) walk(dir string) {
 	}
 }
 
-// skipDir reports a directory never entered: one of Options.SkipDirs, or a
-// bleve index (such as culprit's own index).
+// skipDir reports a directory never entered: one of Options.SkipDirs, a
+// bleve index, or a culprit index (which holds one in bleve/).
 func (x *expander) skipDir(p string) bool {
 	if a, err := filepath.Abs(p); err == nil && x.skip[a] {
 		return true
 	}
-	_, err := os.Stat(filepath.Join(p, "index_meta.json"))
-	return err == nil
+	for _, marker := range []string{"index_meta.json", filepath.Join("bleve", "index_meta.json")} {
+		if _, err := os.Stat(filepath.Join(p, marker)); err == nil {
+			return true
+		}
+	}
+	return false
 }
