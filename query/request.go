@@ -167,21 +167,78 @@ func firstNonSpace(b []byte) byte {
 // carries a stack trace or an error message (the downstream failure, logged
 // before the upstream services that wrap it); failing that, the earliest
 // error event. -1 when the request has no error event.
+//
+// Services log times at different precisions (pino whole milliseconds, slog
+// nanoseconds, some loggers whole seconds), so a wrapper can sort before the
+// error it wraps when both fall in the same millisecond. When a later
+// candidate from another service is within the coarser precision of the
+// two, it is preferred if its service joined the request later: the request
+// reaches downstream services after upstream ones.
 func rootIndex(evs []Event) int {
-	first := -1
+	first, best := -1, -1
+	var prec map[string]time.Duration
+	var joined map[string]time.Time
 	for i := range evs {
 		e := &evs[i]
 		if !e.IsError {
 			continue
 		}
-		if e.Stack != "" || e.Error != "" || e.ErrorType != "" {
-			return i
-		}
 		if first < 0 {
 			first = i
 		}
+		if e.Stack == "" && e.Error == "" && e.ErrorType == "" {
+			continue
+		}
+		if best < 0 {
+			best = i
+			prec, joined = servicePrecision(evs), serviceEntry(evs)
+			continue
+		}
+		b := &evs[best]
+		if e.Service == b.Service {
+			continue
+		}
+		tol := max(prec[e.Service], prec[b.Service])
+		if e.Time.Sub(b.Time) < tol && joined[e.Service].After(joined[b.Service]) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		return best
 	}
 	return first
+}
+
+// servicePrecision is, per service, the coarsest time unit its events in the
+// request could have been rounded to: a second, a millisecond, or a
+// microsecond when some event has finer digits.
+func servicePrecision(evs []Event) map[string]time.Duration {
+	p := map[string]time.Duration{}
+	for i := range evs {
+		ns := evs[i].Time.Nanosecond()
+		d := time.Second
+		switch {
+		case ns%int(time.Millisecond) != 0:
+			d = time.Microsecond
+		case ns != 0:
+			d = time.Millisecond
+		}
+		if cur, ok := p[evs[i].Service]; !ok || d < cur {
+			p[evs[i].Service] = d
+		}
+	}
+	return p
+}
+
+// serviceEntry is the time each service first logged the request.
+func serviceEntry(evs []Event) map[string]time.Time {
+	m := map[string]time.Time{}
+	for i := range evs {
+		if _, ok := m[evs[i].Service]; !ok {
+			m[evs[i].Service] = evs[i].Time
+		}
+	}
+	return m
 }
 
 // rootError describes evs[ri], with the error events logged after it as the
@@ -195,12 +252,22 @@ func rootError(evs []Event, ri int) *RootError {
 	if re.Route == "" {
 		re.Route = requestRoute(evs, e.Service)
 	}
-	for i := ri + 1; i < len(evs); i++ {
-		if evs[i].IsError {
+	for i := range evs {
+		// The chain: the error events logged after the root, and any that
+		// sort before it only because their logger rounds time more coarsely.
+		if evs[i].IsError && i != ri && (i > ri || firstErrorBefore(evs, i, ri)) {
 			re.Chain = append(re.Chain, reportEvent(&evs[i]))
 		}
 	}
 	return re
+}
+
+// firstErrorBefore reports whether evs[i], earlier than the root evs[ri],
+// was passed over by rootIndex's precision tie-break (and so wraps the root)
+// rather than being an earlier, unrelated error event.
+func firstErrorBefore(evs []Event, i, ri int) bool {
+	prec := servicePrecision(evs)
+	return evs[ri].Time.Sub(evs[i].Time) < max(prec[evs[i].Service], prec[evs[ri].Service]) && evs[i].Service != evs[ri].Service
 }
 
 // errorMessage is the error text of an event: its error field, else its

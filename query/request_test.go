@@ -162,6 +162,31 @@ func verdictScenarios() []scenario {
 			scope: ScopeSeveralEndpoints, userScope: UserScopeBroad,
 		},
 		{
+			name: "pre-existing despite other services starting up after the logs begin",
+			build: func(c *corpus) {
+				healthy(c)
+				c.deploy(t0.Add(5*time.Second), "db", "0.7.2")
+				c.deploy(t0.Add(10*time.Second), "gateway", "2.4.0")
+				c.failures("bad", failSpec{service: "orders", typ: "KeyError", msg: "'sku'", fp: "fp-old",
+					from: t0.Add(40 * time.Second), to: t0.Add(110 * time.Minute), step: 5 * time.Minute,
+					routes: routes[1:3], users: us})
+			},
+			id: "bad-14", cause: CausePreExisting, suspect: "gateway 2.4.0", summary: "present since the start of the logs (first seen 40 s in)",
+			scope: ScopeSeveralEndpoints, userScope: UserScopeBroad,
+		},
+		{
+			name: "not pre-existing when its own service was deployed in between",
+			build: func(c *corpus) {
+				healthy(c)
+				c.deploy(t0.Add(10*time.Second), "orders", "1.8.4")
+				c.failures("bad", failSpec{service: "orders", typ: "KeyError", msg: "'sku'", fp: "fp-old",
+					from: t0.Add(40 * time.Second), to: t0.Add(110 * time.Minute), step: 5 * time.Minute,
+					routes: routes[1:3], users: us})
+			},
+			id: "bad-14", cause: CauseDeployment, suspect: "orders 1.8.4", summary: "Deployment regression: orders 1.8.4",
+			scope: ScopeSeveralEndpoints, userScope: UserScopeBroad,
+		},
+		{
 			name: "data-specific bug",
 			build: func(c *corpus) {
 				healthy(c)
@@ -285,6 +310,31 @@ func TestRequestRootErrorAndChain(t *testing.T) {
 	}
 	if r.Events[0].Fields == nil {
 		t.Errorf("event fields = nil, want the original object")
+	}
+}
+
+func TestRootErrorTieAcrossTimePrecisions(t *testing.T) {
+	// pino logs whole milliseconds, slog nanoseconds: the gateway's wrapper
+	// sorts before the orders panic it wraps, in the same millisecond.
+	at := t0.Add(5*time.Minute + 123*time.Millisecond)
+	evs := []Event{
+		{Time: at.Add(-40 * time.Millisecond), Service: "gateway", RequestID: "r", Message: "incoming request"},
+		{Time: at.Add(-39*time.Millisecond + 417*time.Microsecond), Service: "orders", RequestID: "r", Message: "start"},
+		{Time: at, Service: "gateway", RequestID: "r", IsError: true, Level: "error", Error: "upstream orders returned 500", Stack: "Error: upstream\n    at x (/app/gw.js:1:1)"},
+		{Time: at.Add(612 * time.Microsecond), Service: "orders", RequestID: "r", IsError: true, Level: "error", Error: "runtime error: invalid memory address", Stack: goStack},
+		{Time: at.Add(2 * time.Millisecond), Service: "gateway", RequestID: "r", IsError: true, Status: 502, Message: "request errored"},
+	}
+	if got := rootIndex(evs); got != 3 {
+		t.Fatalf("rootIndex = %d, want 3 (the orders panic, not the gateway wrapper logged in the same millisecond)", got)
+	}
+	re := rootError(evs, 3)
+	if len(re.Chain) != 2 || re.Chain[0].Service != "gateway" || re.Chain[1].Status != 502 {
+		t.Errorf("chain = %+v, want the gateway wrapper and the 502", re.Chain)
+	}
+	// A wrapper a full millisecond later than the truth is ordered by time.
+	evs[2].Time = at.Add(-5 * time.Millisecond)
+	if got := rootIndex(evs); got != 2 {
+		t.Errorf("rootIndex = %d, want 2 when the gateway error is clearly earlier", got)
 	}
 }
 

@@ -79,7 +79,10 @@ func preExistingTolerance(sp Span) time.Duration {
 }
 
 // preExisting reports whether rule 3 holds: the error appears within the
-// tolerance of the start of the logs and no deploy falls between the two.
+// tolerance of the start of the logs and no deploy of its service falls
+// between the two. Deploys of other services do not count, as in rule 2: at
+// the start of an export they are usually the fleet starting up, and a
+// regression is attributed to the service that logs the error.
 func preExisting(f *facts) bool {
 	if f.span.First.IsZero() {
 		return false
@@ -88,14 +91,14 @@ func preExisting(f *facts) bool {
 	if lead < 0 || lead > preExistingTolerance(f.span) {
 		return false
 	}
-	return deployBetween(f.deploys, f.span.First, f.firstSeen) == nil
+	return deployBetween(f.deploys, f.service, f.span.First, f.firstSeen) == nil
 }
 
-// deployBetween returns the last deploy in (from, to], or nil.
-func deployBetween(ds []Deploy, from, to time.Time) *Deploy {
+// deployBetween returns the last deploy of service in (from, to], or nil.
+func deployBetween(ds []Deploy, service string, from, to time.Time) *Deploy {
 	var out *Deploy
 	for i := range ds {
-		if ds[i].Time.After(from) && !ds[i].Time.After(to) {
+		if sameService(ds[i].Service, service) && ds[i].Time.After(from) && !ds[i].Time.After(to) {
 			out = &ds[i]
 		}
 	}
@@ -227,7 +230,7 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 			humanDuration(f.firstSeen.Sub(f.span.First).Seconds()))
 		ev("first seen at %s, %s after the first ingested line (%s)", fmtTime(f.firstSeen),
 			humanDuration(f.firstSeen.Sub(f.span.First).Seconds()), fmtTime(f.span.First))
-		ev("no deploy between the start of the logs and the first occurrence")
+		ev("no deploy of %s between the start of the logs and the first occurrence", orDash(f.service))
 		if s != nil && s.Time.Before(f.span.First) {
 			ev("%s %s was deployed %s before the first occurrence, before the logs begin: they cannot show whether the error predates it",
 				orDash(s.Service), orDash(s.Version), humanDuration(-s.OffsetSeconds))
