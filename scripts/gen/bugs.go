@@ -246,7 +246,7 @@ github.com/acme/shop/orders/internal/api.(*Server).getOrder({P}, {0xd1e2a8, {P}}
 \t/src/internal/api/orders.go:{L83} +0x{O27c}
 ` + goPanicTail,
 			note: "orders of users without a shipping address; present from the start"},
-		{name: "orders-coupon-nil-map", scenario: scCodePath, svc: svcOrders, eps: eps(oCartAdd), prob: 0.06, onset: couponFlagOn,
+		{name: "orders-coupon-nil-map", scenario: scCodePath, svc: svcOrders, eps: eps(oCartAdd), prob: 0.35, onset: couponFlagOn,
 			status: 500, logMsg: "panic recovered", errType: "runtime.plainError",
 			msg: constMsg("assignment to entry in nil map"),
 			stack: goPanicHead + `github.com/acme/shop/orders/internal/cart.(*Cart).ApplyCoupon({P}, {{P}, 0xa})
@@ -254,12 +254,12 @@ github.com/acme/shop/orders/internal/api.(*Server).getOrder({P}, {0xd1e2a8, {P}}
 github.com/acme/shop/orders/internal/api.(*Server).addCartItem({P}, {0xd1e2a8, {P}}, {P})
 \t/src/internal/api/cart.go:{L98} +0x{O2e1}
 ` + goPanicTail,
-			note: "the coupons feature flag is switched on (no deploy); only adding to a cart breaks"},
+			note: "the coupons feature flag is switched on (no deploy); adding to a cart breaks for most users"},
 		{name: "orders-deadlock", scenario: scPre, svc: svcOrders, eps: eps(oCancel), prob: 0.01,
 			status: 500, logMsg: "cancel order failed", errType: "*pgconn.PgError",
 			msg:  constMsg("ERROR: deadlock detected (SQLSTATE 40P01)"),
 			note: "rare lock-order deadlock, no stack"},
-		{name: "orders-inventory-timeout", scenario: scPre, svc: svcOrders, eps: eps(oCartAdd), prob: 0.003, timeout: 2000,
+		{name: "orders-inventory-timeout", scenario: scDependency, svc: svcOrders, eps: eps(oCartAdd), prob: 0.003, timeout: 2000,
 			status: 500, logMsg: "stock check failed", errType: "*url.Error",
 			msg: func(q *request) string {
 				return `Get "http://inventory.shop.svc.cluster.local:8000/products/` + strconv.FormatInt(q.product, 10) + `/stock": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`
@@ -356,7 +356,7 @@ KeyError: {M}`,
            ~~~~~~~~~~~~~~~~~^~~~~~~~~~~~~~~~~~~~~~~~
 ZeroDivisionError: {M}`,
 			note: "a product import adds products that never sold"},
-		{name: "inventory-redis-timeout", scenario: scPre, svc: svcInventory, prob: 0.0015,
+		{name: "inventory-redis-timeout", scenario: scDependency, svc: svcInventory, prob: 0.0015,
 			status: 500, logMsg: "unhandled exception", errType: "redis.exceptions.TimeoutError",
 			msg: constMsg("Timeout reading from socket"),
 			stack: pyHead + `  File "/app/inventory/cache.py", line {L52}, in cached
@@ -506,10 +506,10 @@ Caused by: java.net.ConnectException: Connection refused
 			note: "postgres-main outage, seen through the connection pool"},
 
 		// --- search: Go, logrus; no stacks ---
-		{name: "search-es-unavailable", scenario: scPre, svc: svcSearch, eps: eps(sSearch), prob: 0.002,
+		{name: "search-es-unavailable", scenario: scDependency, svc: svcSearch, eps: eps(sSearch), prob: 0.002,
 			status: 503, logMsg: "search failed", errType: "*elastic.Error",
 			msg: constMsg("elastic: Error 503 (Service Unavailable): all shards failed [type=search_phase_execution_exception]")},
-		{name: "search-suggest-timeout", scenario: scPre, svc: svcSearch, eps: eps(sSuggest), prob: 0.002, timeout: 800,
+		{name: "search-suggest-timeout", scenario: scDependency, svc: svcSearch, eps: eps(sSuggest), prob: 0.002, timeout: 800,
 			status: 504, logMsg: "suggest failed", errType: "context.deadlineExceededError",
 			msg: constMsg("context deadline exceeded")},
 		{name: "search-query-parse", scenario: scRegression, svc: svcSearch, eps: eps(sSearch), prob: 1, release: true,
@@ -541,7 +541,7 @@ System.Collections.Generic.KeyNotFoundException: {M}
    at Acme.Notifications.Localization.LocaleResolver.Resolve(IDictionary` + "`" + `2 profile) in /src/Notifications/Localization/LocaleResolver.cs:line {L29}
    at Acme.Notifications.Consumers.OrderEventsConsumer.ConsumeAsync(OrderEvent evt, CancellationToken ct) in /src/Notifications/Consumers/OrderEventsConsumer.cs:line {L39}` + dotnetTail,
 			note: "a user-profile migration blanks the locale of some users (no deploy)"},
-		{name: "notifications-smtp-refused", scenario: scPre, svc: svcNotifications, eps: eps(nSend), prob: 0.002,
+		{name: "notifications-smtp-refused", scenario: scDependency, svc: svcNotifications, eps: eps(nSend), prob: 0.002,
 			status: 500, logMsg: "Failed to process message from {Queue}", errType: "System.Net.Sockets.SocketException",
 			msg: constMsg("Connection refused"),
 			stack: `
@@ -566,15 +566,15 @@ Twilio.Exceptions.ApiException: {M}
 			note: "the SMS provider rate-limits bursts (an upstream 429)"},
 
 		// --- gateway: Node, pino-http; V8 stacks ---
-		{name: "gateway-accept-language", scenario: scPre, svc: svcGateway, prob: 0.0012,
-			gwRoute: func(*route) bool { return true },
+		{name: "gateway-accept-language", scenario: scPre, svc: svcGateway, prob: 0.01,
+			gwRoute: func(rt *route) bool { return strings.HasPrefix(rt.path.raw, "/api/v1/products/{product}") },
 			status:  500, logMsg: "unhandled error", errType: "TypeError",
 			msg: constMsg("Cannot read properties of undefined (reading 'split')"),
 			stack: `
 TypeError: {M}
     at parseAcceptLanguage (/app/src/middleware/i18n.js:{L23}:41)
     at i18n (/app/src/middleware/i18n.js:{L41}:18)` + nodeTail,
-			note: "clients that send no Accept-Language header"},
+			note: "product pages localise prices; clients that send no Accept-Language header break them"},
 		{name: "gateway-deepmerge-stack-overflow", scenario: scRegression, svc: svcGateway, prob: 0.4, release: true,
 			gwRoute: func(rt *route) bool { return rt.method == "PATCH" },
 			status:  500, logMsg: "unhandled error", errType: "RangeError",

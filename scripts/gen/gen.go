@@ -164,12 +164,20 @@ func (h *lineHeap) pop() pending {
 // bugStats records what happened to one bug.
 type bugStats struct {
 	count     int64
+	users     map[int]bool // affected users
+	keys      map[int]bool // endpoints (activity keys) it fired on
 	firstT    int64
 	firstID   string
 	lastT     int64
 	samples   []string // reservoir of failing request ids
 	seen      int64
 	firstHost string
+}
+
+// userAt is one request of a user.
+type userAt struct {
+	t    int64
+	user int32
 }
 
 // sample is a request picked for ids.txt.
@@ -200,6 +208,11 @@ type gen struct {
 	bugFrom  []int64
 	bugUntil []int64
 	stats    []bugStats
+	// Activity, for the expected verdicts: per endpoint key, and overall,
+	// which user made a request when.
+	act    map[int][]userAt
+	actAll []userAt
+	firstT int64
 
 	routeCum []float64
 	userIDs  []string
@@ -253,6 +266,7 @@ func newGen(cfg config, outs [numServices]io.Writer) *gen {
 	g.bugFrom = make([]int64, n)
 	g.bugUntil = make([]int64, n)
 	g.stats = make([]bugStats, n)
+	g.act = map[int][]userAt{}
 	for i, b := range g.w.bugs {
 		g.bugFrom[i] = g.startNS + int64(b.onset*float64(g.spanNS))
 		g.bugUntil[i] = math.MaxInt64
@@ -425,6 +439,9 @@ func (g *gen) queue(r *rec) {
 	g.seq++
 	g.heaps[r.svc].push(pending{t: r.t, seq: g.seq, line: line})
 	g.queued++
+	if g.firstT == 0 || r.t < g.firstT {
+		g.firstT = r.t
+	}
 }
 
 // lifecycle writes the start and stop lines of pods replaced by deploys
@@ -679,11 +696,25 @@ func (g *gen) request(t int64, rem int64) {
 		}
 		g.queue(r)
 	}
-	g.record(fb, status)
+	key := -1
+	if fc == -1 {
+		key = rt.id
+	} else if fb != nil {
+		key = calls[fc].ep.id
+	}
+	if q.user >= 0 {
+		u := userAt{t, int32(q.user)}
+		g.actAll = append(g.actAll, u)
+		g.act[rt.id] = append(g.act[rt.id], u)
+		for _, c := range calls[:nc] {
+			g.act[c.ep.id] = append(g.act[c.ep.id], u)
+		}
+	}
+	g.record(fb, status, key)
 }
 
 // record updates the statistics and the id samples for a committed request.
-func (g *gen) record(fb *bug, status int) {
+func (g *gen) record(fb *bug, status, key int) {
 	q := &g.q
 	s := sample{ID: q.id, Route: q.rt.method + " " + q.rt.path.raw, Status: status, Time: utc(q.t0).Format(time.RFC3339Nano)}
 	if fb == nil {
@@ -701,6 +732,11 @@ func (g *gen) record(fb *bug, status int) {
 	st.count++
 	if st.count == 1 {
 		st.firstT, st.firstID = q.t0, q.id
+		st.users, st.keys = map[int]bool{}, map[int]bool{}
+	}
+	st.keys[key] = true
+	if q.user >= 0 {
+		st.users[q.user] = true
 	}
 	st.lastT = q.t0
 	st.seen++

@@ -22,6 +22,7 @@ var podsPerService = [numServices]int{4, 3, 2, 3, 3, 2, 2}
 
 // endpoint is one HTTP handler (or queue consumer) of a backend service.
 type endpoint struct {
+	id     int // activity key: index in world.eps
 	svc    int
 	method string
 	path   tmpl   // concrete path, placeholders filled per request
@@ -57,6 +58,7 @@ type callSpec struct {
 
 // route is one public endpoint of the gateway.
 type route struct {
+	id     int // activity key: gatewayKey + index in world.routes
 	method string
 	path   tmpl // public URL, placeholders filled per request
 	weight float64
@@ -65,6 +67,10 @@ type route struct {
 	code4  int
 	calls  []callSpec // calls[0] is the primary backend; the rest it calls
 }
+
+// gatewayKey offsets the activity keys of gateway routes from those of
+// backend endpoints.
+const gatewayKey = 1000
 
 // world is the fixed scenario: services, endpoints, routes and bugs.
 type world struct {
@@ -163,6 +169,12 @@ func newWorld() *world {
 		rt("GET", "/api/v1/notifications", 3, 0, 0, 0, c(nList, 1)),
 		rt("POST", "/api/v1/notifications/{notif}/read", 1, 0, 0.02, 404, c(nRead, 1)),
 		rt("GET", "/api/v1/users/{user}/recommendations", 2, 0, 0, 0, c(sRecs, 1), c(iProduct, 1)),
+	}
+	for i, e := range w.eps {
+		e.id = i
+	}
+	for i, rt := range w.routes {
+		rt.id = gatewayKey + i
 	}
 	w.bugs = catalogue(oGet, oCreate, oCancel, oCartAdd, oCheckout, pCharge, pRefund, pWebhook, iStock, iReserve, iWarehouse, uPatch, uAddr, uAddrAdd, uRefresh, sSearch, sSuggest, nSend)
 	for i, b := range w.bugs {
