@@ -198,8 +198,9 @@ func rootIndex(evs []Event) int {
 		if e.Service == b.Service {
 			continue
 		}
-		tol := max(prec[e.Service], prec[b.Service])
-		if e.Time.Sub(b.Time) < tol && joined[e.Service].After(joined[b.Service]) {
+		// b's logged time was rounded down to its precision, so it may
+		// have happened after e unless e is at least that much later.
+		if e.Time.Sub(b.Time) < prec[b.Service] && (joined[e.Service].After(joined[b.Service]) || wrapsUpstream(b) && !wrapsUpstream(e)) {
 			best = i
 		}
 	}
@@ -207,6 +208,13 @@ func rootIndex(evs []Event) int {
 		return best
 	}
 	return first
+}
+
+// wrapsUpstream reports whether an error event reads as an upstream
+// failure reported by a caller ("upstream orders returned 500", a 502).
+func wrapsUpstream(e *Event) bool {
+	return e.Status == 502 || e.Status == 503 || e.Status == 504 ||
+		dependencyKind(e.ErrorType, errorMessage(e), "") == "upstream 5xx"
 }
 
 // servicePrecision is, per service, the coarsest time unit its events in the
@@ -267,7 +275,7 @@ func rootError(evs []Event, ri int) *RootError {
 // rather than being an earlier, unrelated error event.
 func firstErrorBefore(evs []Event, i, ri int) bool {
 	prec := servicePrecision(evs)
-	return evs[ri].Time.Sub(evs[i].Time) < max(prec[evs[i].Service], prec[evs[ri].Service]) && evs[i].Service != evs[ri].Service
+	return evs[ri].Time.Sub(evs[i].Time) < prec[evs[i].Service] && evs[i].Service != evs[ri].Service
 }
 
 // errorMessage is the error text of an event: its error field, else its

@@ -331,7 +331,20 @@ func TestRootErrorTieAcrossTimePrecisions(t *testing.T) {
 	if len(re.Chain) != 2 || re.Chain[0].Service != "gateway" || re.Chain[1].Status != 502 {
 		t.Errorf("chain = %+v, want the gateway wrapper and the 502", re.Chain)
 	}
-	// A wrapper a full millisecond later than the truth is ordered by time.
+	// Without a start line the gateway joins with its wrapper; the wrapper
+	// still reads as an upstream failure and loses the tie.
+	noStart := append([]Event{evs[1]}, evs[2:]...)
+	if got := rootIndex(noStart); got != 2 {
+		t.Errorf("rootIndex without the gateway's start line = %d, want 2 (the orders panic)", got)
+	}
+	// A millisecond-precision wrapper logged after a nanosecond-precision
+	// error is later, whatever the services.
+	later := []Event{evs[1], evs[3], evs[2], evs[4]}
+	later[2].Time = at.Add(time.Millisecond)
+	if got := rootIndex(later); got != 1 {
+		t.Errorf("rootIndex = %d, want 1 (the panic logged before the wrapper's millisecond)", got)
+	}
+	// A wrapper a full millisecond earlier than the truth is ordered by time.
 	evs[2].Time = at.Add(-5 * time.Millisecond)
 	if got := rootIndex(evs); got != 2 {
 		t.Errorf("rootIndex = %d, want 2 when the gateway error is clearly earlier", got)
