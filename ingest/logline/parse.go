@@ -75,12 +75,7 @@ func (m *Mapping) plan() *plan {
 // rare in a source's first lines) are still found.
 func (m *Mapping) compile() *plan {
 	p := &plan{}
-	addPath := func(f, rank int, h hint, path string) {
-		keys, ok := pathKeys(path)
-		if !ok {
-			p.complex = append(p.complex, source{field: f, rank: rank, hint: h, full: path})
-			return
-		}
+	addKeys := func(f, rank int, h hint, keys []string, path string) {
 		n := &p.root
 		for _, k := range keys {
 			n = n.child(k)
@@ -91,6 +86,14 @@ func (m *Mapping) compile() *plan {
 			}
 		}
 		n.srcs = append(n.srcs, source{field: f, rank: rank, hint: h, full: path})
+	}
+	addPath := func(f, rank int, h hint, path string) {
+		keys, ok := pathKeys(path)
+		if !ok {
+			p.complex = append(p.complex, source{field: f, rank: rank, hint: h, full: path})
+			return
+		}
+		addKeys(f, rank, h, keys, path)
 	}
 	overridden := make(map[string]bool, len(m.Overridden))
 	for _, f := range m.Overridden {
@@ -104,6 +107,17 @@ func (m *Mapping) compile() *plan {
 		}
 		if path != "" {
 			h := pathHint(f, path)
+			if overridden[name] {
+				// A user writes log.level for the literal key and req.id
+				// for the nested one alike (as Fields shows them): try
+				// every reading, longest literal key first.
+				if segs, ok := userPathVariants(path); ok {
+					for _, keys := range segs {
+						addKeys(f, weakRank(f, h, 0), h, keys, path)
+					}
+					continue
+				}
+			}
 			addPath(f, weakRank(f, h, 0), h, path)
 		}
 		if overridden[name] {
@@ -117,6 +131,36 @@ func (m *Mapping) compile() *plan {
 	}
 	m.compiled.Store(p)
 	return p
+}
+
+// userPathVariants reads a --field path written with plain dots
+// ("log.level", "req.id", "@t") as every sequence of keys it may mean, the
+// longest first key first. ok is false for paths with gjson syntax (escapes,
+// #, |, wildcards, queries), which are used as gjson paths.
+func userPathVariants(p string) (variants [][]string, ok bool) {
+	if p == "" || strings.ContainsAny(p, "\\#|*?()") || strings.Contains(p, "..") ||
+		strings.HasPrefix(p, ".") || strings.HasSuffix(p, ".") {
+		return nil, false
+	}
+	segs := strings.Split(p, ".")
+	if len(segs) > 8 {
+		return nil, false
+	}
+	var rec func(segs []string) [][]string
+	rec = func(segs []string) [][]string {
+		if len(segs) == 0 {
+			return [][]string{nil}
+		}
+		var out [][]string
+		for k := len(segs); k >= 1; k-- {
+			head := strings.Join(segs[:k], ".")
+			for _, tail := range rec(segs[k:]) {
+				out = append(out, append([]string{head}, tail...))
+			}
+		}
+		return out
+	}
+	return rec(segs), true
 }
 
 // weakRank puts weak sources (a trace id for request_id, a logger name for

@@ -405,6 +405,22 @@ func TestOverrides(t *testing.T) {
 	if ev.RequestID != "" {
 		t.Errorf("request_id = %q, want none: an overridden field has no fallbacks", ev.RequestID)
 	}
+	// Paths are written as Fields shows them: a dot is nesting or part of a
+	// literal key, the longest literal key first; escapes make it exact.
+	m, err = Detect(nil, map[string]string{"level": "log.level", "time": "@t", "user": `a\.b`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line, want := range map[string]string{
+		`{"log.level":"warn","@t":"2026-11-25T10:00:00Z","a.b":"u1"}`:              "warn u1",
+		`{"log":{"level":"error"},"@t":"2026-11-25T10:00:00Z","a":{"b":"u2"}}`:     "error ",
+		`{"log.level":"warn","log":{"level":"error"},"@t":"2026-11-25T10:00:00Z"}`: "warn ",
+	} {
+		m.Parse([]byte(line), &ev)
+		if got := ev.Level + " " + ev.User; got != want || ev.Time.IsZero() {
+			t.Errorf("Parse(%s) = %q (time %v), want %q", line, got, ev.Time, want)
+		}
+	}
 }
 
 func TestParseText(t *testing.T) {
