@@ -15,6 +15,11 @@
 //   - a stream (stdin, a named pipe) is named "-#1a2b3c4d", the hash of its
 //     first 4 KiB, so two different streams never overwrite each other.
 //
+// Unterminated last lines. The last line of a file modified in the last
+// minute is held back when it has no newline (its writer may be in the middle
+// of it) and read by a later run; otherwise it is ingested, and read again
+// under the same line number if the file grows.
+//
 // Times. A line without a usable time takes the time of the previous line of
 // its source and is flagged Untimed. Untimed lines before the first timed line
 // of a source take the file's modification time (for streams: the time the
