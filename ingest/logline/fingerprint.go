@@ -26,9 +26,17 @@ const maxFingerprintFrames = 40
 // numbers, quoted strings, ids in paths) with placeholders, most specific
 // pattern first (see Parameterize).
 func Fingerprint(errType, message, stack string) string {
-	typ := shortType(errType)
+	var st *stackTrace
 	if strings.TrimSpace(stack) != "" {
-		st := parseStack(stack)
+		st = parseStack(stack)
+	}
+	return fingerprint(errType, message, st)
+}
+
+// fingerprint is Fingerprint over an already parsed stack (nil for none).
+func fingerprint(errType, message string, st *stackTrace) string {
+	typ := shortType(errType)
+	if st != nil {
 		if frames := st.fingerprintFrames(); len(frames) > 0 {
 			body := strings.Join(frames, "\n")
 			if rt := shortType(st.rootType()); rt != "" {
@@ -55,14 +63,14 @@ func Fingerprint(errType, message, stack string) string {
 }
 
 func digest(kind, typ, body string) string {
-	h := sha256.New()
-	h.Write([]byte(kind))
-	h.Write([]byte{0})
-	h.Write([]byte(typ))
-	h.Write([]byte{0})
-	h.Write([]byte(body))
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:8])
+	b := make([]byte, 0, len(kind)+len(typ)+len(body)+2)
+	b = append(b, kind...)
+	b = append(b, 0)
+	b = append(b, typ...)
+	b = append(b, 0)
+	b = append(b, body...)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 // shortType reduces an exception type to its last name: java.lang.X and X,
@@ -411,11 +419,13 @@ func isIPv4Word(w string) bool {
 		w = w[:c]
 	}
 	parts := 0
-	for _, p := range strings.Split(w, ".") {
+	for w != "" || parts == 0 {
+		p, rest, _ := strings.Cut(w, ".")
 		if len(p) == 0 || len(p) > 3 || !allDigits(p) {
 			return false
 		}
 		parts++
+		w = rest
 	}
 	return parts == 4
 }

@@ -463,8 +463,11 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 	if ev.Stack == "" && looksLikeStack(ev.Message) {
 		ev.Stack = ev.Message // Google Cloud and plain-text panics carry it there
 	}
-	if ev.Stack != "" && (ev.ErrorType == "" || ev.Error == "") {
-		st := parseStack(ev.Stack)
+	var st *stackTrace
+	if strings.TrimSpace(ev.Stack) != "" {
+		st = parseStack(ev.Stack)
+	}
+	if st != nil && (ev.ErrorType == "" || ev.Error == "") {
 		switch {
 		case ev.ErrorType == "":
 			ev.ErrorType = st.rootType()
@@ -494,7 +497,7 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 			msg = x.template
 		}
 	}
-	ev.Fingerprint = Fingerprint(ev.ErrorType, msg, ev.Stack)
+	ev.Fingerprint = fingerprint(ev.ErrorType, msg, st)
 }
 
 // IsError reports whether an event is an error: level error or fatal, an

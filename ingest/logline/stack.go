@@ -26,6 +26,9 @@ type stackTrace struct {
 	causeFirst bool
 }
 
+// maxStackLines bounds the lines of a stack trace that are read.
+const maxStackLines = 2000
+
 // parseStack reads a stack trace in any of the dialects culprit knows: Go
 // panics and debug.Stack() (goroutine headers, +0x offsets, argument lists;
 // only the first goroutine counts), zap/pkg-errors frame lists, Java
@@ -58,11 +61,10 @@ func parseStack(s string) *stackTrace {
 	goroutines := 0
 	pendingGo := "" // a Go function line waiting for its file line
 	skipGoFile := false
-	lines := strings.Split(s, "\n")
-	if len(lines) > 2000 {
-		lines = lines[:2000]
-	}
-	for li, raw := range lines {
+	rest := s
+	for n := 0; rest != "" && n < maxStackLines; n++ {
+		raw, next, _ := strings.Cut(rest, "\n")
+		rest = next
 		raw = strings.TrimRight(raw, "\r")
 		line := strings.TrimSpace(raw)
 		if line == "" {
@@ -164,7 +166,7 @@ func parseStack(s string) *stackTrace {
 			pendingGo, skipGoFile = "", false
 			continue
 		}
-		if !indented && looksGoFunc(line) && li+1 < len(lines) && nextIsGoFile(lines[li+1]) {
+		if nextLine, _, _ := strings.Cut(rest, "\n"); !indented && looksGoFunc(line) && nextIsGoFile(nextLine) {
 			pendingGo = line
 			continue
 		}
@@ -538,10 +540,11 @@ func nextIsGoFile(raw string) bool {
 
 // looksGoFunc reports a Go frame's function line.
 func looksGoFunc(line string) bool {
-	if strings.ContainsAny(line[:min(len(line), strings.IndexByte(line+"(", '('))], " \t") {
-		return false
+	name := line
+	if i := strings.IndexByte(line, '('); i >= 0 {
+		name = line[:i]
 	}
-	return true
+	return !strings.ContainsAny(name, " \t")
 }
 
 // goFrame builds a frame from a Go function line and its file line.
