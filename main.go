@@ -264,6 +264,7 @@ func (a *app) ingest(ctx context.Context, o ingest.Options, asJSON bool) error {
 	if a.io.errTTY {
 		o.Progress = a.io.err
 	}
+	o.SkipDirs = append(o.SkipDirs, a.indexDir) // never ingest the index into itself
 	sum, runErr := ingest.Run(ctx, o, sink)
 	if err := sink.Close(); err != nil && runErr == nil {
 		runErr = err
