@@ -136,6 +136,9 @@ func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 	var lines []map[string]flatEntry
 	for _, line := range sample {
 		b := trimLine(line)
+		if env, ok := unwrap(b); ok {
+			b = trimLine(env.content)
+		}
 		if len(b) == 0 || b[0] != '{' || !gjson.ValidBytes(b) {
 			continue
 		}

@@ -378,10 +378,22 @@ type extras struct {
 // IsError, Fingerprint and Route. It leaves Source, Line, Raw, Untimed and
 // Truncated to the caller and never modifies line. A line that is not a JSON
 // object is kept as text (see Text in index.Event) with the time and level it
-// starts with, if any. ev.Time is zero when the line has no usable time.
+// starts with, if any. A container runtime's envelope (Kubernetes CRI,
+// Docker json-file) is looked through: the application's line inside is
+// parsed, and the runtime's time is used when that line has none. ev.Time
+// is zero when the line has no usable time.
 func (m *Mapping) Parse(line []byte, ev *index.Event) {
 	*ev = index.Event{Source: ev.Source, Line: ev.Line, Raw: ev.Raw, Untimed: ev.Untimed, Truncated: ev.Truncated}
 	b := trimLine(line)
+	env, wrapped := unwrap(b)
+	if wrapped {
+		b = trimLine(env.content)
+		defer func() {
+			if ev.Time.IsZero() {
+				ev.Time = env.time
+			}
+		}()
+	}
 	// One copy of the line backs every string of the event.
 	s := string(b)
 	if len(s) == 0 || s[0] != '{' {
