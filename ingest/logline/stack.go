@@ -161,7 +161,14 @@ func parseStack(s string) *stackTrace {
 		}
 		if indented && isGoFileLine(line) {
 			if pendingGo != "" && !skipGoFile {
-				addFrame(goFrame(pendingGo, line))
+				f := goFrame(pendingGo, line)
+				if f.name == "panic" || f.name == "runtime.gopanic" {
+					// Frames above panic() are the recovering code
+					// (debug.Stack in a deferred func), not the bug.
+					ensure()
+					st.excs[cur].frames = st.excs[cur].frames[:0]
+				}
+				addFrame(f)
 			}
 			pendingGo, skipGoFile = "", false
 			continue

@@ -32,6 +32,16 @@ func TestParseStack(t *testing.T) {
 			frames: []string{"github.com/acme/shop/internal/cart.(*Cart).Pick", "github.com/acme/shop/internal/cart.(*Cart).Pick.func", "main.main"},
 		},
 		{
+			name: "go debug.Stack in a recovering middleware: frames from panic() on",
+			stack: "goroutine 45 [running]:\nruntime/debug.Stack()\n\truntime/debug/stack.go:26 +0x5e\n" +
+				"main.main.(*server).middleware.func3.1()\n\tshop/orders/main.go:160 +0x111\n" +
+				"panic({0x73e4c0?, 0xa77380?})\n\truntime/panic.go:860 +0x13a\n" +
+				"main.loyaltyDiscount(...)\n\tshop/orders/pricing.go:20\n" +
+				"main.(*server).getOrder(0x1f93be616108, {0x7c9060, 0x1f93be69a7e0}, 0x1f93be7a1a40)\n\tshop/orders/handlers.go:80 +0x4e4\n" +
+				"net/http.HandlerFunc.ServeHTTP(0x1f93be70a0c0?, {0x7c9060?, 0x1f93be69a7e0?}, 0x1f93be651970?)\n\tnet/http/server.go:2286 +0x29\n",
+			frames: []string{"main.loyaltyDiscount", "main.(*server).getOrder"},
+		},
+		{
 			name: "zap stacktrace without arguments",
 			stack: "main.handler\n\t/app/main.go:42\n" +
 				"go.uber.org/zap.(*Logger).Error\n\t/go/pkg/mod/go.uber.org/zap@v1.27.0/logger.go:1\n" +
