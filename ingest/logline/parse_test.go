@@ -461,6 +461,12 @@ func TestParseText(t *testing.T) {
 		{`time=2026-11-25T10:00:00.000Z level=ERROR msg="db down" request_id=r-9 status=503`,
 			want{time: "2026-11-25T10:00:00Z", level: "error", requestID: "r-9", status: 503, isError: true}},
 		{"1795531200 not a time", want{}},
+		{"2026-11-25 10:00:00,123 - orders.api - ERROR - checkout failed", want{time: "2026-11-25T10:00:00.123Z", level: "error", isError: true}},
+		{"2026-11-25 10:00:00,123 - orders.api - Error in checkout", want{time: "2026-11-25T10:00:00.123Z"}},
+		{"E1125 10:00:00.123456   12345 controller.go:42] sync failed", want{level: "error", isError: true}},
+		{"W1125 10:00:00.123456   12345 controller.go:42] slow", want{level: "warn"}},
+		{`10.0.0.1 - frank [25/Nov/2026:14:03:07 +0100] "GET /api/orders/42?x=1 HTTP/1.1" 502 157 "-" "curl/8.0"`,
+			want{time: "2026-11-25T13:03:07Z", method: "GET", path: "/api/orders/42", route: "GET /api/orders/{id}", status: 502, isError: true}},
 		{"", want{}},
 		{"\xff\xfe garbage", want{}},
 	}

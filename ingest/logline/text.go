@@ -11,8 +11,11 @@ import (
 // parseText fills ev from a line that is not a JSON object: the message is
 // the line itself, and a leading timestamp and level are used when the line
 // starts with them ("2026-11-25T10:00:00Z ERROR ...", "[2026-11-25
-// 10:00:00,123] [WARN] ...", "E1125 10:00:00.123 ..."). logfmt lines
-// (time=... level=... request_id=...) give their time, level and ids too.
+// 10:00:00,123] [WARN] ...", python's "2026-11-25 10:00:00,123 - app -
+// ERROR - ..."), as is klog's level letter ("E1125 10:00:00.123456 ...",
+// which has no year). logfmt lines (time=... level=... request_id=...) give
+// their time, level and ids too, and access logs in the common/combined
+// format their time, method, path and status.
 func parseText(s string, ev *index.Event) {
 	ev.Text = true
 	ev.Message = s
@@ -25,6 +28,13 @@ func parseText(s string, ev *index.Event) {
 			return
 		}
 	}
+	if parseAccessLog(s, ev) {
+		return
+	}
+	if lv, ok := klogLevel(s); ok {
+		ev.Level = lv
+		return
+	}
 	rest := s
 	if t, n := leadingTime(rest); n > 0 {
 		ev.Time = t
@@ -32,7 +42,80 @@ func parseText(s string, ev *index.Event) {
 	}
 	if lv, ok := leadingLevel(rest, !ev.Time.IsZero()); ok {
 		ev.Level = lv
+		return
 	}
+	if !ev.Time.IsZero() {
+		// "2026-11-25 10:00:00,123 - orders.api - ERROR - msg": a level word
+		// in capitals among the next few tokens.
+		for k, tok := range strings.Fields(rest) {
+			if k >= 4 {
+				break
+			}
+			tok = strings.Trim(tok, "[]():|-")
+			if len(tok) >= 4 && isUpper(tok) {
+				if lv := levelFromString(tok, levelAuto); lv != "" {
+					ev.Level = lv
+					return
+				}
+			}
+		}
+	}
+}
+
+// klogLevel reads the level letter of a klog/glog line: "E1125 10:00:00.123456 ...".
+func klogLevel(s string) (string, bool) {
+	if len(s) < 15 || s[5] != ' ' || !allDigits(s[1:5]) || s[8] != ':' || s[11] != ':' {
+		return "", false
+	}
+	switch s[0] {
+	case 'I':
+		return index.LevelInfo, true
+	case 'W':
+		return index.LevelWarn, true
+	case 'E':
+		return index.LevelError, true
+	case 'F':
+		return index.LevelFatal, true
+	}
+	return "", false
+}
+
+// parseAccessLog reads a line in the common or combined log format of
+// nginx and Apache: host ident user [time] "METHOD path proto" status size ...
+func parseAccessLog(s string, ev *index.Event) bool {
+	open := strings.Index(s, " [")
+	if open < 0 || open > 64 {
+		return false
+	}
+	closeB := strings.Index(s[open:], `] "`)
+	if closeB < 0 {
+		return false
+	}
+	closeB += open
+	t, ok := ParseTimeString(s[open+2 : closeB])
+	if !ok {
+		return false
+	}
+	rest := s[closeB+3:]
+	end := strings.IndexByte(rest, '"')
+	if end < 0 {
+		return false
+	}
+	req := strings.Fields(rest[:end])
+	fields := strings.Fields(rest[end+1:])
+	if len(fields) == 0 {
+		return false
+	}
+	status, ok := intValue(gjson.Result{Type: gjson.String, Str: fields[0]})
+	if !ok || status < 100 || status > 599 {
+		return false
+	}
+	ev.Time, ev.Status = t, int(status)
+	if len(req) >= 2 && isMethod(req[0]) {
+		ev.Method = strings.ToUpper(req[0])
+		ev.Path = URLPath(req[1])
+	}
+	return true
 }
 
 // leadingTime finds a timestamp at the start of s, possibly in brackets, as
