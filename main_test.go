@@ -499,3 +499,115 @@ func TestDemoWithoutTerminalPrintsReport(t *testing.T) {
 		t.Errorf("demo report lacks the verdict:\n%s", r.stdout)
 	}
 }
+
+// genCorpus writes a generated multi-service corpus of n lines into dir.
+func genCorpus(t *testing.T, dir string, n int) {
+	t.Helper()
+	out, err := exec.Command("go", "run", "./scripts/gen", "-lines", fmt.Sprint(n), "-seed", "7", "-out", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("generator: %v\n%s", err, out)
+	}
+}
+
+func eventCount(t *testing.T, idx string) int {
+	t.Helper()
+	r := culprit(t, idx, "", "status", "--json")
+	var st struct{ Events int }
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r)
+	}
+	return st.Events
+}
+
+func TestIngestKilledMidwayIsCompletedByTheNextRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests a 60k-line corpus")
+	}
+	dir := t.TempDir()
+	genCorpus(t, dir, 60000)
+	logs := filepath.Join(dir, "logs")
+	idx := filepath.Join(dir, "idx")
+
+	// Kill -9 as soon as the first commit has landed, mid-ingest.
+	cmd := exec.Command(culpritBin(t), "ingest", "--index", idx, logs)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if dirSize(idx) > 4<<20 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if n := eventCount(t, idx); n >= 60000 {
+		t.Fatalf("the ingest finished (%d events) before it could be killed: the test did not test a kill midway", n)
+	} else {
+		t.Logf("killed with %d of 60000 events committed", n)
+	}
+
+	r := culprit(t, idx, "", "ingest", "--json", logs)
+	if r.code != 0 {
+		t.Fatalf("ingest after kill -9:\n%s", r)
+	}
+	if got := eventCount(t, idx); got != 60000 {
+		t.Errorf("after a kill -9 and a second ingest the index holds %d events, want exactly 60000 (no loss, no duplicates)", got)
+	}
+	if again := parseSummary(t, culprit(t, idx, "", "ingest", "--json", logs)); again.Events != 0 {
+		t.Errorf("a third ingest added %d events, want 0", again.Events)
+	}
+}
+
+func fileSize(p string) int64 {
+	if fi, err := os.Stat(p); err == nil {
+		return fi.Size()
+	}
+	return 0
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+func TestIndexHeldByAnotherProcessFailsFast(t *testing.T) {
+	idx := filepath.Join(t.TempDir(), "idx")
+	// An ingest from a pipe that stays open holds the index.
+	holder := exec.Command(culpritBin(t), "ingest", "--index", idx, "-")
+	stdin, err := holder.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close()
+		holder.Wait()
+	}()
+	fmt.Fprintln(stdin, `{"time":"2026-11-25T10:00:00Z","level":"info","msg":"hold"}`)
+	deadline := time.Now().Add(10 * time.Second)
+	for fileSize(filepath.Join(idx, "index_meta.json")) == 0 && dirSize(idx) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+
+	start := time.Now()
+	r := culprit(t, idx, `{"time":"2026-11-25T10:00:01Z","msg":"x"}`+"\n", "ingest", "-")
+	took := time.Since(start)
+	if r.code != 2 || !strings.Contains(r.stderr, "in use") {
+		t.Errorf("second ingest on a held index: want exit 2 and an 'in use' message\n%s", r)
+	}
+	// Not a timed assertion on performance: a hang is what this guards against.
+	if took > 8*time.Second {
+		t.Errorf("second ingest took %v to give up, want about a second", took)
+	}
+}
