@@ -31,7 +31,8 @@ type plan struct {
 // wanted inside it.
 type node struct {
 	srcs     []source
-	children map[string]*node
+	children map[string]*node // while compiling
+	table    keyTable         // for lookups, built by seal
 }
 
 func (n *node) child(key string) *node {
@@ -44,6 +45,74 @@ func (n *node) child(key string) *node {
 		n.children[key] = c
 	}
 	return c
+}
+
+// seal builds the lookup tables of n and its descendants.
+func (n *node) seal() {
+	n.table = newKeyTable(n.children)
+	for _, c := range n.children {
+		c.seal()
+	}
+}
+
+// keyTable is an open-addressing hash table of a node's children. Keys are
+// short and the table is read once per key of every line, where a cheap
+// hash of the length and three bytes beats a general map.
+type keyTable struct {
+	mask  uint32
+	slots []keySlot
+}
+
+type keySlot struct {
+	key string
+	n   *node
+}
+
+func keyHash(k string) uint32 {
+	h := uint32(len(k)) * 0x9E3779B1
+	if len(k) > 0 {
+		h ^= uint32(k[0]) * 0x85EBCA77
+		h ^= uint32(k[len(k)-1]) * 0xC2B2AE3D
+		h ^= uint32(k[len(k)/2]) * 0x27D4EB2F
+		if len(k) > 3 {
+			h ^= uint32(k[1]) * 0x165667B1
+		}
+	}
+	return h ^ h>>15
+}
+
+func newKeyTable(m map[string]*node) keyTable {
+	if len(m) == 0 {
+		return keyTable{}
+	}
+	size := uint32(8)
+	for size < uint32(len(m))*4 {
+		size <<= 1
+	}
+	t := keyTable{mask: size - 1, slots: make([]keySlot, size)}
+	for k, n := range m {
+		i := keyHash(k) & t.mask
+		for t.slots[i].n != nil {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = keySlot{k, n}
+	}
+	return t
+}
+
+func (t *keyTable) get(k string) *node {
+	if t.slots == nil {
+		return nil
+	}
+	for i := keyHash(k) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.n == nil {
+			return nil
+		}
+		if s.key == k {
+			return s.n
+		}
+	}
 }
 
 // pathKeys splits a plain gjson path into its keys, unescaped; ok is false
@@ -129,6 +198,7 @@ func (m *Mapping) compile() *plan {
 			}
 		}
 	}
+	p.root.seal()
 	m.compiled.Store(p)
 	return p
 }
@@ -450,7 +520,7 @@ func visit(mb member, parent *node, ev *index.Event, x *extras) {
 	if mb.escaped {
 		key = unescapeKey(key)
 	}
-	n := parent.children[key]
+	n := parent.table.get(key)
 	if n == nil {
 		return
 	}
@@ -463,7 +533,7 @@ func visit(mb member, parent *node, ev *index.Event, x *extras) {
 			}
 		}
 	}
-	if n.children != nil && mb.raw[0] == '{' {
+	if n.table.slots != nil && mb.raw[0] == '{' {
 		var sc scanner
 		sc.scanObject(mb.raw, func(c member) { visit(c, n, ev, x) })
 	}
