@@ -542,12 +542,17 @@ func visit(mb member, parent *node, ev *index.Event, x *extras) {
 // finish derives the fields that depend on others: error details from the
 // stack, the route, IsError and the fingerprint.
 func (m *Mapping) finish(ev *index.Event, x *extras) {
-	if ev.Stack == "" && looksLikeStack(ev.Message) {
-		ev.Stack = ev.Message // Google Cloud and plain-text panics carry it there
-	}
 	var st *stackTrace
-	if strings.TrimSpace(ev.Stack) != "" {
+	switch {
+	case strings.TrimSpace(ev.Stack) != "":
 		st = parseStack(ev.Stack)
+	case looksLikeStack(ev.Message):
+		// Google Cloud puts the stack in the message (Error Reporting
+		// reads it there); so do some handlers. It counts only if frames
+		// are found in it.
+		if mst := parseStack(ev.Message); len(mst.fingerprintFrames()) > 0 {
+			ev.Stack, st = ev.Message, mst
+		}
 	}
 	if st != nil && (ev.ErrorType == "" || ev.Error == "") {
 		switch {

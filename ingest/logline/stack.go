@@ -388,13 +388,17 @@ func pythonModule(file string) string {
 	return strings.TrimSuffix(file, ".py")
 }
 
-// atFrame reads the part after "at " of Java, .NET and Node frames.
+// atFrame reads the part after "at " of Java, .NET and Node frames. Text
+// that only looks like one ("at the depot") gives a frame without a name.
 func atFrame(rest string) frame {
 	rest = strings.TrimSpace(rest)
 	// Node with a function name: "fn (file:line:col)", "async fn (...)".
 	if i := strings.LastIndex(rest, " ("); i > 0 && strings.HasSuffix(rest, ")") && !strings.Contains(rest[:i], "(") {
 		fn := rest[:i]
 		loc := rest[i+2 : len(rest)-1]
+		if !isJSLocation(loc) {
+			return frame{}
+		}
 		fn = strings.TrimPrefix(fn, "async ")
 		fn = strings.TrimPrefix(fn, "new ")
 		if j := strings.Index(fn, " [as "); j > 0 {
@@ -405,17 +409,34 @@ func atFrame(rest string) frame {
 	}
 	// Java / .NET: "pkg.Class.method(File.java:42)", "Ns.Type.Method(Int32 id) in f:line 3".
 	if i := strings.IndexByte(rest, '('); i > 0 {
-		fn := rest[:i]
+		fn := strings.TrimPrefix(rest[:i], "async ")
+		if strings.ContainsAny(fn, " \t") || !strings.Contains(rest[i:], ")") {
+			return frame{}
+		}
 		if j := strings.LastIndexByte(fn, '/'); j >= 0 {
 			fn = fn[j+1:] // Java 9 module prefix: java.base/, app//
 		}
-		fn = strings.TrimPrefix(fn, "async ")
-		fn = strings.TrimSpace(fn)
 		return frame{name: normalizeFunc(fn), inApp: jvmInApp(fn)}
 	}
 	// Node anonymous: "at /app/src/x.js:1:2", "at file:///app/x.mjs:1:2".
-	file := stripLineCol(strings.TrimPrefix(rest, "async "))
+	loc := strings.TrimPrefix(rest, "async ")
+	if !isJSLocation(loc) || loc == "<anonymous>" {
+		return frame{}
+	}
+	file := stripLineCol(loc)
 	return frame{name: jsModule(file), inApp: jsInApp(file)}
+}
+
+// isJSLocation reports a V8 frame location: file:line:col, <anonymous>,
+// native, "index N" (Promise.all).
+func isJSLocation(loc string) bool {
+	switch {
+	case loc == "<anonymous>" || loc == "native" || strings.HasPrefix(loc, "index "):
+		return true
+	case strings.ContainsAny(loc, " \t") && !strings.Contains(loc, "/") && !strings.Contains(loc, "\\"):
+		return false
+	}
+	return stripLineCol(loc) != loc
 }
 
 // stripLineCol removes ":line:col" or ":line" from a location.
