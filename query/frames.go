@@ -45,13 +45,25 @@ var goFuncLine = regexp.MustCompile(`^(created by )?[\w.\-/]*[\w\])]\.[\w.*()\[\
 func classifyStack(lines []string) []lineKind {
 	kinds := make([]lineKind, len(lines))
 	prev := lineHeader
+	goFunc := false // the previous line was a Go function line
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
 		indented := len(line) > 0 && (line[0] == ' ' || line[0] == '\t')
+		wasGoFunc := goFunc
+		goFunc = false
 		switch {
 		case t == "":
 			kinds[i] = lineHeader
+		case wasGoFunc && indented && strings.Contains(t, ".go:"):
+			// A Go frame's file line belongs with its function line: with
+			// -trimpath the standard library's files are "net/http/server.go",
+			// which no path marker can tell from the application's.
+			kinds[i] = prev
+			if isLibText(t) {
+				kinds[i] = lineLib
+			}
 		case !indented && (goFuncLine.MatchString(t) || strings.HasPrefix(t, "created by ")):
+			goFunc = true
 			kinds[i] = goFuncKind(t)
 			// The file line after it knows better (a module path).
 			if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\t") && isLibText(lines[i+1]) {
@@ -65,6 +77,7 @@ func classifyStack(lines []string) []lineKind {
 				kinds[i] = lineApp
 			}
 		case !indented && strings.HasPrefix(t, "panic(") && strings.HasSuffix(t, ")"):
+			goFunc = true
 			kinds[i] = lineLib // Go's runtime frame for the panic itself
 		case strings.HasPrefix(t, "..."):
 			kinds[i] = lineLib // "... 12 more"

@@ -706,11 +706,38 @@ func TestCulpritFrame(t *testing.T) {
 			"com.acme.orders.Checkout.total(Checkout.java:42)"},
 		{"TypeError: Cannot read properties of null (reading 'loyalty')\n    at price (/app/src/price.js:14:22)\n    at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)",
 			"price (/app/src/price.js:14:22)"},
+		{trimpathStack, "main.loyaltyDiscount"},
 		{"", ""},
 	}
 	for _, tc := range cases {
 		if got := culpritFrame(tc.stack); got != tc.want {
 			t.Errorf("culpritFrame(%.30q) = %q, want %q", tc.stack, got, tc.want)
+		}
+	}
+}
+
+// trimpathStack is debug.Stack() from a binary built with -trimpath (the
+// sample incident's orders service): the standard library's files carry no
+// GOROOT prefix.
+const trimpathStack = `goroutine 586 [running]:
+runtime/debug.Stack()
+	runtime/debug/stack.go:26 +0x5e
+main.main.(*server).middleware.func3.1()
+	culprit-incident/orders/main.go:160 +0x111
+panic({0x73e4c0?, 0xa77380?})
+	runtime/panic.go:860 +0x13a
+main.loyaltyDiscount(...)
+	culprit-incident/orders/pricing_loyalty.go:20
+net/http.HandlerFunc.ServeHTTP(0x1f93be70a0c0?, {0x7c9060?, 0x1f93be617a40?}, 0x1f93be98dcc0?)
+	net/http/server.go:2286 +0x29`
+
+func TestClassifyTrimpathGoStack(t *testing.T) {
+	lines := strings.Split(trimpathStack, "\n")
+	kinds := classifyStack(lines)
+	want := []lineKind{lineHeader, lineLib, lineLib, lineApp, lineApp, lineLib, lineLib, lineApp, lineApp, lineLib, lineLib}
+	for i := range lines {
+		if kinds[i] != want[i] {
+			t.Errorf("line %d %q: kind %d, want %d", i, lines[i], kinds[i], want[i])
 		}
 	}
 }
