@@ -21,7 +21,9 @@ import (
 //	         raw-line checksum, and one dictionary-encoded column per keyword
 //	         field; then the offsets of the payload frames
 //	words    every word of every string value of its lines, sorted, each
-//	         with the lines (indices) that contain it
+//	         with the lines (indices) that contain it; in two parts, words
+//	         without digits and words with digits (ids, numbers: most of
+//	         the words, needed only by searches for such words)
 //	payload  frames of frameLines lines: message, error, stack, raw line
 //
 // bleve indexes one document per block (see mapping.go); a query finds
@@ -203,7 +205,8 @@ func (b *blockBuilder) full() bool {
 type blockMeta struct {
 	off        int64 // in the pack
 	colsLen    uint32
-	wordsLen   uint32
+	wordsLen   uint32 // words without digits
+	digitsLen  uint32 // words with digits
 	payloadLen uint32
 	src        uint32 // source id
 	n          int    // lines
@@ -240,6 +243,7 @@ func (m *blockMeta) marshal(b []byte) {
 	le.PutUint32(b[60:], uint32(m.min.nsec))
 	le.PutUint64(b[64:], uint64(m.max.sec))
 	le.PutUint32(b[72:], uint32(m.max.nsec))
+	le.PutUint32(b[76:], m.digitsLen)
 	le.PutUint32(b[92:], crc32.Checksum(b[:92], castagnoli))
 }
 
@@ -262,6 +266,7 @@ func (m *blockMeta) unmarshal(b []byte) error {
 	m.lastLine = int64(le.Uint64(b[44:]))
 	m.min = ts{int64(le.Uint64(b[52:])), int32(le.Uint32(b[60:]))}
 	m.max = ts{int64(le.Uint64(b[64:])), int32(le.Uint32(b[72:]))}
+	m.digitsLen = le.Uint32(b[76:])
 	if m.n > blockMaxLines || m.bloomBits > 24 {
 		return errCorrupt
 	}
@@ -273,7 +278,8 @@ type builtBlock struct {
 	num     int
 	meta    blockMeta
 	cols    []byte // compressed
-	words   []byte // compressed
+	words   []byte // compressed, words without digits
+	digits  []byte // compressed, words with digits
 	payload []byte // compressed frames, concatenated
 	bloom   []byte
 	doc     blockDoc
@@ -473,29 +479,24 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 		})
 	}
 	slices.SortFunc(e.posts, func(a, b wordPost) int { return strings.Compare(a.word, b.word) })
-	w := e.buf[:0]
-	w = binary.AppendUvarint(w, uint64(len(e.posts)))
-	var digits int
-	for i := range e.posts {
-		p := &e.posts[i]
-		w = appendString(w, p.word)
-		w = binary.AppendUvarint(w, uint64(len(p.lines)))
-		w = append(w, p.lines...)
+	var plain, digits []wordPost
+	for _, p := range e.posts {
 		if hasDigit([]byte(p.word)) {
-			digits++
+			digits = append(digits, p)
 		} else {
+			plain = append(plain, p)
 			out.doc.terms[dfWords] = append(out.doc.terms[dfWords], p.word)
 		}
 	}
-	e.buf = w
-	out.words = e.z.compress(nil, w)
-	if digits > 0 {
-		m.bloomBits = bloomBits(digits)
+	e.buf = appendWords(e.buf[:0], plain)
+	out.words = e.z.compress(nil, e.buf)
+	e.buf = appendWords(e.buf[:0], digits)
+	out.digits = e.z.compress(nil, e.buf)
+	if len(digits) > 0 {
+		m.bloomBits = bloomBits(len(digits))
 		out.bloom = make(bloom, 1<<m.bloomBits/8)
-		for i := range e.posts {
-			if wb := []byte(e.posts[i].word); hasDigit(wb) {
-				bloom(out.bloom).add(wordHash(wb))
-			}
+		for _, p := range digits {
+			bloom(out.bloom).add(wordHash([]byte(p.word)))
 		}
 	}
 	for i := range e.posts {
@@ -503,6 +504,7 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 	}
 	m.colsLen = uint32(len(out.cols))
 	m.wordsLen = uint32(len(out.words))
+	m.digitsLen = uint32(len(out.digits))
 	m.payloadLen = uint32(len(out.payload))
 	return out
 }
@@ -534,6 +536,17 @@ func eachLineString(ev *Event, scratch []byte, fn func(s []byte)) []byte {
 		}
 	}
 	return scratch
+}
+
+// appendWords encodes a sorted word list with each word's lines.
+func appendWords(w []byte, posts []wordPost) []byte {
+	w = binary.AppendUvarint(w, uint64(len(posts)))
+	for i := range posts {
+		w = appendString(w, posts[i].word)
+		w = binary.AppendUvarint(w, uint64(len(posts[i].lines)))
+		w = append(w, posts[i].lines...)
+	}
+	return w
 }
 
 func appendString(b []byte, s string) []byte {
@@ -810,8 +823,13 @@ func (b bitmap) each(fn func(i int)) {
 // full returns the bitmap of lines [0, n).
 func full(n int) bitmap {
 	var b bitmap
-	for i := 0; i < n; i++ {
-		b.set(i)
+	for k := range b {
+		switch lo := k * 64; {
+		case n >= lo+64:
+			b[k] = ^uint64(0)
+		case n > lo:
+			b[k] = 1<<(n-lo) - 1
+		}
 	}
 	return b
 }

@@ -9,6 +9,7 @@ import (
 const (
 	kindCols = iota
 	kindWords
+	kindDigits
 	kindFrame
 	kindBloom
 )

@@ -323,20 +323,26 @@ type lineCtx struct {
 	num int
 	m   *blockMeta
 	c   *cols
-	wi  *wordIndex
-	sp  wordSplitter
-	buf []byte
+	// the block's word indexes, loaded on demand
+	plain, digits *wordIndex
+	sp            wordSplitter
+	buf           []byte
 }
 
-func (lc *lineCtx) words() (*wordIndex, error) {
-	if lc.wi == nil {
-		wi, err := lc.ix.loadWords(lc.num, lc.m)
+// words returns the block's word index of words with or without digits.
+func (lc *lineCtx) words(digits bool) (*wordIndex, error) {
+	p := &lc.plain
+	if digits {
+		p = &lc.digits
+	}
+	if *p == nil {
+		wi, err := lc.ix.loadWords(lc.num, lc.m, digits)
 		if err != nil {
 			return nil, err
 		}
-		lc.wi = wi
+		*p = wi
 	}
-	return lc.wi, nil
+	return *p, nil
 }
 
 // line returns the payload of line i.
@@ -488,16 +494,17 @@ func (l *qleaf) matchWord(w []byte) bool {
 // having the words (exact for one unfielded word), then phrases and fielded
 // terms are checked on the lines' text.
 func (l *qleaf) evalText(lc *lineCtx, cand bitmap) (bitmap, error) {
-	wi, err := lc.words()
-	if err != nil {
-		return bitmap{}, err
-	}
 	var hits bitmap
 	switch l.kind {
 	case lkWords:
 		hits = cand
 		for _, w := range l.words {
-			hits = hits.and(wi.lookup([]byte(w)))
+			wb := []byte(w)
+			wi, err := lc.words(hasDigit(wb))
+			if err != nil {
+				return bitmap{}, err
+			}
+			hits = hits.and(wi.lookup(wb))
 			if hits.empty() {
 				return hits, nil
 			}
@@ -509,18 +516,24 @@ func (l *qleaf) evalText(lc *lineCtx, cand bitmap) (bitmap, error) {
 		if l.kind == lkPattern {
 			prefix, complete = l.re.LiteralPrefix()
 		}
-		for i := wi.find([]byte(prefix)); i < len(wi.offs); i++ {
-			w, lines := wi.entry(i)
-			if !strings.HasPrefix(string(w), prefix) {
-				break
+		for _, digits := range []bool{false, true} {
+			wi, err := lc.words(digits)
+			if err != nil {
+				return bitmap{}, err
 			}
-			if l.matchWord(w) {
-				for _, x := range lines {
-					hits.set(int(x))
+			for i := wi.find([]byte(prefix)); i < len(wi.offs); i++ {
+				w, lines := wi.entry(i)
+				if !strings.HasPrefix(string(w), prefix) {
+					break
 				}
-			}
-			if complete {
-				break
+				if l.matchWord(w) {
+					for _, x := range lines {
+						hits.set(int(x))
+					}
+				}
+				if complete {
+					break
+				}
 			}
 		}
 		hits = hits.and(cand)

@@ -136,19 +136,16 @@ func (ix *Index) open() error {
 		}
 		fresh = true
 	}
-	var err error
 	if fresh {
-		ix.bl, err = bleve.NewUsing(bpath, indexMapping(), "scorch", "scorch", bleveConfig(false))
-		if err == nil {
-			// bleve writes its meta file 0666 (less the umask).
-			err = os.Chmod(filepath.Join(bpath, "index_meta.json"), 0o600)
+		if err := createBleve(bpath); err != nil {
+			return fmt.Errorf("create index %s: %w", ix.dir, err)
 		}
-	} else {
-		ix.bl, err = bleve.OpenUsing(bpath, bleveConfig(ix.ro))
 	}
+	bl, err := bleve.OpenUsing(bpath, bleveConfig(ix.ro))
 	if err != nil {
 		return fmt.Errorf("open index %s: %w", ix.dir, err)
 	}
+	ix.bl = bl
 	raw, err := ix.bl.GetInternal(metaKey)
 	if err != nil {
 		return fmt.Errorf("open index %s: read state: %w", ix.dir, err)
@@ -174,6 +171,42 @@ func (ix *Index) open() error {
 	return ix.loadDeploys()
 }
 
+// createBleve creates the bleve index at path atomically: it is built in a
+// temporary directory (removed first if a crash left one) and renamed.
+func createBleve(path string) error {
+	tmp := path + ".tmp"
+	if err := os.RemoveAll(tmp); err != nil {
+		return err
+	}
+	bl, err := bleve.NewUsing(tmp, indexMapping(), "scorch", "scorch", bleveConfig(false))
+	if err != nil {
+		return err
+	}
+	if err := bl.Close(); err != nil {
+		return err
+	}
+	// bleve writes its meta file 0666 (less the umask), and does not sync
+	// it.
+	meta, err := os.OpenFile(filepath.Join(tmp, "index_meta.json"), os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = meta.Chmod(0o600)
+	if err == nil {
+		err = meta.Sync()
+	}
+	if cerr := meta.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(path)
+}
+
 // prepareDir creates dir 0700 if missing, and refuses a non-empty directory
 // that is not an index.
 func (ix *Index) prepareDir() error {
@@ -187,7 +220,7 @@ func (ix *Index) prepareDir() error {
 	case err != nil:
 		return fmt.Errorf("open index: %w", err)
 	}
-	known := map[string]bool{lockFile: true, bleveDir: true, packFile: true, idxFile: true, bloomFile: true, sourcesFile: true, deploysFile: true}
+	known := map[string]bool{lockFile: true, bleveDir: true, bleveDir + ".tmp": true, packFile: true, idxFile: true, bloomFile: true, sourcesFile: true, deploysFile: true}
 	for _, e := range ents {
 		if !known[e.Name()] && e.Name() != deploysFile+".tmp" {
 			return fmt.Errorf("open index %s: directory is not empty and not a culprit index (found %s)", ix.dir, e.Name())
@@ -414,13 +447,19 @@ func (ix *Index) loadCols(num int, m *blockMeta) (*cols, error) {
 	return c, nil
 }
 
-// loadWords returns block num's word index (cached).
-func (ix *Index) loadWords(num int, m *blockMeta) (*wordIndex, error) {
+// loadWords returns one of block num's word indexes (cached): of the words
+// with digits, or of the others.
+func (ix *Index) loadWords(num int, m *blockMeta, digits bool) (*wordIndex, error) {
 	key := cacheKey{kind: kindWords, block: num}
+	off, n := m.off+int64(m.colsLen), int(m.wordsLen)
+	if digits {
+		key.kind = kindDigits
+		off, n = off+int64(m.wordsLen), int(m.digitsLen)
+	}
 	if v, ok := ix.cache.get(key); ok {
 		return v.(*wordIndex), nil
 	}
-	raw, err := readFull(ix.pack, ix.path(packFile), m.off+int64(m.colsLen), int(m.wordsLen))
+	raw, err := readFull(ix.pack, ix.path(packFile), off, n)
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +484,7 @@ func (ix *Index) loadFrame(num int, m *blockMeta, c *cols, k int) (*frame, error
 	if k+1 >= len(c.frames) || c.frames[k] > c.frames[k+1] || int64(c.frames[k+1]) > int64(m.payloadLen) {
 		return nil, fmt.Errorf("%s: block %d frame %d: %w", ix.path(packFile), num, k, errCorrupt)
 	}
-	off := m.off + int64(m.colsLen) + int64(m.wordsLen) + int64(c.frames[k])
+	off := m.off + int64(m.colsLen) + int64(m.wordsLen) + int64(m.digitsLen) + int64(c.frames[k])
 	raw, err := readFull(ix.pack, ix.path(packFile), off, c.frames[k+1]-c.frames[k])
 	if err != nil {
 		return nil, err

@@ -373,9 +373,10 @@ func (p *parser) clause(start int) token {
 		p.pos = j
 	}
 	if p.pos < len(s) && s[p.pos] == '^' {
+		// A boost: accepted and ignored (results are ordered by time).
 		p.pos++
 		j := p.pos
-		for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '.') {
+		for j < len(s) && !isSpace(s[j]) && !(s[j] == ')' && p.depth > 0) {
 			j++
 		}
 		if _, err := strconv.ParseFloat(s[p.pos:j], 64); err != nil && j > p.pos {

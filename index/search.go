@@ -18,7 +18,7 @@ type plan struct {
 	root    *qnode
 	blocks  []blockMeta
 	sources []string
-	nums    []int // candidate blocks, ascending
+	nums    []int // candidate blocks
 }
 
 // plan compiles f and finds its candidate blocks (steps 1 and 2 of eval.go).
@@ -86,7 +86,7 @@ func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hi
 		if err != nil {
 			return err
 		}
-		lc.num, lc.m, lc.c, lc.wi = n, m, c, nil
+		lc.num, lc.m, lc.c, lc.plain, lc.digits = n, m, c, nil, nil
 		hits, err := p.root.eval(&lc, full(c.n))
 		if err != nil {
 			return err
@@ -165,6 +165,13 @@ func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (Result, err
 		return Result{}, err
 	}
 	rank := sourceRanks(p.sources)
+	// Visit blocks in the requested order, so that once the page is full
+	// most hits compare worse than the worst kept one and skip the heap.
+	if o.Order == NewestFirst {
+		slices.SortStableFunc(p.nums, func(a, b int) int { return p.blocks[b].max.cmp(p.blocks[a].max) })
+	} else {
+		slices.SortStableFunc(p.nums, func(a, b int) int { return p.blocks[a].min.cmp(p.blocks[b].min) })
+	}
 	keep := offset + limit
 	h := &hitHeap{newest: o.Order == NewestFirst}
 	var res Result
@@ -262,7 +269,13 @@ func (ix *Index) Facet(ctx context.Context, f Filter, field string, size int) (F
 			per = slices.Grow(per[:0], len(dict)+1)[:len(dict)+1]
 			clear(per)
 			kw := c.kw[col]
-			hits.each(func(i int) { per[kw[i]]++ })
+			if hits == full(c.n) {
+				for _, k := range kw {
+					per[k]++
+				}
+			} else {
+				hits.each(func(i int) { per[kw[i]]++ })
+			}
 			fc.Missing += per[0]
 			for k, v := range dict {
 				if per[k+1] > 0 {

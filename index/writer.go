@@ -13,8 +13,9 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 )
 
-// Tuning of the writer pipeline.
-const (
+// Tuning of the writer pipeline (variables so that tests can force
+// intermediate batches and block eviction).
+var (
 	batchBlocks = 128 // block documents per intermediate bleve batch
 	maxOpen     = 64  // sources with an open block at once
 )
@@ -397,7 +398,7 @@ func (w *Writer) writeLoop(nextWrite int, pack, bloomOff int64) {
 				if w.failed() == nil {
 					bb.meta.off = pack
 					bb.meta.bloomOff = bloomOff
-					buf = append(append(append(buf[:0], bb.cols...), bb.words...), bb.payload...)
+					buf = append(append(append(append(buf[:0], bb.cols...), bb.words...), bb.digits...), bb.payload...)
 					bb.meta.marshal(rec[:])
 					err := writeAt(w.ix.pack, w.ix.path(packFile), buf, pack)
 					if err == nil {
