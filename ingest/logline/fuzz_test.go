@@ -141,6 +141,9 @@ func FuzzFingerprint(f *testing.F) {
 		"timeout after 30s at 2026-11-25T10:00:00Z", `relation "orders_1" does not exist`,
 		"GET https://api.example.com:8443/v1/orders/123?x=1 returned 503", "user bob7@x.io id=abc123XYZ789def456",
 		"0x1f 0xZZ 1.2.3.4.5 ::1 12:00 99% -3 v2 utf8",
+		"panic: x\n\ngoroutine 1 [running]:\nmain.f(0x1)\n\t/a.go:1 +0x1\n",
+		"Traceback (most recent call last):\n  File \"a.py\", line 1, in f\nKeyError: 'k'",
+		"E: x\n ---> F: y\n   at A.B() in f:line 1\n   --- End of inner exception stack trace ---\nCaused by: G: z\n\tat a.B(C.java:1)",
 	} {
 		f.Add(s, "TypeError", []byte{1, 2, 3}, []byte{9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6})
 	}
@@ -148,6 +151,9 @@ func FuzzFingerprint(f *testing.F) {
 		fp := Fingerprint(typ, msg, "")
 		if len(fp) != 16 || strings.Trim(fp, "0123456789abcdef") != "" {
 			t.Fatalf("Fingerprint = %q, want 16 hex digits", fp)
+		}
+		if sfp := Fingerprint(typ, "", msg); len(sfp) != 16 { // msg as a stack trace
+			t.Fatalf("Fingerprint with stack = %q", sfp)
 		}
 		shifted := []byte(msg)
 		for i, c := range shifted {
