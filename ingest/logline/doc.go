@@ -3,6 +3,14 @@
 // times and levels in every common encoding, templates routes and fingerprints
 // errors. It is pure: no I/O, no goroutines.
 //
+// Parse reads a line in one pass: a scanner validates the JSON object and
+// visits its keys, looking each up in a tree compiled from the Mapping (the
+// detected path of each field first, then every usual key of FORMATS.md as
+// a fallback, since error and stack keys seldom appear in a source's first
+// lines), and descends only into the nested objects that hold wanted keys.
+// One copy of the line backs all strings of the Event. A Mapping is safe for
+// concurrent Parse calls.
+//
 // Allowed imports: the standard library, gjson and culprit's index (for the
 // Event type).
 package logline
