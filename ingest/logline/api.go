@@ -16,7 +16,8 @@ type Mapping struct {
 	// Paths maps a canonical field name to the gjson path that holds it
 	// (literal dotted keys escaped, e.g. `log\.level`). Only fields found in
 	// the sample (or overridden) are present. Overridden fields keep the
-	// path as the user wrote it (see Parse for how plain dots are read).
+	// path as the user wrote it: without escapes, each dot may be nesting or
+	// part of a literal key, the longest literal key first.
 	// Fields absent from Paths are still looked for under their usual keys.
 	Paths map[string]string `json:"paths"`
 	// Convention is the best guess at the logger that wrote the source:
