@@ -217,15 +217,17 @@ func wrapsUpstream(e *Event) bool {
 		dependencyKind(e.ErrorType, errorMessage(e), "") == "upstream 5xx"
 }
 
-// servicePrecision is, per service, the coarsest time unit its events in the
-// request could have been rounded to: a second, a millisecond, or a
-// microsecond when some event has finer digits.
+// servicePrecision is, per service, the unit its events' times in the
+// request were rounded to: a second, a millisecond, a microsecond or a
+// nanosecond, judged by the finest digits any of its events shows.
 func servicePrecision(evs []Event) map[string]time.Duration {
 	p := map[string]time.Duration{}
 	for i := range evs {
 		ns := evs[i].Time.Nanosecond()
 		d := time.Second
 		switch {
+		case ns%int(time.Microsecond) != 0:
+			d = time.Nanosecond
 		case ns%int(time.Millisecond) != 0:
 			d = time.Microsecond
 		case ns != 0:

@@ -344,6 +344,16 @@ func TestRootErrorTieAcrossTimePrecisions(t *testing.T) {
 	if got := rootIndex(later); got != 1 {
 		t.Errorf("rootIndex = %d, want 1 (the panic logged before the wrapper's millisecond)", got)
 	}
+	// Nanosecond digits are a precision of their own: 583 ns before the
+	// wrapper's millisecond is before it.
+	ns := []Event{
+		{Time: at.Add(-2 * time.Second), Service: "orders", RequestID: "r", Message: "start"},
+		{Time: at.Add(-583), Service: "orders", RequestID: "r", IsError: true, Level: "error", Error: "db: context deadline exceeded"},
+		{Time: at, Service: "gateway", RequestID: "r", IsError: true, Level: "error", Error: "UpstreamError: orders returned 500", ErrorType: "UpstreamError"},
+	}
+	if got := rootIndex(ns); got != 1 {
+		t.Errorf("rootIndex = %d, want 1 (orders logged 583 ns before the gateway's millisecond)", got)
+	}
 	// A wrapper a full millisecond earlier than the truth is ordered by time.
 	evs[2].Time = at.Add(-5 * time.Millisecond)
 	if got := rootIndex(evs); got != 2 {

@@ -2,6 +2,7 @@ package logline
 
 import (
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -574,7 +575,7 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 		ev.Route = TemplateRoute(ev.Method, ev.Path)
 	}
 	ev.IsError = IsError(ev)
-	if !ev.IsError {
+	if !ev.IsError || isAccessSymptom(ev) {
 		return
 	}
 	msg := ev.Error
@@ -586,6 +587,26 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 	}
 	ev.Fingerprint = fingerprint(ev.ErrorType, msg, st)
 }
+
+// isAccessSymptom reports whether an error event is only an access-log
+// line of a failed response ("request completed" with status 500): no error
+// type, message or stack of its own. It is an error event, but it gets no
+// fingerprint: grouping such lines by their message would put every cause
+// of a 500, on every route, into one group that hides the real errors.
+func isAccessSymptom(ev *index.Event) bool {
+	return ev.Status >= 500 && ev.Error == "" && ev.ErrorType == "" && ev.Stack == "" &&
+		(ev.Message == "" || accessMessage.MatchString(ev.Message))
+}
+
+// accessMessage matches the messages HTTP middlewares log once per request
+// (pino-http, chi, echo, gin, express-winston, ASP.NET, Rails, slog
+// handlers...): they describe the response, not an error.
+var accessMessage = regexp.MustCompile(`(?i)^(` +
+	`(incoming |http |outgoing )?(request|response)( (completed|complete|handled|finished|done|served|end|ended|failed|errored|sent|logged))?` +
+	`|(completed|finished|handled|served)( (request|response|http request))?( \d{3}.*)?` +
+	`|access( log)?|http (request|response|access)` +
+	`|(get|post|put|patch|delete|head|options) /\S*( .*)?` +
+	`)\.?$`)
 
 // IsError reports whether an event is an error: level error or fatal, an
 // HTTP status of 500 or more, or a stack trace.

@@ -680,3 +680,35 @@ func TestFingerprint(t *testing.T) {
 func parseJSON(s string) gjson.Result {
 	return gjson.Parse(s)
 }
+
+func TestAccessLogLinesGetNoFingerprint(t *testing.T) {
+	m, err := Detect(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		line    string
+		grouped bool
+	}{
+		{`{"level":"ERROR","msg":"request completed","status":500,"route":"GET /api/orders/{id}"}`, false},
+		{`{"level":30,"msg":"request completed","res":{"statusCode":502}}`, false},
+		{`{"level":"info","msg":"GET /api/cart","status":503}`, false},
+		{`{"level":"error","msg":"Completed 500 Internal Server Error in 12ms","status":500}`, false},
+		{`{"level":"error","msg":"","status":500}`, false},
+		// An error of its own: grouped.
+		{`{"level":"error","msg":"db down","status":503}`, true},
+		{`{"level":"error","msg":"request completed","status":500,"error":"pq: deadlock detected"}`, true},
+		{`{"level":"error","msg":"request failed"}`, true},
+		{`{"level":"info","msg":"request completed","status":200}`, false},
+	}
+	for _, c := range cases {
+		var ev index.Event
+		m.Parse([]byte(c.line), &ev)
+		if got := ev.Fingerprint != ""; got != c.grouped {
+			t.Errorf("Parse(%s): fingerprint %q, grouped = %v, want %v", c.line, ev.Fingerprint, got, c.grouped)
+		}
+		if ev.Status >= 500 && !ev.IsError {
+			t.Errorf("Parse(%s): a 5xx line must stay an error event", c.line)
+		}
+	}
+}
