@@ -751,3 +751,20 @@ func TestClassifyTrimpathGoStack(t *testing.T) {
 		}
 	}
 }
+
+func TestPreviousDeploy(t *testing.T) {
+	ds := []Deploy{
+		{Time: t0.Add(2 * time.Hour), Service: "orders", Version: "1.8.3", Commit: "b"},
+		{Time: t0, Service: "orders", Version: "1.8.2", Commit: "a"},
+		{Time: t0.Add(3 * time.Hour), Service: "gateway", Version: "2.0.0"},
+		{Time: t0.Add(3*time.Hour + time.Minute), Service: "orders", Version: "1.9.0", Commit: "c"},
+		{Time: t0.Add(4 * time.Hour), Service: "orders", Version: "1.9.1"},
+	}
+	s := &DeployRef{Time: ds[3].Time, Service: "orders", Version: "1.9.0"}
+	if p := previousDeploy(ds, s); p == nil || p.Version != "1.8.3" {
+		t.Errorf("previousDeploy = %+v, want orders 1.8.3", p)
+	}
+	if p := previousDeploy(ds, &DeployRef{Time: t0, Service: "orders", Version: "1.8.2"}); p != nil {
+		t.Errorf("previousDeploy of the first release = %+v, want nil", p)
+	}
+}

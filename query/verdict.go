@@ -218,7 +218,12 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 		if sp := spread(f); sp != "" {
 			ev("%s", sp)
 		}
-		step("roll back %s to the release before %s (commit %s)", s.Service, orDash(s.Version), orDash(s.Commit))
+		if prev := previousDeploy(f.deploys, s); prev != nil {
+			step("roll back %s %s (commit %s) to %s (commit %s)", s.Service, orDash(s.Version), orDash(s.Commit),
+				orDash(prev.Version), orDash(prev.Commit))
+		} else {
+			step("roll back %s %s (commit %s) to the release before it", s.Service, orDash(s.Version), orDash(s.Commit))
+		}
 		if frame != "" {
 			step("diff the release against its predecessor around %s", frame)
 		} else {
@@ -410,4 +415,19 @@ func humanDuration(sec float64) string {
 		return fmt.Sprintf("%d d", s/86400)
 	}
 	return fmt.Sprintf("%d d %d h", s/86400, (s%86400)/3600)
+}
+
+// previousDeploy returns the deploy of s's service just before s, with a
+// different version: the release a rollback goes back to. nil when the
+// history does not hold it.
+func previousDeploy(ds []Deploy, s *DeployRef) *Deploy {
+	var out *Deploy
+	for i := range ds {
+		d := &ds[i]
+		if sameService(d.Service, s.Service) && d.Time.Before(s.Time) && d.Version != s.Version &&
+			(out == nil || d.Time.After(out.Time)) {
+			out = d
+		}
+	}
+	return out
 }
