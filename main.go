@@ -202,6 +202,40 @@ func (a *app) investigator() (*query.Investigator, func(), error) {
 	return query.New(ix, query.Options{}), func() { ix.Close() }, nil
 }
 
+// withInvestigator adapts a query command: the index is opened read-only for
+// the duration of fn.
+func (a *app) withInvestigator(fn func(ctx context.Context, inv *query.Investigator, argv []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, argv []string) error {
+		inv, done, err := a.investigator()
+		if err != nil {
+			return err
+		}
+		defer done()
+		return fn(cmd.Context(), inv, argv)
+	}
+}
+
+// output writes a result as JSON or as text. An empty result means "not
+// found" (exit 1), with a note on stderr for humans; JSON output stays valid.
+func (a *app) output(asJSON bool, n int, empty string, writeJSON func(io.Writer) error, writeText func(io.Writer, query.TextOptions) error) error {
+	var err error
+	if asJSON {
+		err = writeJSON(a.io.out)
+	} else {
+		err = writeText(a.io.out, a.textOptions())
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		if !asJSON {
+			fmt.Fprintln(a.io.err, empty)
+		}
+		return errNotFound
+	}
+	return nil
+}
+
 // --- ingest ---
 
 func newIngestCmd(a *app) *cobra.Command {
@@ -426,16 +460,10 @@ func newErrorsCmd(a *app) *cobra.Command {
 		Use:   "errors [--since T] [--until T] [--service S] [--sort count|first_seen] [--json]",
 		Short: "List error groups (by fingerprint) with counts, first/last seen, suspect deploy and likely cause",
 		Args:  args(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: a.withInvestigator(func(ctx context.Context, inv *query.Investigator, _ []string) error {
 			if sortBy != "count" && sortBy != "first_seen" {
 				return usageError{"--sort must be count or first_seen"}
 			}
-			ctx := cmd.Context()
-			inv, done, err := a.investigator()
-			if err != nil {
-				return err
-			}
-			defer done()
 			since, until, err := tr.resolve(ctx, inv)
 			if err != nil {
 				return err
@@ -444,19 +472,10 @@ func newErrorsCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				err = query.WriteErrorsJSON(a.io.out, gs)
-			} else {
-				err = query.WriteErrorsText(a.io.out, gs, a.textOptions())
-			}
-			if err == nil && len(gs) == 0 {
-				if !asJSON {
-					fmt.Fprintln(a.io.err, "no errors in that range")
-				}
-				return errNotFound
-			}
-			return err
-		},
+			return a.output(asJSON, len(gs), "no errors in that range",
+				func(w io.Writer) error { return query.WriteErrorsJSON(w, gs) },
+				func(w io.Writer, o query.TextOptions) error { return query.WriteErrorsText(w, gs, o) })
+		}),
 	}
 	tr.flags(cmd)
 	cmd.Flags().StringVar(&service, "service", "", "only this service")
@@ -491,13 +510,7 @@ Words without a field match any word of any string value of the line.
 
 Newest first unless --oldest. With --json: the original lines, one per line.`,
 		Args: args(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx := cmd.Context()
-			inv, done, err := a.investigator()
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: a.withInvestigator(func(ctx context.Context, inv *query.Investigator, argv []string) error {
 			since, until, err := tr.resolve(ctx, inv)
 			if err != nil {
 				return err
@@ -512,22 +525,14 @@ Newest first unless --oldest. With --json: the original lines, one per line.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				err = query.WriteEventsNDJSON(a.io.out, res.Events)
-			} else {
-				err = query.WriteEventsText(a.io.out, res.Events, a.textOptions())
-				if err == nil && res.Total > len(res.Events) {
-					fmt.Fprintf(a.io.err, "%d of %d matching lines shown (--limit)\n", len(res.Events), res.Total)
-				}
-			}
-			if err == nil && len(res.Events) == 0 {
-				if !asJSON {
-					fmt.Fprintln(a.io.err, "no matching lines")
-				}
-				return errNotFound
+			err = a.output(asJSON, len(res.Events), "no matching lines",
+				func(w io.Writer) error { return query.WriteEventsNDJSON(w, res.Events) },
+				func(w io.Writer, o query.TextOptions) error { return query.WriteEventsText(w, res.Events, o) })
+			if err == nil && !asJSON && res.Total > len(res.Events) {
+				fmt.Fprintf(a.io.err, "%d of %d matching lines shown (--limit)\n", len(res.Events), res.Total)
 			}
 			return err
-		},
+		}),
 	}
 	tr.flags(cmd)
 	cmd.Flags().StringVar(&service, "service", "", "only this service")
@@ -546,29 +551,15 @@ func newDeploysCmd(a *app) *cobra.Command {
 		Use:   "deploys [--json]",
 		Short: "Show the deploy history as stored",
 		Args:  args(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			inv, done, err := a.investigator()
+		RunE: a.withInvestigator(func(ctx context.Context, inv *query.Investigator, _ []string) error {
+			ds, err := inv.Deploys(ctx)
 			if err != nil {
 				return err
 			}
-			defer done()
-			ds, err := inv.Deploys(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				err = query.WriteDeploysJSON(a.io.out, ds)
-			} else {
-				err = query.WriteDeploysText(a.io.out, ds, a.textOptions())
-			}
-			if err == nil && len(ds) == 0 {
-				if !asJSON {
-					fmt.Fprintln(a.io.err, "no deploys ingested: culprit ingest --deploys FILE")
-				}
-				return errNotFound
-			}
-			return err
-		},
+			return a.output(asJSON, len(ds), "no deploys ingested: culprit ingest --deploys FILE",
+				func(w io.Writer) error { return query.WriteDeploysJSON(w, ds) },
+				func(w io.Writer, o query.TextOptions) error { return query.WriteDeploysText(w, ds, o) })
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return cmd
@@ -582,13 +573,8 @@ func newStatusCmd(a *app) *cobra.Command {
 		Use:   "status [--json]",
 		Short: "Show what the index holds: events, deploys and the ingested time window",
 		Args:  args(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			inv, done, err := a.investigator()
-			if err != nil {
-				return err
-			}
-			defer done()
-			span, err := inv.Span(cmd.Context())
+		RunE: a.withInvestigator(func(ctx context.Context, inv *query.Investigator, _ []string) error {
+			span, err := inv.Span(ctx)
 			if err != nil {
 				return err
 			}
@@ -604,7 +590,7 @@ func newStatusCmd(a *app) *cobra.Command {
 					span.Last.UTC().Format(time.RFC3339), span.Last.Sub(span.First).Round(time.Second))
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
