@@ -68,10 +68,15 @@ func (r Report) MarshalJSON() ([]byte, error) {
 // MarshalJSON implements json.Marshaler with the contract's shape.
 func (e ReportEvent) MarshalJSON() ([]byte, error) {
 	type plain ReportEvent
+	var status *int
+	if e.Status != 0 {
+		status = &e.Status
+	}
 	return marshal(struct {
-		Time jsonTime `json:"time"`
+		Time   jsonTime `json:"time"`
+		Status *int     `json:"status"`
 		plain
-	}{jsonTime(e.Time), plain(e)})
+	}{jsonTime(e.Time), status, plain(e)})
 }
 
 // MarshalJSON implements json.Marshaler with the contract's shape.

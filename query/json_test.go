@@ -109,11 +109,15 @@ func TestReportJSONShape(t *testing.T) {
 	checkTimes(t, "report", m)
 	evs := m["events"].([]any)
 	ev := evs[0].(map[string]any)
-	// method, path, route, status and user are omitted when the line has
-	// none (their omitempty tags); the rest are always present.
-	wantKeys(t, "event", ev, "time,service,level,message,route,user,request_id,source,fields")
+	// Every contract key of an event is present on every event, empty
+	// (status: null) when the line has none, so scripts need no guards.
 	for _, x := range evs {
-		wantKeys(t, "event", x.(map[string]any), "time,service,level,message,request_id,source,fields")
+		wantKeys(t, "event", x.(map[string]any), "time,service,level,message,method,path,route,status,user,request_id,source,fields")
+	}
+	if st, ok := ev["status"]; ok && st != nil {
+		if _, num := st.(float64); !num {
+			t.Errorf("event status = %#v, want a number or null", st)
+		}
 	}
 	if f, ok := ev["fields"].(map[string]any); !ok || f["msg"] != "handler failed" {
 		t.Errorf("event fields = %v, want the original object", ev["fields"])

@@ -42,11 +42,11 @@ type ReportEvent struct {
 	Level     string          `json:"level"`
 	Message   string          `json:"message"`
 	Error     string          `json:"error,omitempty"` // the error text, when the line carries one
-	Method    string          `json:"method,omitempty"`
-	Path      string          `json:"path,omitempty"`
-	Route     string          `json:"route,omitempty"`
-	Status    int             `json:"status,omitempty"`
-	User      string          `json:"user,omitempty"`
+	Method    string          `json:"method"`
+	Path      string          `json:"path"`
+	Route     string          `json:"route"`
+	Status    int             `json:"status"` // null in JSON when the line has none
+	User      string          `json:"user"`
 	RequestID string          `json:"request_id"`
 	Source    string          `json:"source"` // file:line
 	IsError   bool            `json:"is_error,omitempty"`
