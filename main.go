@@ -690,7 +690,11 @@ func (a *app) demo(ctx context.Context, keep bool) error {
 	if a.io.outTTY && a.io.inTTY {
 		return a.runTUI(ctx, id)
 	}
-	fmt.Fprintf(a.io.out, "Sample incident ingested (%s). A user reports request %s failed:\n\n", a.indexDir, id)
+	where := "a temporary index (keep one with --index DIR)"
+	if keep {
+		where = a.indexDir
+	}
+	fmt.Fprintf(a.io.out, "Sample incident ingested into %s. A user reports request %s failed:\n\n", where, id)
 	return a.request(ctx, []string{id}, false, false)
 }
 
