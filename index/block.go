@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2/document"
@@ -172,6 +173,22 @@ type blockBuilder struct {
 	raw    int
 }
 
+var builderPool = sync.Pool{New: func() any { return new(blockBuilder) }}
+
+// newBuilder returns an empty builder for source, reusing a released one.
+func newBuilder(source string) *blockBuilder {
+	b := builderPool.Get().(*blockBuilder)
+	b.source = source
+	return b
+}
+
+// release returns b to the pool; b must not be used afterwards.
+func (b *blockBuilder) release() {
+	clear(b.events) // drop references to the caller's strings
+	b.events, b.arena, b.raw, b.source = b.events[:0], b.arena[:0], 0, ""
+	builderPool.Put(b)
+}
+
 func (b *blockBuilder) add(ev *Event) {
 	e := *ev
 	start := len(b.arena)
@@ -299,7 +316,7 @@ type blockEncoder struct {
 	buf     []byte
 	frame   []byte
 	sp      wordSplitter
-	scratch []byte
+	ls      lineStrings
 	wordIdx map[string]int32
 	posts   []wordPost
 	dict    map[string]int
@@ -510,32 +527,71 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 }
 
 // eachLineString calls fn with every string value of a line: the string
-// values of its JSON object (or the whole line for a text line) and its
-// canonical string fields (which may be derived rather than in the line).
+// values of its JSON object (or the whole line for a text line) and those
+// of its canonical string fields that are not already among them (a field
+// may be derived rather than in the line, like a templated route).
 func (e *blockEncoder) eachLineString(ev *Event, fn func(s []byte)) {
-	e.scratch = eachLineString(ev, e.scratch, fn)
+	e.ls.each(ev, fn)
 }
 
-func eachLineString(ev *Event, scratch []byte, fn func(s []byte)) []byte {
+// lineStrings iterates a line's strings (see blockEncoder.eachLineString),
+// reusing its buffers.
+type lineStrings struct {
+	scratch []byte
+	esc     []byte   // unescaped copies of the line's escaped values
+	refs    []strRef // the line's JSON string values
+}
+
+// strRef locates a JSON string value in the raw line or in esc.
+type strRef struct {
+	off, end int
+	esc      bool
+}
+
+func (ls *lineStrings) each(ev *Event, fn func(s []byte)) {
+	ls.refs, ls.esc = ls.refs[:0], ls.esc[:0]
 	if ev.Text || len(ev.Raw) == 0 || ev.Raw[0] != '{' {
 		fn(ev.Raw)
+		ls.refs = append(ls.refs, strRef{0, len(ev.Raw), false})
 	} else {
-		scratch = eachJSONString(ev.Raw, scratch, fn)
+		ls.scratch = eachJSONString(ev.Raw, ls.scratch, func(v []byte, off int) {
+			fn(v)
+			if off >= 0 {
+				ls.refs = append(ls.refs, strRef{off, off + len(v), false})
+			} else {
+				ls.refs = append(ls.refs, strRef{len(ls.esc), len(ls.esc) + len(v), true})
+				ls.esc = append(ls.esc, v...)
+			}
+		})
+	}
+	seen := func(v string) bool {
+		for _, r := range ls.refs {
+			if r.end-r.off != len(v) {
+				continue
+			}
+			src := ev.Raw
+			if r.esc {
+				src = ls.esc
+			}
+			if string(src[r.off:r.end]) == v {
+				return true
+			}
+		}
+		return false
 	}
 	for f := 0; f < numKW; f++ {
 		if f == kFingerprint {
 			continue
 		}
-		if v := kwValue(ev, f); v != "" {
+		if v := kwValue(ev, f); v != "" && !seen(v) {
 			fn([]byte(v))
 		}
 	}
 	for _, v := range [...]string{ev.Message, ev.Error, ev.Stack} {
-		if v != "" {
+		if v != "" && !seen(v) {
 			fn([]byte(v))
 		}
 	}
-	return scratch
 }
 
 // appendWords encodes a sorted word list with each word's lines.

@@ -65,7 +65,12 @@ func TestEachJSONString(t *testing.T) {
 	}
 	for _, c := range cases {
 		var got []string
-		eachJSONString([]byte(c.in), nil, func(v []byte) { got = append(got, string(v)) })
+		eachJSONString([]byte(c.in), nil, func(v []byte, off int) {
+			if off >= 0 && string(v) != c.in[off:off+len(v)] {
+				t.Errorf("offset %d of %q is wrong", off, v)
+			}
+			got = append(got, string(v))
+		})
 		if g := strings.Join(got, "|"); g != c.want {
 			t.Errorf("eachJSONString(%s) = %q, want %q", c.in, g, c.want)
 		}

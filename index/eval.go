@@ -326,7 +326,7 @@ type lineCtx struct {
 	// the block's word indexes, loaded on demand
 	plain, digits *wordIndex
 	sp            wordSplitter
-	buf           []byte
+	ls            lineStrings
 }
 
 // words returns the block's word index of words with or without digits.
@@ -583,7 +583,7 @@ func (l *qleaf) lineMatches(lc *lineCtx, i int, p *payloadLine) bool {
 	}
 	ev := lc.ix.lineEvent(lc.c, i, p)
 	found := false
-	lc.buf = eachLineString(&ev, lc.buf, func(s []byte) {
+	lc.ls.each(&ev, func(s []byte) {
 		if !found && check(s) {
 			found = true
 		}

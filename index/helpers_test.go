@@ -110,7 +110,8 @@ func naiveMatch(n *qnode, ev *Event) bool {
 	case textStack:
 		strs = []string{ev.Stack}
 	default:
-		eachLineString(ev, nil, func(s []byte) { strs = append(strs, string(s)) })
+		var ls lineStrings
+		ls.each(ev, func(s []byte) { strs = append(strs, string(s)) })
 	}
 	var sp wordSplitter
 	for _, s := range strs {

@@ -80,6 +80,9 @@ type Index struct {
 
 	pack, idx, bloomF, srcF *os.File
 
+	asyncErr <-chan error // bleve's background errors (writers)
+	unwatch  func()
+
 	mu      sync.RWMutex
 	meta    meta
 	blocks  []blockMeta // committed
@@ -141,6 +144,9 @@ func (ix *Index) open() error {
 			return fmt.Errorf("create index %s: %w", ix.dir, err)
 		}
 	}
+	if !ix.ro {
+		ix.asyncErr, ix.unwatch = watchAsyncErrors(bpath)
+	}
 	bl, err := bleve.OpenUsing(bpath, bleveConfig(ix.ro))
 	if err != nil {
 		return fmt.Errorf("open index %s: %w", ix.dir, err)
@@ -178,7 +184,8 @@ func createBleve(path string) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return err
 	}
-	bl, err := bleve.NewUsing(tmp, indexMapping(), "scorch", "scorch", bleveConfig(false))
+	// Safe batches here: the mapping must be on disk before Close.
+	bl, err := bleve.NewUsing(tmp, indexMapping(), "scorch", "scorch", nil)
 	if err != nil {
 		return err
 	}
@@ -242,10 +249,12 @@ func bleveConfig(ro bool) map[string]interface{} {
 		return map[string]interface{}{"read_only": true}
 	}
 	return map[string]interface{}{
+		"unsafe_batch":           true, // see persist.go
+		"asyncErrorCallbackName": asyncErrorCallback,
 		"scorchMergePlanOptions": map[string]interface{}{
 			"MaxSegmentsPerTier":   10,
 			"SegmentsPerMergeTask": 10,
-			"FloorSegmentSize":     int64(1 << 20),
+			"FloorSegmentSize":     int64(50),
 		},
 	}
 }
@@ -355,6 +364,10 @@ func (ix *Index) closeFiles() error {
 	if ix.bl != nil {
 		errs = append(errs, ix.bl.Close())
 		ix.bl = nil
+	}
+	if ix.unwatch != nil {
+		ix.unwatch()
+		ix.unwatch = nil
 	}
 	if ix.lock != nil {
 		errs = append(errs, unlockFile(ix.lock), ix.lock.Close())

@@ -226,7 +226,7 @@ var (
 
 func getCodec() (*zstdCodec, error) {
 	codecOnce.Do(func() {
-		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(2), zstd.WithEncoderCRC(true))
+		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2), zstd.WithEncoderCRC(true))
 		if err != nil {
 			codecErr = err
 			return

@@ -95,9 +95,11 @@ func hasDigit(w []byte) bool {
 
 // eachJSONString calls fn with every string value (not key) of the JSON text
 // js, at any depth, unescaped. Invalid JSON yields whatever string values
-// precede the error; it never panics. The slice passed to fn is only valid
-// during the call; scratch is reused and returned.
-func eachJSONString(js []byte, scratch []byte, fn func(v []byte)) []byte {
+// precede the error; it never panics. off is the offset of v in js when v is
+// a slice of js (the value had no escapes), else -1 (v is an unescaped copy
+// in scratch). v is only valid during the call; scratch is reused and
+// returned.
+func eachJSONString(js []byte, scratch []byte, fn func(v []byte, off int)) []byte {
 	for i := 0; i < len(js); {
 		c := js[i]
 		if c != '"' {
@@ -117,7 +119,8 @@ func eachJSONString(js []byte, scratch []byte, fn func(v []byte)) []byte {
 		if j >= len(js) {
 			return scratch // unterminated
 		}
-		raw := js[i+1 : j]
+		start := i + 1
+		raw := js[start:j]
 		i = j + 1
 		// A key is followed by a colon.
 		k := i
@@ -128,11 +131,11 @@ func eachJSONString(js []byte, scratch []byte, fn func(v []byte)) []byte {
 			continue
 		}
 		if !esc {
-			fn(raw)
+			fn(raw, start)
 			continue
 		}
 		scratch = unescapeJSON(scratch[:0], raw)
-		fn(scratch)
+		fn(scratch, -1)
 	}
 	return scratch
 }

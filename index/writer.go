@@ -16,8 +16,8 @@ import (
 // Tuning of the writer pipeline (variables so that tests can force
 // intermediate batches and block eviction).
 var (
-	batchBlocks = 128 // block documents per intermediate bleve batch
-	maxOpen     = 64  // sources with an open block at once
+	batchBlocks = 16 // block documents per intermediate bleve batch
+	maxOpen     = 64 // sources with an open block at once
 )
 
 // Writer adds events to an index. Lines are grouped per source into blocks;
@@ -49,7 +49,7 @@ type Writer struct {
 }
 
 type openBlock struct {
-	b    blockBuilder
+	b    *blockBuilder
 	src  uint32
 	used int
 }
@@ -243,7 +243,7 @@ func (w *Writer) Add(ev *Event) error {
 		if len(w.open) >= maxOpen {
 			w.sealOldest()
 		}
-		ob = &openBlock{b: blockBuilder{source: ev.Source}, src: st.id}
+		ob = &openBlock{b: newBuilder(ev.Source), src: st.id}
 		w.open[ev.Source] = ob
 	}
 	w.tick++
@@ -273,7 +273,7 @@ func (w *Writer) seal(name string, ob *openBlock) {
 	w.next++
 	st := w.srcs[name]
 	st.ranges = append(st.ranges, lineRange{first: ob.b.minLine(), last: ob.b.maxLine(), block: num})
-	w.sealedCh <- sealed{num: num, src: ob.src, b: &ob.b}
+	w.sealedCh <- sealed{num: num, src: ob.src, b: ob.b}
 }
 
 // isDuplicate reports whether ev is already in the index or in this writer.
@@ -340,6 +340,7 @@ func (w *Writer) encodeLoop() {
 	enc := newBlockEncoder(w.ix.z)
 	for s := range w.sealedCh {
 		bb := enc.build(s.b, s.num, s.src)
+		s.b.release()
 		bb.docPtr = bleveDoc(s.num, &bb.doc)
 		w.builtCh <- bb
 	}
@@ -440,12 +441,25 @@ func writeAt(f *os.File, name string, b []byte, off int64) error {
 	return nil
 }
 
-// bleveLoop applies intermediate batches of block documents.
+// bleveLoop applies intermediate batches of block documents, letting at
+// most persistLag of them await persistence. A barrier job waits until every
+// earlier batch is durable.
 func (w *Writer) bleveLoop() {
 	defer w.loopWG.Done()
 	var err error
+	var inflight []pendingBatch
+	drain := func(keep int) {
+		for len(inflight) > keep {
+			if e := w.ix.waitPersisted(inflight[0]); e != nil && err == nil {
+				err = fmt.Errorf("index blocks: %w", e)
+				w.fail(err)
+			}
+			inflight = inflight[1:]
+		}
+	}
 	for job := range w.bleveCh {
 		if job.barrier != nil {
+			drain(0)
 			job.barrier <- err
 			continue
 		}
@@ -458,14 +472,19 @@ func (w *Writer) bleveLoop() {
 				break
 			}
 		}
+		var p pendingBatch
 		if err == nil {
-			err = w.ix.bl.Batch(b)
+			p, err = w.ix.applyBatch(b)
 		}
 		if err != nil {
 			err = fmt.Errorf("index blocks: %w", err)
 			w.fail(err)
+			continue
 		}
+		inflight = append(inflight, p)
+		drain(persistLag)
 	}
+	drain(0)
 }
 
 // Commit makes everything added so far durable and visible, atomically with
@@ -517,7 +536,10 @@ func (w *Writer) Commit(cps ...Checkpoint) error {
 	raw, _ := json.Marshal(m)
 	b.SetInternal(metaKey, raw)
 	if err == nil {
-		err = ix.bl.Batch(b)
+		var p pendingBatch
+		if p, err = ix.applyBatch(b); err == nil {
+			err = ix.waitPersisted(p)
+		}
 	}
 	if err != nil {
 		err = fmt.Errorf("commit: %w", err)
