@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -343,6 +344,31 @@ func checkExpect(t *testing.T, rep map[string]any, exp map[string]any) {
 			if got := get("deploy", "version"); got != want {
 				t.Errorf("deploy.version = %v, want %v", got, want)
 			}
+		case "first_request_id":
+			// Fingerprint grouping across services and requests: the group
+			// reaches back to the first request the bug hit.
+			if got := get("group", "first_request_id"); got != want {
+				t.Errorf("group.first_request_id = %v, want %v", got, want)
+			}
+		case "error_contains":
+			msg, _ := get("error", "message").(string)
+			typ, _ := get("error", "type").(string)
+			if !strings.Contains(typ+": "+msg, want.(string)) {
+				t.Errorf("error %q: %q does not contain %q", typ, msg, want)
+			}
+		case "services": // in order of first appearance; compare as sets
+			var got, exp []string
+			for _, v := range asSlice(get("services")) {
+				got = append(got, fmt.Sprint(v))
+			}
+			for _, v := range asSlice(want) {
+				exp = append(exp, fmt.Sprint(v))
+			}
+			slices.Sort(got)
+			slices.Sort(exp)
+			if !slices.Equal(got, exp) {
+				t.Errorf("services = %v, want %v", got, exp)
+			}
 		case "stack_contains":
 			if s, _ := get("error", "stack").(string); !strings.Contains(s, want.(string)) {
 				t.Errorf("error.stack does not contain %q:\n%s", want, s)
@@ -610,4 +636,9 @@ func TestIndexHeldByAnotherProcessFailsFast(t *testing.T) {
 	if took > 8*time.Second {
 		t.Errorf("second ingest took %v to give up, want about a second", took)
 	}
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
 }
