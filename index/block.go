@@ -3,10 +3,8 @@ package index
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"math"
-	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -15,16 +13,19 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 )
 
-// A block holds up to blockMaxLines consecutive lines of one source. It is
-// stored in the pack file as three zstd-compressed parts:
+// A block holds up to blockMaxLines lines of one source. It is stored in
+// blocks.pack as consecutive zstd-compressed parts, so that a query
+// decompresses only what it reads:
 //
-//	cols     per-line columns: time, line number, status, duration, flags,
-//	         raw-line checksum, and one dictionary-encoded column per keyword
-//	         field; then the offsets of the payload frames
+//	cols     a header of part lengths, then a core part (per line: time,
+//	         line number, status, duration, flags, raw-line checksum; the
+//	         offsets of the payload frames) and one part per keyword
+//	         column (a dictionary and an index per line)
 //	words    every word of every string value of its lines, sorted, each
-//	         with the lines (indices) that contain it; in two parts, words
-//	         without digits and words with digits (ids, numbers: most of
-//	         the words, needed only by searches for such words)
+//	         with the lines (indices) that contain it: the words without
+//	         digits...
+//	digits   ...and the words with digits (ids, numbers: most of the
+//	         words, read only by searches for such words)
 //	payload  frames of frameLines lines: message, error, stack, raw line
 //
 // bleve indexes one document per block (see mapping.go); a query finds
@@ -299,8 +300,7 @@ type builtBlock struct {
 	digits  []byte // compressed, words with digits
 	payload []byte // compressed frames, concatenated
 	bloom   []byte
-	doc     blockDoc
-	docPtr  *document.Document
+	doc     *document.Document // for bleve
 }
 
 // blockDoc is what bleve indexes for a block: for each field, the block's
@@ -309,6 +309,8 @@ type blockDoc struct {
 	terms [numDocFields][]string
 	long  []string // keyword fields with a value longer than maxTermLen
 }
+
+func (d *blockDoc) add(f int, t string) { d.terms[f] = append(d.terms[f], t) }
 
 // encoder state reused across blocks by one worker.
 type blockEncoder struct {
@@ -333,47 +335,61 @@ func newBlockEncoder(z *zstdCodec) *blockEncoder {
 
 // build encodes b as block num of source src.
 func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
-	evs := b.events
-	n := len(evs)
 	out := &builtBlock{num: num}
+	var doc blockDoc
 	m := &out.meta
-	m.src = src
-	m.n = n
-	m.min, m.max = toTS(evs[0].Time), toTS(evs[0].Time)
-	m.firstLine, m.lastLine = evs[0].Line, evs[0].Line
-	for i := range evs {
-		t := toTS(evs[i].Time)
+	m.src, m.n = src, len(b.events)
+	m.min, m.max = toTS(b.events[0].Time), toTS(b.events[0].Time)
+	m.firstLine, m.lastLine = b.minLine(), b.maxLine()
+	for i := range b.events {
+		t := toTS(b.events[i].Time)
 		if t.less(m.min) {
 			m.min = t
 		}
 		if m.max.less(t) {
 			m.max = t
 		}
-		m.firstLine = min(m.firstLine, evs[i].Line)
-		m.lastLine = max(m.lastLine, evs[i].Line)
 	}
+	frameOffs := e.payload(b, out)
+	e.cols(b, frameOffs, out, &doc)
+	e.scalarTerms(b, &doc)
+	e.words(b, out, &doc)
+	out.doc = bleveDoc(num, &doc)
+	m.colsLen = uint32(len(out.cols))
+	m.wordsLen = uint32(len(out.words))
+	m.digitsLen = uint32(len(out.digits))
+	m.payloadLen = uint32(len(out.payload))
+	return out
+}
 
-	// Payload frames first: cols records their offsets.
-	var frameOffs []int
-	for lo := 0; lo < n; lo += frameLines {
+// payload compresses the lines' text in frames and returns the frames'
+// offsets (and the end).
+func (e *blockEncoder) payload(b *blockBuilder, out *builtBlock) []int {
+	var offs []int
+	for lo := 0; lo < len(b.events); lo += frameLines {
 		f := e.frame[:0]
-		for i := lo; i < min(lo+frameLines, n); i++ {
-			ev := &evs[i]
+		for i := lo; i < min(lo+frameLines, len(b.events)); i++ {
+			ev := &b.events[i]
 			f = appendString(f, ev.Message)
 			f = appendString(f, ev.Error)
 			f = appendString(f, ev.Stack)
 			f = appendBytes(f, ev.Raw)
 		}
 		e.frame = f
-		frameOffs = append(frameOffs, len(out.payload))
+		offs = append(offs, len(out.payload))
 		out.payload = e.z.compress(out.payload, f)
 	}
-	frameOffs = append(frameOffs, len(out.payload))
+	return append(offs, len(out.payload))
+}
 
-	// Columns.
+// cols encodes the columns: a core part, then one part per keyword column,
+// each compressed on its own so that a query decompresses only the columns
+// it uses. It adds the keyword values to doc.
+func (e *blockEncoder) cols(b *blockBuilder, frameOffs []int, out *builtBlock, doc *blockDoc) {
+	evs := b.events
 	c := e.buf[:0]
 	c = binary.AppendUvarint(c, colsVersion)
-	c = binary.AppendUvarint(c, uint64(n))
+	c = binary.AppendUvarint(c, uint64(len(evs)))
 	c = appendString(c, b.source)
 	var prevSec, prevLine int64
 	for i := range evs {
@@ -398,7 +414,13 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 	for i := range evs {
 		c = binary.LittleEndian.AppendUint32(c, rawSum(evs[i].Raw))
 	}
-	idx := make([]int, n)
+	c = binary.AppendUvarint(c, uint64(len(frameOffs)))
+	for _, o := range frameOffs {
+		c = binary.AppendUvarint(c, uint64(o))
+	}
+	var parts [1 + numKW][]byte
+	parts[0] = e.z.compress(nil, c)
+	idx := make([]int, len(evs))
 	for f := 0; f < numKW; f++ {
 		clear(e.dict)
 		var vals []string
@@ -416,70 +438,73 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 			}
 			idx[i] = k
 		}
-		c = binary.AppendUvarint(c, uint64(len(vals)))
+		c = binary.AppendUvarint(c[:0], uint64(len(vals)))
 		for _, v := range vals {
 			c = appendString(c, v)
 		}
 		for i := range evs {
 			c = binary.AppendUvarint(c, uint64(idx[i]))
 		}
-		// bleve terms for the field.
-		df := kwDocField[f]
+		parts[1+f] = e.z.compress(nil, c)
 		for _, v := range vals {
 			t, long := kwTerm(f, v)
-			out.doc.terms[df] = append(out.doc.terms[df], t)
+			doc.add(kwDocField[f], t)
 			if long {
-				out.doc.long = append(out.doc.long, kwNames[f])
+				doc.long = append(doc.long, kwNames[f])
 			}
 		}
 	}
-	c = binary.AppendUvarint(c, uint64(len(frameOffs)))
-	for _, o := range frameOffs {
-		c = binary.AppendUvarint(c, uint64(o))
-	}
 	e.buf = c
-	out.cols = e.z.compress(nil, c)
+	out.cols = binary.AppendUvarint(nil, uint64(len(parts)))
+	for _, p := range parts {
+		out.cols = binary.AppendUvarint(out.cols, uint64(len(p)))
+	}
+	for _, p := range parts {
+		out.cols = append(out.cols, p...)
+	}
+}
 
-	// bleve terms for status, duration, is_error and the source.
-	out.doc.terms[dfSource] = []string{kwTermString(b.source)}
-	seenStatus := map[string]bool{}
-	seenDur := map[string]bool{}
+// scalarTerms adds the source, status, duration and is_error terms to doc.
+func (e *blockEncoder) scalarTerms(b *blockBuilder, doc *blockDoc) {
+	doc.add(dfSource, kwTermString(b.source))
+	if len(b.source) > maxTermLen {
+		doc.long = append(doc.long, docFieldNames[dfSource])
+	}
+	statuses, durations := map[string]bool{}, map[string]bool{}
 	var errT, okT bool
-	for i := range evs {
-		ev := &evs[i]
+	for i := range b.events {
+		ev := &b.events[i]
 		if ev.Status != 0 {
-			t := statusTerm(float64(ev.Status))
-			if !seenStatus[t] {
-				seenStatus[t] = true
-				out.doc.terms[dfStatus] = append(out.doc.terms[dfStatus], t)
+			if t := statusTerm(float64(ev.Status)); !statuses[t] {
+				statuses[t] = true
+				doc.add(dfStatus, t)
 			}
 		}
 		if hasDuration(ev.DurationMS) {
-			t := durTerm(ev.DurationMS)
-			if !seenDur[t] {
-				seenDur[t] = true
-				out.doc.terms[dfDuration] = append(out.doc.terms[dfDuration], t)
+			if t := durTerm(ev.DurationMS); !durations[t] {
+				durations[t] = true
+				doc.add(dfDuration, t)
 			}
 		}
-		if ev.IsError {
-			errT = true
-		} else {
-			okT = true
-		}
+		errT = errT || ev.IsError
+		okT = okT || !ev.IsError
 	}
 	if errT {
-		out.doc.terms[dfIsError] = append(out.doc.terms[dfIsError], "true")
+		doc.add(dfIsError, "true")
 	}
 	if okT {
-		out.doc.terms[dfIsError] = append(out.doc.terms[dfIsError], "false")
+		doc.add(dfIsError, "false")
 	}
+}
 
-	// Words.
+// words builds the word index parts and the Bloom filter, and adds the
+// words without digits to doc.
+func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc) {
 	clear(e.wordIdx)
 	e.posts = e.posts[:0]
-	for i := range evs {
+	for i := range b.events {
 		li := uint8(i)
-		e.eachLineString(&evs[i], func(s []byte) {
+		e.ls.each(&b.events[i], func(s []byte) {
 			e.sp.each(s, func(w []byte) {
 				k, ok := e.wordIdx[string(w)]
 				if !ok {
@@ -502,7 +527,7 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 			digits = append(digits, p)
 		} else {
 			plain = append(plain, p)
-			out.doc.terms[dfWords] = append(out.doc.terms[dfWords], p.word)
+			doc.add(dfWords, p.word)
 		}
 	}
 	e.buf = appendWords(e.buf[:0], plain)
@@ -510,32 +535,20 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 	e.buf = appendWords(e.buf[:0], digits)
 	out.digits = e.z.compress(nil, e.buf)
 	if len(digits) > 0 {
-		m.bloomBits = bloomBits(len(digits))
-		out.bloom = make(bloom, 1<<m.bloomBits/8)
+		out.meta.bloomBits = bloomBits(len(digits))
+		out.bloom = make(bloom, 1<<out.meta.bloomBits/8)
 		for _, p := range digits {
 			bloom(out.bloom).add(wordHash([]byte(p.word)))
 		}
 	}
-	for i := range e.posts {
-		e.posts[i] = wordPost{}
-	}
-	m.colsLen = uint32(len(out.cols))
-	m.wordsLen = uint32(len(out.words))
-	m.digitsLen = uint32(len(out.digits))
-	m.payloadLen = uint32(len(out.payload))
-	return out
+	clear(e.posts) // drop the words
 }
 
-// eachLineString calls fn with every string value of a line: the string
-// values of its JSON object (or the whole line for a text line) and those
-// of its canonical string fields that are not already among them (a field
-// may be derived rather than in the line, like a templated route).
-func (e *blockEncoder) eachLineString(ev *Event, fn func(s []byte)) {
-	e.ls.each(ev, fn)
-}
-
-// lineStrings iterates a line's strings (see blockEncoder.eachLineString),
-// reusing its buffers.
+// lineStrings iterates the strings of a line whose words are searchable:
+// the string values of its JSON object (or the whole line for a text line)
+// and those of its canonical string fields that are not already among them
+// (a field may be derived rather than in the line, like a templated route).
+// It reuses its buffers.
 type lineStrings struct {
 	scratch []byte
 	esc     []byte   // unescaped copies of the line's escaped values
@@ -548,6 +561,7 @@ type strRef struct {
 	esc      bool
 }
 
+// each calls fn with every string of ev (see lineStrings).
 func (ls *lineStrings) each(ev *Event, fn func(s []byte)) {
 	ls.refs, ls.esc = ls.refs[:0], ls.esc[:0]
 	if ev.Text || len(ev.Raw) == 0 || ev.Raw[0] != '{' {
@@ -616,305 +630,3 @@ func appendBytes(b []byte, s []byte) []byte {
 }
 
 func hasDuration(d float64) bool { return d != 0 && !math.IsNaN(d) }
-
-// decoder reads the encodings above; the first error sticks.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) fail() {
-	if d.err == nil {
-		d.err = errCorrupt
-	}
-	d.b = nil
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) bytes(n uint64) []byte {
-	if uint64(len(d.b)) < n {
-		d.fail()
-		return nil
-	}
-	v := d.b[:n:n]
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) str() string { return string(d.bytes(d.uvarint())) }
-
-// cols is a block's decoded columns.
-type cols struct {
-	n       int
-	source  string
-	time    []ts
-	line    []int64
-	status  []int32
-	dur     []float64
-	flags   []uint8
-	sum     []uint32
-	dict    [numKW][]string // dict[f][k-1] is value k
-	kw      [numKW][]uint16 // 0: missing
-	frames  []int           // offsets of payload frames; len = frames+1
-	memSize int
-}
-
-func decodeCols(b []byte) (*cols, error) {
-	d := decoder{b: b}
-	if v := d.uvarint(); v != colsVersion {
-		return nil, fmt.Errorf("block format %d: %w", v, errCorrupt)
-	}
-	n := int(d.uvarint())
-	if n < 1 || n > blockMaxLines {
-		return nil, errCorrupt
-	}
-	c := &cols{n: n, source: d.str()}
-	c.time = make([]ts, n)
-	c.line = make([]int64, n)
-	c.status = make([]int32, n)
-	c.dur = make([]float64, n)
-	c.sum = make([]uint32, n)
-	var sec, line int64
-	for i := 0; i < n; i++ {
-		sec += d.varint()
-		c.time[i] = ts{sec, int32(d.uvarint())}
-	}
-	for i := 0; i < n; i++ {
-		line += d.varint()
-		c.line[i] = line
-	}
-	for i := 0; i < n; i++ {
-		c.status[i] = int32(d.varint())
-	}
-	for i := 0; i < n; i++ {
-		if b := d.bytes(8); b != nil {
-			c.dur[i] = math.Float64frombits(binary.LittleEndian.Uint64(b))
-		}
-	}
-	c.flags = d.bytes(uint64(n))
-	for i := 0; i < n; i++ {
-		if b := d.bytes(4); b != nil {
-			c.sum[i] = binary.LittleEndian.Uint32(b)
-		}
-	}
-	size := 64*n + 256
-	for f := 0; f < numKW; f++ {
-		nv := d.uvarint()
-		if nv > uint64(n) {
-			return nil, errCorrupt
-		}
-		vals := make([]string, nv)
-		for k := range vals {
-			vals[k] = d.str()
-			size += len(vals[k]) + 16
-		}
-		c.dict[f] = vals
-		col := make([]uint16, n)
-		for i := 0; i < n; i++ {
-			k := d.uvarint()
-			if k > nv {
-				return nil, errCorrupt
-			}
-			col[i] = uint16(k)
-		}
-		c.kw[f] = col
-	}
-	nf := d.uvarint()
-	if nf > uint64(n)+1 {
-		return nil, errCorrupt
-	}
-	c.frames = make([]int, nf)
-	for i := range c.frames {
-		c.frames[i] = int(d.uvarint())
-	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	if len(c.frames) != (n+frameLines-1)/frameLines+1 {
-		return nil, errCorrupt
-	}
-	c.memSize = size
-	return c, nil
-}
-
-// kwAt returns keyword field f of line i.
-func (c *cols) kwAt(f, i int) string {
-	k := c.kw[f][i]
-	if k == 0 {
-		return ""
-	}
-	return c.dict[f][k-1]
-}
-
-// wordIndex is a block's decoded words part.
-type wordIndex struct {
-	data []byte
-	offs []uint32 // offset of each entry in data
-}
-
-func decodeWords(b []byte) (*wordIndex, error) {
-	d := decoder{b: b}
-	nw := d.uvarint()
-	if nw > uint64(len(b)) {
-		return nil, errCorrupt
-	}
-	wi := &wordIndex{data: b, offs: make([]uint32, 0, nw)}
-	for i := uint64(0); i < nw && d.err == nil; i++ {
-		wi.offs = append(wi.offs, uint32(len(b)-len(d.b)))
-		d.bytes(d.uvarint())
-		d.bytes(d.uvarint())
-	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return wi, nil
-}
-
-// entry returns word i and the lines containing it.
-func (wi *wordIndex) entry(i int) (word []byte, lines []uint8) {
-	d := decoder{b: wi.data[wi.offs[i]:]}
-	word = d.bytes(d.uvarint())
-	lines = d.bytes(d.uvarint())
-	return word, lines
-}
-
-// find returns the index of the first word >= w.
-func (wi *wordIndex) find(w []byte) int {
-	lo, hi := 0, len(wi.offs)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		word, _ := wi.entry(m)
-		if string(word) < string(w) {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
-}
-
-// lookup returns the lines containing word w.
-func (wi *wordIndex) lookup(w []byte) bitmap {
-	var bm bitmap
-	if i := wi.find(w); i < len(wi.offs) {
-		word, lines := wi.entry(i)
-		if string(word) == string(w) {
-			for _, l := range lines {
-				bm.set(int(l))
-			}
-		}
-	}
-	return bm
-}
-
-// bitmap is a set of line indices within a block.
-type bitmap [blockMaxLines / 64]uint64
-
-func (b *bitmap) set(i int)      { b[i>>6] |= 1 << (i & 63) }
-func (b *bitmap) has(i int) bool { return b[i>>6]&(1<<(i&63)) != 0 }
-
-func (b bitmap) and(o bitmap) bitmap {
-	for i := range b {
-		b[i] &= o[i]
-	}
-	return b
-}
-
-func (b bitmap) or(o bitmap) bitmap {
-	for i := range b {
-		b[i] |= o[i]
-	}
-	return b
-}
-
-func (b bitmap) andNot(o bitmap) bitmap {
-	for i := range b {
-		b[i] &^= o[i]
-	}
-	return b
-}
-
-func (b bitmap) empty() bool { return b == bitmap{} }
-
-func (b bitmap) count() int {
-	n := 0
-	for _, w := range b {
-		for ; w != 0; w &= w - 1 {
-			n++
-		}
-	}
-	return n
-}
-
-// each calls fn with every index in b, ascending.
-func (b bitmap) each(fn func(i int)) {
-	for k, w := range b {
-		for w != 0 {
-			t := bits.TrailingZeros64(w)
-			fn(k*64 + t)
-			w &= w - 1
-		}
-	}
-}
-
-// full returns the bitmap of lines [0, n).
-func full(n int) bitmap {
-	var b bitmap
-	for k := range b {
-		switch lo := k * 64; {
-		case n >= lo+64:
-			b[k] = ^uint64(0)
-		case n > lo:
-			b[k] = 1<<(n-lo) - 1
-		}
-	}
-	return b
-}
-
-// frame is a decoded payload frame.
-type frame struct {
-	lines []payloadLine
-	size  int
-}
-
-type payloadLine struct {
-	message, error, stack string
-	raw                   []byte
-}
-
-func decodeFrame(b []byte) (*frame, error) {
-	d := decoder{b: b}
-	fr := &frame{size: len(b) + 64}
-	for len(d.b) > 0 && d.err == nil {
-		var p payloadLine
-		p.message = d.str()
-		p.error = d.str()
-		p.stack = d.str()
-		p.raw = d.bytes(d.uvarint())
-		fr.lines = append(fr.lines, p)
-		fr.size += 64
-	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return fr, nil
-}

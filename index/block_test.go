@@ -137,9 +137,14 @@ func TestBlockMetaRoundTrip(t *testing.T) {
 }
 
 func TestDecodeCorruptBlocks(t *testing.T) {
+	z, err := getCodec()
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Decoders reject garbage without panicking.
-	for _, in := range [][]byte{nil, {1}, {1, 5, 200}, {1, 0}, []byte(strings.Repeat("\xff", 100))} {
-		if _, err := decodeCols(in); err == nil {
+	for _, in := range [][]byte{nil, {1}, {1, 5, 200}, {1, 0}, {12, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		[]byte(strings.Repeat("\xff", 100))} {
+		if _, err := decodeCols(z, in); err == nil {
 			t.Errorf("decodeCols(%q): no error", in)
 		}
 		decodeWords(in)

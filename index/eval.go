@@ -327,6 +327,7 @@ type lineCtx struct {
 	plain, digits *wordIndex
 	sp            wordSplitter
 	ls            lineStrings
+	err           error // from lineMatches
 }
 
 // words returns the block's word index of words with or without digits.
@@ -399,7 +400,11 @@ func (l *qleaf) eval(lc *lineCtx, cand bitmap) (bitmap, error) {
 	switch l.spec.kind {
 	case fkKeyword:
 		col := l.spec.col
-		dict := c.dict[col]
+		kc, err := c.kwc(col)
+		if err != nil {
+			return out, lc.corrupt(err)
+		}
+		dict := kc.dict
 		ok := make([]bool, len(dict)+1)
 		some := false
 		for k, v := range dict {
@@ -413,7 +418,7 @@ func (l *qleaf) eval(lc *lineCtx, cand bitmap) (bitmap, error) {
 		if !some {
 			return out, nil
 		}
-		kw := c.kw[col]
+		kw := kc.idx
 		cand.each(func(i int) {
 			if ok[kw[i]] {
 				out.set(i)
@@ -556,6 +561,9 @@ func (l *qleaf) evalText(lc *lineCtx, cand bitmap) (bitmap, error) {
 			out.set(i)
 		}
 	})
+	if err2 == nil {
+		err2 = lc.err
+	}
 	return out, err2
 }
 
@@ -581,7 +589,11 @@ func (l *qleaf) lineMatches(lc *lineCtx, i int, p *payloadLine) bool {
 	case textStack:
 		return check([]byte(p.stack))
 	}
-	ev := lc.ix.lineEvent(lc.c, i, p)
+	ev, err := lc.lineEvent(i, p)
+	if err != nil {
+		lc.err = err
+		return false
+	}
 	found := false
 	lc.ls.each(&ev, func(s []byte) {
 		if !found && check(s) {
@@ -617,12 +629,22 @@ func containsWordSeq(sp *wordSplitter, s []byte, seq []string) bool {
 
 // lineEvent is line i as an Event sharing the payload's bytes (for checks
 // only).
-func (ix *Index) lineEvent(c *cols, i int, p *payloadLine) Event {
+func (lc *lineCtx) lineEvent(i int, p *payloadLine) (Event, error) {
+	c := lc.c
 	ev := Event{Message: p.message, Error: p.error, Stack: p.stack, Raw: p.raw, Text: c.flags[i]&flagText != 0}
 	for f := 0; f < numKW; f++ {
-		setKW(&ev, f, c.kwAt(f, i))
+		k, err := c.kwc(f)
+		if err != nil {
+			return ev, lc.corrupt(err)
+		}
+		setKW(&ev, f, k.value(i))
 	}
-	return ev
+	return ev, nil
+}
+
+// corrupt names the block in an error.
+func (lc *lineCtx) corrupt(err error) error {
+	return fmt.Errorf("%s: block %d: %w", lc.ix.path(packFile), lc.num, err)
 }
 
 // levenshtein returns the edit distance between a and b in runes, or a

@@ -54,7 +54,7 @@ var metaKey = []byte("culprit:meta")
 
 const checkpointPrefix = "culprit:cp:"
 
-const formatVersion = 1
+const formatVersion = 2
 
 // meta is the committed state: how much of each side file is valid.
 type meta struct {
@@ -445,11 +445,7 @@ func (ix *Index) loadCols(num int, m *blockMeta) (*cols, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := ix.z.decompress(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s: block %d: %w", ix.path(packFile), num, err)
-	}
-	c, err := decodeCols(b)
+	c, err := decodeCols(ix.z, raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: block %d: %w", ix.path(packFile), num, err)
 	}
@@ -554,7 +550,11 @@ func (ix *Index) event(num int, m *blockMeta, c *cols, i int) (Event, error) {
 		Raw:        append([]byte(nil), p.raw...),
 	}
 	for f := 0; f < numKW; f++ {
-		setKW(&ev, f, c.kwAt(f, i))
+		k, err := c.kwc(f)
+		if err != nil {
+			return Event{}, fmt.Errorf("%s: block %d: %w", ix.path(packFile), num, err)
+		}
+		setKW(&ev, f, k.value(i))
 	}
 	fl := c.flags[i]
 	ev.IsError = fl&flagError != 0

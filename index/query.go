@@ -10,22 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// Query syntax: bleve's query-string syntax over the canonical field names,
-// read as a log filter rather than a ranked search:
-//
-//	word  "a phrase"  field:value  field:"a value"  -excluded  +required
-//	status:>=500  duration:<=250  time:>="2024-05-01T10:00:00Z"
-//	route:GET*  user:/u-1[0-9]+/  timeot~1  word^2 (boost, ignored)
-//
-// Clauses are combined with AND (bleve would make bare clauses optional,
-// which means nothing once results are sorted by time rather than score);
-// OR between clauses, NOT before one and parentheses are extensions.
-// Keyword fields match whole values (level and method case-insensitively);
-// message, error, stack and unfielded terms match words: maximal runs of
-// letters and digits, lowercased. A term that holds several words
-// ("/v1/inventory/reserve") matches them consecutively, like a phrase.
-// A value runs to the next space (colons included), so
-// request_id:7f3a:01 needs no quoting.
+// This file parses Filter.Query; the syntax is documented in doc.go.
 
 type fieldKind int
 

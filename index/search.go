@@ -40,13 +40,14 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 			nums[i] = i
 		}
 	} else if len(blocks) > 0 {
-		total, err := ix.bl.DocCount()
-		if err != nil {
-			return nil, fmt.Errorf("search %s: %w", ix.dir, err)
-		}
-		req := bleve.NewSearchRequestOptions(q, int(max(total, 1)), 0, false)
+		// Count first: bleve preallocates for the hits it is asked for.
+		req := bleve.NewSearchRequestOptions(q, 0, 0, false)
 		req.Score = bleve.ScoreNone
 		res, err := ix.bl.SearchInContext(ctx, req)
+		if err == nil && res.Total > 0 {
+			req.Size = int(res.Total)
+			res, err = ix.bl.SearchInContext(ctx, req)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("search %s: %w", ix.dir, err)
 		}
@@ -72,8 +73,8 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 }
 
 // each evaluates the plan on every candidate block, calling fn with the
-// block's columns and matching lines.
-func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hits bitmap)) error {
+// block's columns and matching lines; an error from fn stops it.
+func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hits bitmap) error) error {
 	lc := lineCtx{ix: ix}
 	for k, n := range p.nums {
 		if k%64 == 0 {
@@ -92,7 +93,9 @@ func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hi
 			return err
 		}
 		if !hits.empty() {
-			fn(n, c, hits)
+			if err := fn(n, c, hits); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -175,7 +178,7 @@ func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (Result, err
 	keep := offset + limit
 	h := &hitHeap{newest: o.Order == NewestFirst}
 	var res Result
-	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) {
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) error {
 		r := rank[p.blocks[num].src]
 		hits.each(func(i int) {
 			res.Total++
@@ -187,6 +190,7 @@ func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (Result, err
 				heap.Fix(h, 0)
 			}
 		})
+		return nil
 	})
 	if err != nil {
 		return Result{}, err
@@ -250,7 +254,7 @@ func (ix *Index) Facet(ctx context.Context, f Filter, field string, size int) (F
 	fc := Facet{Field: field}
 	counts := map[string]int{}
 	var per []int
-	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) {
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) error {
 		n := hits.count()
 		fc.Total += n
 		switch col {
@@ -265,10 +269,14 @@ func (ix *Index) Facet(ctx context.Context, f Filter, field string, size int) (F
 				}
 			})
 		default:
-			dict := c.dict[col]
+			kc, err := c.kwc(col)
+			if err != nil {
+				return fmt.Errorf("%s: block %d: %w", ix.path(packFile), num, err)
+			}
+			dict := kc.dict
 			per = slices.Grow(per[:0], len(dict)+1)[:len(dict)+1]
 			clear(per)
-			kw := c.kw[col]
+			kw := kc.idx
 			if hits == full(c.n) {
 				for _, k := range kw {
 					per[k]++
@@ -283,6 +291,7 @@ func (ix *Index) Facet(ctx context.Context, f Filter, field string, size int) (F
 				}
 			}
 		}
+		return nil
 	})
 	if err != nil {
 		return Facet{}, err
@@ -334,7 +343,7 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n 
 	if err != nil {
 		return nil, err
 	}
-	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) {
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) error {
 		hits.each(func(i int) {
 			d := c.time[i].time().Sub(from)
 			hi, lo := bits.Mul64(uint64(d), uint64(n))
@@ -343,6 +352,7 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n 
 				out[k].Count++
 			}
 		})
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ var (
 
 // Writer adds events to an index. Lines are grouped per source into blocks;
 // sealed blocks are encoded and compressed by background workers, written to
-// the side files, and indexed by bleve in large batches. Nothing is visible
+// the side files, and indexed by bleve in batches. Nothing is visible
 // to readers, nor survives Close or a crash, until Commit.
 //
 // A Writer is used by one goroutine at a time.
@@ -341,7 +341,6 @@ func (w *Writer) encodeLoop() {
 	for s := range w.sealedCh {
 		bb := enc.build(s.b, s.num, s.src)
 		s.b.release()
-		bb.docPtr = bleveDoc(s.num, &bb.doc)
 		w.builtCh <- bb
 	}
 }
@@ -413,7 +412,7 @@ func (w *Writer) writeLoop(nextWrite int, pack, bloomOff int64) {
 					}
 					pack += int64(len(buf))
 					bloomOff += int64(len(bb.bloom))
-					docs = append(docs, bb.docPtr)
+					docs = append(docs, bb.doc)
 					metas = append(metas, bb.meta)
 					lines += int64(bb.meta.n)
 					if len(docs) >= batchBlocks {

@@ -1,0 +1,359 @@
+package index
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/bits"
+	"sync"
+)
+
+// decoder reads the encodings above; the first error sticks.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail() {
+	if d.err == nil {
+		d.err = errCorrupt
+	}
+	d.b = nil
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) bytes(n uint64) []byte {
+	if uint64(len(d.b)) < n {
+		d.fail()
+		return nil
+	}
+	v := d.b[:n:n]
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) str() string { return string(d.bytes(d.uvarint())) }
+
+// cols is a block's decoded columns. The keyword columns are decoded on
+// first use (kwc); cols are shared between goroutines through the cache.
+type cols struct {
+	n      int
+	source string
+	time   []ts
+	line   []int64
+	status []int32
+	dur    []float64
+	flags  []uint8
+	sum    []uint32
+	frames []int // offsets of payload frames; len = frames+1
+
+	z     *zstdCodec
+	kwRaw [numKW][]byte // compressed keyword columns
+	mu    sync.Mutex
+	kw    [numKW]*kwColumn
+	// memSize estimates the memory of the cols with every column decoded.
+	memSize int
+}
+
+// kwColumn is a dictionary-encoded keyword column.
+type kwColumn struct {
+	dict []string // dict[k-1] is value k
+	idx  []uint16 // per line; 0: missing
+}
+
+// decodeCols decodes a block's cols part: the core columns now, the
+// keyword columns on demand.
+func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
+	d := decoder{b: b}
+	np := d.uvarint()
+	if np != 1+numKW {
+		return nil, errCorrupt
+	}
+	var lens [1 + numKW]uint64
+	for i := range lens {
+		lens[i] = d.uvarint()
+	}
+	var parts [1 + numKW][]byte
+	for i := range parts {
+		parts[i] = d.bytes(lens[i])
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	core, err := z.decompress(parts[0])
+	if err != nil {
+		return nil, err
+	}
+	d = decoder{b: core}
+	if v := d.uvarint(); v != colsVersion {
+		return nil, fmt.Errorf("block format %d: %w", v, errCorrupt)
+	}
+	n := int(d.uvarint())
+	if n < 1 || n > blockMaxLines {
+		return nil, errCorrupt
+	}
+	c := &cols{n: n, source: d.str(), z: z}
+	c.time = make([]ts, n)
+	c.line = make([]int64, n)
+	c.status = make([]int32, n)
+	c.dur = make([]float64, n)
+	c.sum = make([]uint32, n)
+	var sec, line int64
+	for i := 0; i < n; i++ {
+		sec += d.varint()
+		c.time[i] = ts{sec, int32(d.uvarint())}
+	}
+	for i := 0; i < n; i++ {
+		line += d.varint()
+		c.line[i] = line
+	}
+	for i := 0; i < n; i++ {
+		c.status[i] = int32(d.varint())
+	}
+	for i := 0; i < n; i++ {
+		if b := d.bytes(8); b != nil {
+			c.dur[i] = math.Float64frombits(binary.LittleEndian.Uint64(b))
+		}
+	}
+	c.flags = d.bytes(uint64(n))
+	for i := 0; i < n; i++ {
+		if b := d.bytes(4); b != nil {
+			c.sum[i] = binary.LittleEndian.Uint32(b)
+		}
+	}
+	nf := d.uvarint()
+	if nf > uint64(n)+1 {
+		return nil, errCorrupt
+	}
+	c.frames = make([]int, nf)
+	for i := range c.frames {
+		c.frames[i] = int(d.uvarint())
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	if len(c.frames) != (n+frameLines-1)/frameLines+1 {
+		return nil, errCorrupt
+	}
+	c.memSize = 48*n + 256
+	for f := range c.kwRaw {
+		c.kwRaw[f] = parts[1+f]
+		c.memSize += 2*n + 4*len(parts[1+f]) + 64
+	}
+	return c, nil
+}
+
+// kwc returns keyword column f, decoding it on first use.
+func (c *cols) kwc(f int) (*kwColumn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k := c.kw[f]; k != nil {
+		return k, nil
+	}
+	b, err := c.z.decompress(c.kwRaw[f])
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{b: b}
+	nv := d.uvarint()
+	if nv > uint64(c.n) {
+		return nil, errCorrupt
+	}
+	k := &kwColumn{dict: make([]string, nv), idx: make([]uint16, c.n)}
+	for i := range k.dict {
+		k.dict[i] = d.str()
+	}
+	for i := range k.idx {
+		v := d.uvarint()
+		if v > nv {
+			return nil, errCorrupt
+		}
+		k.idx[i] = uint16(v)
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	c.kw[f], c.kwRaw[f] = k, nil
+	return k, nil
+}
+
+// value returns the value of line i.
+func (k *kwColumn) value(i int) string {
+	if v := k.idx[i]; v != 0 {
+		return k.dict[v-1]
+	}
+	return ""
+}
+
+// wordIndex is a block's decoded words part.
+type wordIndex struct {
+	data []byte
+	offs []uint32 // offset of each entry in data
+}
+
+func decodeWords(b []byte) (*wordIndex, error) {
+	d := decoder{b: b}
+	nw := d.uvarint()
+	if nw > uint64(len(b)) {
+		return nil, errCorrupt
+	}
+	wi := &wordIndex{data: b, offs: make([]uint32, 0, nw)}
+	for i := uint64(0); i < nw && d.err == nil; i++ {
+		wi.offs = append(wi.offs, uint32(len(b)-len(d.b)))
+		d.bytes(d.uvarint())
+		d.bytes(d.uvarint())
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return wi, nil
+}
+
+// entry returns word i and the lines containing it.
+func (wi *wordIndex) entry(i int) (word []byte, lines []uint8) {
+	d := decoder{b: wi.data[wi.offs[i]:]}
+	word = d.bytes(d.uvarint())
+	lines = d.bytes(d.uvarint())
+	return word, lines
+}
+
+// find returns the index of the first word >= w.
+func (wi *wordIndex) find(w []byte) int {
+	lo, hi := 0, len(wi.offs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		word, _ := wi.entry(m)
+		if string(word) < string(w) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// lookup returns the lines containing word w.
+func (wi *wordIndex) lookup(w []byte) bitmap {
+	var bm bitmap
+	if i := wi.find(w); i < len(wi.offs) {
+		word, lines := wi.entry(i)
+		if string(word) == string(w) {
+			for _, l := range lines {
+				bm.set(int(l))
+			}
+		}
+	}
+	return bm
+}
+
+// bitmap is a set of line indices within a block.
+type bitmap [blockMaxLines / 64]uint64
+
+func (b *bitmap) set(i int)      { b[i>>6] |= 1 << (i & 63) }
+func (b *bitmap) has(i int) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+
+func (b bitmap) and(o bitmap) bitmap {
+	for i := range b {
+		b[i] &= o[i]
+	}
+	return b
+}
+
+func (b bitmap) or(o bitmap) bitmap {
+	for i := range b {
+		b[i] |= o[i]
+	}
+	return b
+}
+
+func (b bitmap) andNot(o bitmap) bitmap {
+	for i := range b {
+		b[i] &^= o[i]
+	}
+	return b
+}
+
+func (b bitmap) empty() bool { return b == bitmap{} }
+
+func (b bitmap) count() int {
+	n := 0
+	for _, w := range b {
+		for ; w != 0; w &= w - 1 {
+			n++
+		}
+	}
+	return n
+}
+
+// each calls fn with every index in b, ascending.
+func (b bitmap) each(fn func(i int)) {
+	for k, w := range b {
+		for w != 0 {
+			t := bits.TrailingZeros64(w)
+			fn(k*64 + t)
+			w &= w - 1
+		}
+	}
+}
+
+// full returns the bitmap of lines [0, n).
+func full(n int) bitmap {
+	var b bitmap
+	for k := range b {
+		switch lo := k * 64; {
+		case n >= lo+64:
+			b[k] = ^uint64(0)
+		case n > lo:
+			b[k] = 1<<(n-lo) - 1
+		}
+	}
+	return b
+}
+
+// frame is a decoded payload frame.
+type frame struct {
+	lines []payloadLine
+	size  int
+}
+
+type payloadLine struct {
+	message, error, stack string
+	raw                   []byte
+}
+
+func decodeFrame(b []byte) (*frame, error) {
+	d := decoder{b: b}
+	fr := &frame{size: len(b) + 64}
+	for len(d.b) > 0 && d.err == nil {
+		var p payloadLine
+		p.message = d.str()
+		p.error = d.str()
+		p.stack = d.str()
+		p.raw = d.bytes(d.uvarint())
+		fr.lines = append(fr.lines, p)
+		fr.size += 64
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return fr, nil
+}
