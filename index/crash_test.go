@@ -12,7 +12,7 @@ import (
 )
 
 const (
-	crashLines  = 12000
+	crashLines  = 40000
 	crashCommit = 1500
 )
 
@@ -65,7 +65,7 @@ func TestKillResume(t *testing.T) {
 	}
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
-	kills := 0
+	kills, midway := 0, 0 // killed runs, and those that had committed
 	for run := 0; ; run++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "CULPRIT_INDEX_HELPER="+dir)
@@ -90,7 +90,7 @@ func TestKillResume(t *testing.T) {
 		if run < 6 {
 			timer = time.After(time.Duration(20+rng.IntN(400)) * time.Millisecond)
 		}
-		done, killed := false, false
+		done, killed, commits := false, false, 0
 	wait:
 		for {
 			select {
@@ -99,14 +99,20 @@ func TestKillResume(t *testing.T) {
 					break wait
 				}
 				done = done || l == "done"
+				if strings.HasPrefix(l, "committed") {
+					commits++
+				}
 			case <-timer:
 				cmd.Process.Kill()
 				killed = true
-				kills++
 				timer = nil
 			}
 		}
 		err = cmd.Wait()
+		if killed && !done {
+			kills++
+			midway += min(commits, 1)
+		}
 		if !killed && err != nil {
 			t.Fatalf("run %d: %v\n%s", run, err, stderr.String())
 		}
@@ -114,7 +120,7 @@ func TestKillResume(t *testing.T) {
 			break
 		}
 	}
-	t.Logf("%d kills", kills)
+	t.Logf("%d kills, %d after a commit", kills, midway)
 	ix, err := Open(dir, Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)

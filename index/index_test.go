@@ -428,3 +428,67 @@ func TestCorruptManifest(t *testing.T) {
 		t.Errorf("Open with a corrupt record = %v, want an error naming %s and block 1", err, p)
 	}
 }
+
+// TestConcurrentQueries runs queries from several goroutines while a writer
+// adds and commits (run with -race): each query sees a committed state.
+func TestConcurrentQueries(t *testing.T) {
+	evs, _ := synthCorpus(3000, 31)
+	ix := buildIndex(t, evs[:1000], 0)
+	w, err := ix.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				var err error
+				switch (g + i) % 3 {
+				case 0:
+					var res Result
+					res, err = ix.Find(t.Context(), Filter{Query: "reserve OR status:>=500"}, FindOptions{Limit: 20, Order: NewestFirst})
+					if err == nil && res.Total < len(res.Events) {
+						err = errors.New("total below page size")
+					}
+				case 1:
+					_, err = ix.Facet(t.Context(), Filter{ErrorsOnly: true}, "route", 5)
+				case 2:
+					_, err = ix.Histogram(t.Context(), Filter{}, evs[0].Time, evs[2999].Time, 10)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := 1000; i < 3000; i++ {
+		if err := w.Add(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+		if i%500 == 0 {
+			if err := w.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	close(done)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sp, _ := ix.Span(t.Context()); sp.Events != 3000 {
+		t.Errorf("%d events, want 3000", sp.Events)
+	}
+}
