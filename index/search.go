@@ -243,75 +243,100 @@ var facetFields = func() map[string]int {
 // when size <= 0), most frequent first, ties by value. Counts and Distinct
 // are exact.
 func (ix *Index) Facet(ctx context.Context, f Filter, field string, size int) (Facet, error) {
-	col, ok := facetFields[field]
-	if !ok {
-		return Facet{}, fmt.Errorf("facet %q: want one of request_id service host version method path route user level error_type fingerprint source status", field)
-	}
-	p, err := ix.plan(ctx, f)
+	fcs, err := ix.Facets(ctx, f, []string{field}, size)
 	if err != nil {
 		return Facet{}, err
 	}
-	fc := Facet{Field: field}
-	counts := map[string]int{}
+	return fcs[0], nil
+}
+
+// Facets returns the distributions of several fields over the events f
+// selects, in the order of fields, in one pass over the matching blocks:
+// the filter is evaluated and every block decoded once, not once per field.
+func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int) ([]Facet, error) {
+	colsOf := make([]int, len(fields))
+	for i, field := range fields {
+		col, ok := facetFields[field]
+		if !ok {
+			return nil, fmt.Errorf("facet %q: want one of request_id service host version method path route user level error_type fingerprint source status", field)
+		}
+		colsOf[i] = col
+	}
+	p, err := ix.plan(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	fcs := make([]Facet, len(fields))
+	counts := make([]map[string]int, len(fields))
+	for i, field := range fields {
+		fcs[i].Field = field
+		counts[i] = map[string]int{}
+	}
 	var per []int
 	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) error {
 		n := hits.count()
-		fc.Total += n
-		switch col {
-		case -1:
-			counts[c.source] += n
-		case -2:
-			hits.each(func(i int) {
-				if s := c.status[i]; s != 0 {
-					counts[strconv.Itoa(int(s))]++
+		for fi, col := range colsOf {
+			fc := &fcs[fi]
+			fc.Total += n
+			switch col {
+			case -1:
+				counts[fi][c.source] += n
+			case -2:
+				hits.each(func(i int) {
+					if s := c.status[i]; s != 0 {
+						counts[fi][strconv.Itoa(int(s))]++
+					} else {
+						fc.Missing++
+					}
+				})
+			default:
+				kc, err := c.kwc(col)
+				if err != nil {
+					return fmt.Errorf("%s: block %d: %w", ix.path(packFile), num, err)
+				}
+				dict := kc.dict
+				per = slices.Grow(per[:0], len(dict)+1)[:len(dict)+1]
+				clear(per)
+				kw := kc.idx
+				if hits == full(c.n) {
+					for _, k := range kw {
+						per[k]++
+					}
 				} else {
-					fc.Missing++
+					hits.each(func(i int) { per[kw[i]]++ })
 				}
-			})
-		default:
-			kc, err := c.kwc(col)
-			if err != nil {
-				return fmt.Errorf("%s: block %d: %w", ix.path(packFile), num, err)
-			}
-			dict := kc.dict
-			per = slices.Grow(per[:0], len(dict)+1)[:len(dict)+1]
-			clear(per)
-			kw := kc.idx
-			if hits == full(c.n) {
-				for _, k := range kw {
-					per[k]++
-				}
-			} else {
-				hits.each(func(i int) { per[kw[i]]++ })
-			}
-			fc.Missing += per[0]
-			for k, v := range dict {
-				if per[k+1] > 0 {
-					counts[v] += per[k+1]
+				fc.Missing += per[0]
+				for k, v := range dict {
+					if per[k+1] > 0 {
+						counts[fi][v] += per[k+1]
+					}
 				}
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return Facet{}, err
+		return nil, err
 	}
-	fc.Distinct = len(counts)
-	fc.Buckets = make([]Bucket, 0, len(counts))
-	for v, n := range counts {
-		fc.Buckets = append(fc.Buckets, Bucket{Value: v, Count: n})
+	for fi := range fcs {
+		fc := &fcs[fi]
+		fc.Distinct = len(counts[fi])
+		fc.Buckets = make([]Bucket, 0, len(counts[fi]))
+		for v, n := range counts[fi] {
+			fc.Buckets = append(fc.Buckets, Bucket{Value: v, Count: n})
+		}
+		slices.SortFunc(fc.Buckets, func(a, b Bucket) int {
+			return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
+		})
+		if size > 0 && len(fc.Buckets) > size {
+			fc.Buckets = fc.Buckets[:size]
+		}
+		fc.Other = fc.Total - fc.Missing
+		for _, b := range fc.Buckets {
+			fc.Other -= b.Count
+		}
 	}
-	slices.SortFunc(fc.Buckets, func(a, b Bucket) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
-	})
-	if size > 0 && len(fc.Buckets) > size {
-		fc.Buckets = fc.Buckets[:size]
-	}
-	fc.Other = fc.Total - fc.Missing
-	for _, b := range fc.Buckets {
-		fc.Other -= b.Count
-	}
-	return fc, nil
+	return fcs, nil
 }
 
 // Histogram counts the events matching f in n equal buckets over

@@ -220,6 +220,29 @@ func TestFacet(t *testing.T) {
 	}
 }
 
+func TestFacetsMatchFacetPerField(t *testing.T) {
+	ix := buildIndex(t, fixture(), 0)
+	fields := []string{"service", "status", "level", "user", "route", "source"}
+	for _, f := range []Filter{{}, {Service: "api"}, {ErrorsOnly: true}, {Query: "refused"}, {RequestID: "none"}} {
+		got, err := ix.Facets(t.Context(), f, fields, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, field := range fields {
+			want, err := ix.Facet(t.Context(), f, field, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got[i], want) {
+				t.Errorf("Facets(%+v)[%s] = %+v, want %+v (Facet)", f, field, got[i], want)
+			}
+		}
+	}
+	if _, err := ix.Facets(t.Context(), Filter{}, []string{"service", "message"}, 10); err == nil {
+		t.Error("Facets with an unknown field: no error")
+	}
+}
+
 func TestHistogram(t *testing.T) {
 	ix := buildIndex(t, fixture(), 0)
 	cases := []struct {

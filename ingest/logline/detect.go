@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/culprit-dev/culprit/index"
 	"github.com/tidwall/gjson"
@@ -26,8 +27,9 @@ type ncand struct {
 }
 
 // expanded holds, per field, the candidates followed by their variants inside
-// the common containers, in priority order.
-var expanded = func() [numFields][]ncand {
+// the common containers, in priority order. It is built on first use, so that commands that parse no line pay nothing
+// at start-up.
+var expanded = sync.OnceValue(func() *[numFields][]ncand {
 	var out [numFields][]ncand
 	for f := range numFields {
 		for _, c := range candidates[f] {
@@ -45,8 +47,8 @@ var expanded = func() [numFields][]ncand {
 			out[f][i].rank = i
 		}
 	}
-	return out
-}()
+	return &out
+})
 
 // flatEntry is one key of a flattened sample line.
 type flatEntry struct {
@@ -176,15 +178,15 @@ type candRef struct{ f, i int }
 
 // candIndex maps a candidate's comparison form to the candidates having it,
 // so that detection looks up each key of a line once.
-var candIndex = func() map[string][]candRef {
+var candIndex = sync.OnceValue(func() map[string][]candRef {
 	out := make(map[string][]candRef)
 	for f := range numFields {
-		for i, c := range expanded[f] {
+		for i, c := range expanded()[f] {
 			out[c.norm] = append(out[c.norm], candRef{f, i})
 		}
 	}
 	return out
-}()
+})
 
 // tally counts, for one candidate, the sample lines where it is usable and
 // the gjson paths it was found under.
@@ -197,12 +199,12 @@ type tally struct {
 func tallySample(lines []map[string]flatEntry) [numFields][]tally {
 	var out [numFields][]tally
 	for f := range numFields {
-		out[f] = make([]tally, len(expanded[f]))
+		out[f] = make([]tally, len(expanded()[f]))
 	}
 	for _, flat := range lines {
 		for norm, e := range flat {
-			for _, ref := range candIndex[norm] {
-				c := expanded[ref.f][ref.i]
+			for _, ref := range candIndex()[norm] {
+				c := expanded()[ref.f][ref.i]
 				if !usable(ref.f, c.hint, e.val) {
 					continue
 				}
@@ -220,7 +222,7 @@ func tallySample(lines []map[string]flatEntry) [numFields][]tally {
 
 // chooseField picks the gjson path of field f from its tallies.
 func chooseField(f int, tallies []tally) (string, bool) {
-	cs := expanded[f]
+	cs := expanded()[f]
 	// Classes in order of preference: a request id before a trace id, a
 	// service before a logger name. Within a class, the first candidate
 	// present in at least half as many lines as the most frequent one.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -194,7 +195,7 @@ func (m *Mapping) compile() *plan {
 			continue
 		}
 		for i, c := range candidates[f] {
-			for _, v := range candidateVariants[f][i] {
+			for _, v := range candidateVariants()[f][i] {
 				addPath(f, weakRank(f, c.hint, i+1), c.hint, v)
 			}
 		}
@@ -248,7 +249,7 @@ func weakRank(f int, h hint, rank int) int {
 // else what its last key implies.
 func pathHint(f int, path string) hint {
 	n := normKey(unescapePath(path))
-	for _, c := range expanded[f] {
+	for _, c := range expanded()[f] {
 		if c.norm == n {
 			return c.hint
 		}
@@ -325,14 +326,15 @@ func unescapePath(p string) string {
 }
 
 // candidateVariants holds keyVariants of every candidate, computed once.
-var candidateVariants = func() (out [numFields][][]string) {
+var candidateVariants = sync.OnceValue(func() (out *[numFields][][]string) {
+	out = new([numFields][][]string)
 	for f := range numFields {
 		for _, c := range candidates[f] {
 			out[f] = append(out[f], keyVariants(c.key))
 		}
 	}
 	return out
-}()
+})
 
 // keyVariants returns the gjson paths a candidate key may be written as in a
 // line: its dots as nesting or as part of a literal key, and a top-level key
