@@ -376,19 +376,22 @@ func (r *runner) ingestSource(ctx context.Context, src source) (sum SourceSummar
 		if fatal = r.batch(s, b, &sum); fatal != nil {
 			break
 		}
+		// Read what is needed before recycling b: the reader resets a batch
+		// it takes from free.
+		berr, beof := b.err, b.eof
 		select {
 		case free <- b:
 		default:
 		}
-		if b.err != nil {
+		if berr != nil {
 			ln := s.num + 1
 			if s.tail {
 				ln = s.num
 			}
-			perr = &LineError{File: src.name, Line: ln, Err: b.err}
+			perr = &LineError{File: src.name, Line: ln, Err: berr}
 			break
 		}
-		if b.eof {
+		if beof {
 			s.eof = true
 			break
 		}
