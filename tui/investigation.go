@@ -51,6 +51,13 @@ func newInvestigation(c *common, r *query.Report, span query.Span, w, h int) inv
 	if r.Error != nil {
 		m.focus = paneStack
 	}
+	// Open the deploys pane on the suspect: on a small terminal it may be the
+	// only deploy line shown.
+	for i, d := range r.DeploysNearby {
+		if d.Suspect {
+			m.off[paneDeploys] = i
+		}
+	}
 	m.setSize(w, h)
 	return m
 }
