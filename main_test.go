@@ -446,16 +446,39 @@ func TestErrorsSearchDeploys(t *testing.T) {
 		Count       int    `json:"count"`
 		Cause       string `json:"cause"`
 		New         bool   `json:"new"`
+		WrapperOf   string `json:"wrapper_of"`
 	}
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &groups) != nil || len(groups) < 3 {
 		t.Fatalf("errors --json: want >= 3 groups\n%s", r)
 	}
+	// Root errors by count, then the gateway's reports of them.
 	causes := map[string]bool{}
+	fps := map[string]bool{}
 	for i, g := range groups {
 		causes[g.Cause] = true
-		if i > 0 && g.Count > groups[i-1].Count {
-			t.Errorf("groups not sorted by count: %d after %d", g.Count, groups[i-1].Count)
+		fps[g.Fingerprint] = true
+		if i == 0 {
+			continue
 		}
+		prev := groups[i-1]
+		switch {
+		case prev.WrapperOf != "" && g.WrapperOf == "":
+			t.Errorf("root group %s listed after the wrapper group %s", g.Fingerprint, prev.Fingerprint)
+		case (prev.WrapperOf == "") == (g.WrapperOf == "") && g.Count > prev.Count:
+			t.Errorf("groups not sorted by count: %d after %d", g.Count, prev.Count)
+		}
+	}
+	wrappers := 0
+	for _, g := range groups {
+		if g.WrapperOf != "" {
+			wrappers++
+			if !fps[g.WrapperOf] {
+				t.Errorf("group %s wraps %s, which is not a listed group", g.Fingerprint, g.WrapperOf)
+			}
+		}
+	}
+	if wrappers == 0 {
+		t.Error("the gateway's UpstreamError group is not recognised as a wrapper of downstream errors")
 	}
 	for _, want := range []string{"deployment-regression", "dependency-failure", "pre-existing"} {
 		if !causes[want] {

@@ -187,3 +187,43 @@ func TestSearch(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorsListsUpstreamWrappersAfterRootErrors(t *testing.T) {
+	c := incidentCorpus()
+	// The gateway reports every regression failure twice (its own error log
+	// and its access line with the error), so its group outnumbers the
+	// root cause's.
+	for i := 0; ; i++ {
+		id := fmt.Sprintf("reg-%d", i)
+		var root *Event
+		for j := range c.evs {
+			if c.evs[j].RequestID == id {
+				root = &c.evs[j]
+			}
+		}
+		if root == nil {
+			break
+		}
+		for k := 1; k <= 2; k++ {
+			c.add(Event{Time: root.Time.Add(time.Duration(k) * time.Millisecond), Service: "gateway", RequestID: id,
+				Route: root.Route, User: root.User, Level: "error", Status: 502, ErrorType: "UpstreamError",
+				Error: "upstream orders returned 500", Fingerprint: "fp-wrap", Stack: "UpstreamError: upstream orders returned 500\n    at x (/app/gw.js:1:1)"})
+		}
+	}
+	inv := New(c.store(), Options{})
+	for _, sortBy := range []string{"count", "first_seen"} {
+		gs, err := inv.Errors(t.Context(), ErrorsOptions{Sort: sortBy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := gs[len(gs)-1]
+		if last.Fingerprint != "fp-wrap" || last.WrapperOf != "fp-nilmap" {
+			t.Errorf("sort %s: last group = %s (wrapper of %q), want fp-wrap wrapping fp-nilmap", sortBy, last.Fingerprint, last.WrapperOf)
+		}
+		for _, g := range gs[:len(gs)-1] {
+			if g.WrapperOf != "" {
+				t.Errorf("sort %s: %s marked as a wrapper of %s", sortBy, g.Fingerprint, g.WrapperOf)
+			}
+		}
+	}
+}

@@ -120,6 +120,11 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 			FirstRequestID: f.firstRequestID, EndpointsAffected: f.endpointsAffected, UsersAffected: f.usersAffected,
 			Deploy: an.suspect, New: regression(f, inv.opt), Cause: cause,
 		}
+		if wrapsUpstream(first) {
+			if g.WrapperOf, err = inv.wrappedRoot(ctx, f.firstRequestID, w.fp); err != nil {
+				return nil, err
+			}
+		}
 		if o.Buckets > 0 {
 			from, to := o.Since, o.Until
 			if from.IsZero() {
@@ -145,5 +150,26 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 			return out[i].FirstSeen.Before(out[j].FirstSeen)
 		})
 	}
+	// Root errors first: an upstream's reports of downstream failures repeat
+	// them (often twice per request) and would otherwise head the list.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].WrapperOf == "" && out[j].WrapperOf != "" })
 	return out, nil
+}
+
+// wrappedRoot returns the fingerprint of the root error of request id when
+// it is not fp: the group fp then only reports, upstream, a failure that
+// started downstream. "" when fp is the request's root error itself.
+func (inv *Investigator) wrappedRoot(ctx context.Context, id, fp string) (string, error) {
+	if id == "" {
+		return "", nil
+	}
+	res, err := inv.store.Find(ctx, Filter{RequestID: id}, FindOptions{Limit: MaxRequestEvents, Order: OldestFirst})
+	if err != nil {
+		return "", fmt.Errorf("request %s: %w", id, err)
+	}
+	ri := rootIndex(res.Events)
+	if ri < 0 || res.Events[ri].Fingerprint == "" || res.Events[ri].Fingerprint == fp {
+		return "", nil
+	}
+	return res.Events[ri].Fingerprint, nil
 }

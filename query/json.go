@@ -156,10 +156,11 @@ func (g ErrorGroup) MarshalJSON() ([]byte, error) {
 		UsersAffected     int          `json:"users_affected"`
 		Deploy            *DeployRef   `json:"deploy"`
 		New               bool         `json:"new"`
+		WrapperOf         string       `json:"wrapper_of,omitempty"`
 		Cause             string       `json:"cause"`
 		Histogram         []jsonBucket `json:"histogram,omitempty"`
 	}{g.Fingerprint, g.Type, g.Message, g.Service, g.Count, g.Requests, jsonTime(g.FirstSeen), jsonTime(g.LastSeen),
-		g.FirstRequestID, g.EndpointsAffected, g.UsersAffected, g.Deploy, g.New, g.Cause, jsonBuckets(g.Histogram)})
+		g.FirstRequestID, g.EndpointsAffected, g.UsersAffected, g.Deploy, g.New, g.WrapperOf, g.Cause, jsonBuckets(g.Histogram)})
 }
 
 // jsonDeploy is a Deploy in the contract's shape.

@@ -141,21 +141,25 @@ type Verdict struct {
 
 // ErrorGroup is one line of `culprit errors`.
 type ErrorGroup struct {
-	Fingerprint       string       `json:"fingerprint"`
-	Type              string       `json:"type"`
-	Message           string       `json:"message"`
-	Service           string       `json:"service"`
-	Count             int          `json:"count"`
-	Requests          int          `json:"requests"`
-	FirstSeen         time.Time    `json:"first_seen"`
-	LastSeen          time.Time    `json:"last_seen"`
-	FirstRequestID    string       `json:"first_request_id"`
-	EndpointsAffected int          `json:"endpoints_affected"`
-	UsersAffected     int          `json:"users_affected"`
-	Deploy            *DeployRef   `json:"deploy"`
-	New               bool         `json:"new"` // first appeared after a deploy of its service
-	Cause             string       `json:"cause"`
-	Histogram         []TimeBucket `json:"histogram,omitempty"`
+	Fingerprint       string     `json:"fingerprint"`
+	Type              string     `json:"type"`
+	Message           string     `json:"message"`
+	Service           string     `json:"service"`
+	Count             int        `json:"count"`
+	Requests          int        `json:"requests"`
+	FirstSeen         time.Time  `json:"first_seen"`
+	LastSeen          time.Time  `json:"last_seen"`
+	FirstRequestID    string     `json:"first_request_id"`
+	EndpointsAffected int        `json:"endpoints_affected"`
+	UsersAffected     int        `json:"users_affected"`
+	Deploy            *DeployRef `json:"deploy"`
+	New               bool       `json:"new"` // first appeared after a deploy of its service
+	// WrapperOf is set when the group is an upstream service's report of a
+	// downstream failure: the fingerprint of the root error of its first
+	// request. Such groups are listed after the groups of root errors.
+	WrapperOf string       `json:"wrapper_of,omitempty"`
+	Cause     string       `json:"cause"`
+	Histogram []TimeBucket `json:"histogram,omitempty"`
 }
 
 // ErrorsOptions select and order error groups.

@@ -172,8 +172,10 @@ func firstNonSpace(b []byte) byte {
 // nanoseconds, some loggers whole seconds), so a wrapper can sort before the
 // error it wraps when both fall in the same millisecond. When a later
 // candidate from another service is within the coarser precision of the
-// two, it is preferred if its service joined the request later: the request
-// reaches downstream services after upstream ones.
+// two, it is preferred if its service joined the request later (the request
+// reaches downstream services after upstream ones) or if the current one
+// reads as an upstream failure ("upstream orders returned 500", a 502); a
+// candidate that itself reads as one never wins a tie.
 func rootIndex(evs []Event) int {
 	first, best := -1, -1
 	var prec map[string]time.Duration
@@ -200,7 +202,7 @@ func rootIndex(evs []Event) int {
 		}
 		// b's logged time was rounded down to its precision, so it may
 		// have happened after e unless e is at least that much later.
-		if e.Time.Sub(b.Time) < prec[b.Service] && (joined[e.Service].After(joined[b.Service]) || wrapsUpstream(b) && !wrapsUpstream(e)) {
+		if e.Time.Sub(b.Time) < prec[b.Service] && !wrapsUpstream(e) && (joined[e.Service].After(joined[b.Service]) || wrapsUpstream(b)) {
 			best = i
 		}
 	}

@@ -600,9 +600,13 @@ func WriteErrorsText(w io.Writer, gs []ErrorGroup, o TextOptions) error {
 		if msg == "" {
 			msg = "(no message)"
 		}
-		if g.New {
+		switch {
+		case g.WrapperOf != "":
+			t.line(o.row(p, plainSeg("        "+msg)))
+			t.line(o.row(p, plainSeg("        "), styled("↳ reports downstream error "+g.WrapperOf, sgrDim)))
+		case g.New:
 			t.line(o.row(p, plainSeg("        "), styled("NEW", sgrBold, sgrRed), plainSeg(" "+msg)))
-		} else {
+		default:
 			t.line(o.row(p, plainSeg("        "+msg)))
 		}
 	}
