@@ -264,21 +264,22 @@ func rootError(evs []Event, ri int) *RootError {
 	if re.Route == "" {
 		re.Route = requestRoute(evs, e.Service)
 	}
+	prec := servicePrecision(evs)
 	for i := range evs {
 		// The chain: the error events logged after the root, and any that
-		// sort before it only because their logger rounds time more coarsely.
-		if evs[i].IsError && i != ri && (i > ri || firstErrorBefore(evs, i, ri)) {
+		// sort before it only because their logger rounds time more coarsely
+		// (passed over by rootIndex's precision tie-break, so they wrap it).
+		if evs[i].IsError && i != ri && (i > ri || tiedBefore(evs, i, ri, prec)) {
 			re.Chain = append(re.Chain, reportEvent(&evs[i]))
 		}
 	}
 	return re
 }
 
-// firstErrorBefore reports whether evs[i], earlier than the root evs[ri],
-// was passed over by rootIndex's precision tie-break (and so wraps the root)
-// rather than being an earlier, unrelated error event.
-func firstErrorBefore(evs []Event, i, ri int) bool {
-	prec := servicePrecision(evs)
+// tiedBefore reports whether evs[i], sorted before the root evs[ri], is from
+// another service and within its own time precision of the root: not an
+// earlier, unrelated error event.
+func tiedBefore(evs []Event, i, ri int, prec map[string]time.Duration) bool {
 	return evs[ri].Time.Sub(evs[i].Time) < prec[evs[i].Service] && evs[i].Service != evs[ri].Service
 }
 
