@@ -188,10 +188,20 @@ func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 func (a *app) openRead() (*index.Index, error) {
 	ix, err := index.Open(a.indexDir, index.Options{ReadOnly: true})
 	if errors.Is(err, index.ErrNotExist) {
-		return nil, fmt.Errorf("no index at %s: run 'culprit ingest PATH...' first (or pass --index)", a.indexDir)
+		return nil, noIndexError{a.indexDir}
 	}
 	return ix, err
 }
+
+// noIndexError says what to do when there is no index yet; it is an
+// index.ErrNotExist for errors.Is.
+type noIndexError struct{ dir string }
+
+func (e noIndexError) Error() string {
+	return fmt.Sprintf("no index at %s: run 'culprit ingest PATH...' first (or pass --index)", e.dir)
+}
+
+func (e noIndexError) Unwrap() error { return index.ErrNotExist }
 
 // investigator opens the index read-only and wraps it.
 func (a *app) investigator() (*query.Investigator, func(), error) {
@@ -371,7 +381,7 @@ func (a *app) request(ctx context.Context, ids []string, asJSON, batch bool) err
 	case err == nil:
 		defer ix.Close()
 		inv = query.New(ix, query.Options{})
-	case errors.Is(err, index.ErrNotExist) || strings.HasPrefix(err.Error(), "no index at"):
+	case errors.Is(err, index.ErrNotExist):
 		// Not an error for a lookup: the ID is simply not found, with a hint.
 	default:
 		return err
