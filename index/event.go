@@ -3,95 +3,53 @@ package index
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/culprit-dev/culprit/index/model"
 )
 
-// Canonical level names. Level is "" when a line carried no level at all.
+// The data model lives in package model, shared by every store; index keeps
+// these aliases so that its own code and ingest's read as before.
+type (
+	// Event is model.Event.
+	Event = model.Event
+	// Deploy is model.Deploy.
+	Deploy = model.Deploy
+	// Filter is model.Filter.
+	Filter = model.Filter
+	// Order is model.Order.
+	Order = model.Order
+	// FindOptions is model.FindOptions.
+	FindOptions = model.FindOptions
+	// Result is model.Result.
+	Result = model.Result
+	// Bucket is model.Bucket.
+	Bucket = model.Bucket
+	// Facet is model.Facet.
+	Facet = model.Facet
+	// Span is model.Span.
+	Span = model.Span
+	// TimeBucket is model.TimeBucket.
+	TimeBucket = model.TimeBucket
+)
+
+// Canonical level names (see model).
 const (
-	LevelTrace = "trace"
-	LevelDebug = "debug"
-	LevelInfo  = "info"
-	LevelWarn  = "warn"
-	LevelError = "error"
-	LevelFatal = "fatal"
+	LevelTrace = model.LevelTrace
+	LevelDebug = model.LevelDebug
+	LevelInfo  = model.LevelInfo
+	LevelWarn  = model.LevelWarn
+	LevelError = model.LevelError
+	LevelFatal = model.LevelFatal
 )
 
-// Fields lists the canonical field names, in the order culprit prints them.
-// They are the names used by --field, by the ingest summary, by the search
-// syntax and by the JSON output.
-var Fields = []string{
-	"time", "level", "message", "request_id", "service", "host", "version",
-	"method", "path", "route", "status", "user", "duration", "error_type",
-	"error", "stack",
-}
+// Orders of results (see model).
+const (
+	OldestFirst = model.OldestFirst
+	NewestFirst = model.NewestFirst
+)
 
-// Event is one ingested log line, normalised. Every input line becomes exactly
-// one Event: lines that are not JSON keep their text in Message and have Text
-// set, so nothing a user ingested disappears.
-//
-// The json tags are the names of the fields in the index and in culprit's JSON
-// output; they are part of the CLI contract.
-type Event struct {
-	Time       time.Time `json:"time"`
-	Level      string    `json:"level,omitempty"`
-	Message    string    `json:"message,omitempty"`
-	RequestID  string    `json:"request_id,omitempty"`
-	Service    string    `json:"service,omitempty"`
-	Host       string    `json:"host,omitempty"`
-	Version    string    `json:"version,omitempty"`
-	Method     string    `json:"method,omitempty"`
-	Path       string    `json:"path,omitempty"`
-	Route      string    `json:"route,omitempty"`
-	Status     int       `json:"status,omitempty"`
-	User       string    `json:"user,omitempty"`
-	DurationMS float64   `json:"duration_ms,omitempty"`
-	ErrorType  string    `json:"error_type,omitempty"`
-	Error      string    `json:"error,omitempty"`
-	Stack      string    `json:"stack,omitempty"`
-
-	// Fingerprint groups occurrences of the same error across requests and
-	// releases. Empty unless IsError.
-	Fingerprint string `json:"fingerprint,omitempty"`
-	// IsError: level >= error, or status >= 500, or a stack trace present.
-	IsError bool `json:"is_error,omitempty"`
-
-	// Source is the path the line was read from as the user named it
-	// ("-" for stdin); Line is its 1-based line number there.
-	Source string `json:"source"`
-	Line   int64  `json:"line"`
-
-	// Text: the line was not a JSON object (it is kept as the message).
-	Text bool `json:"text,omitempty"`
-	// Untimed: the line had no usable time and took the previous line's.
-	Untimed bool `json:"untimed,omitempty"`
-	// Truncated: the line was longer than the line limit and was cut.
-	Truncated bool `json:"truncated,omitempty"`
-
-	// Raw is the original line, verbatim (after UTF-8 repair and truncation).
-	Raw []byte `json:"-"`
-}
-
-// Object returns the original line as a JSON value when it is a JSON object,
-// else nil. It is what the JSON contract calls "fields".
-func (e *Event) Object() json.RawMessage {
-	if e.Text || len(e.Raw) == 0 || !json.Valid(e.Raw) {
-		return nil
-	}
-	return json.RawMessage(e.Raw)
-}
-
-// Deploy is one entry of the deploy history.
-type Deploy struct {
-	Time        time.Time `json:"time"`
-	Service     string    `json:"service,omitempty"`
-	Version     string    `json:"version,omitempty"`
-	Commit      string    `json:"commit,omitempty"`
-	Author      string    `json:"author,omitempty"`
-	Environment string    `json:"environment,omitempty"`
-	// Source is the file the record came from and Line its line (or record)
-	// number there.
-	Source string `json:"source,omitempty"`
-	Line   int64  `json:"line,omitempty"`
-}
+// Fields lists the canonical field names (model.Fields).
+var Fields = model.Fields
 
 // Checkpoint records how far a source has been ingested, so that re-ingesting
 // an unchanged file is free, an appended file costs only its tail, and a
@@ -109,75 +67,4 @@ type Checkpoint struct {
 	// State is opaque per-source state the ingester needs to resume exactly
 	// (detected convention, block sequence numbers...).
 	State json.RawMessage `json:"state,omitempty"`
-}
-
-// Filter selects events. Zero fields do not filter. All set fields must hold.
-type Filter struct {
-	RequestID   string
-	Fingerprint string
-	Service     string
-	Level       string // exact canonical level
-	MinLevel    string // this level or worse
-	Route       string
-	User        string
-	ErrorsOnly  bool
-	Since       time.Time // inclusive
-	Until       time.Time // exclusive
-	// Query is a bleve query string over the canonical field names
-	// (status:>=500 AND route:"GET /api/orders/{id}" timeout). Words without a
-	// field match any word of any string value of the line.
-	Query string
-}
-
-// Order of results.
-type Order int
-
-const (
-	// OldestFirst sorts by time, ties in source order.
-	OldestFirst Order = iota
-	// NewestFirst is the reverse.
-	NewestFirst
-)
-
-// FindOptions bound a Find.
-type FindOptions struct {
-	Limit  int // 0 means 100
-	Offset int
-	Order  Order
-}
-
-// Result of a Find: the page of events and the total number of matches.
-type Result struct {
-	Events []Event
-	Total  int
-}
-
-// Bucket is one value of a facet and how many events carry it.
-type Bucket struct {
-	Value string `json:"value"`
-	Count int    `json:"count"`
-}
-
-// Facet is the distribution of one field over the events a filter selects.
-type Facet struct {
-	Field    string
-	Total    int      // events matched by the filter
-	Missing  int      // of those, events without the field
-	Other    int      // events whose value is not in Buckets (beyond size)
-	Distinct int      // number of distinct values (exact)
-	Buckets  []Bucket // most frequent first, ties by value
-}
-
-// Span describes what is in the index.
-type Span struct {
-	Events  int
-	Deploys int
-	First   time.Time // oldest event time
-	Last    time.Time // newest event time
-}
-
-// TimeBucket is one bar of a histogram: the events in [Start, Start+width).
-type TimeBucket struct {
-	Start time.Time `json:"start"`
-	Count int       `json:"count"`
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+
+	"github.com/culprit-dev/culprit/index/model"
 )
 
 // Options control how an index is opened.
@@ -30,8 +32,8 @@ var (
 	// that holds no index.
 	ErrNotExist = errors.New("no index here")
 	// ErrInvalidQuery is wrapped by the errors of queries that do not parse
-	// or use unknown fields.
-	ErrInvalidQuery = errors.New("invalid query")
+	// or use unknown fields (model.ErrInvalidQuery).
+	ErrInvalidQuery = model.ErrInvalidQuery
 )
 
 // lockTimeout bounds how long Open waits for the lock.

@@ -191,17 +191,17 @@ func TestFacet(t *testing.T) {
 		want  Facet
 	}{
 		{"service", Filter{}, 2, Facet{Field: "service", Total: 9, Missing: 1, Other: 1, Distinct: 3,
-			Buckets: []Bucket{{"api", 6}, {"inventory", 1}}}},
+			Buckets: []Bucket{{Value: "api", Count: 6}, {Value: "inventory", Count: 1}}}},
 		{"service", Filter{}, 0, Facet{Field: "service", Total: 9, Missing: 1, Distinct: 3,
-			Buckets: []Bucket{{"api", 6}, {"inventory", 1}, {"orders", 1}}}},
+			Buckets: []Bucket{{Value: "api", Count: 6}, {Value: "inventory", Count: 1}, {Value: "orders", Count: 1}}}},
 		{"status", Filter{}, 3, Facet{Field: "status", Total: 9, Missing: 4, Other: 2, Distinct: 5,
-			Buckets: []Bucket{{"200", 1}, {"404", 1}, {"500", 1}}}},
+			Buckets: []Bucket{{Value: "200", Count: 1}, {Value: "404", Count: 1}, {Value: "500", Count: 1}}}},
 		{"level", Filter{Service: "api"}, 10, Facet{Field: "level", Total: 6, Missing: 2, Distinct: 3,
-			Buckets: []Bucket{{"info", 2}, {"error", 1}, {"fatal", 1}}}},
+			Buckets: []Bucket{{Value: "info", Count: 2}, {Value: "error", Count: 1}, {Value: "fatal", Count: 1}}}},
 		{"user", Filter{ErrorsOnly: true}, 10, Facet{Field: "user", Total: 3, Missing: 2, Distinct: 1,
-			Buckets: []Bucket{{"carol", 1}}}},
+			Buckets: []Bucket{{Value: "carol", Count: 1}}}},
 		{"source", Filter{Query: "refused"}, 10, Facet{Field: "source", Total: 2, Distinct: 2,
-			Buckets: []Bucket{{"api.log", 1}, {"inv.log", 1}}}},
+			Buckets: []Bucket{{Value: "api.log", Count: 1}, {Value: "inv.log", Count: 1}}}},
 		{"route", Filter{RequestID: "none"}, 10, Facet{Field: "route", Buckets: []Bucket{}}},
 	}
 	for _, c := range cases {
@@ -415,7 +415,7 @@ func naiveFacet(evs []Event, field string, size int) Facet {
 	fc.Distinct = len(counts)
 	fc.Buckets = []Bucket{}
 	for v, n := range counts {
-		fc.Buckets = append(fc.Buckets, Bucket{v, n})
+		fc.Buckets = append(fc.Buckets, Bucket{Value: v, Count: n})
 	}
 	sortBuckets(fc.Buckets)
 	if len(fc.Buckets) > size {

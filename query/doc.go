@@ -7,6 +7,7 @@
 //
 // query is pure logic over its own Store interface, which *index.Index
 // implements. It imports the standard library and, for the shared event types
-// only, github.com/culprit-dev/culprit/index. It never imports bleve, ingest,
-// tui or any charm package: colour is plain ANSI SGR.
+// only, github.com/culprit-dev/culprit/index/model (never the store package
+// index). It never imports bleve, ingest, tui or any charm package: colour is
+// plain ANSI SGR.
 package query

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/culprit-dev/culprit/index"
+	"github.com/culprit-dev/culprit/index/model"
 )
 
 // Defaults of Options.
@@ -175,8 +175,8 @@ func (inv *Investigator) facets(ctx context.Context, f Filter, fields []string, 
 
 // levelRank orders canonical levels; unknown levels rank 0.
 var levelRank = map[string]int{
-	index.LevelTrace: 1, index.LevelDebug: 2, index.LevelInfo: 3,
-	index.LevelWarn: 4, index.LevelError: 5, index.LevelFatal: 6,
+	model.LevelTrace: 1, model.LevelDebug: 2, model.LevelInfo: 3,
+	model.LevelWarn: 4, model.LevelError: 5, model.LevelFatal: 6,
 }
 
 // NormalizeLevel maps a level name as a user types it (ERROR, warning, err,
@@ -185,17 +185,17 @@ func NormalizeLevel(s string) (string, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	switch s {
 	case "trace":
-		return index.LevelTrace, true
+		return model.LevelTrace, true
 	case "debug", "dbg":
-		return index.LevelDebug, true
+		return model.LevelDebug, true
 	case "info", "information", "notice", "inf":
-		return index.LevelInfo, true
+		return model.LevelInfo, true
 	case "warn", "warning", "wrn":
-		return index.LevelWarn, true
+		return model.LevelWarn, true
 	case "error", "err", "erro":
-		return index.LevelError, true
+		return model.LevelError, true
 	case "fatal", "critical", "crit", "panic", "emergency", "alert":
-		return index.LevelFatal, true
+		return model.LevelFatal, true
 	}
 	return "", false
 }

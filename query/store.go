@@ -4,30 +4,36 @@ import (
 	"context"
 	"time"
 
-	"github.com/culprit-dev/culprit/index"
+	"github.com/culprit-dev/culprit/index/model"
 )
 
-// Types query returns, re-exported so that callers (the TUI) never import index.
+// Types query returns, re-exported from the store model so that callers (the
+// TUI) import neither a store nor the model package.
 type (
-	Event       = index.Event
-	Deploy      = index.Deploy
-	Filter      = index.Filter
-	FindOptions = index.FindOptions
-	Result      = index.Result
-	Bucket      = index.Bucket
-	Facet       = index.Facet
-	Span        = index.Span
-	Order       = index.Order
+	Event       = model.Event
+	Deploy      = model.Deploy
+	Filter      = model.Filter
+	FindOptions = model.FindOptions
+	Result      = model.Result
+	Bucket      = model.Bucket
+	Facet       = model.Facet
+	Span        = model.Span
+	Order       = model.Order
 )
 
 // Orders, re-exported.
 const (
-	OldestFirst = index.OldestFirst
-	NewestFirst = index.NewestFirst
+	OldestFirst = model.OldestFirst
+	NewestFirst = model.NewestFirst
 )
 
+// ErrInvalidQuery is wrapped by a Store's errors for a query that does not
+// parse (model.ErrInvalidQuery).
+var ErrInvalidQuery = model.ErrInvalidQuery
+
 // Store is everything query needs from a log store. *index.Index implements
-// it; tests use a fake. A second store (a distributed log engine) can be
+// it, and so does the shared fake of package index/storetest, whose TestStore
+// is the contract every Store must pass. A second store (a distributed log engine) can be
 // added behind it without touching query's logic or the TUI.
 type Store interface {
 	// Find returns the events matching f, a page at a time, in o.Order.
@@ -46,4 +52,4 @@ type Store interface {
 }
 
 // TimeBucket is one bar of a histogram.
-type TimeBucket = index.TimeBucket
+type TimeBucket = model.TimeBucket
