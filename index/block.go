@@ -505,7 +505,7 @@ func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc) {
 	for i := range b.events {
 		li := uint8(i)
 		e.ls.each(&b.events[i], func(s []byte) {
-			e.sp.each(s, func(w []byte) {
+			e.sp.Each(s, func(w []byte) {
 				k, ok := e.wordIdx[string(w)]
 				if !ok {
 					k = int32(len(e.posts))

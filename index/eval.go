@@ -10,6 +10,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bquery "github.com/blevesearch/bleve/v2/search/query"
 	vregexp "github.com/blevesearch/vellum/regexp"
+
+	"github.com/culprit-dev/culprit/index/syntax"
 )
 
 // A query is answered in three steps, each exact or a superset of the next:
@@ -20,67 +22,14 @@ import (
 //     digits (blockMaybe; also a superset);
 //  3. every line of every remaining block, exactly (eval).
 
-// levels in increasing severity.
-var levelRank = map[string]int{LevelTrace: 0, LevelDebug: 1, LevelInfo: 2, LevelWarn: 3, LevelError: 4, LevelFatal: 5}
-
-// compileFilter turns a Filter into one query tree.
+// compileFilter turns a Filter into one query tree: syntax's tree of the
+// whole filter, lowered into this package's plan (query.go).
 func compileFilter(f Filter) (*qnode, error) {
-	var kids []*qnode
-	kw := func(col int, v string) {
-		if v == "" {
-			return
-		}
-		if foldKW(col) {
-			v = strings.ToLower(v)
-		}
-		kids = append(kids, &qnode{op: opLeaf, leaf: &qleaf{spec: fieldSpec{kwNames[col], fkKeyword, col}, kind: lkEqual, value: v}})
+	n, err := syntax.FromFilter(f)
+	if err != nil {
+		return nil, err
 	}
-	kw(kRequestID, f.RequestID)
-	kw(kFingerprint, f.Fingerprint)
-	kw(kService, f.Service)
-	kw(kLevel, f.Level)
-	kw(kRoute, f.Route)
-	kw(kUser, f.User)
-	if f.MinLevel != "" {
-		r, ok := levelRank[strings.ToLower(f.MinLevel)]
-		if !ok {
-			return nil, fmt.Errorf("min level %q: want one of trace, debug, info, warn, error, fatal", f.MinLevel)
-		}
-		or := &qnode{op: opOr}
-		for name, rank := range levelRank {
-			if rank >= r {
-				or.kids = append(or.kids, &qnode{op: opLeaf, leaf: &qleaf{spec: fieldSpec{"level", fkKeyword, kLevel}, kind: lkEqual, value: name}})
-			}
-		}
-		kids = append(kids, or)
-	}
-	if f.ErrorsOnly {
-		kids = append(kids, &qnode{op: opLeaf, leaf: &qleaf{spec: fieldSpec{"is_error", fkBool, 0}, kind: lkEqual, bval: true}})
-	}
-	if !f.Since.IsZero() || !f.Until.IsZero() {
-		l := &qleaf{spec: fieldSpec{"time", fkTime, 0}, kind: lkRange}
-		if !f.Since.IsZero() {
-			l.tlo, l.hasLo, l.loInc = toTS(f.Since), true, true
-		}
-		if !f.Until.IsZero() {
-			l.thi, l.hasHi = toTS(f.Until), true
-		}
-		kids = append(kids, &qnode{op: opLeaf, leaf: l})
-	}
-	if strings.TrimSpace(f.Query) != "" {
-		q, err := parseQuery(f.Query)
-		if err != nil {
-			return nil, err
-		}
-		kids = append(kids, q)
-	}
-	switch len(kids) {
-	case 0:
-		return &qnode{op: opAll}, nil
-	case 1:
-		return kids[0], nil
-	}
-	return &qnode{op: opAnd, kids: kids}, nil
+	return lower(n), nil
 }
 
 // cost orders the operands of AND: cheap column checks first, then words,
@@ -482,7 +431,7 @@ func (l *qleaf) matchValue(v string) bool {
 	case lkPattern:
 		return l.re.MatchString(v)
 	case lkFuzzy:
-		return levenshtein(v, l.value, l.fuzzy) <= l.fuzzy
+		return syntax.Levenshtein(v, l.value, l.fuzzy) <= l.fuzzy
 	}
 	return false
 }
@@ -492,7 +441,7 @@ func (l *qleaf) matchWord(w []byte) bool {
 	if l.kind == lkPattern {
 		return l.re.Match(w)
 	}
-	return levenshtein(string(w), l.value, l.fuzzy) <= l.fuzzy
+	return syntax.Levenshtein(string(w), l.value, l.fuzzy) <= l.fuzzy
 }
 
 // evalText evaluates a text leaf: the block's word index gives the lines
@@ -572,14 +521,14 @@ func (l *qleaf) lineMatches(lc *lineCtx, i int, p *payloadLine) bool {
 	check := func(s []byte) bool {
 		if l.kind != lkWords {
 			found := false
-			lc.sp.each(s, func(w []byte) {
+			lc.sp.Each(s, func(w []byte) {
 				if !found && l.matchWord(w) {
 					found = true
 				}
 			})
 			return found
 		}
-		return containsWordSeq(&lc.sp, s, l.words)
+		return syntax.ContainsWords(&lc.sp, s, l.words)
 	}
 	switch l.spec.col {
 	case textMessage:
@@ -597,30 +546,6 @@ func (l *qleaf) lineMatches(lc *lineCtx, i int, p *payloadLine) bool {
 	found := false
 	lc.ls.each(&ev, func(s []byte) {
 		if !found && check(s) {
-			found = true
-		}
-	})
-	return found
-}
-
-// containsWordSeq reports whether the words of s contain seq consecutively.
-func containsWordSeq(sp *wordSplitter, s []byte, seq []string) bool {
-	if len(seq) == 0 {
-		return false
-	}
-	// Match positions of a running prefix of seq (a tiny automaton:
-	// restart from every position).
-	var got []string
-	found := false
-	sp.each(s, func(w []byte) {
-		if found {
-			return
-		}
-		got = append(got, string(w))
-		if len(got) > len(seq) {
-			got = got[1:]
-		}
-		if len(got) == len(seq) && slices.Equal(got, seq) {
 			found = true
 		}
 	})
@@ -645,38 +570,4 @@ func (lc *lineCtx) lineEvent(i int, p *payloadLine) (Event, error) {
 // corrupt names the block in an error.
 func (lc *lineCtx) corrupt(err error) error {
 	return fmt.Errorf("%s: block %d: %w", lc.ix.path(packFile), lc.num, err)
-}
-
-// levenshtein returns the edit distance between a and b in runes, or a
-// value above limit as soon as it exceeds limit.
-func levenshtein(a, b string, limit int) int {
-	if a == b {
-		return 0
-	}
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

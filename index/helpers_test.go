@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/culprit-dev/culprit/index/syntax"
 )
 
 // buildIndex writes evs to a new index in a temporary directory, committing
@@ -116,7 +118,7 @@ func naiveMatch(n *qnode, ev *Event) bool {
 	var sp wordSplitter
 	for _, s := range strs {
 		if l.kind == lkWords {
-			if containsWordSeq(&sp, []byte(s), l.words) {
+			if syntax.ContainsWords(&sp, []byte(s), l.words) {
 				return true
 			}
 			continue
@@ -138,9 +140,19 @@ func naiveFind(t testing.TB, evs []Event, f Filter, order Order) []Event {
 	if err != nil {
 		t.Fatalf("compile %+v: %v", f, err)
 	}
+	// syntax's Match is the meaning every store shares: it must agree with
+	// this package's lowered tree on every event.
+	ref, err := syntax.FromFilter(f)
+	if err != nil {
+		t.Fatalf("syntax.FromFilter(%+v): %v", f, err)
+	}
 	var out []Event
 	for i := range evs {
-		if naiveMatch(root, &evs[i]) {
+		ok := naiveMatch(root, &evs[i])
+		if ref.Match(&evs[i]) != ok {
+			t.Errorf("filter %+v on %s: syntax.Match = %v, the index's plan says %v", f, key(evs[i]), !ok, ok)
+		}
+		if ok {
 			out = append(out, evs[i])
 		}
 	}

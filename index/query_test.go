@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/culprit-dev/culprit/index/syntax"
 )
 
 // describe renders a query tree compactly for tests.
@@ -180,4 +182,17 @@ func FuzzParseQuery(f *testing.F) {
 		naiveMatch(n, &ev)
 		n.bleveQuery()
 	})
+}
+
+// TestKeywordColumns: every keyword field of the syntax has a column, and
+// every column is a keyword field of the syntax.
+func TestKeywordColumns(t *testing.T) {
+	if len(syntax.KeywordFields) != numKW {
+		t.Fatalf("syntax has %d keyword fields, the index %d columns", len(syntax.KeywordFields), numKW)
+	}
+	for _, n := range syntax.KeywordFields {
+		if c, ok := kwCols[n]; !ok || kwNames[c] != n {
+			t.Errorf("keyword field %q has no column", n)
+		}
+	}
 }
