@@ -20,7 +20,7 @@ func benchCorpus() *corpus {
 }
 
 func BenchmarkRequest(b *testing.B) {
-	st := multiFakeStore{benchCorpus().store()}
+	st := multiStore{benchCorpus().store()}
 	inv := New(st, Options{})
 	b.ReportAllocs()
 	st.resetCalls()
@@ -33,7 +33,7 @@ func BenchmarkRequest(b *testing.B) {
 }
 
 func BenchmarkErrors(b *testing.B) {
-	st := multiFakeStore{benchCorpus().store()}
+	st := multiStore{benchCorpus().store()}
 	inv := New(st, Options{})
 	b.ReportAllocs()
 	st.resetCalls()

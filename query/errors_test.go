@@ -32,7 +32,7 @@ func incidentCorpus() *corpus {
 	return &c
 }
 
-func incidentStore() *fakeStore { return incidentCorpus().store() }
+func incidentStore() *countingStore { return incidentCorpus().store() }
 
 func TestErrorsGroups(t *testing.T) {
 	st := incidentStore()

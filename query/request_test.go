@@ -8,8 +8,8 @@ import (
 )
 
 var (
-	_ Store        = (*fakeStore)(nil)
-	_ MultiFaceter = multiFakeStore{}
+	_ Store        = (*countingStore)(nil)
+	_ MultiFaceter = multiStore{}
 )
 
 var t0 = time.Date(2025, 1, 6, 14, 0, 0, 0, time.UTC)
@@ -230,7 +230,7 @@ func TestRequestVerdicts(t *testing.T) {
 			for _, multi := range []bool{false, true} {
 				var st Store = c.store()
 				if multi {
-					st = multiFakeStore{c.store()}
+					st = multiStore{c.store()}
 				}
 				r, err := New(st, Options{}).Request(t.Context(), sc.id)
 				if err != nil {
@@ -418,7 +418,7 @@ func TestRequestUnknownID(t *testing.T) {
 		}
 	}
 
-	r, err := New(newFakeStore(nil, nil), Options{}).Request(t.Context(), "abc")
+	r, err := New(newCountingStore(nil, nil), Options{}).Request(t.Context(), "abc")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -651,7 +651,7 @@ func TestRequestStoreCalls(t *testing.T) {
 		}
 		return &c
 	}
-	calls := func(st Store, fs *fakeStore) int {
+	calls := func(st Store, fs *countingStore) int {
 		fs.resetCalls()
 		if _, err := New(st, Options{}).Request(t.Context(), "bad-0"); err != nil {
 			t.Fatal(err)
@@ -668,8 +668,8 @@ func TestRequestStoreCalls(t *testing.T) {
 	if cs > 20 {
 		t.Errorf("store calls = %d, want at most 20", cs)
 	}
-	m := multiFakeStore{small.store()}
-	if cm := calls(m, m.fakeStore); cm > 10 {
+	m := multiStore{small.store()}
+	if cm := calls(m, m.countingStore); cm > 10 {
 		t.Errorf("store calls with a MultiFaceter = %d, want at most 10", cm)
 	}
 	t.Logf("store calls per Request: %d (Facet per field), MultiFaceter fewer", cs)

@@ -101,7 +101,7 @@ func TestCancelledContext(t *testing.T) {
 }
 
 // shortFacets is a MultiFaceter that breaks its contract.
-type shortFacets struct{ *fakeStore }
+type shortFacets struct{ *countingStore }
 
 func (s shortFacets) Facets(ctx context.Context, f Filter, fields []string, size int) ([]Facet, error) {
 	return []Facet{{}}, nil
@@ -139,13 +139,13 @@ func TestGroupVanished(t *testing.T) {
 	}
 }
 
-type noFingerprint struct{ *fakeStore }
+type noFingerprint struct{ *countingStore }
 
 func (s *noFingerprint) Find(ctx context.Context, f Filter, o FindOptions) (Result, error) {
 	if f.Fingerprint != "" {
 		return Result{Events: []Event{}}, nil
 	}
-	return s.fakeStore.Find(ctx, f, o)
+	return s.countingStore.Find(ctx, f, o)
 }
 
 // TestRenderersSurviveOddInput: partial reports and tiny widths never panic
