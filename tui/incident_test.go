@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/culprit-dev/culprit/index/storetest"
 	"github.com/culprit-dev/culprit/query"
 )
 
@@ -62,13 +62,20 @@ const panicFP = "f3c1a9e07b2d4c58"
 // clipboard; it must reach the terminal neutralised.
 const hostile = "user agent \x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07evil\x9b31m"
 
-// fakeBackend is an in-memory Backend over the incident. It filters for
-// real (words, field:value, time range), counts calls, and can claim a huge
-// total to test paging.
+// fakeBackend is a Backend over the incident: the real Investigator over
+// the shared fake store (storetest.Fake) holding events and deploys, built
+// at the first call so that a test may edit events first, except for the
+// screens' fixtures. Request answers the scripted IDs (regression,
+// firstReq, outageReq, successReq: hand-written reports the goldens render,
+// whose lines are not among the generated events) as written, and an
+// unknown ID with a hint naming the scripted IDs that share its prefix;
+// Errors lists the hand-written groups of the home goldens. It records
+// calls, can fail the next one, and can claim a huge total to test paging.
 type fakeBackend struct {
 	mu       sync.Mutex
 	events   []query.Event // oldest first
 	deploys  []query.Deploy
+	store    *query.Investigator // over events and deploys, once used
 	reports  map[string]*query.Report
 	groups   []query.ErrorGroup
 	span     query.Span
@@ -330,8 +337,8 @@ func (f *fakeBackend) Request(ctx context.Context, id string) (*query.Report, er
 	if r, ok := f.reports[id]; ok {
 		return r, nil
 	}
-	if r := f.genericReport(id); r != nil {
-		return r, nil
+	if r, err := f.inv().Request(ctx, id); err != nil || r.Found {
+		return r, err
 	}
 	hint := ""
 	var near []string
@@ -349,30 +356,6 @@ func (f *fakeBackend) Request(ctx context.Context, id string) (*query.Report, er
 	return &query.Report{RequestID: id, Found: false, Hint: hint}, nil
 }
 
-// genericReport investigates one of the generated requests: its lines and
-// its error, without group or verdict.
-func (f *fakeBackend) genericReport(id string) *query.Report {
-	var r *query.Report
-	for _, e := range f.events {
-		if e.RequestID != id {
-			continue
-		}
-		if r == nil {
-			r = &query.Report{RequestID: id, Found: true}
-		}
-		if !slices.Contains(r.Services, e.Service) {
-			r.Services = append(r.Services, e.Service)
-		}
-		src := fmt.Sprintf("%s:%d", e.Source, e.Line)
-		r.Events = append(r.Events, query.ReportEvent{Time: e.Time, Service: e.Service, Level: e.Level, Message: e.Message,
-			Method: e.Method, Path: e.Path, Route: e.Route, Status: e.Status, User: e.User, RequestID: id, Source: src, IsError: e.IsError})
-		if e.IsError && r.Error == nil {
-			r.Error = &query.RootError{Fingerprint: e.Fingerprint, Message: e.Error, Stack: e.Stack, Service: e.Service, Route: e.Route, Time: e.Time, Source: src}
-		}
-	}
-	return r
-}
-
 func (f *fakeBackend) Errors(ctx context.Context, o query.ErrorsOptions) ([]query.ErrorGroup, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -383,63 +366,12 @@ func (f *fakeBackend) Errors(ctx context.Context, o query.ErrorsOptions) ([]quer
 	return gs, nil
 }
 
-// match reports whether e matches a query: every clause (a leading "+"
-// ignored) must hold; field:value compares canonical fields, a bare word
-// must occur in the original line (case-insensitively).
-func match(e query.Event, q string) bool {
-	for _, tok := range splitQuery(q) {
-		tok = strings.TrimPrefix(tok, "+")
-		neg := strings.HasPrefix(tok, "-")
-		tok = strings.TrimPrefix(tok, "-")
-		field, val, ok := strings.Cut(tok, ":")
-		var hit bool
-		if ok && slices.Contains(queryFields, field) {
-			val = strings.Trim(val, `"`)
-			switch field {
-			case "service":
-				hit = e.Service == val
-			case "level":
-				hit = e.Level == val
-			case "status":
-				if strings.HasPrefix(val, ">=") {
-					n, _ := strconv.Atoi(val[2:])
-					hit = e.Status >= n
-				} else {
-					hit = strconv.Itoa(e.Status) == val
-				}
-			case "route":
-				hit = e.Route == val
-			case "request_id":
-				hit = e.RequestID == val
-			case "fingerprint":
-				hit = e.Fingerprint == val
-			default:
-				hit = strings.Contains(strings.ToLower(string(e.Raw)), strings.ToLower(val))
-			}
-		} else {
-			hit = strings.Contains(strings.ToLower(string(e.Raw)), strings.ToLower(strings.Trim(tok, `"`)))
-		}
-		if hit == neg {
-			return false
-		}
+// inv returns the Investigator over the shared fake store; f.mu is held.
+func (f *fakeBackend) inv() *query.Investigator {
+	if f.store == nil {
+		f.store = query.New(storetest.NewFake(f.events, f.deploys), query.Options{})
 	}
-	return true
-}
-
-func (f *fakeBackend) filter(fl query.Filter) []query.Event {
-	var out []query.Event
-	for _, e := range f.events {
-		if (!fl.Since.IsZero() && e.Time.Before(fl.Since)) || (!fl.Until.IsZero() && !e.Time.Before(fl.Until)) {
-			continue
-		}
-		if fl.ErrorsOnly && !e.IsError || fl.Fingerprint != "" && e.Fingerprint != fl.Fingerprint {
-			continue
-		}
-		if match(e, fl.Query) {
-			out = append(out, e)
-		}
-	}
-	return out
+	return f.store
 }
 
 func (f *fakeBackend) Search(ctx context.Context, o query.SearchOptions) (query.Result, error) {
@@ -464,85 +396,31 @@ func (f *fakeBackend) Search(ctx context.Context, o query.SearchOptions) (query.
 		}
 		return query.Result{Events: evs, Total: f.virtual}, nil
 	}
-	evs := f.filter(query.Filter{Query: o.Query, Since: o.Since, Until: o.Until})
-	if o.Order == query.NewestFirst {
-		slices.Reverse(evs)
-	}
-	total := len(evs)
-	evs = evs[min(o.Offset, total):min(o.Offset+limit, total)]
-	return query.Result{Events: slices.Clone(evs), Total: total}, nil
+	return f.inv().Search(ctx, o)
 }
 
 func (f *fakeBackend) Facet(ctx context.Context, fl query.Filter, field string, size int) (query.Facet, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	counts := map[string]int{}
-	evs := f.filter(fl)
-	fc := query.Facet{Field: field, Total: len(evs)}
-	for _, e := range evs {
-		v := ""
-		switch field {
-		case "service":
-			v = e.Service
-		case "level":
-			v = e.Level
-		case "status":
-			if e.Status != 0 {
-				v = strconv.Itoa(e.Status)
-			}
-		case "route":
-			v = e.Route
-		}
-		if v == "" {
-			fc.Missing++
-			continue
-		}
-		counts[v]++
-	}
-	for v, n := range counts {
-		fc.Buckets = append(fc.Buckets, query.Bucket{Value: v, Count: n})
-	}
-	slices.SortFunc(fc.Buckets, func(a, b query.Bucket) int {
-		if a.Count != b.Count {
-			return b.Count - a.Count
-		}
-		return strings.Compare(a.Value, b.Value)
-	})
-	fc.Distinct = len(fc.Buckets)
-	if len(fc.Buckets) > size {
-		for _, b := range fc.Buckets[size:] {
-			fc.Other += b.Count
-		}
-		fc.Buckets = fc.Buckets[:size]
-	}
-	return fc, nil
+	return f.inv().Facet(ctx, fl, field, size)
 }
 
 func (f *fakeBackend) Histogram(ctx context.Context, fl query.Filter, from, to time.Time, n int) ([]query.TimeBucket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if n <= 0 || !to.After(from) {
-		return nil, nil
-	}
-	bw := to.Sub(from) / time.Duration(n)
-	out := make([]query.TimeBucket, n)
-	for i := range out {
-		out[i].Start = from.Add(time.Duration(i) * bw)
-	}
-	fl.Since, fl.Until = from, to
-	for _, e := range f.filter(fl) {
-		i := int(e.Time.Sub(from) / bw)
-		out[min(i, n-1)].Count++
-	}
-	return out, nil
+	return f.inv().Histogram(ctx, fl, from, to, n)
 }
 
 func (f *fakeBackend) Deploys(ctx context.Context) ([]query.Deploy, error) {
-	return slices.Clone(f.deploys), nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.inv().Deploys(ctx)
 }
 
 func (f *fakeBackend) Span(ctx context.Context) (query.Span, error) {
-	return f.span, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.inv().Span(ctx)
 }
 
 // emptyBackend is an index with nothing ingested.
