@@ -163,15 +163,14 @@ func (h *lineHeap) pop() pending {
 
 // bugStats records what happened to one bug.
 type bugStats struct {
-	count     int64
-	users     map[int]bool // affected users
-	keys      map[int]bool // endpoints (activity keys) it fired on
-	firstT    int64
-	firstID   string
-	lastT     int64
-	samples   []string // reservoir of failing request ids
-	seen      int64
-	firstHost string
+	count   int64
+	users   map[int]bool // affected users
+	keys    map[int]bool // endpoints (activity keys) it fired on
+	firstT  int64
+	firstID string
+	lastT   int64
+	samples []string // reservoir of failing request ids
+	seen    int64
 }
 
 // userAt is one request of a user.

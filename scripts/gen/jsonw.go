@@ -58,11 +58,6 @@ func (w *jw) float(k string, v float64, prec int) {
 	w.b = strconv.AppendFloat(w.b, v, 'f', prec, 64)
 }
 
-func (w *jw) bool(k string, v bool) {
-	w.key(k)
-	w.b = strconv.AppendBool(w.b, v)
-}
-
 // obj starts a nested object under k; close it with close.
 func (w *jw) obj(k string) {
 	w.key(k)
@@ -84,8 +79,6 @@ func (w *jw) kv(a *kv) {
 		w.int(a.k, a.i)
 	case kvFloat:
 		w.float(a.k, a.f, 3)
-	case kvBool:
-		w.bool(a.k, a.i != 0)
 	}
 }
 
@@ -133,20 +126,12 @@ const (
 	kvStr uint8 = iota
 	kvInt
 	kvFloat
-	kvBool
 )
 
 func kvs(k, v string) kv         { return kv{k: k, s: v, typ: kvStr} }
 func kvi(k string, v int64) kv   { return kv{k: k, i: v, typ: kvInt} }
 func kvf(k string, v float64) kv { return kv{k: k, f: v, typ: kvFloat} }
-func kvb(k string, v bool) kv    { return kv{k: k, i: b2i(v), typ: kvBool} }
-func b2i(v bool) int64 {
-	if v {
-		return 1
-	}
-	return 0
-}
-func utc(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+func utc(ns int64) time.Time     { return time.Unix(0, ns).UTC() }
 func appendHex(b []byte, v uint64, n int) []byte {
 	for i := n - 1; i >= 0; i-- {
 		b = append(b, hexDigits[(v>>(uint(i)*4))&15])
