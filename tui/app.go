@@ -476,10 +476,10 @@ func (m Model) bindings() bindings {
 
 func (m Model) helpView() []string {
 	st := m.c.st
-	saved := m.showHelp
+	// m is a copy: clearing showHelp here makes bindings() describe the
+	// screen under the help overlay without changing the running model.
 	m.showHelp = false
 	b := m.bindings()
-	m.showHelp = saved
 	out := []string{st.Heading.Render("Keys"), ""}
 	out = append(out, strings.Split(m.help.FullHelpView(b.FullHelp()), "\n")...)
 	out = append(out, "", st.Heading.Render("Search syntax"))
