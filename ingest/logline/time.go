@@ -320,8 +320,7 @@ func (p *isoParser) zone() (*time.Location, bool) {
 	case rest == "UTC" || rest == "GMT":
 		return time.UTC, true
 	case strings.HasPrefix(rest, "UTC") || strings.HasPrefix(rest, "GMT"):
-		p.i += 3
-		rest = p.s[p.i:]
+		p.i += 3 // "UTC+02:00": the offset follows
 	}
 	c := p.peek()
 	if c != '+' && c != '-' {
