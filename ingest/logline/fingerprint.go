@@ -9,7 +9,7 @@ import (
 // maxFingerprintFrames bounds the frames that take part in a fingerprint.
 const maxFingerprintFrames = 40
 
-// Fingerprint returns a short stable id (16 hex digits) grouping occurrences
+// fingerprint returns a short stable id (16 hex digits) grouping occurrences
 // of the same error, in Sentry's grouping order:
 //
 //  1. a stack trace with recognisable frames: the frames reduced to
@@ -24,16 +24,7 @@ const maxFingerprintFrames = 40
 // Parameterising replaces the values that differ between occurrences of one
 // bug (UUIDs, emails, URLs' ids, IPs, timestamps, durations, hex ids,
 // numbers, quoted strings, ids in paths) with placeholders, most specific
-// pattern first (see Parameterize).
-func Fingerprint(errType, message, stack string) string {
-	var st *stackTrace
-	if strings.TrimSpace(stack) != "" {
-		st = parseStack(stack)
-	}
-	return fingerprint(errType, message, st)
-}
-
-// fingerprint is Fingerprint over an already parsed stack (nil for none).
+// pattern first (see Parameterize). st is the parsed stack, nil for none.
 func fingerprint(errType, message string, st *stackTrace) string {
 	typ := shortType(errType)
 	if st != nil {

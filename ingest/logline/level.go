@@ -21,16 +21,13 @@ const (
 	levelSlog                // slog numeric: -4 debug, 0 info, 4 warn, 8 error
 )
 
-// NormalizeLevel maps a level value of any common logger to one of the
+// normalizeLevel maps a level value of any common logger to one of the
 // index.Level* names, or "" when it is not a level. Strings are matched
 // case-insensitively with their synonyms (warning, wrn, err, crit, notice,
 // verbose, ...) and slog's offsets ("INFO+2", "ERROR-4"); numbers are read by
-// magnitude: multiples of 10 up to 60 as pino/bunyan, 0-7 as syslog, 8-24 as
+// the scheme the source's convention names, or with levelAuto by magnitude:
+// multiples of 10 up to 60 as pino/bunyan, 0-7 as syslog, 8-24 as
 // OpenTelemetry severityNumber, thousands as logstash level_value.
-func NormalizeLevel(r gjson.Result) string {
-	return normalizeLevel(r, levelAuto)
-}
-
 func normalizeLevel(r gjson.Result, scheme levelScheme) string {
 	switch r.Type {
 	case gjson.String:
