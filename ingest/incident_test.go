@@ -15,7 +15,7 @@ func TestIncidentCorpus(t *testing.T) {
 	logs := filepath.Join(incident, "logs")
 	files, err := filepath.Glob(filepath.Join(logs, "*.jsonl"))
 	if err != nil || len(files) == 0 {
-		t.Skipf("no incident corpus: %v", err)
+		t.Fatalf("no logs under %s (the incident corpus is committed): %v", logs, err)
 	}
 	sink := newFakeSink()
 	sum, err := Run(t.Context(), Options{Paths: []string{logs}, Deploys: []string{filepath.Join(incident, "deploys.csv")}}, sink)
@@ -48,7 +48,7 @@ func TestIncidentDeploysAgree(t *testing.T) {
 	read := func(name string) []struct{ a, b string } {
 		f, err := os.Open(filepath.Join(incident, name))
 		if err != nil {
-			t.Skipf("no incident corpus: %v", err)
+			t.Fatalf("the committed incident corpus: %v", err)
 		}
 		defer f.Close()
 		ds, err := ReadDeploys(name, f)

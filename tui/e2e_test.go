@@ -40,7 +40,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 	incident := filepath.Join(root, "testdata", "incident")
 	for _, p := range []string{"cases.json", "deploys.json", "logs"} {
 		if _, err := os.Stat(filepath.Join(incident, p)); err != nil {
-			t.Skipf("tmux end-to-end run: the sample incident is not there yet (%v)", err)
+			t.Fatalf("tmux end-to-end run: the committed sample incident is incomplete: %v", err)
 		}
 	}
 	rc := regressionCase(t, filepath.Join(incident, "cases.json"))
@@ -50,7 +50,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, ".")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Skipf("tmux end-to-end run: cannot build the culprit binary yet: %v\n%s", err, out)
+		t.Fatalf("tmux end-to-end run: go build: %v\n%s", err, out)
 	}
 	idx := filepath.Join(tmp, "index")
 	ingest := exec.CommandContext(t.Context(), bin, "ingest", "--index", idx,
@@ -142,6 +142,6 @@ func regressionCase(t *testing.T, path string) incidentCase {
 			return c
 		}
 	}
-	t.Skipf("tmux end-to-end run: %s has no \"regression\" case yet", path)
+	t.Fatalf("%s has no \"regression\" case", path)
 	return incidentCase{}
 }
