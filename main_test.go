@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -325,7 +326,9 @@ func checkExpect(t *testing.T, rep map[string]any, exp map[string]any) {
 				t.Errorf("found = %v, want %v", get("found"), want)
 			}
 		case "error":
-			if want == nil && get("error") != nil {
+			if want != nil {
+				t.Errorf("cases.json: expect.error can only be null, got %v", want)
+			} else if get("error") != nil {
 				t.Errorf("error = %v, want null", get("error"))
 			}
 		case "cause":
@@ -373,6 +376,9 @@ func checkExpect(t *testing.T, rep map[string]any, exp map[string]any) {
 			if s, _ := get("error", "stack").(string); !strings.Contains(s, want.(string)) {
 				t.Errorf("error.stack does not contain %q:\n%s", want, s)
 			}
+		default:
+			// An expectation nobody checks is a test that cannot fail.
+			t.Errorf("cases.json: unknown expectation %q", k)
 		}
 	}
 }
@@ -609,13 +615,6 @@ func TestIngestKilledMidwayIsCompletedByTheNextRun(t *testing.T) {
 	}
 }
 
-func fileSize(p string) int64 {
-	if fi, err := os.Stat(p); err == nil {
-		return fi.Size()
-	}
-	return 0
-}
-
 func dirSize(dir string) int64 {
 	var n int64
 	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
@@ -643,11 +642,19 @@ func TestIndexHeldByAnotherProcessFailsFast(t *testing.T) {
 		holder.Wait()
 	}()
 	fmt.Fprintln(stdin, `{"time":"2026-11-25T10:00:00Z","level":"info","msg":"hold"}`)
+	// The writer holds the lock once it has written its pid into the lock file.
+	pid := strconv.Itoa(holder.Process.Pid)
 	deadline := time.Now().Add(10 * time.Second)
-	for fileSize(filepath.Join(idx, "index_meta.json")) == 0 && dirSize(idx) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	for {
+		b, _ := os.ReadFile(filepath.Join(idx, "lock"))
+		if strings.TrimSpace(string(b)) == pid {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the holding ingest (pid %s) did not take the index lock within 10s; lock file holds %q", pid, b)
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval, not synchronisation
 	}
-	time.Sleep(200 * time.Millisecond)
 
 	start := time.Now()
 	r := culprit(t, idx, `{"time":"2026-11-25T10:00:01Z","msg":"x"}`+"\n", "ingest", "-")
