@@ -39,7 +39,7 @@ import (
 //go:embed testdata/incident/logs testdata/incident/deploys.json testdata/incident/cases.json
 var demoData embed.FS
 
-// Exit codes, grep's convention (DESIGN.md).
+// Exit codes, grep's convention (docs/design.md, "Exit codes").
 const (
 	exitOK          = 0
 	exitNotFound    = 1

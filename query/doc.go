@@ -3,7 +3,7 @@
 // stack trace, the first occurrence of the same error, the suspect deploy, the
 // blast radius against the baseline of all traffic, and a verdict with its
 // evidence. It also lists error groups, searches events, and renders all of it
-// as text for humans and as JSON for scripts (the CLI contract in DESIGN.md).
+// as text for humans and as JSON for scripts (the CLI contract in docs/design.md).
 //
 // query is pure logic over its own Store interface, which *index.Index
 // implements. It imports the standard library and, for the shared event types

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The JSON contract (DESIGN.md): times are RFC 3339 in UTC with fractional
+// The JSON contract (docs/design.md): times are RFC 3339 in UTC with fractional
 // seconds (at least milliseconds), slices are [] and never null, absent
 // objects are null. The MarshalJSON methods below hold that shape whoever
 // marshals the types; strings from the logs are kept as they are (JSON

@@ -17,7 +17,7 @@ const (
 
 // Report is the investigation of one request ID: the object
 // `culprit request ID --json` prints. Field names and shapes are the CLI
-// contract (README, DESIGN.md): extend, never change.
+// contract (README, docs/design.md): extend, never change.
 type Report struct {
 	RequestID string        `json:"request_id"`
 	Found     bool          `json:"found"`

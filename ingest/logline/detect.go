@@ -113,7 +113,7 @@ func isOTLPKeyValue(e gjson.Result) bool {
 
 // Detect chooses a source's Mapping from its first lines (up to ~100 are
 // enough). For each canonical field it takes the first candidate key of
-// FORMATS.md's priority lists (nested or literal-dotted, in any letter case,
+// the priority lists in fields.go (nested or literal-dotted, in any letter case,
 // also inside common containers such as attributes or fields) whose values
 // are usable in at least half as many sample lines as the most frequent
 // candidate; a request id is preferred over a trace id and a service over a

@@ -73,8 +73,9 @@ type candidate struct {
 	hint hint
 }
 
-// candidates lists, per canonical field, the keys of FORMATS.md in priority
-// order, extended with the spellings real loggers use. Keys are matched
+// candidates lists, per canonical field, the keys the common loggers use
+// (docs/formats.md) in priority order, extended with the usual spellings of
+// hand-written JSON logs. Keys are matched
 // case-insensitively and ignoring '_' and '-' (see normKey), so request_id
 // also covers requestId, RequestID and request-id.
 var candidates = [numFields][]candidate{

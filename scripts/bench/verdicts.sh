@@ -3,7 +3,7 @@
 #
 # For every bug in the corpus's truth.json, asks `culprit request - --json`
 # (NDJSON, one report per id) about its sample requests and compares, per
-# request: the verdict with the verdict DESIGN.md's rule order expects
+# request: the verdict with the verdict docs/design.md's rule order expects
 # (truth's expected_verdict), the group's first request with the bug's first
 # request, and the suspect deploy with the deploy that introduced the bug
 # (regressions only). Not a timing: a fast wrong answer is not a result.

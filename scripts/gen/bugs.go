@@ -8,7 +8,7 @@ import (
 
 // Scenarios: the cause each bug was designed to exhibit, in the vocabulary of
 // culprit's verdicts. Whether culprit reaches that verdict also depends on
-// the rule order in DESIGN.md (a data-specific bug present from the start is
+// the rule order of docs/design.md (a data-specific bug present from the start is
 // "pre-existing" there).
 const (
 	scRegression = "deployment-regression"

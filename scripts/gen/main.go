@@ -299,10 +299,10 @@ func (g *gen) result() *result {
 	return res
 }
 
-// expectedVerdict applies DESIGN.md's verdict rules, in order, to what the
-// generator knows about a bug's occurrences, so that an end-to-end check can
-// compare culprit's verdict with it. Where DESIGN leaves a threshold open it
-// takes query's documented one: "present from the start" is within 2% of
+// expectedVerdict applies the verdict rules of docs/design.md, in order, to
+// what the generator knows about a bug's occurrences, so that an end-to-end
+// check can compare culprit's verdict with it, with query's thresholds:
+// "present from the start" is within 2% of
 // the logs' span (at least 2 minutes) with no deploy of the service before
 // it; "a small share of users" is at most a fifth of the users active on the
 // failing endpoint (or on all endpoints when several fail), or at most 5 of

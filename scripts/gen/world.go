@@ -3,7 +3,7 @@ package main
 import "time"
 
 // Services, in the order their files are listed. Each writes a different
-// logger convention (FORMATS.md) in a different language.
+// logger convention (docs/formats.md) in a different language.
 const (
 	svcGateway       = iota // Node, pino-http
 	svcOrders               // Go, log/slog JSON with AddSource
