@@ -20,7 +20,10 @@ var canonicalLevels = map[string]bool{
 // fuzzSeeds adds the first lines of every format corpus and a few awkward
 // inputs.
 func fuzzSeeds(f *testing.F, add func(string)) {
-	files, _ := filepath.Glob(filepath.Join(formatsDir, "*.jsonl"))
+	files, err := filepath.Glob(filepath.Join(formatsDir, "*.jsonl"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no format corpus under %s to seed from (it is committed): %v", formatsDir, err)
+	}
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
