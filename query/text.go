@@ -150,7 +150,7 @@ func wrap(s string, w int, first, rest string) []string {
 				lines = append(lines, prefix+cur)
 				cur, prefix = "", rest
 			}
-			cut := truncateRaw(word, avail)
+			cut := truncateRaw(word, avail, true)
 			lines = append(lines, prefix+cut)
 			prefix = rest
 			word = word[len(cut):]
@@ -169,20 +169,6 @@ func wrap(s string, w int, first, rest string) []string {
 		lines = append(lines, prefix+cur)
 	}
 	return lines
-}
-
-// truncateRaw returns the longest prefix of s of at most w columns (at
-// least one rune).
-func truncateRaw(s string, w int) string {
-	n := 0
-	for i, r := range s {
-		rw := runeWidth(r)
-		if n+rw > w && i > 0 {
-			return s[:i]
-		}
-		n += rw
-	}
-	return s
 }
 
 // fit truncates a one-line row to the width (if any).
