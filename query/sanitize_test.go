@@ -127,7 +127,7 @@ func TestParseTime(t *testing.T) {
 }
 
 func TestNormalizeLevel(t *testing.T) {
-	for in, want := range map[string]string{"ERROR": "error", "warning": "warn", "crit": "fatal", " Info ": "info", "dbg": "debug"} {
+	for in, want := range map[string]string{"ERROR": "error", "warning": "warn", "verbose": "trace", "crit": "fatal", " Info ": "info", "dbg": "debug"} {
 		if got, ok := NormalizeLevel(in); !ok || got != want {
 			t.Errorf("NormalizeLevel(%q) = %q, %v; want %q", in, got, ok, want)
 		}
