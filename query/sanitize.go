@@ -162,3 +162,20 @@ func padLeft(s string, w int) string {
 	}
 	return s
 }
+
+// CleanRequestID trims what a paste or a line of a file often carries
+// around a request ID: whitespace, quotes (straight, typographic and
+// backticks), brackets, a trailing comma, semicolon or period. The CLI
+// (`request ID`, `request -`, `tui ID`) and the TUI's input use it, so an
+// ID pasted anywhere means the same request.
+func CleanRequestID(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		t := strings.Trim(s, " \t\r\n\"'`“”‘’<>[](){},;")
+		t = strings.TrimSuffix(t, ".")
+		if t == s {
+			return s
+		}
+		s = t
+	}
+}

@@ -190,3 +190,21 @@ func TestWidthOfGraphemes(t *testing.T) {
 		t.Errorf("pad(日本, 6) = %q", got)
 	}
 }
+
+func TestCleanRequestID(t *testing.T) {
+	for in, want := range map[string]string{
+		"  7f3a9c2e-1b4d  \n": "7f3a9c2e-1b4d",
+		`"req-123",`:          "req-123",
+		"`abc123`.":           "abc123",
+		"'r-1'":               "r-1",
+		"“r-2”":               "r-2",
+		"[r-3];":              "r-3",
+		"<r-4>":               "r-4",
+		"r-5.6":               "r-5.6",
+		"  ":                  "",
+	} {
+		if got := CleanRequestID(in); got != want {
+			t.Errorf("CleanRequestID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
