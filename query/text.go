@@ -101,8 +101,6 @@ func (t *tw) line(s string) {
 	}
 }
 
-func (t *tw) printf(format string, a ...any) { t.line(fmt.Sprintf(format, a...)) }
-
 func (t *tw) flush() error {
 	if t.err == nil {
 		t.err = t.w.Flush()
