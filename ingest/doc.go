@@ -10,8 +10,10 @@
 // source keeps its name. Two suffixes keep document identities (Source + Line)
 // distinct where a name alone would collide:
 //   - a file that was truncated or rotated since the last run is a new
-//     generation, read from its start as "app.log#2" (generation 2), so the
-//     events of the previous generation stay and nothing is overwritten;
+//     generation, read from its start as "app.log#1" (generation 1; the
+//     file as first seen is generation 0 and keeps its plain name), then
+//     "app.log#2", so the events of the previous generation stay and
+//     nothing is overwritten;
 //   - a stream (stdin, a named pipe) is named "-#1a2b3c4d", the hash of its
 //     first 4 KiB, so two different streams never overwrite each other.
 //

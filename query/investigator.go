@@ -173,29 +173,17 @@ func (inv *Investigator) facets(ctx context.Context, f Filter, fields []string, 
 	return out, nil
 }
 
-// levelRank orders canonical levels; unknown levels rank 0.
-var levelRank = map[string]int{
-	model.LevelTrace: 1, model.LevelDebug: 2, model.LevelInfo: 3,
-	model.LevelWarn: 4, model.LevelError: 5, model.LevelFatal: 6,
-}
+// levelRank orders canonical levels 1 (trace) to 6 (fatal); anything else
+// ranks 0. It is derived from model.Levels.
+var levelRank = func() map[string]int {
+	m := make(map[string]int, len(model.Levels))
+	for i, l := range model.Levels {
+		m[l] = i + 1
+	}
+	return m
+}()
 
 // NormalizeLevel maps a level name as a user types it (ERROR, warning, err,
-// crit, ...) to its canonical name.
-func NormalizeLevel(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	switch s {
-	case "trace":
-		return model.LevelTrace, true
-	case "debug", "dbg":
-		return model.LevelDebug, true
-	case "info", "information", "notice", "inf":
-		return model.LevelInfo, true
-	case "warn", "warning", "wrn":
-		return model.LevelWarn, true
-	case "error", "err", "erro":
-		return model.LevelError, true
-	case "fatal", "critical", "crit", "panic", "emergency", "alert":
-		return model.LevelFatal, true
-	}
-	return "", false
-}
+// crit, verbose, ...) to its canonical name, with the table ingest reads
+// logs with (model.ParseLevel).
+func NormalizeLevel(s string) (string, bool) { return model.ParseLevel(s) }

@@ -7,31 +7,54 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 )
 
-// The JSON contract (docs/design.md): times are RFC 3339 in UTC with fractional
+// The JSON contract (docs/cli.md): times are RFC 3339 in UTC with fractional
 // seconds (at least milliseconds), slices are [] and never null, absent
 // objects are null. The MarshalJSON methods below hold that shape whoever
-// marshals the types; strings from the logs are kept as they are (JSON
-// escapes control characters itself), and HTML characters are not escaped.
+// marshals the types. Every JSON document culprit prints goes through
+// WriteJSON (or WriteEventsNDJSON), which also escapes what a terminal
+// would act on: C0 controls (encoding/json does), DEL, C1 controls and
+// bidirectional overrides and isolates become \uXXXX, so that `culprit
+// ... --json` on a terminal is as safe as the text output. HTML characters
+// are not escaped.
 
-// jsonTime marshals a time the way the contract says.
-type jsonTime time.Time
+// JSONTime marshals a time the way the contract says. It is the one time
+// encoder of culprit's JSON output; FormatTime gives the same text.
+type JSONTime time.Time
+
+// FormatTime formats t as the JSON contract does: RFC 3339 in UTC with at
+// least millisecond precision (more when t has it).
+func FormatTime(t time.Time) string { return fmtTime(t) }
+
+// TimeOrNil returns t as a JSONTime, or nil (JSON null) when t is zero.
+func TimeOrNil(t time.Time) *JSONTime {
+	if t.IsZero() {
+		return nil
+	}
+	jt := JSONTime(t)
+	return &jt
+}
+
+// NonNil returns s, or an empty slice when s is nil, so that it marshals as
+// [] rather than null.
+func NonNil[T any](s []T) []T { return nonNil(s) }
 
 // MarshalJSON implements json.Marshaler.
-func (t jsonTime) MarshalJSON() ([]byte, error) {
+func (t JSONTime) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + fmtTime(time.Time(t)) + `"`), nil
 }
 
 type jsonBucket struct {
-	Start jsonTime `json:"start"`
+	Start JSONTime `json:"start"`
 	Count int      `json:"count"`
 }
 
 func jsonBuckets(hs []TimeBucket) []jsonBucket {
 	out := make([]jsonBucket, len(hs))
 	for i, h := range hs {
-		out[i] = jsonBucket{jsonTime(h.Start), h.Count}
+		out[i] = jsonBucket{JSONTime(h.Start), h.Count}
 	}
 	return out
 }
@@ -73,10 +96,10 @@ func (e ReportEvent) MarshalJSON() ([]byte, error) {
 		status = &e.Status
 	}
 	return marshal(struct {
-		Time   jsonTime `json:"time"`
+		Time   JSONTime `json:"time"`
 		Status *int     `json:"status"`
 		plain
-	}{jsonTime(e.Time), status, plain(e)})
+	}{JSONTime(e.Time), status, plain(e)})
 }
 
 // MarshalJSON implements json.Marshaler with the contract's shape.
@@ -88,10 +111,10 @@ func (e RootError) MarshalJSON() ([]byte, error) {
 		Stack       string        `json:"stack"`
 		Service     string        `json:"service"`
 		Route       string        `json:"route"`
-		Time        jsonTime      `json:"time"`
+		Time        JSONTime      `json:"time"`
 		Source      string        `json:"source"`
 		Chain       []ReportEvent `json:"chain"`
-	}{e.Fingerprint, e.Type, e.Message, e.Stack, e.Service, e.Route, jsonTime(e.Time), e.Source, nonNil(e.Chain)})
+	}{e.Fingerprint, e.Type, e.Message, e.Stack, e.Service, e.Route, JSONTime(e.Time), e.Source, nonNil(e.Chain)})
 }
 
 // MarshalJSON implements json.Marshaler with the contract's shape.
@@ -100,20 +123,20 @@ func (g Group) MarshalJSON() ([]byte, error) {
 		Fingerprint    string       `json:"fingerprint"`
 		Count          int          `json:"count"`
 		Requests       int          `json:"requests"`
-		FirstSeen      jsonTime     `json:"first_seen"`
+		FirstSeen      JSONTime     `json:"first_seen"`
 		FirstRequestID string       `json:"first_request_id"`
-		LastSeen       jsonTime     `json:"last_seen"`
+		LastSeen       JSONTime     `json:"last_seen"`
 		Histogram      []jsonBucket `json:"histogram"`
-	}{g.Fingerprint, g.Count, g.Requests, jsonTime(g.FirstSeen), g.FirstRequestID, jsonTime(g.LastSeen), jsonBuckets(g.Histogram)})
+	}{g.Fingerprint, g.Count, g.Requests, JSONTime(g.FirstSeen), g.FirstRequestID, JSONTime(g.LastSeen), jsonBuckets(g.Histogram)})
 }
 
 // MarshalJSON implements json.Marshaler with the contract's shape.
 func (d DeployRef) MarshalJSON() ([]byte, error) {
 	type plain DeployRef
 	return marshal(struct {
-		Time jsonTime `json:"time"`
+		Time JSONTime `json:"time"`
 		plain
-	}{jsonTime(d.Time), plain(d)})
+	}{JSONTime(d.Time), plain(d)})
 }
 
 // MarshalJSON implements json.Marshaler with the contract's shape.
@@ -126,9 +149,9 @@ func (b BlastRadius) MarshalJSON() ([]byte, error) {
 	p.Outliers = nonNil(p.Outliers)
 	return marshal(struct {
 		plain
-		WindowStart jsonTime `json:"window_start"`
-		WindowEnd   jsonTime `json:"window_end"`
-	}{p, jsonTime(b.WindowStart), jsonTime(b.WindowEnd)})
+		WindowStart JSONTime `json:"window_start"`
+		WindowEnd   JSONTime `json:"window_end"`
+	}{p, JSONTime(b.WindowStart), JSONTime(b.WindowEnd)})
 }
 
 // MarshalJSON implements json.Marshaler with the contract's shape.
@@ -149,8 +172,8 @@ func (g ErrorGroup) MarshalJSON() ([]byte, error) {
 		Service           string       `json:"service"`
 		Count             int          `json:"count"`
 		Requests          int          `json:"requests"`
-		FirstSeen         jsonTime     `json:"first_seen"`
-		LastSeen          jsonTime     `json:"last_seen"`
+		FirstSeen         JSONTime     `json:"first_seen"`
+		LastSeen          JSONTime     `json:"last_seen"`
 		FirstRequestID    string       `json:"first_request_id"`
 		EndpointsAffected int          `json:"endpoints_affected"`
 		UsersAffected     int          `json:"users_affected"`
@@ -159,13 +182,13 @@ func (g ErrorGroup) MarshalJSON() ([]byte, error) {
 		WrapperOf         string       `json:"wrapper_of,omitempty"`
 		Cause             string       `json:"cause"`
 		Histogram         []jsonBucket `json:"histogram,omitempty"`
-	}{g.Fingerprint, g.Type, g.Message, g.Service, g.Count, g.Requests, jsonTime(g.FirstSeen), jsonTime(g.LastSeen),
+	}{g.Fingerprint, g.Type, g.Message, g.Service, g.Count, g.Requests, JSONTime(g.FirstSeen), JSONTime(g.LastSeen),
 		g.FirstRequestID, g.EndpointsAffected, g.UsersAffected, g.Deploy, g.New, g.WrapperOf, g.Cause, jsonBuckets(g.Histogram)})
 }
 
 // jsonDeploy is a Deploy in the contract's shape.
 type jsonDeploy struct {
-	Time        jsonTime `json:"time"`
+	Time        JSONTime `json:"time"`
 	Service     string   `json:"service"`
 	Version     string   `json:"version"`
 	Commit      string   `json:"commit"`
@@ -188,6 +211,15 @@ func WriteReportJSONIndent(w io.Writer, r *Report) error {
 	return writeJSONLine(w, r, true)
 }
 
+// WriteJSON writes v as one JSON document of culprit's contract, indented
+// by two spaces or compact on one line, followed by a newline. It is the
+// writer of every JSON document the CLI prints: HTML characters stay as
+// they are, and what a terminal would interpret is escaped (see
+// EscapeJSON).
+func WriteJSON(w io.Writer, v any, indent bool) error {
+	return writeJSONLine(w, v, indent)
+}
+
 func writeJSONLine(w io.Writer, v any, indent bool) error {
 	b, err := marshal(v)
 	if err != nil {
@@ -200,7 +232,7 @@ func writeJSONLine(w io.Writer, v any, indent bool) error {
 		}
 		b = buf.Bytes()
 	}
-	b = append(b, '\n')
+	b = append(EscapeJSON(b), '\n')
 	if _, err := w.Write(b); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
@@ -218,36 +250,96 @@ func WriteErrorsJSON(w io.Writer, gs []ErrorGroup) error {
 func WriteDeploysJSON(w io.Writer, ds []Deploy) error {
 	out := make([]jsonDeploy, len(ds))
 	for i, d := range ds {
-		out[i] = jsonDeploy{jsonTime(d.Time), d.Service, d.Version, d.Commit, d.Author, d.Environment, d.Source, d.Line}
+		out[i] = jsonDeploy{JSONTime(d.Time), d.Service, d.Version, d.Commit, d.Author, d.Environment, d.Source, d.Line}
 	}
 	return writeJSONLine(w, out, false)
 }
 
-// WriteEventsNDJSON writes each event's original line verbatim, one per
-// line. An event without its original line (a store that does not keep
-// it) is written as its normalised JSON object instead, so that no result
-// disappears.
+// WriteEventsNDJSON writes one JSON value per event, one per line, so that
+// every line of the output is valid JSON:
+//   - an event whose original line is JSON is written as that line,
+//     verbatim except for EscapeJSON;
+//   - an event whose original line is not JSON (a text line) is written as
+//     that line in a JSON string, never as itself;
+//   - an event without its original line (a store that does not keep it) is
+//     written as its normalised JSON object, so that no result disappears.
 func WriteEventsNDJSON(w io.Writer, evs []Event) error {
 	bw := bufio.NewWriter(w)
 	for i := range evs {
 		e := &evs[i]
-		line := e.Raw
-		if len(line) == 0 {
-			b, err := marshal(struct {
-				Time jsonTime `json:"time"`
+		line := bytes.TrimRight(e.Raw, "\r\n")
+		var err error
+		switch {
+		case len(line) == 0:
+			line, err = marshal(struct {
+				Time JSONTime `json:"time"`
 				*Event
-			}{jsonTime(e.Time), e})
-			if err != nil {
-				return fmt.Errorf("encode event %s: %w", sourceOf(e), err)
-			}
-			line = b
+			}{JSONTime(e.Time), e})
+		case e.Text || !json.Valid(line):
+			line, err = marshal(string(line))
 		}
-		line = bytes.TrimRight(line, "\r\n")
-		bw.Write(line)
+		if err != nil {
+			return fmt.Errorf("encode event %s: %w", sourceOf(e), err)
+		}
+		bw.Write(EscapeJSON(line))
 		bw.WriteByte('\n')
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write events: %w", err)
 	}
 	return nil
+}
+
+// EscapeJSON returns the valid JSON document b with what a terminal would
+// act on escaped: inside strings, DEL, C1 controls (U+0080–U+009F),
+// bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and
+// the line and paragraph separators become \uXXXX, and bytes that are not
+// UTF-8 become \ufffd; outside strings, a carriage return (insignificant
+// white space) becomes a space. The JSON value is unchanged. C0 controls
+// cannot occur raw in valid JSON. b is returned as is when it needs nothing.
+func EscapeJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < utf8.RuneSelf && b[i] != 0x7f && b[i] != '\r' {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	inStr, esc := false, false
+	for i = 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case !inStr && c == '\r':
+				out = append(out, ' ')
+				continue
+			case c == 0x7f:
+				out = append(out, `\u007f`...)
+				esc = false
+				continue
+			case esc:
+				esc = false
+			case inStr && c == '\\':
+				esc = true
+			case c == '"':
+				inStr = !inStr
+			}
+			out = append(out, c)
+			continue
+		}
+		esc = false
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			out = append(out, `\ufffd`...)
+		case r >= 0x80 && r <= 0x9f, isBidiOrSeparator(r):
+			out = fmt.Appendf(out, `\u%04x`, r)
+		default:
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
 }

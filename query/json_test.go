@@ -273,11 +273,53 @@ func TestEventsNDJSON(t *testing.T) {
 	if len(lines) != 3 {
 		t.Fatalf("lines = %q", lines)
 	}
-	if lines[0] != `{"msg":"a","weird":"<\u001b>"}` || lines[1] != "plain text line" {
+	// A JSON line is kept verbatim; a text line becomes a JSON string.
+	if lines[0] != `{"msg":"a","weird":"<\u001b>"}` || lines[1] != `"plain text line"` {
 		t.Errorf("raw lines changed: %q", lines[:2])
+	}
+	for i, l := range lines {
+		if !json.Valid([]byte(l)) {
+			t.Errorf("NDJSON line %d is not JSON: %q", i+1, l)
+		}
 	}
 	m := decodeOne(t, []byte(lines[2]))
 	if m["message"] != "no raw" || m["time"] != "2025-01-06T14:00:01.000Z" || m["source"] != "x.log" {
 		t.Errorf("fallback line = %s", lines[2])
+	}
+}
+
+// TestJSONEscapesTerminalControls: what a terminal acts on never leaves a
+// JSON writer raw, whether the JSON was marshalled or is an original line,
+// and the values decode to the same strings.
+func TestJSONEscapesTerminalControls(t *testing.T) {
+	payloads := []string{"\u009b31m", "\u009d0;OWNED\u009c", "a\u202eb", "\u2066x\u2069", "\u2028", "del\x7f", "ok é 日本"}
+	for _, p := range payloads {
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, map[string]string{"m": p}, false); err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(map[string]string{"m": p})
+		var nd bytes.Buffer
+		if err := WriteEventsNDJSON(&nd, []Event{{Raw: raw}, {Text: true, Raw: []byte("text " + p)}, {Raw: []byte("{\"m\":\"" + p + "\"}\r{}")}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, out := range []string{buf.String(), nd.String()} {
+			for _, r := range out {
+				if r == 0x7f || r >= 0x80 && r <= 0x9f || isBidiOrSeparator(r) || r < 0x20 && r != '\n' {
+					t.Errorf("payload %q: raw %U in JSON output %q", p, r, out)
+				}
+			}
+		}
+		var got map[string]string
+		if err := json.Unmarshal(buf.Bytes(), &got); err != nil || got["m"] != p {
+			t.Errorf("payload %q: decoded %q, %v", p, got["m"], err)
+		}
+		first, _, _ := strings.Cut(nd.String(), "\n")
+		if err := json.Unmarshal([]byte(first), &got); err != nil || got["m"] != p {
+			t.Errorf("payload %q: original line decoded %q, %v", p, got["m"], err)
+		}
+	}
+	if got := string(EscapeJSON([]byte("{\"a\":\"\xff\\\"\u0085\"}"))); got != `{"a":"\ufffd\"\u0085"}` {
+		t.Errorf("EscapeJSON = %q", got)
 	}
 }

@@ -3,8 +3,9 @@ package query
 import (
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/clipperhouse/displaywidth"
 )
 
 // Sanitize makes a string from a log safe to print on a terminal. Log lines
@@ -110,76 +111,39 @@ func isBidiOrSeparator(r rune) bool {
 }
 
 // width returns the number of terminal columns s occupies, assuming s is
-// sanitised and holds no control characters: combining marks and zero-width
-// characters take none, East Asian wide characters and emoji take two.
-func width(s string) int {
-	n := 0
-	for _, r := range s {
-		n += runeWidth(r)
-	}
-	return n
-}
+// sanitised and holds no control characters. It measures grapheme clusters
+// with github.com/clipperhouse/displaywidth, the library the TUI's
+// renderer (charmbracelet/x/ansi) uses, so that a column of emoji, CJK or
+// combining marks lines up the same in the CLI and the TUI.
+func width(s string) int { return displaywidth.String(s) }
 
-func runeWidth(r rune) int {
-	switch {
-	case r < 0x300:
-		return 1
-	case r == 0x200b || r == 0x200c || r == 0x200d || r == 0x2060 || r == 0xfeff:
-		return 0
-	case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r):
-		return 0
-	case isWide(r):
-		return 2
-	}
-	return 1
-}
-
-// isWide covers the East Asian Wide and Fullwidth blocks and the emoji
-// planes; it is a compact approximation of UAX #11, good enough to keep
-// columns aligned.
-func isWide(r rune) bool {
-	switch {
-	case r >= 0x1100 && r <= 0x115f,
-		r >= 0x2e80 && r <= 0x303e,
-		r >= 0x3041 && r <= 0x33ff,
-		r >= 0x3400 && r <= 0x4dbf,
-		r >= 0x4e00 && r <= 0x9fff,
-		r >= 0xa000 && r <= 0xa4cf,
-		r >= 0xac00 && r <= 0xd7a3,
-		r >= 0xf900 && r <= 0xfaff,
-		r >= 0xfe30 && r <= 0xfe4f,
-		r >= 0xff00 && r <= 0xff60,
-		r >= 0xffe0 && r <= 0xffe6,
-		r >= 0x1f300 && r <= 0x1f64f,
-		r >= 0x1f900 && r <= 0x1f9ff,
-		r >= 0x20000 && r <= 0x3fffd:
-		return true
-	}
-	return false
-}
-
-// truncate cuts s to at most w columns, ending with "…" when it cut.
-// w <= 0 means no limit.
+// truncate cuts s to at most w columns, ending with "…" when it cut. It
+// never splits a grapheme cluster. w <= 0 means no limit.
 func truncate(s string, w int) string {
-	if w <= 0 {
-		return s
-	}
-	// Every rune takes at least as many bytes as columns.
-	if len(s) <= w || width(s) <= w {
+	if w <= 0 || width(s) <= w {
 		return s
 	}
 	if w == 1 {
 		return "…"
 	}
-	n := 0
-	for i, r := range s {
-		rw := runeWidth(r)
-		if n+rw > w-1 {
-			return s[:i] + "…"
+	return truncateRaw(s, w-1, false) + "…"
+}
+
+// truncateRaw returns the longest prefix of s, in whole grapheme clusters,
+// of at most w columns; with atLeastOne it keeps the first cluster even
+// when it is wider than w.
+func truncateRaw(s string, w int, atLeastOne bool) string {
+	n, end := 0, 0
+	g := displaywidth.StringGraphemes(s)
+	for g.Next() {
+		gw := g.Width()
+		if n+gw > w && (end > 0 || !atLeastOne) {
+			break
 		}
-		n += rw
+		n += gw
+		end += len(g.Value())
 	}
-	return s
+	return s[:end]
 }
 
 // pad right-pads s with spaces to w columns (truncating when longer).
@@ -197,4 +161,21 @@ func padLeft(s string, w int) string {
 		return strings.Repeat(" ", d) + s
 	}
 	return s
+}
+
+// CleanRequestID trims what a paste or a line of a file often carries
+// around a request ID: whitespace, quotes (straight, typographic and
+// backticks), brackets, a trailing comma, semicolon or period. The CLI
+// (`request ID`, `request -`, `tui ID`) and the TUI's input use it, so an
+// ID pasted anywhere means the same request.
+func CleanRequestID(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		t := strings.Trim(s, " \t\r\n\"'`“”‘’<>[](){},;")
+		t = strings.TrimSuffix(t, ".")
+		if t == s {
+			return s
+		}
+		s = t
+	}
 }

@@ -127,7 +127,7 @@ func TestParseTime(t *testing.T) {
 }
 
 func TestNormalizeLevel(t *testing.T) {
-	for in, want := range map[string]string{"ERROR": "error", "warning": "warn", "crit": "fatal", " Info ": "info", "dbg": "debug"} {
+	for in, want := range map[string]string{"ERROR": "error", "warning": "warn", "verbose": "trace", "crit": "fatal", " Info ": "info", "dbg": "debug"} {
 		if got, ok := NormalizeLevel(in); !ok || got != want {
 			t.Errorf("NormalizeLevel(%q) = %q, %v; want %q", in, got, ok, want)
 		}
@@ -147,5 +147,64 @@ func TestHumanDuration(t *testing.T) {
 	}
 	if got := signedDuration(-6); got != "-6 s" {
 		t.Errorf("signedDuration(-6) = %q", got)
+	}
+}
+
+// TestWidthOfGraphemes: columns are counted per grapheme cluster, as a
+// terminal (and the TUI's renderer) draws them, so tables of emoji and CJK
+// values stay aligned.
+func TestWidthOfGraphemes(t *testing.T) {
+	cases := []struct {
+		s    string
+		want int
+	}{
+		{"abc", 3},
+		{"日本語", 6},
+		{"e\u0301", 1},  // e + combining acute
+		{"👍🏽", 2},       // emoji + skin tone modifier
+		{"👩\u200d💻", 2}, // ZWJ sequence
+		{"❤\ufe0f", 2},  // emoji presentation selector
+		{"🇫🇷", 2},       // regional indicator pair
+		{"ｱｲｳ", 3},      // halfwidth katakana
+		{"Ｗｉｄｅ", 8},     // fullwidth Latin
+		{"한국어 text", 11},
+	}
+	for _, c := range cases {
+		if got := width(c.s); got != c.want {
+			t.Errorf("width(%q) = %d, want %d", c.s, got, c.want)
+		}
+	}
+	// Truncation never splits a cluster and never exceeds the width.
+	for _, s := range []string{"👩\u200d💻👩\u200d💻👩\u200d💻", "日本語テキスト", "e\u0301e\u0301e\u0301e\u0301"} {
+		for w := 1; w <= 7; w++ {
+			got := truncate(s, w)
+			if width(got) > w {
+				t.Errorf("truncate(%q, %d) = %q is %d wide", s, w, got, width(got))
+			}
+			if body := strings.TrimSuffix(got, "…"); !strings.HasPrefix(s, body) || strings.HasSuffix(body, "\u200d") {
+				t.Errorf("truncate(%q, %d) = %q splits a cluster", s, w, got)
+			}
+		}
+	}
+	if got := pad("日本", 6); got != "日本  " {
+		t.Errorf("pad(日本, 6) = %q", got)
+	}
+}
+
+func TestCleanRequestID(t *testing.T) {
+	for in, want := range map[string]string{
+		"  7f3a9c2e-1b4d  \n": "7f3a9c2e-1b4d",
+		`"req-123",`:          "req-123",
+		"`abc123`.":           "abc123",
+		"'r-1'":               "r-1",
+		"“r-2”":               "r-2",
+		"[r-3];":              "r-3",
+		"<r-4>":               "r-4",
+		"r-5.6":               "r-5.6",
+		"  ":                  "",
+	} {
+		if got := CleanRequestID(in); got != want {
+			t.Errorf("CleanRequestID(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/culprit-dev/culprit/query/chart"
 )
 
 // TextOptions control the text renderers.
@@ -148,7 +149,7 @@ func wrap(s string, w int, first, rest string) []string {
 				lines = append(lines, prefix+cur)
 				cur, prefix = "", rest
 			}
-			cut := truncateRaw(word, avail)
+			cut := truncateRaw(word, avail, true)
 			lines = append(lines, prefix+cut)
 			prefix = rest
 			word = word[len(cut):]
@@ -167,20 +168,6 @@ func wrap(s string, w int, first, rest string) []string {
 		lines = append(lines, prefix+cur)
 	}
 	return lines
-}
-
-// truncateRaw returns the longest prefix of s of at most w columns (at
-// least one rune).
-func truncateRaw(s string, w int) string {
-	n := 0
-	for i, r := range s {
-		rw := runeWidth(r)
-		if n+rw > w && i > 0 {
-			return s[:i]
-		}
-		n += rw
-	}
-	return s
 }
 
 // fit truncates a one-line row to the width (if any).
@@ -421,28 +408,13 @@ func writeStack(t *tw, p painter, stack string, o TextOptions) {
 	}
 }
 
-var sparkLevels = []rune("▁▂▃▄▅▆▇█")
-
-// sparkline draws counts as block characters: a space for zero, the
-// smallest block for the smallest non-zero count, the full block for max.
+// sparkline draws a group's histogram, one cell per bucket.
 func sparkline(hs []TimeBucket) string {
-	peak := 0
-	for _, h := range hs {
-		peak = max(peak, h.Count)
+	counts := make([]int, len(hs))
+	for i, h := range hs {
+		counts[i] = h.Count
 	}
-	var b strings.Builder
-	for _, h := range hs {
-		switch {
-		case h.Count <= 0:
-			b.WriteByte(' ')
-		case peak <= 1:
-			b.WriteRune(sparkLevels[len(sparkLevels)-1])
-		default:
-			i := int(math.Ceil(float64(h.Count)/float64(peak)*float64(len(sparkLevels)))) - 1
-			b.WriteRune(sparkLevels[min(max(i, 0), len(sparkLevels)-1)])
-		}
-	}
-	return b.String()
+	return chart.Sparkline(counts, len(counts), chart.Unicode)
 }
 
 func writeGroup(t *tw, p painter, g *Group, d *DeployRef, o TextOptions) {
@@ -512,15 +484,6 @@ func shortCommit(c string) string {
 	return c
 }
 
-// bar draws n of peak as a bar of at most w blocks (at least one for n > 0).
-func bar(n, peak, w int) string {
-	if n <= 0 || peak <= 0 || w <= 0 {
-		return ""
-	}
-	k := int(math.Round(float64(n) / float64(peak) * float64(w)))
-	return strings.Repeat("█", max(k, 1))
-}
-
 // maxBarRows is how many endpoints or users the blast radius draws.
 const maxBarRows = 5
 
@@ -541,7 +504,7 @@ func writeBlast(t *tw, p painter, b *BlastRadius, o TextOptions) {
 		shown := min(len(names), maxBarRows)
 		for i := range shown {
 			t.line(o.row(p, plainSeg("  "+pad(SanitizeLine(names[i]), label)+" "),
-				styled(pad(bar(counts[i], peak, barW), barW), sgrRed), plainSeg(" "+strconv.Itoa(counts[i]))))
+				styled(pad(chart.Bar(counts[i], peak, barW, chart.Unicode), barW), sgrRed), plainSeg(" "+strconv.Itoa(counts[i]))))
 		}
 		if more := affected - shown; more > 0 {
 			t.line(p.dim(fmt.Sprintf("  … and %d more", more)))

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/culprit-dev/culprit/query/chart"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -198,10 +200,11 @@ func TestSparkline(t *testing.T) {
 	if got, want := sparkline(hs), " ▁▄█ "; got != want {
 		t.Errorf("sparkline = %q, want %q", got, want)
 	}
-	if got := bar(0, 10, 20); got != "" {
+	// The blast radius draws its bars with the TUI's renderer.
+	if got := chart.Bar(0, 10, 20, chart.Unicode); got != "" {
 		t.Errorf("bar(0) = %q", got)
 	}
-	if got := bar(1, 1000, 20); got != "█" {
-		t.Errorf("bar(1 of 1000) = %q, want one block", got)
+	if got := chart.Bar(1, 1000, 20, chart.Unicode); got != "▏" {
+		t.Errorf("bar(1 of 1000) = %q, want a sliver", got)
 	}
 }

@@ -628,9 +628,9 @@ func TestCleanPasteAndLooksLikeID(t *testing.T) {
 		{"ab", "ab", false},
 	}
 	for _, c := range cases {
-		got := cleanPaste(c.in)
+		got := query.CleanRequestID(c.in)
 		if got != c.clean {
-			t.Errorf("cleanPaste(%q) = %q, want %q", c.in, got, c.clean)
+			t.Errorf("query.CleanRequestID(%q) = %q, want %q", c.in, got, c.clean)
 		}
 		if id := looksLikeID(got); id != c.id {
 			t.Errorf("looksLikeID(%q) = %v, want %v", got, id, c.id)

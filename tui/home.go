@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/culprit-dev/culprit/query"
-	"github.com/culprit-dev/culprit/tui/components/chart"
+	"github.com/culprit-dev/culprit/query/chart"
 	"github.com/culprit-dev/culprit/tui/components/input"
 )
 
@@ -103,7 +103,7 @@ func (m homeModel) update(msg tea.Msg) (homeModel, tea.Cmd) {
 		if m.empty() {
 			return m, nil
 		}
-		text := cleanPaste(msg.Content)
+		text := query.CleanRequestID(msg.Content)
 		m.listFocus = false
 		m.input.Focus()
 		m.input.SetValue(text)
@@ -176,7 +176,7 @@ func (m homeModel) selected() (query.ErrorGroup, bool) {
 // investigated (and searched as text if the index does not know it),
 // anything else opens the explore screen on it.
 func (m homeModel) submit() tea.Cmd {
-	s := cleanPaste(m.input.Value())
+	s := query.CleanRequestID(m.input.Value())
 	switch {
 	case s == "":
 		return statusCmd("paste a request ID, or type a search query", false)
@@ -193,20 +193,6 @@ func openRequest(id string, search bool) tea.Cmd {
 
 func openExplore(q string) tea.Cmd {
 	return func() tea.Msg { return openExploreMsg{query: q} }
-}
-
-// cleanPaste trims what a paste often carries around an ID: whitespace,
-// quotes, backticks, brackets, a trailing comma or period.
-func cleanPaste(s string) string {
-	s = strings.TrimSpace(s)
-	for {
-		t := strings.Trim(s, " \t\r\n\"'`“”‘’<>[](){},;")
-		t = strings.TrimSuffix(t, ".")
-		if t == s {
-			return s
-		}
-		s = t
-	}
 }
 
 // looksLikeID: a single token without query syntax (no spaces, no

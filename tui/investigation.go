@@ -10,7 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/culprit-dev/culprit/query"
-	"github.com/culprit-dev/culprit/tui/components/chart"
+	"github.com/culprit-dev/culprit/query/chart"
 	"github.com/culprit-dev/culprit/tui/components/stack"
 )
 

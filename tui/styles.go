@@ -8,7 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/culprit-dev/culprit/query"
-	"github.com/culprit-dev/culprit/tui/components/chart"
+	"github.com/culprit-dev/culprit/query/chart"
 	"github.com/culprit-dev/culprit/tui/components/input"
 )
 

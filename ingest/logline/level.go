@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/culprit-dev/culprit/index"
+	"github.com/culprit-dev/culprit/index/model"
 	"github.com/tidwall/gjson"
 )
 
@@ -164,32 +165,6 @@ func slogLevel(n int64) string {
 	}
 }
 
-// levelWords maps lower-case level words to canonical levels.
-var levelWords = map[string]string{
-	"trace": index.LevelTrace, "trc": index.LevelTrace, "verbose": index.LevelTrace,
-	"vrb": index.LevelTrace, "finest": index.LevelTrace, "finer": index.LevelTrace,
-	"t": index.LevelTrace, "silly": index.LevelTrace,
-
-	"debug": index.LevelDebug, "dbug": index.LevelDebug, "dbg": index.LevelDebug,
-	"debu": index.LevelDebug, "fine": index.LevelDebug, "d": index.LevelDebug,
-
-	"info": index.LevelInfo, "information": index.LevelInfo, "informational": index.LevelInfo,
-	"inf": index.LevelInfo, "notice": index.LevelInfo, "i": index.LevelInfo,
-	"config": index.LevelInfo, "default": index.LevelInfo, "http": index.LevelInfo,
-
-	"warn": index.LevelWarn, "warning": index.LevelWarn, "wrn": index.LevelWarn,
-	"warni": index.LevelWarn, "w": index.LevelWarn,
-
-	"error": index.LevelError, "err": index.LevelError, "eror": index.LevelError,
-	"erro": index.LevelError, "severe": index.LevelError, "e": index.LevelError,
-
-	"fatal": index.LevelFatal, "fata": index.LevelFatal, "ftl": index.LevelFatal,
-	"critical": index.LevelFatal, "crit": index.LevelFatal, "crt": index.LevelFatal,
-	"panic": index.LevelFatal, "panc": index.LevelFatal, "dpanic": index.LevelFatal,
-	"emergency": index.LevelFatal, "emerg": index.LevelFatal, "alert": index.LevelFatal,
-	"f": index.LevelFatal,
-}
-
 // slogBase is the numeric value of the slog level names, for "INFO+2".
 var slogBase = map[string]int64{"debug": -4, "info": 0, "warn": 4, "error": 8}
 
@@ -213,7 +188,7 @@ func levelFromString(s string, scheme levelScheme) string {
 		}
 		lower[i] = c
 	}
-	if lv, ok := levelWords[string(lower)]; ok {
+	if lv, ok := model.LevelOfLower(lower); ok {
 		return lv
 	}
 	if sign > 0 {

@@ -1,6 +1,7 @@
-// Package chart draws the TUI's small text charts: sparklines, horizontal
+// Package chart draws culprit's small text charts: sparklines, horizontal
 // bars and multi-row column histograms, in Unicode block characters or, for
-// terminals without UTF-8, in plain ASCII.
+// terminals without UTF-8, in plain ASCII. The CLI's text reports (query)
+// and the TUI draw with it, so a chart looks the same in both.
 //
 // It returns plain strings (no colour) so that callers style them; it
 // imports only the standard library.

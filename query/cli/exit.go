@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/culprit-dev/culprit/query"
+)
+
+// Exit codes, grep's convention.
+const (
+	ExitOK          = 0   // found / results
+	ExitNoResults   = 1   // ran fine, found nothing
+	ExitError       = 2   // usage or runtime error
+	ExitInterrupted = 130 // SIGINT or SIGTERM
+)
+
+// NoResultsError means the command ran fine and found nothing: exit 1.
+// Msg, when not empty, is a note for a human printed on stderr (text output
+// only: JSON output stays valid and says so itself).
+type NoResultsError struct{ Msg string }
+
+func (e *NoResultsError) Error() string {
+	if e.Msg == "" {
+		return "no results"
+	}
+	return e.Msg
+}
+
+// FlagError is a mistake in the command line (a missing argument, an
+// invalid flag value): exit 2, with a pointer to --help.
+type FlagError struct{ Err error }
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// flagErrorf returns a FlagError with a formatted message.
+func flagErrorf(format string, a ...any) error {
+	return &FlagError{fmt.Errorf(format, a...)}
+}
+
+// ExitCode maps the error a command returned to the process's exit code,
+// printing it on stderr once, sanitised (an error may quote a file name or
+// a log value). ctx is the command's context: an error after it was
+// cancelled is an interruption.
+func ExitCode(ctx context.Context, err error, stderr io.Writer) int {
+	var nr *NoResultsError
+	var fe *FlagError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &nr):
+		if nr.Msg != "" {
+			fmt.Fprintln(stderr, query.SanitizeLine(nr.Msg))
+		}
+		return ExitNoResults
+	case ctx.Err() != nil:
+		if !errors.Is(err, context.Canceled) {
+			printErr(stderr, err)
+		}
+		fmt.Fprintln(stderr, "culprit: interrupted")
+		return ExitInterrupted
+	case errors.As(err, &fe):
+		printErr(stderr, err)
+		fmt.Fprintln(stderr, "Run 'culprit --help' for usage.")
+		return ExitError
+	}
+	printErr(stderr, err)
+	return ExitError
+}
+
+// printErr prints err as "culprit: msg" lines, one per error when err joins
+// several (errors.Join, ingest.PathErrors), each sanitised to one line.
+func printErr(w io.Writer, err error) {
+	if m, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range m.Unwrap() {
+			if e != nil {
+				printErr(w, e)
+			}
+		}
+		return
+	}
+	fmt.Fprintf(w, "culprit: %s\n", query.SanitizeLine(err.Error()))
+}

@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/culprit-dev/culprit/index"
+	"github.com/culprit-dev/culprit/ingest"
+	"github.com/culprit-dev/culprit/ingest/logline"
+	"github.com/culprit-dev/culprit/query"
+)
+
+// ingestOptions are the flags of `culprit ingest`. Flags that are options
+// of ingest.Run bind straight to a field of Ingest, so that adding one is
+// one line in newIngestCmd.
+type ingestOptions struct {
+	*globals
+	Ingest ingest.Options
+	Fields []string // --field NAME=PATH, parsed into Ingest.Fields
+	JSON   bool
+}
+
+func newIngestCmd(g *globals) *cobra.Command {
+	o := &ingestOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "ingest [--deploys FILE]... [--field NAME=PATH]... [--max-line BYTES] [--json] PATH...",
+		Short: "Add logs (files, directories, globs, .gz, - for stdin) and deploy history to the index",
+		Long: `Add logs and deploy history to the index. Re-ingesting is cheap and safe:
+unchanged files are skipped, appended files add only their tail, rotated or
+truncated files are detected, and an interrupted ingest is completed by the
+next run without duplicates.
+
+PATH may be a file, a directory (read recursively), a glob, a .gz file or - for
+standard input. The logging convention of each source is detected from its
+first lines; --field NAME=GJSON_PATH overrides one canonical field, e.g.
+--field request_id=ctx.rid --field user=auth.sub. Canonical names:
+  ` + strings.Join(index.Fields, " ") + `
+
+--deploys reads a deploy history: JSON lines, a JSON array, CSV with a header,
+or a GitHub list-deployments API response.`,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			o.Ingest.Paths = paths
+			return runIngest(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.Ingest.Deploys, "deploys", nil, "deploy history file (repeatable)")
+	f.StringArrayVar(&o.Fields, "field", nil, "override a field's location: NAME=GJSON_PATH (repeatable)")
+	f.IntVar(&o.Ingest.MaxLine, "max-line", ingest.DefaultMaxLine, "longest line kept whole, in bytes; longer lines are kept truncated and counted")
+	f.BoolVar(&o.JSON, "json", false, "print the summary as one JSON object")
+	return cmd
+}
+
+// validate checks the flags and fills Ingest from them.
+func (o *ingestOptions) validate() error {
+	if len(o.Ingest.Paths) == 0 && len(o.Ingest.Deploys) == 0 {
+		return flagErrorf("ingest needs at least one PATH or --deploys FILE")
+	}
+	if o.Ingest.MaxLine <= 0 {
+		return flagErrorf("--max-line %d: want a number of bytes greater than 0", o.Ingest.MaxLine)
+	}
+	o.Ingest.Fields = map[string]string{}
+	for _, f := range o.Fields {
+		name, path, err := logline.ParseOverride(f)
+		if err != nil {
+			return flagErrorf("--field %s: %w", f, err)
+		}
+		o.Ingest.Fields[name] = path
+	}
+	return nil
+}
+
+func runIngest(ctx context.Context, o *ingestOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	st, err := o.openWrite()
+	if err != nil {
+		return err
+	}
+	in := o.Ingest
+	in.Stdin = o.env.In
+	if o.env.ErrTTY {
+		in.Progress = termSafeWriter{o.env.Err}
+	}
+	in.SkipDirs = append(in.SkipDirs, o.indexDir) // never ingest the index into itself
+	sum, runErr := ingest.Run(ctx, in, st)
+	if err := st.Close(); err != nil {
+		// The index may not hold what the summary says: never drop this.
+		runErr = errors.Join(runErr, fmt.Errorf("closing the index %s: %w", o.indexDir, err))
+	}
+	if o.JSON {
+		err = query.WriteJSON(o.env.Out, summaryJSON(sum), true)
+	} else {
+		err = writeSummaryText(o.env.Out, sum)
+	}
+	return errors.Join(runErr, err)
+}
+
+type (
+	plainSummary ingest.Summary
+	plainSource  ingest.SourceSummary
+)
+
+// ingestJSON is ingest.Summary in the contract's shape: every field of the
+// summary (new ones too), with times from the one time encoder, [] for no
+// sources and {} for no mapping.
+type ingestJSON struct {
+	Sources []sourceJSON `json:"sources"`
+	plainSummary
+}
+
+type sourceJSON struct {
+	plainSource
+	Fields map[string]string `json:"fields"`
+	First  *query.JSONTime   `json:"first,omitempty"`
+	Last   *query.JSONTime   `json:"last,omitempty"`
+}
+
+func summaryJSON(s ingest.Summary) ingestJSON {
+	out := ingestJSON{Sources: make([]sourceJSON, len(s.Sources)), plainSummary: plainSummary(s)}
+	for i, src := range s.Sources {
+		fields := src.Fields
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		out.Sources[i] = sourceJSON{plainSource(src), fields, query.TimeOrNil(src.First), query.TimeOrNil(src.Last)}
+	}
+	return out
+}
+
+// writeSummaryText writes the ingest summary for a human, with every name
+// in it (paths, field paths, error messages quoting them) sanitised: a file
+// may be named "x\x1b]0;OWNED\x07y.log" or hold a newline.
+func writeSummaryText(w io.Writer, s ingest.Summary) error {
+	safe := s
+	safe.Failed = nil
+	safe.Sources = make([]ingest.SourceSummary, len(s.Sources))
+	for i, src := range s.Sources {
+		src.Path = query.SanitizeLine(src.Path)
+		src.Source = query.SanitizeLine(src.Source)
+		src.Convention = query.SanitizeLine(src.Convention)
+		src.Status = query.SanitizeLine(src.Status)
+		src.Skipped = query.SanitizeLine(src.Skipped)
+		fields := make(map[string]string, len(src.Fields))
+		for k, v := range src.Fields {
+			fields[query.SanitizeLine(k)] = query.SanitizeLine(v)
+		}
+		src.Fields = fields
+		over := make([]string, len(src.Overridden))
+		for j, k := range src.Overridden {
+			over[j] = query.SanitizeLine(k)
+		}
+		src.Overridden = over
+		safe.Sources[i] = src
+	}
+	if err := safe.WriteText(w); err != nil {
+		return err
+	}
+	if len(s.Failed) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "failed: %d\n", len(s.Failed))
+	for _, f := range s.Failed {
+		fmt.Fprintf(&b, "  %s\n", query.SanitizeLine(f.Error()))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

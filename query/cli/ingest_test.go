@@ -1,0 +1,244 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestIngestIsIdempotentAndReportsMapping(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	first := culprit(t, dir, "", "ingest", "--json", "--deploys", incidentDeploys, incidentLogs)
+	if first.code != 0 {
+		t.Fatalf("first ingest:\n%s", first)
+	}
+	s := parseSummary(t, first)
+	if s.Events == 0 || s.Deploys == 0 || len(s.Sources) < 3 {
+		t.Fatalf("first ingest added %d events, %d deploys from %d sources; want all >0 and >=3 sources\n%s",
+			s.Events, s.Deploys, len(s.Sources), first)
+	}
+	var lines int64
+	for _, src := range s.Sources {
+		lines += src.Lines
+		if src.Fields["request_id"] == "" || src.Fields["time"] == "" {
+			t.Errorf("%s: mapping %v lacks time or request_id", src.Path, src.Fields)
+		}
+	}
+	if s.Events != lines {
+		t.Errorf("events added = %d, lines read = %d: every non-empty line should be one event", s.Events, lines)
+	}
+	again := parseSummary(t, culprit(t, dir, "", "ingest", "--json", "--deploys", incidentDeploys, incidentLogs))
+	if again.Events != 0 || again.Deploys != 0 {
+		t.Errorf("second ingest of the same files added %d events and %d deploys, want 0 and 0", again.Events, again.Deploys)
+	}
+	if n := statusEvents(t, dir); int64(n) != s.Events {
+		t.Errorf("status says %d events, ingest added %d", n, s.Events)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		t.Errorf("index dir mode %v, want no group/other access", perm)
+	}
+}
+
+func statusEvents(t *testing.T, dir string) int {
+	t.Helper()
+	r := culprit(t, dir, "", "status", "--json")
+	var st struct{ Events int }
+	if r.code != 0 || jsonUnmarshal(r.stdout, &st) != nil {
+		t.Fatalf("status --json:\n%s", r)
+	}
+	return st.Events
+}
+
+func TestIngestTextSummaryAndProgressOnATerminal(t *testing.T) {
+	dir := t.TempDir()
+	logf := writeFile(t, dir, "app.log", `{"time":"2026-11-25T10:00:00Z","level":"info","msg":"hello","request_id":"r-1"}`+"\nnot json\n")
+	tm := newTerm(t, true, "")
+	r := tm.run(t, filepath.Join(dir, "idx"), "ingest", logf)
+	if r.code != 0 {
+		t.Fatalf("ingest:\n%s", r)
+	}
+	for _, want := range []string{"app.log: 2 lines, 2 events", "1 not JSON (kept as text)", "mapping: time ← time", "total: 1 sources"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("text summary lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestIngestAppendedFileAddsOnlyTail(t *testing.T) {
+	dir := t.TempDir()
+	logf := filepath.Join(dir, "app.log")
+	line := func(i int) string {
+		return fmt.Sprintf(`{"time":"2026-11-25T10:00:%02dZ","level":"info","msg":"hello %d","request_id":"r-%d"}`+"\n", i, i, i)
+	}
+	var b strings.Builder
+	for i := range 10 {
+		b.WriteString(line(i))
+	}
+	writeFile(t, dir, "app.log", b.String())
+	idx := filepath.Join(dir, "idx")
+	if s := parseSummary(t, culprit(t, idx, "", "ingest", "--json", logf)); s.Events != 10 {
+		t.Fatalf("first ingest added %d events, want 10", s.Events)
+	}
+	f, err := os.OpenFile(logf, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(line(10) + line(11))
+	f.Close()
+	if s := parseSummary(t, culprit(t, idx, "", "ingest", "--json", logf)); s.Events != 2 {
+		t.Fatalf("ingest after appending 2 lines added %d events, want 2", s.Events)
+	}
+	if r := culprit(t, idx, "", "request", "r-11", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"found": true`) {
+		t.Errorf("appended request not found:\n%s", r)
+	}
+}
+
+// TestRotatedGenerationName pins what README promises: the events of a
+// file found truncated or rotated are named "app.log#1" (the first
+// generation keeps the plain name), then "#2".
+func TestRotatedGenerationName(t *testing.T) {
+	dir := t.TempDir()
+	idx := filepath.Join(dir, "idx")
+	logf := writeFile(t, dir, "app.log", `{"time":"2026-11-25T10:00:00Z","msg":"one"}`+"\n"+`{"time":"2026-11-25T10:00:01Z","msg":"two"}`+"\n")
+	if s := parseSummary(t, culprit(t, idx, "", "ingest", "--json", logf)); s.Sources[0].Source != logf {
+		t.Fatalf("first generation named %q, want %q", s.Sources[0].Source, logf)
+	}
+	writeFile(t, dir, "app.log", `{"time":"2026-11-25T11:00:00Z","msg":"new"}`+"\n")
+	s := parseSummary(t, culprit(t, idx, "", "ingest", "--json", logf))
+	if got := s.Sources[0]; got.Status != "truncated" || got.Source != logf+"#1" {
+		t.Errorf("after truncation: status %q, source %q; want truncated, %s#1", got.Status, got.Source, logf)
+	}
+}
+
+func TestIngestReportsMissingPathButIngestsTheRest(t *testing.T) {
+	idx := filepath.Join(t.TempDir(), "idx")
+	r := culprit(t, idx, "", "ingest", "--json", "no/such/file.log", incidentLogs)
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2 for a missing path\n%s", r.code, r)
+	}
+	if !strings.Contains(r.err, "no/such/file.log") {
+		t.Errorf("the missing path is not named on stderr:\n%s", r)
+	}
+	s := parseSummary(t, r)
+	if s.Events == 0 || len(s.Failed) != 1 || s.Failed[0].Path != "no/such/file.log" {
+		t.Errorf("want the readable paths ingested and the missing one in failed:\n%s", r)
+	}
+}
+
+// TestIngestJSONWhenEverythingFails: the contract's arrays are [] and
+// never null, even when no source could be read.
+func TestIngestJSONWhenEverythingFails(t *testing.T) {
+	idx := filepath.Join(t.TempDir(), "idx")
+	r := culprit(t, idx, "", "ingest", "--json", "no/such/a.log", "no/such/b.log")
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2\n%s", r.code, r)
+	}
+	if !strings.Contains(r.stdout, `"sources": []`) || strings.Contains(r.stdout, "null") {
+		t.Errorf("want \"sources\": [] and no null:\n%s", r.stdout)
+	}
+	if n := strings.Count(r.err, "culprit: no/such/"); n != 2 {
+		t.Errorf("stderr names %d failed paths, want one line per path:\n%s", n, r.err)
+	}
+}
+
+func TestIngestFromStdin(t *testing.T) {
+	idx := filepath.Join(t.TempDir(), "idx")
+	in := `{"ts":1764064800.5,"level":"error","msg":"boom","request_id":"stdin-1","stacktrace":"main.f\n\t/app/f.go:10"}
+not json at all
+{"ts":1764064801.5,"level":"verbose","msg":"ok","request_id":"stdin-2"}
+`
+	s := parseSummary(t, culprit(t, idx, in, "ingest", "--json", "-"))
+	if s.Events != 3 {
+		t.Fatalf("stdin ingest added %d events, want 3 (the text line too)", s.Events)
+	}
+	if again := parseSummary(t, culprit(t, idx, in, "ingest", "--json", "-")); again.Events != 0 {
+		t.Errorf("the same stdin twice added %d events, want 0", again.Events)
+	}
+	r := culprit(t, idx, "", "search", "boom", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"request_id":"stdin-1"`) {
+		t.Errorf("search for a word of a stdin line: kept line not returned verbatim\n%s", r)
+	}
+	// The text line comes back as a JSON string, not raw.
+	if r := culprit(t, idx, "", "search", "json", "--json"); r.code != 0 || strings.TrimSpace(r.stdout) != `"not json at all"` {
+		t.Errorf("search --json of a text line:\n%s", r)
+	}
+	// A level ingest maps (verbose → trace) is a level --level accepts.
+	if r := culprit(t, idx, "", "search", "", "--level", "verbose", "--json"); r.code != 0 || strings.Count(r.stdout, "\n") != 2 {
+		t.Errorf("search --level verbose: want the 2 leveled lines\n%s", r)
+	}
+}
+
+// TestOneTimeEncoder: ingest --json and status --json print the same
+// instant the same way: RFC 3339, UTC, at least milliseconds.
+func TestOneTimeEncoder(t *testing.T) {
+	dir := t.TempDir()
+	idx := filepath.Join(dir, "idx")
+	logf := writeFile(t, dir, "a.log", `{"time":"2026-11-25T10:00:00+01:00","msg":"a"}`+"\n"+`{"time":"2026-11-25T10:00:07.25Z","msg":"b"}`+"\n")
+	s := parseSummary(t, culprit(t, idx, "", "ingest", "--json", logf))
+	r := culprit(t, idx, "", "status", "--json")
+	var st struct{ First, Last string }
+	if err := jsonUnmarshal(r.stdout, &st); err != nil {
+		t.Fatal(err)
+	}
+	if s.Sources[0].First != "2026-11-25T09:00:00.000Z" || s.Sources[0].Last != "2026-11-25T10:00:07.250Z" {
+		t.Errorf("ingest first/last = %s %s", s.Sources[0].First, s.Sources[0].Last)
+	}
+	if st.First != s.Sources[0].First || st.Last != s.Sources[0].Last {
+		t.Errorf("status first/last = %s %s, ingest says %s %s", st.First, st.Last, s.Sources[0].First, s.Sources[0].Last)
+	}
+	form := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3,9}Z$`)
+	var dep []struct{ Time string }
+	writeFile(t, dir, "d.json", `[{"time":"2026-11-25T09:59:00Z","service":"a","version":"1"}]`)
+	culprit(t, idx, "", "ingest", "--deploys", filepath.Join(dir, "d.json"))
+	if err := jsonUnmarshal(culprit(t, idx, "", "deploys", "--json").stdout, &dep); err != nil || len(dep) != 1 || !form.MatchString(dep[0].Time) {
+		t.Errorf("deploys --json time %v (%v)", dep, err)
+	}
+}
+
+// failingClose is an index whose Close fails, as bleve's can after a write
+// (a full disk while flushing).
+type failingClose struct{ WriteStore }
+
+func (f failingClose) Close() error {
+	return errors.Join(f.WriteStore.Close(), errors.New("flush segment: no space left on device"))
+}
+
+func TestIngestReportsCloseError(t *testing.T) {
+	dir := t.TempDir()
+	logf := writeFile(t, dir, "a.log", `{"time":"2026-11-25T10:00:00Z","msg":"a"}`+"\n")
+	tm := newTerm(t, false, "")
+	tm.env.OpenWrite = func(dir string) (WriteStore, error) {
+		st, err := OpenIndexWrite(dir)
+		if err != nil {
+			return nil, err
+		}
+		return failingClose{st}, nil
+	}
+	r := tm.run(t, filepath.Join(dir, "idx"), "ingest", logf)
+	if r.code != 2 || !strings.Contains(r.err, "closing the index") || !strings.Contains(r.err, "no space left") {
+		t.Errorf("a failing close must be reported with exit 2:\n%s", r)
+	}
+	if !strings.Contains(r.stdout, "1 events added") {
+		t.Errorf("the summary is still printed:\n%s", r)
+	}
+}
+
+func TestIngestInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	logf := writeFile(t, dir, "a.log", `{"time":"2026-11-25T10:00:00Z","msg":"a"}`+"\n")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	r := newTerm(t, false, "").runCtx(ctx, filepath.Join(dir, "idx"), "ingest", logf)
+	if r.code != ExitInterrupted || !strings.Contains(r.err, "interrupted") {
+		t.Errorf("ingest with a cancelled context: want exit 130\n%s", r)
+	}
+}

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/culprit-dev/culprit/index"
+	"github.com/culprit-dev/culprit/query"
+)
+
+// requestOptions are the flags of `culprit request`.
+type requestOptions struct {
+	*globals
+	ID   string // a request ID, or "-" for IDs on stdin
+	JSON bool
+}
+
+func newRequestCmd(g *globals) *cobra.Command {
+	o := &requestOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "request ID|- [--json]",
+		Short: "Investigate one request ID (or - : one ID per line on stdin, NDJSON out)",
+		Long: `Investigate a request: every line of it across services, the root error and
+its stack trace, the first occurrence of the same error, the suspect deploy,
+the blast radius against all traffic in the same window, and a verdict.
+
+With -, request IDs are read from standard input, one per line, and one report
+is printed per ID (with --json: one JSON object per line). The exit code is 0
+when every ID was found, 1 when at least one was not, 2 when standard input
+holds no ID.`,
+		Args: args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			o.ID = argv[0]
+			return runRequest(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the documented JSON object (NDJSON with -)")
+	return cmd
+}
+
+func runRequest(ctx context.Context, o *requestOptions) error {
+	batch := o.ID == "-"
+	ids := []string{query.CleanRequestID(o.ID)}
+	if batch {
+		var err error
+		if ids, err = readIDs(o.env.In); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return errors.New("request -: no request ID on standard input (one per line)")
+		}
+	} else if ids[0] == "" {
+		return flagErrorf("request: empty request ID %q", o.ID)
+	}
+	return o.request(ctx, ids, batch)
+}
+
+// readIDs reads one request ID per line, cleaned; blank lines are skipped.
+func readIDs(r io.Reader) ([]string, error) {
+	if r == nil {
+		return nil, nil
+	}
+	var ids []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if id := query.CleanRequestID(sc.Text()); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading request IDs from stdin: %w", err)
+	}
+	return ids, nil
+}
+
+// request investigates ids and prints one report per ID. A missing index
+// is not an error for a lookup: every ID is "not found", with a hint.
+func (o *requestOptions) request(ctx context.Context, ids []string, batch bool) error {
+	var inv *query.Investigator
+	switch i, done, err := o.investigator(); {
+	case err == nil:
+		defer done()
+		inv = i
+	case !errors.Is(err, index.ErrNotExist):
+		return err
+	}
+	missing := 0
+	for _, id := range ids {
+		var r *query.Report
+		if inv == nil {
+			r = &query.Report{RequestID: id, Hint: fmt.Sprintf("no index at %s yet: run 'culprit ingest PATH...' first", o.indexDir)}
+		} else {
+			var err error
+			if r, err = inv.Request(ctx, id); err != nil {
+				return fmt.Errorf("request %s: %w", id, err)
+			}
+		}
+		if !r.Found {
+			missing++
+		}
+		if err := o.writeReport(r, batch); err != nil {
+			return err
+		}
+	}
+	if missing > 0 {
+		return &NoResultsError{}
+	}
+	return nil
+}
+
+func (o *requestOptions) writeReport(r *query.Report, batch bool) error {
+	out := o.env.Out
+	if o.JSON {
+		if batch {
+			return query.WriteReportJSON(out, r)
+		}
+		return query.WriteReportJSONIndent(out, r)
+	}
+	if err := query.WriteReportText(out, r, o.env.textOptions()); err != nil {
+		return err
+	}
+	if batch {
+		_, err := fmt.Fprintln(out)
+		return err
+	}
+	return nil
+}
