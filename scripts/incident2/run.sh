@@ -12,20 +12,20 @@
 # generator sends background traffic while, on a fixed timeline (offsets in
 # seconds after the traffic starts, for the default DURATION=240):
 #
-#   +29   deploy payments 3.4.0 on payments-1 only (canary); its new settlement
+#   +28   deploy payments 3.4.0 on payments-1 only (canary); its new settlement
 #         code throws ArithmeticException for charges in USD, GBP and CHF
 #   +67   deploy checkout 5.2.0 whose environment no longer sets
 #         PROMO_RULES_PATH: POST /api/cart/coupon fails with KeyError
 #   +86   helm upgrade inventory 2.8.0 fails (the new process cannot bind its
 #         port); 2.7.1 keeps serving: a failed revision, nothing changed
-#   +106  a bulk buyer adds 120 units to a cart: inventory's demand histogram
+#   +105  a bulk buyer adds 120 units to a cart: inventory's demand histogram
 #         indexes out of range on a goroutine, the process dies (panic text on
 #         stderr, captured into its log as a supervisor does) and is restarted
 #         2 s later (RestartSec=2); callers see connection reset and refused
 #   +134  db's maintenance job starts on the orders table: analyze passes hold
-#         the table lock longer and longer (query durations grow), then
-#         +159 VACUUM FULL holds it for 25 s: checkout's 2 s db timeout fires
-#   +149  deploy gateway 1.12.1 (Argo CD; unrelated, during the slowdown)
+#         the table lock longer and longer (query durations grow) for 24 s,
+#         then VACUUM FULL holds it for 24 s: checkout's 2 s db timeout fires
+#   +148  deploy gateway 1.12.1 (Argo CD; unrelated, during the slowdown)
 #   +204  payments-1 rolled back to 3.3.2 (the canary's errors stop)
 #   +240  traffic stops
 #
