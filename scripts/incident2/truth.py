@@ -250,6 +250,23 @@ def main(out):
                 return g, ls
         return cands[len(cands) // 2]
 
+    # The services below the gateway log only the trace context, never the request id.
+    rid_keys = set()
+    for name in os.listdir(os.path.join(out, "logs")):
+        if name == "gateway.log":
+            continue
+        for raw in open(os.path.join(out, "logs", name)):
+            if raw.startswith("{"):
+                rid_keys |= {k for k in json.loads(raw) if re.search(r"(?i)request.?id|correlation", k)}
+    check("trace-only", not rid_keys, f"request-id keys below the gateway: {sorted(rid_keys) or 'none'}")
+    # Every request the gateway passed on reached a service under its trace id, unless the
+    # connection was refused or reset.
+    passed = [g for g in gw_done if g.status not in (400, 401) and g.trace]
+    unreached = {l.rid for l in lines if l.svc == "gateway" and "request failed" in l.msg}
+    missing = [g for g in passed if g.rid not in unreached and not any(l.svc != "gateway" for l in by_trace[g.trace])]
+    check("trace-propagation", not missing,
+          f"{len(passed)} requests passed on, {len(unreached)} never reached a service, {len(missing)} without downstream lines")
+
     cases = []
 
     # 1. The canary: ArithmeticException on payments-1 only, between the canary deploy and its rollback.
