@@ -439,6 +439,11 @@ def main(out):
             if c.get("suspect_deploy"):
                 exp["suspect_service"] = c["suspect_deploy"]["service"]
                 exp["suspect_version"] = c["suspect_deploy"]["version"]
+            aff = c.get("affected") or {}
+            if aff.get("hosts"):
+                exp["hosts"], exp["versions"] = aff["hosts"], aff["versions"]
+            if aff.get("endpoints"):
+                exp["routes"] = aff["endpoints"]
             for k in ("config_key", "crashed_service", "dependency"):
                 if c.get(k):
                     exp[k] = c[k]
