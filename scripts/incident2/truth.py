@@ -239,11 +239,11 @@ def main(out):
                 res.append((g, ls))
         return res
 
-    def pick(cands, after):
+    def pick(cands, after, what):
         """The first candidate at least `after` seconds later than the first one (a later report,
-        not the first occurrence), whose root error is logged before the gateway's wrapper."""
+        not the first occurrence)."""
         if not cands:
-            return None
+            sys.exit(f"truth.py: no request in {out}/logs shows {what}: the run did not play the scenario")
         t0 = cands[0][0].t
         for g, ls in cands:
             if g.t - t0 >= after:
@@ -276,7 +276,7 @@ def main(out):
     check("canary-window", bool(arith) and all(canary["t"] < l.t < rollback["t"] for l in arith),
           "all between the canary deploy and the rollback" if arith else "none")
     can = failures_where(lambda ls: any(l.etype == "java.lang.ArithmeticException" for l in ls))
-    g, ls = pick(can, 20)
+    g, ls = pick(can, 20, "the canary's ArithmeticException")
     users_c = sorted({x.user for x, _ in can})
     active_c = sorted({x.user for x in gw_done if x.route == "POST /api/checkout" and canary["t"] <= x.t <= rollback["t"] and x.user})
     c = base_case("canary", g.rid, f"a customer paying in a foreign currency checks out {g.t - canary['t']:.0f}s after payments 3.4.0 went to payments-1 only; payments-0 (3.3.2) keeps working")
@@ -304,7 +304,7 @@ def main(out):
     check("config-after-deploy", bool(kerr) and all(l.t - skew["offset_seconds"] > config["t"] for l in kerr), "all after checkout 5.2.0")
     cf = failures_where(lambda ls: any(l.etype == "KeyError" and key in (l.emsg or "") for l in ls))
     check("config-scope", len({x.route for x, _ in cf}) == 1, f"routes {sorted({x.route for x, _ in cf})}")
-    g, ls = pick(cf, 15)
+    g, ls = pick(cf, 15, f"the KeyError for {key}")
     c = base_case("misconfiguration", g.rid, f"a coupon is rejected with a 502 {g.t - config['t']:.0f}s after checkout 5.2.0, whose release dropped {key}")
     c.update(cause="misconfiguration", config_key=key, suspect_deploy=deploy_ref(config),
              affected={"endpoints": sorted({x.route for x, _ in cf}), "users_affected": len({x.user for x, _ in cf}),
@@ -368,7 +368,7 @@ def main(out):
           and all(vac[0].t - 3 <= l.t - skew["offset_seconds"] <= vac_end[0].t + 3 for l in timeouts),
           f"{len(timeouts)} checkout db timeouts, {len(cancels)} cancelled statements, all during VACUUM FULL")
     dbf = failures_where(lambda ls: any(l.svc == "checkout" and l.msg == "db call timed out" for l in ls))
-    g, ls = pick(dbf, 8)
+    g, ls = pick(dbf, 8, "a db timeout")
     c = base_case("db-timeout", g.rid, f"{g.route} times out in checkout's db call {g.t - gw_deploy['t']:.0f}s after the unrelated gateway 1.12.1 deploy")
     c.update(cause="dependency-failure", dependency="db", suspect_deploy=None, not_to_blame=[deploy_ref(gw_deploy)],
              dependency_latency_ms={"before": {"p50": p(before, 0.5), "p95": p(before, 0.95), "n": len(before)},
@@ -379,6 +379,7 @@ def main(out):
 
     # 5. A success through all five services.
     ok = [x for x in gw_done if x.route == "POST /api/checkout" and x.status == 201 and x.t < canary["t"]]
+    g, _ = pick([(x, None) for x in ok], 0, "a successful checkout before the canary")
     g = ok[len(ok) // 2]
     c = base_case("success", g.rid, "a checkout that went through gateway, checkout, inventory, payments and db")
     c.update(cause=None, suspect_deploy=None)
