@@ -25,7 +25,7 @@ var (
 	libraryFiles = []string{
 		"node:", "internal/", "<anonymous>", "native", "index ", // V8
 		"<frozen ", "<frozen>", // CPython
-		"<internal:", // Ruby
+		"<internal:",          // Ruby
 		"[internal function]", // PHP
 	}
 	// libraryNamespaces are JVM and .NET namespaces of runtimes and common
