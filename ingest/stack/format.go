@@ -16,6 +16,11 @@ func Format(t *Trace) string {
 	if t == nil {
 		return ""
 	}
+	// An outer exception with no header and no frame has nothing Parse
+	// could read back.
+	for t.Cause != nil && t.Type == "" && t.Message == "" && len(t.Frames) == 0 {
+		t = t.Cause
+	}
 	var b strings.Builder
 	switch style(t) {
 	case Go:
@@ -36,6 +41,11 @@ func Format(t *Trace) string {
 
 // style is the dialect of the chain's first frame.
 func style(t *Trace) Lang {
+	for _, c := range t.Chain() {
+		if len(c.Suppressed) > 0 {
+			return Java // only the JVM prints suppressed exceptions
+		}
+	}
 	for _, c := range t.Chain() {
 		if l := c.lang(); l != "" {
 			return l

@@ -60,17 +60,27 @@ func ParseLines(s string) (*Trace, []Line) { return parse(s, true) }
 
 type ref struct{ exc, frame int }
 
+// suppressed is a Java suppressed exception being read: the trace its lines
+// go to now (its last cause) and the indentation of its "Suppressed:" line.
+type suppressed struct {
+	tail   *Trace
+	indent int
+}
+
 type parser struct {
-	excs       []*Trace // in printed order
+	// Exceptions in printed order. A chain line ("Caused by:", "--->",
+	// "[cause]:", "Suppressed:", "Next") before any exception is read as an
+	// ordinary exception line.
+	excs       []*Trace
 	parent     []int    // .NET: the exception an inner exception belongs to, or -1
 	cur        int
 	causeFirst bool
 	frames     int
 
-	// Java's suppressed exceptions: the trace frames go to, and the
-	// indentation of its "Suppressed:" line.
-	supp       *Trace
-	suppIndent int
+	// Java's suppressed exceptions being read, innermost last: each is
+	// printed indented under the exception it belongs to, its frames one
+	// level deeper, its causes at its own level.
+	supp []suppressed
 
 	// a second goroutine: frames are classified for display, not kept
 	other *Trace
@@ -100,8 +110,8 @@ func (p *parser) target(indent int) (*Trace, int) {
 	if p.other != nil {
 		return p.other, -2
 	}
-	if p.supp != nil && indent > p.suppIndent {
-		return p.supp, -2
+	if n := len(p.supp); n > 0 && indent > p.supp[n-1].indent {
+		return p.supp[n-1].tail, -2
 	}
 	p.ensure()
 	return p.excs[p.cur], p.cur
@@ -176,8 +186,12 @@ func parse(s string, wantLines bool) (*Trace, []Line) {
 		}
 		indent := indentOf(raw)
 		indented := indent > 0
-		if p.supp != nil && indent <= p.suppIndent {
-			p.supp = nil
+		for n := len(p.supp); n > 0; n = len(p.supp) {
+			top := p.supp[n-1]
+			if indent > top.indent || indent == top.indent && hasMarker(line, "Caused by: ") {
+				break
+			}
+			p.supp = p.supp[:n-1]
 		}
 		contFrame := lastFrame
 		lastFrame = none
@@ -271,24 +285,24 @@ func parse(s string, wantLines bool) (*Trace, []Line) {
 			}
 			p.emit(raw, Header, false, none)
 			continue
-		case strings.HasPrefix(line, "Caused by: "):
-			typ, msg := splitHeader(strings.TrimPrefix(line, "Caused by: "), true)
-			if p.supp != nil && indent > p.suppIndent {
+		case hasMarker(line, "Caused by: ") && p.cur >= 0:
+			typ, msg := splitHeader(afterMarker(line, "Caused by: "), true)
+			if n := len(p.supp); n > 0 {
 				c := &Trace{Type: typ, Message: msg}
-				p.supp.Cause = c
-				p.supp = c
+				p.supp[n-1].tail.Cause = c
+				p.supp[n-1].tail = c
 			} else {
 				p.newExc(typ, msg, -1)
 			}
 			p.emit(raw, Header, false, none)
 			continue
-		case strings.HasPrefix(line, "[cause]: "):
-			typ, msg := splitHeader(strings.TrimPrefix(line, "[cause]: "), true)
+		case hasMarker(line, "[cause]: ") && p.cur >= 0:
+			typ, msg := splitHeader(afterMarker(line, "[cause]: "), true)
 			p.newExc(typ, msg, -1)
 			p.emit(raw, Header, false, none)
 			continue
-		case strings.HasPrefix(line, "---> "):
-			typ, msg := splitHeader(strings.TrimPrefix(line, "---> "), true)
+		case hasMarker(line, "---> ") && p.cur >= 0:
+			typ, msg := splitHeader(afterMarker(line, "---> "), true)
 			p.newExc(typ, msg, p.cur)
 			p.emit(raw, Header, false, none)
 			continue
@@ -298,16 +312,18 @@ func parse(s string, wantLines bool) (*Trace, []Line) {
 			}
 			p.emit(raw, Header, false, none)
 			continue
-		case strings.HasPrefix(line, "Suppressed: "):
-			typ, msg := splitHeader(strings.TrimPrefix(line, "Suppressed: "), true)
+		case hasMarker(line, "Suppressed: ") && p.cur >= 0:
+			typ, msg := splitHeader(afterMarker(line, "Suppressed: "), true)
 			sup := &Trace{Type: typ, Message: msg}
-			if p.supp != nil && indent > p.suppIndent {
-				p.supp.Suppressed = append(p.supp.Suppressed, sup)
+			if n := len(p.supp); n > 0 {
+				p.supp[n-1].tail.Suppressed = append(p.supp[n-1].tail.Suppressed, sup)
 			} else {
 				p.ensure()
 				p.excs[p.cur].Suppressed = append(p.excs[p.cur].Suppressed, sup)
 			}
-			p.supp, p.suppIndent = sup, indent
+			if len(p.supp) < maxChain {
+				p.supp = append(p.supp, suppressed{tail: sup, indent: indent})
+			}
 			p.emit(raw, Header, false, none)
 			continue
 		case strings.HasPrefix(line, "..."):
@@ -347,12 +363,12 @@ func parse(s string, wantLines bool) (*Trace, []Line) {
 			p.emit(raw, Header, false, none)
 			continue
 		}
-		if f, ok := rubyFrame(line); ok {
+		if f, after, ok := rubyFrame(line); ok {
 			if p.cur < 0 && !strings.HasPrefix(line, "from ") {
 				// The first line of a Ruby error carries the message and type.
 				p.newExc("", "", -1)
-				if i := strings.Index(line, "': "); i >= 0 {
-					p.excs[p.cur].Type, p.excs[p.cur].Message = rubyHeader(line[i+3:])
+				if msg, ok := strings.CutPrefix(after, ": "); ok {
+					p.excs[p.cur].Type, p.excs[p.cur].Message = rubyHeader(msg)
 				}
 			}
 			frameLine(f)
@@ -425,10 +441,14 @@ func (p *parser) header(line, rest string) {
 			line, php = line[i+len("Uncaught "):], true
 		}
 	}
-	// A header followed by a frame may name any identifier as its type.
+	// A header followed by a frame or a cause may name any identifier as
+	// its type.
 	nextLine, _, _ := strings.Cut(rest, "\n")
 	nextLine = strings.TrimSpace(nextLine)
-	anyIdent := php || strings.HasPrefix(nextLine, "at ") || nextLine == "Stack trace:"
+	anyIdent := php || nextLine == "Stack trace:"
+	for _, p := range []string{"at ", "---> ", "Caused by: ", "[cause]: "} {
+		anyIdent = anyIdent || hasMarker(nextLine, p)
+	}
 	typ, msg := splitHeader(line, anyIdent)
 	for rest, k := line, 0; typ == "" && k < 8; k++ {
 		// "checkout failed: TypeError: msg" (a message before the error)
@@ -454,20 +474,42 @@ func (p *parser) header(line, rest string) {
 
 // link chains the exceptions read, in printed order, into causes and
 // returns the outermost.
+// Exceptions that hold nothing (a "goroutine" line with no frames after
+// it, an empty "Caused by:") are left out.
 func (p *parser) link() *Trace {
-	if len(p.excs) == 0 {
+	var excs []*Trace
+	for _, e := range p.excs {
+		if e.Type != "" || e.Message != "" || len(e.Frames) > 0 || e.Elided > 0 || len(e.Suppressed) > 0 {
+			excs = append(excs, e)
+		}
+	}
+	if len(excs) == 0 {
 		return nil
 	}
 	if p.causeFirst {
-		for i := len(p.excs) - 1; i > 0; i-- {
-			p.excs[i].Cause = p.excs[i-1]
+		for i := len(excs) - 1; i > 0; i-- {
+			excs[i].Cause = excs[i-1]
 		}
-		return p.excs[len(p.excs)-1]
+		return excs[len(excs)-1]
 	}
-	for i := 0; i+1 < len(p.excs); i++ {
-		p.excs[i].Cause = p.excs[i+1]
+	for i := 0; i+1 < len(excs); i++ {
+		excs[i].Cause = excs[i+1]
 	}
-	return p.excs[0]
+	return excs[0]
+}
+
+// hasMarker reports a line that starts with marker ("Caused by: "), or is
+// the marker without its trailing space (the line was trimmed).
+func hasMarker(line, marker string) bool {
+	return strings.HasPrefix(line, marker) || line == marker[:len(marker)-1]
+}
+
+// afterMarker is the text after a marker hasMarker found.
+func afterMarker(line, marker string) string {
+	if len(line) < len(marker) {
+		return ""
+	}
+	return line[len(marker):]
 }
 
 // phpMessage drops the " in /app/x.php:12" PHP puts after a message.
@@ -581,10 +623,18 @@ func atFrame(rest string) (Frame, bool) {
 		if !isJSLocation(loc) {
 			return Frame{}, false
 		}
-		fn = strings.TrimPrefix(fn, "async ")
-		fn = strings.TrimPrefix(fn, "new ")
+		for {
+			t := strings.TrimPrefix(strings.TrimPrefix(fn, "async "), "new ")
+			if t == fn {
+				break
+			}
+			fn = t
+		}
 		if j := strings.Index(fn, " [as "); j > 0 {
 			fn = fn[:j]
+		}
+		if fn = strings.TrimSpace(fn); fn == "" {
+			return Frame{}, false
 		}
 		f := Frame{Function: fn, Lang: Node, Raw: raw}
 		f.File, f.Line, f.Col = splitLineCol(loc)
@@ -612,11 +662,14 @@ func atFrame(rest string) (Frame, bool) {
 			} else {
 				f.File = loc
 			}
+			if f.File = strings.TrimSpace(f.File); f.File == "" {
+				f.Line = 0
+			}
 		} else if strings.HasSuffix(args, ")") && javaLocation(args[:len(args)-1]) {
 			loc := args[:len(args)-1]
 			f.Lang = Java
 			f.File = loc
-			if c := strings.LastIndexByte(loc, ':'); c > 0 && allDigits(loc[c+1:]) {
+			if c := strings.LastIndexByte(loc, ':'); c > 0 && allDigits(loc[c+1:]) && atoi(loc[c+1:]) > 0 {
 				f.File, f.Line = loc[:c], atoi(loc[c+1:])
 			}
 		}
@@ -695,31 +748,32 @@ func atoi(s string) int {
 }
 
 // rubyFrame reads "/app/models/order.rb:42:in `reserve'" (also 'Order#reserve'
-// of Ruby 3.4, and the "from " prefix of later lines).
-func rubyFrame(line string) (Frame, bool) {
+// of Ruby 3.4, and the "from " prefix of later lines), and returns the text
+// after it (the first line's ": message (Type)").
+func rubyFrame(line string) (Frame, string, bool) {
 	raw := line
 	line = strings.TrimPrefix(line, "from ")
 	i := strings.Index(line, ":in ")
 	if i <= 0 {
-		return Frame{}, false
+		return Frame{}, "", false
 	}
 	loc := line[:i]
 	j := strings.LastIndexByte(loc, ':')
 	if j <= 0 || !allDigits(loc[j+1:]) {
-		return Frame{}, false
+		return Frame{}, "", false
 	}
 	file := loc[:j]
 	rest := line[i+4:]
 	if rest == "" || (rest[0] != '`' && rest[0] != '\'') {
-		return Frame{}, false
+		return Frame{}, "", false
 	}
 	end := strings.IndexByte(rest[1:], '\'')
 	if end < 0 {
-		return Frame{}, false
+		return Frame{}, "", false
 	}
 	f := Frame{Function: rest[1 : end+1], File: file, Line: atoi(loc[j+1:]), Lang: Ruby, Raw: raw}
 	f.Module = rubyModule(file)
-	return f, true
+	return f, rest[end+2:], true
 }
 
 // rubyHeader reads "undefined method `id' for nil (NoMethodError)".
@@ -765,7 +819,7 @@ func phpFrame(line string) (Frame, bool) {
 		return Frame{}, false
 	}
 	fn := call
-	if i := strings.IndexByte(call, '('); i > 0 {
+	if i := strings.IndexByte(call, '('); i >= 0 {
 		fn = call[:i]
 	}
 	if fn == "" || strings.ContainsAny(fn, " \t") {
