@@ -72,7 +72,7 @@ type parser struct {
 	// "[cause]:", "Suppressed:", "Next") before any exception is read as an
 	// ordinary exception line.
 	excs       []*Trace
-	parent     []int    // .NET: the exception an inner exception belongs to, or -1
+	parent     []int // .NET: the exception an inner exception belongs to, or -1
 	cur        int
 	causeFirst bool
 	frames     int
