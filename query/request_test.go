@@ -770,3 +770,18 @@ func TestPreviousDeploy(t *testing.T) {
 		t.Errorf("previousDeploy of the first release = %+v, want nil", p)
 	}
 }
+
+func TestTrimTypePrefix(t *testing.T) {
+	cases := []struct{ msg, typ, want string }{
+		{"java.lang.NullPointerException: x is null", "java.lang.NullPointerException", "x is null"},
+		{"NullPointerException: x is null", "java.lang.NullPointerException", "x is null"},
+		{"x is null", "java.lang.NullPointerException", "x is null"},
+		{"KeyError: 'sku'", "", "KeyError: 'sku'"},
+		{"Error: boom", "*errors.errorString", "Error: boom"},
+	}
+	for _, c := range cases {
+		if got := trimTypePrefix(c.msg, c.typ); got != c.want {
+			t.Errorf("trimTypePrefix(%q, %q) = %q, want %q", c.msg, c.typ, got, c.want)
+		}
+	}
+}
