@@ -13,8 +13,8 @@ const maxFingerprintFrames = 40
 // of the same error, in Sentry's grouping order:
 //
 //  1. a stack trace with recognisable frames: the frames reduced to
-//     function and module names (see parseStack), in-app frames only when
-//     there are any, with the root cause's exception type. A stack that
+//     function and module names (ingest/stack's FingerprintFrames), in-app
+//     frames only when there are any, with the root cause's exception type. A stack that
 //     names no exception type (a Go call-site stack from debug.Stack or zap)
 //     says where the error was logged, not what it was, so the error type
 //     and the parameterised message are added to it;
