@@ -197,8 +197,8 @@ func rubyBlockLevels(fn string) string {
 // CGLIB$$a1b2; .NET's <Reserve>d__5, <>c__DisplayClass4_0, b__3_0; Python's
 // and Ruby's names pass through.
 func normalizeFunc(fn string) string {
-	if fn == "" {
-		return fn
+	if strings.IndexFunc(fn, func(r rune) bool { return '0' <= r && r <= '9' }) < 0 {
+		return fn // nothing numbered (the "$$" hashes hold digits too)
 	}
 	var b strings.Builder
 	b.Grow(len(fn))
