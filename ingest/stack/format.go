@@ -22,7 +22,11 @@ func Format(t *Trace) string {
 		t = t.Cause
 	}
 	var b strings.Builder
-	switch style(t) {
+	st := style(t)
+	if st == Go && (t.Cause != nil || t.Type != "" && t.Type != "panic" && t.Type != "fatal error") {
+		st = Java // a chain, or an error type: Go's own syntax has neither
+	}
+	switch st {
 	case Go:
 		formatGo(&b, t)
 	case Python:
@@ -104,6 +108,9 @@ func atLine(f Frame) string {
 	}
 	if f.Line > 0 {
 		loc += ":" + strconv.Itoa(f.Line)
+		if f.Col > 0 {
+			loc += ":" + strconv.Itoa(f.Col)
+		}
 	}
 	fn := f.Function
 	if fn == "" {

@@ -641,36 +641,31 @@ func atFrame(rest string) (Frame, bool) {
 		f.Module = jsModule(f.File)
 		return f, true
 	}
-	// Java / .NET: "pkg.Class.method(File.java:42)", "Ns.Type.Method(Int32 id) in f:line 3".
+	// Java: "pkg.Class.method(File.java:42)". The location is in the last
+	// parentheses, so that a Go function written this way keeps its
+	// receiver: "main.(*server).get(handlers.go:80)".
+	if i := strings.LastIndexByte(rest, '('); i > 0 && strings.HasSuffix(rest, ")") && javaLocation(rest[i+1:len(rest)-1]) {
+		if f, ok := javaFrame(rest[:i], rest[i+1:len(rest)-1], raw); ok {
+			return f, true
+		}
+	}
+	// .NET: "Ns.Type.Method(Int32 id) in /src/f.cs:line 3", "Ns.Type.Method()".
 	if i := strings.IndexByte(rest, '('); i > 0 {
 		fn := strings.TrimPrefix(rest[:i], "async ")
-		if strings.ContainsAny(fn, " \t") || !strings.Contains(rest[i:], ")") {
-			return Frame{}, false
-		}
-		if j := strings.LastIndexByte(fn, '/'); j >= 0 {
-			fn = fn[j+1:] // Java 9 module prefix: java.base/, app//
-		}
-		if fn == "" {
+		if fn == "" || strings.ContainsAny(fn, " \t") || !strings.Contains(rest[i:], ")") {
 			return Frame{}, false
 		}
 		f := Frame{Function: fn, Lang: DotNet, Raw: raw}
 		args := rest[i+1:]
 		if k := strings.Index(args, ") in "); k >= 0 {
 			loc := args[k+5:]
-			if c := strings.LastIndex(loc, ":line "); c >= 0 && allDigits(loc[c+6:]) {
+			if c := strings.LastIndex(loc, ":line "); c >= 0 && allDigits(loc[c+6:]) && atoi(loc[c+6:]) > 0 {
 				f.File, f.Line = loc[:c], atoi(loc[c+6:])
 			} else {
 				f.File = loc
 			}
 			if f.File = strings.TrimSpace(f.File); f.File == "" {
 				f.Line = 0
-			}
-		} else if strings.HasSuffix(args, ")") && javaLocation(args[:len(args)-1]) {
-			loc := args[:len(args)-1]
-			f.Lang = Java
-			f.File = loc
-			if c := strings.LastIndexByte(loc, ':'); c > 0 && allDigits(loc[c+1:]) && atoi(loc[c+1:]) > 0 {
-				f.File, f.Line = loc[:c], atoi(loc[c+1:])
 			}
 		}
 		f.Module = moduleOf(f)
@@ -684,6 +679,34 @@ func atFrame(rest string) (Frame, bool) {
 	f := Frame{Lang: Node, Raw: raw}
 	f.File, f.Line, f.Col = splitLineCol(loc)
 	f.Module = jsModule(f.File)
+	return f, true
+}
+
+// javaFrame builds a frame written the JVM's way. The file's extension
+// decides the dialect: structured stacks of any language are written so
+// (see Format), and a Go, Python, Ruby, PHP or JavaScript frame is
+// classified and named by its own dialect's rules.
+func javaFrame(fn, loc, raw string) (Frame, bool) {
+	if strings.ContainsAny(fn, " \t") {
+		return Frame{}, false
+	}
+	f := Frame{File: loc, Lang: Java, Raw: raw}
+	if file, line, col := splitLineCol(loc); line > 0 {
+		f.File, f.Line, f.Col = file, line, col
+	}
+	switch l := langOfFile(f.File); l {
+	case Go, Python, Ruby, PHP, Node:
+		f.Lang = l
+	default:
+		if j := strings.LastIndexByte(fn, '/'); j >= 0 {
+			fn = fn[j+1:] // Java 9 module prefix: java.base/, app//
+		}
+	}
+	if fn == "" {
+		return Frame{}, false
+	}
+	f.Function = fn
+	f.Module = moduleOf(f)
 	return f, true
 }
 

@@ -363,6 +363,22 @@ func TestJavaStyleStructured(t *testing.T) {
 	if f := chain[0].Frames[1]; f.File != "/app/src/price.js" || f.Line != 3 || f.Col != 9 || !f.InApp {
 		t.Errorf("file:line frame = %+v", f)
 	}
+	// Frames of other languages written the JVM's way keep their
+	// dialect's rules (by the file's extension).
+	goFrames := Parse("E: x\n\tat net/http.HandlerFunc.ServeHTTP(net/http/server.go:2286)\n" +
+		"\tat main.(*server).get(handlers.go:80)\n\tat handler(/app/src/h.ts:4:2)\n").Frames
+	want := []string{"lib net/http.HandlerFunc.ServeHTTP @ net/http/server.go:2286", "app main.(*server).get @ handlers.go:80",
+		"app handler @ /app/src/h.ts:4:2"}
+	var got []string
+	for _, f := range goFrames {
+		got = append(got, spec(f))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("JVM-style frames of other languages = %q, want %q", got, want)
+	}
+	if goFrames[0].Lang != Go || goFrames[2].Lang != Node {
+		t.Errorf("dialects %q, %q; want go, node", goFrames[0].Lang, goFrames[2].Lang)
+	}
 }
 
 // TestHugeInput: a hostile stack costs time linear in its size, and the
