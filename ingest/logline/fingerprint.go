@@ -6,9 +6,6 @@ import (
 	"strings"
 )
 
-// maxFingerprintFrames bounds the frames that take part in a fingerprint.
-const maxFingerprintFrames = 40
-
 // fingerprint returns a short stable id (16 hex digits) grouping occurrences
 // of the same error, in Sentry's grouping order:
 //
