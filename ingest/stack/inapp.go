@@ -3,30 +3,28 @@ package stack
 import "strings"
 
 // The one list of what is not the application's code. A frame is library
-// code when its file contains one of libraryPaths or starts with one of
-// libraryFiles (any dialect), when its JVM/.NET class starts with one of
+// code when its file contains one of its dialect's libraryPaths or starts
+// with one of its libraryFiles, when its JVM/.NET class starts with one of
 // libraryNamespaces, or when its Go package is the standard library or
-// starts with one of goLibraryPackages. Everything else is in-app.
+// starts with one of goLibraryPackages. Everything else is in-app. A frame
+// of no known dialect is checked against every dialect's paths.
 var (
 	// libraryPaths are directories of runtimes and installed dependencies.
-	libraryPaths = []string{
-		// Go: module cache, vendored modules, GOROOT, toolchains
-		"/pkg/mod/", "/vendor/", "/usr/local/go/src/", "/usr/lib/go", "/go/src/runtime/", "/libexec/src/",
-		"/toolchain@", "GOROOT/",
-		// Node
-		"node_modules/", "node_modules\\",
-		// Python
-		"site-packages", "dist-packages", "/lib/python", "\\Lib\\", "\\lib\\python", "/usr/lib/pypy",
-		// Ruby
-		"/gems/", "/lib/ruby/", "/rubygems/",
-		// PHP: vendor/ above
+	libraryPaths = map[Lang][]string{
+		// module cache, vendored modules, GOROOT, toolchains
+		Go: {"/pkg/mod/", "/vendor/", "/usr/local/go/src/", "/usr/lib/go", "/go/src/runtime/", "/libexec/src/",
+			"/toolchain@", "GOROOT/"},
+		Node:   {"node_modules/", "node_modules\\"},
+		Python: {"site-packages", "dist-packages", "/lib/python", "\\Lib\\", "\\lib\\python", "/usr/lib/pypy"},
+		Ruby:   {"/gems/", "/lib/ruby/", "/rubygems/"},
+		PHP:    {"/vendor/"},
 	}
 	// libraryFiles are prefixes of runtime-internal pseudo files.
-	libraryFiles = []string{
-		"node:", "internal/", "<anonymous>", "native", "index ", // V8
-		"<frozen ", "<frozen>", // CPython
-		"<internal:",          // Ruby
-		"[internal function]", // PHP
+	libraryFiles = map[Lang][]string{
+		Node:   {"node:", "internal/", "<anonymous>", "native", "index "},
+		Python: {"<frozen ", "<frozen>"},
+		Ruby:   {"<internal:"},
+		PHP:    {"[internal function]"},
 	}
 	// libraryNamespaces are JVM and .NET namespaces of runtimes and common
 	// libraries.
@@ -75,14 +73,20 @@ var (
 // rules above. It is how Parse and FromFrames set Frame.InApp.
 func InApp(f Frame) bool {
 	file := f.File
-	for _, p := range libraryPaths {
-		if strings.Contains(file, p) {
-			return false
-		}
+	langs := []Lang{f.Lang}
+	if f.Lang == "" {
+		langs = []Lang{Go, Node, Python, Ruby, PHP}
 	}
-	for _, p := range libraryFiles {
-		if strings.HasPrefix(file, p) {
-			return false
+	for _, l := range langs {
+		for _, p := range libraryPaths[l] {
+			if strings.Contains(file, p) {
+				return false
+			}
+		}
+		for _, p := range libraryFiles[l] {
+			if strings.HasPrefix(file, p) {
+				return false
+			}
 		}
 	}
 	switch f.Lang {
