@@ -37,6 +37,11 @@ func FuzzParse(f *testing.F) {
 		if c := tr.Culprit(); c != nil && !c.InApp {
 			t.Fatalf("culprit %+v is not in-app", c)
 		}
+		for _, l := range ls {
+			if l.Culprit && l.Kind != App {
+				t.Fatalf("culprit line %q of kind %d", l.Text, l.Kind)
+			}
+		}
 		_ = tr.FingerprintFrames()
 		text := Format(tr)
 		again := Format(Parse(text))

@@ -188,7 +188,7 @@ func parse(s string, wantLines bool) (*Trace, []Line) {
 		indented := indent > 0
 		for n := len(p.supp); n > 0; n = len(p.supp) {
 			top := p.supp[n-1]
-			if indent > top.indent || indent == top.indent && hasMarker(line, "Caused by: ") {
+			if indent > top.indent || indent == top.indent && indent > 0 && hasMarker(line, "Caused by: ") {
 				break
 			}
 			p.supp = p.supp[:n-1]
@@ -446,7 +446,10 @@ func (p *parser) header(line, rest string) {
 	nextLine, _, _ := strings.Cut(rest, "\n")
 	nextLine = strings.TrimSpace(nextLine)
 	anyIdent := php || nextLine == "Stack trace:"
-	for _, p := range []string{"at ", "---> ", "Caused by: ", "[cause]: "} {
+	if after, ok := strings.CutPrefix(nextLine, "at "); ok {
+		_, anyIdent = atFrame(after)
+	}
+	for _, p := range []string{"---> ", "Caused by: ", "[cause]: ", "Suppressed: "} {
 		anyIdent = anyIdent || hasMarker(nextLine, p)
 	}
 	typ, msg := splitHeader(line, anyIdent)
@@ -616,6 +619,14 @@ func pythonFrame(line string) (Frame, bool) {
 func atFrame(rest string) (Frame, bool) {
 	rest = strings.TrimSpace(rest)
 	raw := "at " + rest
+	// Logback's packaging data: "pkg.C.m(C.java:12) ~[app.jar:1.2]".
+	if strings.HasSuffix(rest, "]") {
+		if i := strings.LastIndex(rest, ") ~["); i > 0 {
+			rest = rest[:i+1]
+		} else if i := strings.LastIndex(rest, ") ["); i > 0 {
+			rest = rest[:i+1]
+		}
+	}
 	// Node with a function name: "fn (file:line:col)", "async fn (...)".
 	if i := strings.LastIndex(rest, " ("); i > 0 && strings.HasSuffix(rest, ")") && !strings.Contains(rest[:i], "(") {
 		fn := rest[:i]

@@ -160,6 +160,19 @@ func TestDialects(t *testing.T) {
 			culprit: "app App\\Cart->total @ /app/src/Controller.php:30",
 		},
 		{
+			name: "java with logback packaging data",
+			in: "org.springframework.dao.DataIntegrityViolationException: duplicate key\n" +
+				"\tat org.springframework.orm.jpa.EntityManagerFactoryUtils.convert(EntityManagerFactoryUtils.java:374) ~[spring-orm-6.1.jar:6.1.2]\n" +
+				"\tat com.acme.orders.OrderService.save(OrderService.java:88) ~[classes/:na]\n" +
+				"\tat java.base/java.lang.Thread.run(Thread.java:1583) [na:na]\n",
+			chain: []wantTrace{{typ: "org.springframework.dao.DataIntegrityViolationException", msg: "duplicate key", frames: []string{
+				"lib org.springframework.orm.jpa.EntityManagerFactoryUtils.convert @ EntityManagerFactoryUtils.java:374",
+				"app com.acme.orders.OrderService.save @ OrderService.java:88",
+				"lib java.lang.Thread.run @ Thread.java:1583",
+			}}},
+			culprit: "app com.acme.orders.OrderService.save @ OrderService.java:88",
+		},
+		{
 			name: ".NET without files, generic method",
 			in: "System.InvalidOperationException: Sequence contains no elements\n" +
 				"   at System.Linq.ThrowHelper.ThrowNoElementsException()\n" +
