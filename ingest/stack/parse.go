@@ -222,7 +222,8 @@ func parse(s string, wantLines bool) (*Trace, []Line) {
 				p.ensure()
 				if e := p.excs[p.cur]; e.Type == "" {
 					typ, msg, _ := strings.Cut(line, ": ")
-					e.Type, e.Message = typ, strings.TrimSuffix(msg, " [recovered]")
+					msg = strings.TrimSuffix(msg, " [recovered]")
+					e.Type, e.Message = typ, strings.TrimSuffix(msg, " [recovered, repanicked]")
 				}
 			}
 			p.emit(raw, Header, false, none)
