@@ -415,3 +415,12 @@ func TestHugeInput(t *testing.T) {
 		t.Errorf("a 1 MiB message line: %v", tr)
 	}
 }
+
+func TestGoPanicMessage(t *testing.T) {
+	for _, suffix := range []string{"", " [recovered]", " [recovered, repanicked]"} {
+		tr := Parse("panic: boom" + suffix + "\n\ngoroutine 1 [running]:\nmain.f()\n\t/app/main.go:3 +0x1\n")
+		if tr == nil || tr.Type != "panic" || tr.Message != "boom" {
+			t.Errorf("panic with %q: %+v, want panic: boom", suffix, tr)
+		}
+	}
+}
