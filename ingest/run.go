@@ -26,8 +26,9 @@ var (
 )
 
 const (
-	sampleLines = 100     // lines a source's convention is detected from
-	sampleBytes = 4 << 20 // at most this many bytes of them
+	sampleLines  = 100     // lines a source's convention is detected from
+	sampleBytes  = 4 << 20 // at most this many bytes of them
+	maxHeldLines = 1 << 16 // lines held in memory while looking for them
 )
 
 // Options configure Run.
@@ -53,6 +54,10 @@ type Options struct {
 	// index directory. Hidden directories and bleve index directories are
 	// skipped anyway.
 	SkipDirs []string
+	// Final declares the plain files complete: an unterminated last line
+	// is stored. Without it, such a line is held back until its newline
+	// comes (streams and gzip files are complete when they end).
+	Final bool
 }
 
 // Run ingests the deploy histories, then the log sources, into sink.
@@ -129,9 +134,9 @@ func Run(ctx context.Context, o Options, sink Sink) (Summary, error) {
 			fatal = err
 			break
 		}
-		ss, perr, ferr := r.ingestSource(ctx, src)
-		sum.Sources = append(sum.Sources, ss)
-		sum.Events += ss.Events
+		sum.Sources = append(sum.Sources, SourceSummary{})
+		i := len(sum.Sources) - 1
+		perr, ferr := r.ingestSource(ctx, src, i, &sum.Sources[i])
 		if perr != nil {
 			sum.Failed = append(sum.Failed, PathError{Path: src.name, Err: perr})
 		}
@@ -141,6 +146,16 @@ func Run(ctx context.Context, o Options, sink Sink) (Summary, error) {
 		if err := r.commit(); err != nil {
 			fatal = err
 		}
+	}
+	// The counts say what is committed: what a failure discarded is taken
+	// out of them and reported apart.
+	for i, p := range r.pends {
+		sum.Sources[i].Events -= p.events
+		sum.Sources[i].Lines -= p.lines
+		sum.NotCommitted += p.lines
+	}
+	for _, ss := range sum.Sources {
+		sum.Events += ss.Events
 	}
 	if fatal == nil && ctx.Err() != nil {
 		fatal = ctx.Err() // cancelled, even if the work was done
@@ -184,22 +199,57 @@ type runner struct {
 	now     time.Time
 	prog    *progress
 
-	// pending are the checkpoints of finished sources not committed yet;
-	// pendLines and pendBytes count what was added since the last commit.
+	// pending are the checkpoints staged and not committed yet, staged the
+	// same by key (what this run's lookups see first); pendLines and
+	// pendBytes count what was added since the last commit.
 	pending              []index.Checkpoint
+	staged               map[string]index.Checkpoint
 	pendLines, pendBytes int64
+	// pends counts, per source index, the lines and events read since the
+	// last commit; pend is the current source's.
+	pends map[int]*pendCount
+	pend  *pendCount
+}
+
+// pendCount is what a source added that is not committed yet.
+type pendCount struct{ lines, events int64 }
+
+func (r *runner) pendOf(idx int) *pendCount {
+	if r.pends == nil {
+		r.pends = map[int]*pendCount{}
+	}
+	p := r.pends[idx]
+	if p == nil {
+		p = &pendCount{}
+		r.pends[idx] = p
+	}
+	return p
+}
+
+// stage queues checkpoints for the next commit; lookups see them at once.
+func (r *runner) stage(cps ...index.Checkpoint) {
+	if r.staged == nil {
+		r.staged = map[string]index.Checkpoint{}
+	}
+	for _, cp := range cps {
+		r.staged[cp.Key] = cp
+	}
+	r.pending = append(r.pending, cps...)
 }
 
 // commit commits the pending checkpoints plus extra.
 func (r *runner) commit(extra ...index.Checkpoint) error {
-	cps := append(r.pending, extra...)
-	if len(cps) == 0 && r.pendLines == 0 {
+	r.stage(extra...)
+	if len(r.pending) == 0 && r.pendLines == 0 {
 		return nil
 	}
-	if err := r.sink.Commit(cps...); err != nil {
+	if err := r.sink.Commit(r.pending...); err != nil {
 		return &sinkError{err}
 	}
 	r.pending, r.pendLines, r.pendBytes = r.pending[:0], 0, 0
+	for _, p := range r.pends {
+		*p = pendCount{}
+	}
 	return nil
 }
 

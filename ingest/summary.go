@@ -46,8 +46,13 @@ type SourceSummary struct {
 	Convention string `json:"convention"`
 	// Overridden lists the fields set by --field.
 	Overridden []string `json:"overridden,omitempty"`
-	// Skipped is why the source added nothing: "unchanged", "binary".
+	// Skipped is why the source added nothing: "unchanged" (its content
+	// was ingested already, perhaps under another name), "binary", "empty".
 	Skipped string `json:"skipped,omitempty"`
+	// Names are the names the source's content has been seen under (this
+	// one included), most recent last: a renamed, compressed or linked
+	// copy lists the name it was first read under.
+	Names []string `json:"names,omitempty"`
 }
 
 // MarshalJSON omits First and Last when they are zero.
@@ -75,6 +80,9 @@ type Summary struct {
 	Events  int64           `json:"events"`  // events added, all sources
 	Deploys int             `json:"deploys"` // deploys added
 	Failed  []PathError     `json:"failed,omitempty"`
+	// NotCommitted counts lines read but not committed because the run
+	// failed; the counts above exclude them and the next run reads them.
+	NotCommitted int64 `json:"not_committed,omitempty"`
 }
 
 // WriteText writes the summary for a human: per source its counts, time
