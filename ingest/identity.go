@@ -24,8 +24,8 @@ type candidate struct {
 
 // lookupResult is what the head of a source matched.
 type lookupResult struct {
-	at      int         // prefix length of the head that matched; 0: none
-	primary string      // key that matched
+	at      int    // prefix length of the head that matched; 0: none
+	primary string // key that matched
 	pcp     index.Checkpoint
 	pst     sourceState // the record at primary (perhaps a forward)
 	cands   []candidate // live identities sharing that prefix

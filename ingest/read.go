@@ -183,8 +183,8 @@ type srcRun struct {
 	eof      bool
 	mark     mark // length checkpoint at off, when known
 
-	base  sourceState      // the identity's state when the run started
-	keys  []string         // keys the identity had (forwarded to the new one)
+	base  sourceState       // the identity's state when the run started
+	keys  []string          // keys the identity had (forwarded to the new one)
 	claim *index.Checkpoint // the name record of a new identity
 }
 
