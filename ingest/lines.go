@@ -248,13 +248,26 @@ func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- 
 			send(b)
 			return
 		}
-		if len(b.lines) >= batchLines || b.bytes >= batchBytes || lr.br.Buffered() == 0 {
+		if len(b.lines) >= batchLines || b.bytes >= batchBytes || !lr.lineBuffered() {
 			if !send(b) {
 				return
 			}
 			b = get()
 		}
 	}
+}
+
+// lineBuffered reports whether the next line can be read without a read
+// that may block. For a file it is enough that bytes are buffered; a stream
+// may hold a partial line (its writer is in the middle of it), and the
+// lines before it must not wait for the rest.
+func (lr *lineReader) lineBuffered() bool {
+	n := lr.br.Buffered()
+	if n == 0 || !lr.sniff {
+		return n > 0
+	}
+	p, _ := lr.br.Peek(n)
+	return bytes.IndexByte(p, '\n') >= 0
 }
 
 // countingReader counts the bytes read through it, for progress.
