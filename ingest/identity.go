@@ -24,11 +24,8 @@ type candidate struct {
 
 // lookupResult is what the head of a source matched.
 type lookupResult struct {
-	at      int    // prefix length of the head that matched; 0: none
-	primary string // key that matched
-	pcp     index.Checkpoint
-	pst     sourceState // the record at primary (perhaps a forward)
-	cands   []candidate // live identities sharing that prefix
+	at    int         // prefix length of the head that matched; 0: none
+	cands []candidate // live identities sharing that prefix
 }
 
 // getCP returns a checkpoint, staged in this run or committed.
@@ -78,7 +75,7 @@ func (r *runner) lookup(head []byte) (lookupResult, error) {
 		if !ok || !dec {
 			continue
 		}
-		res := lookupResult{at: n, primary: key, pcp: cp, pst: st}
+		res := lookupResult{at: n}
 		for _, k := range append([]string{key}, st.Alt...) {
 			c, ok, err := r.live(k)
 			if err != nil {

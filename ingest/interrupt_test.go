@@ -32,7 +32,7 @@ func pipelineGoroutines() []string {
 // runCancelled runs an ingest of paths/stdin, cancels it once the progress
 // output holds signal, and returns what Run returned and how long it took
 // to return after the cancel.
-func runCancelled(t *testing.T, o Options, signal string, sink *fakeSink) (Summary, error, time.Duration) {
+func runCancelled(t *testing.T, o Options, signal string, sink *fakeSink) (Summary, time.Duration, error) {
 	t.Helper()
 	prog := &signalWriter{first: make(chan struct{})}
 	o.Progress = prog
@@ -58,11 +58,11 @@ func runCancelled(t *testing.T, o Options, signal string, sink *fakeSink) (Summa
 		if g := pipelineGoroutines(); len(g) > 0 {
 			t.Errorf("goroutines left running after Run returned:\n%s", strings.Join(g, "\n\n"))
 		}
-		return r.sum, r.err, time.Since(cancelled)
+		return r.sum, time.Since(cancelled), r.err
 	case <-time.After(20 * time.Second):
 		t.Fatalf("Run did not return 20 s after it started (signal %q)", signal)
 	}
-	return Summary{}, nil, 0
+	return Summary{}, 0, nil
 }
 
 func mkfifo(t *testing.T) string {
@@ -76,7 +76,7 @@ func mkfifo(t *testing.T) string {
 
 func TestFIFOWithoutWriterIsInterruptible(t *testing.T) {
 	fifo := mkfifo(t)
-	sum, err, took := runCancelled(t, Options{Paths: []string{fifo}}, "live.fifo", newFakeSink())
+	sum, took, err := runCancelled(t, Options{Paths: []string{fifo}}, "live.fifo", newFakeSink())
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -97,7 +97,7 @@ func TestFIFOWithLiveWriterIsInterruptible(t *testing.T) {
 		<-t.Context().Done() // the writer stays: only the cancel ends the read
 	}()
 	sink := newFakeSink()
-	sum, err, took := runCancelled(t, Options{Paths: []string{fifo}}, " 10 lines ", sink)
+	sum, took, err := runCancelled(t, Options{Paths: []string{fifo}}, " 10 lines ", sink)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -118,7 +118,7 @@ func TestStdinPipeIsInterruptible(t *testing.T) {
 	defer w.Close()
 	io.WriteString(w, jlines("stdin", 0, 10)+`{"msg":"half a li`)
 	sink := newFakeSink()
-	sum, err, took := runCancelled(t, Options{Paths: []string{"-"}, Stdin: r}, " 10 lines ", sink)
+	sum, took, err := runCancelled(t, Options{Paths: []string{"-"}, Stdin: r}, " 10 lines ", sink)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}

@@ -30,14 +30,6 @@ func isBlank(b []byte) bool {
 // "\r\n". It is counted as a line but is not an event.
 func isEmpty(b []byte) bool { return len(b) == 0 || len(b) == 1 && b[0] == '\r' }
 
-// recv takes the next batch from c; false when c is closed. The reader
-// closes c promptly once ctx is done (its blocking reads are interrupted),
-// after handing over what it read.
-func recv(c <-chan *lineBatch) (*lineBatch, bool) {
-	b, ok := <-c
-	return b, ok
-}
-
 // parseBatch parses a batch's lines into b.evs. Empty lines, and lines
 // ending at or before skip (ingested already), leave a zero event (Line 0).
 // Raw is the line verbatim (after UTF-8 repair), a CR before its newline

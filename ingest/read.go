@@ -497,7 +497,7 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 	heldLines := 0
 	if in.stream {
 		for {
-			b, ok := recv(ch)
+			b, ok := <-ch
 			if !ok {
 				break
 			}
@@ -544,7 +544,7 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 			more = more && add(b)
 		}
 		for more && heldLines < maxHeldLines && (len(held) == 0 || !held[len(held)-1].eof && held[len(held)-1].err == nil) {
-			b, ok := recv(ch)
+			b, ok := <-ch
 			if !ok {
 				break
 			}
@@ -575,7 +575,7 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 	// Parse batches on parallel workers; apply them here, in order.
 	ordered := parallelParse(&g, stop, held, ch, func(b *lineBatch) { parseBatch(pm, s.name, s.skip, b) })
 	for {
-		b, ok := recv(ordered)
+		b, ok := <-ordered
 		if !ok {
 			break
 		}
