@@ -378,6 +378,10 @@ func (r *runner) planFile(src source, s *srcRun, sum *SourceSummary) (skip bool,
 			sum.Status = "resumed"
 		}
 		sum.Names = addName(resume.st.Names, s.user)
+		if in.gz && w.reached == s.off && !w.eof {
+			in.tail = w.tail // the windows were read up to there: go on
+			return false, nil
+		}
 		if err := r.seek(in, s.off); err != nil {
 			return false, &LineError{File: src.name, Line: s.num + 1, Err: err}
 		}
