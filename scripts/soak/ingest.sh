@@ -53,7 +53,7 @@ cycle() { # one ingest, killed after a random 50..maxms milliseconds
   local ms=$((50 + RANDOM % (maxms - 49)))
   local d; d=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
   ran=$((ran + 1))
-  if (timeout -s KILL "$d" "$bin" ingest --index "$idx" "$logs" >/dev/null 2>&1) 2>/dev/null; then :; else
+  if timeout --foreground -s KILL "$d" "$bin" ingest --index "$idx" "$logs" >/dev/null 2>&1; then :; else
     local rc=$?
     if [ $rc -eq 137 ] || [ $rc -eq 124 ]; then killed=$((killed + 1)); else echo "soak: ingest failed (exit $rc)"; exit 1; fi
   fi
