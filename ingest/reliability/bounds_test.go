@@ -5,6 +5,7 @@ package reliability
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -71,6 +72,21 @@ func TestMemoryIsBounded(t *testing.T) {
 	})
 }
 
+// waitOpened waits until process pid holds path open.
+func waitOpened(t *testing.T, pid int, path string) {
+	t.Helper()
+	fds := fmt.Sprintf("/proc/%d/fd", pid)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		ents, _ := os.ReadDir(fds)
+		for _, e := range ents {
+			if l, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && l == path {
+				return
+			}
+		}
+	}
+	t.Fatalf("process %d did not open %s", pid, path)
+}
+
 // TestSignalsStopStreams: a named pipe given as a path stops on SIGINT or
 // SIGTERM within seconds, whether its writer never came or stays silent,
 // and what was read is committed.
@@ -110,19 +126,9 @@ func TestSignalsStopStreams(t *testing.T) {
 					time.Sleep(10 * time.Millisecond)
 				}
 			} else {
-				// Wait until the child has opened the pipe: a writer's
-				// non-blocking open succeeds only then.
-				for deadline := time.Now().Add(10 * time.Second); ; {
-					fd, err := syscall.Open(fifo, syscall.O_WRONLY|syscall.O_NONBLOCK, 0)
-					if err == nil {
-						syscall.Close(fd)
-						break
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("the ingest did not open the pipe: %v", err)
-					}
-					time.Sleep(10 * time.Millisecond)
-				}
+				// Wait until the child has opened the pipe (a probe
+				// writer would end the stream: it is read to EOF).
+				waitOpened(t, cmd.Process.Pid, fifo)
 			}
 			sent := time.Now()
 			must(t, cmd.Process.Signal(c.sig))
