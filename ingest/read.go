@@ -304,11 +304,12 @@ func (r *runner) seen(c candidate, s *srcRun, sum *SourceSummary) {
 		st.Files = addFile(st.Files, s.in.phys)
 	}
 	sum.Names = st.Names
-	if slices.Equal(st.Names, c.st.Names) && slices.Equal(st.Files, c.st.Files) {
+	state := encodeState(st)
+	if bytes.Equal(state, encodeState(c.st)) {
 		return
 	}
 	cp := c.cp
-	cp.State = encodeState(st)
+	cp.State = state
 	r.stage(cp)
 }
 

@@ -422,10 +422,17 @@ func TestRunIncremental(t *testing.T) {
 		writeFile(t, path, jlines("a", 0, 5))
 		sink := newFakeSink()
 		run(t, sink, Options{Paths: []string{path}})
-		adds := sink.adds
-		sum := run(t, sink, Options{Paths: []string{path}})
+		if err := os.Link(path, path+".link"); err != nil {
+			t.Fatal(err)
+		}
+		run(t, sink, Options{Paths: []string{path, path + ".link"}}) // records the link
+		adds, commits := sink.adds, sink.commits
+		sum := run(t, sink, Options{Paths: []string{path, path + ".link"}})
 		if s := sum.Sources[0]; s.Skipped != "unchanged" || s.Events != 0 || sink.adds != adds {
 			t.Errorf("second run: Skipped = %q, Events = %d, adds %d -> %d", s.Skipped, s.Events, adds, sink.adds)
+		}
+		if sink.commits != commits {
+			t.Errorf("a run that changed nothing committed %d times", sink.commits-commits)
 		}
 	})
 	t.Run("appended file adds its tail", func(t *testing.T) {

@@ -52,7 +52,7 @@ type sourceState struct {
 	// one per commit (thinned), the last at Checkpoint.Offset when known.
 	Marks []mark `json:"marks,omitempty"`
 	// Names are the names (as given by the user) the content was seen
-	// under, most recent last.
+	// under, in the order first seen.
 	Names []string `json:"names,omitempty"`
 	// Files are physical files known to hold a prefix of the content that
 	// was read to its end: an unchanged one is skipped without reading it.
@@ -124,20 +124,28 @@ func addMark(ms []mark, m mark) []mark {
 	return ms
 }
 
-// addName appends name, moving it last if it is there, keeping maxNames.
+// addName appends name unless it is there, keeping the last maxNames.
 func addName(names []string, name string) []string {
-	names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == name })
-	names = append(names, name)
+	if slices.Contains(names, name) {
+		return names
+	}
+	names = append(slices.Clone(names), name)
 	if len(names) > maxNames {
 		names = names[len(names)-maxNames:]
 	}
 	return names
 }
 
-// addFile records a physical file read to its end, replacing an earlier
-// record of the same file.
+// addFile records a physical file read to its end, in place of an earlier
+// record of the same file, keeping the last maxFiles.
 func addFile(fs []seenFile, f seenFile) []seenFile {
-	fs = slices.DeleteFunc(slices.Clone(fs), func(x seenFile) bool { return x.same(f) })
+	fs = slices.Clone(fs)
+	if i := slices.IndexFunc(fs, f.same); i >= 0 {
+		if fs[i].Size != f.Size || !fs[i].MTime.Equal(f.MTime) {
+			fs[i] = f
+		}
+		return fs
+	}
 	fs = append(fs, f)
 	if len(fs) > maxFiles {
 		fs = fs[len(fs)-maxFiles:]

@@ -50,8 +50,8 @@ type SourceSummary struct {
 	// was ingested already, perhaps under another name), "binary", "empty".
 	Skipped string `json:"skipped,omitempty"`
 	// Names are the names the source's content has been seen under (this
-	// one included), most recent last: a renamed, compressed or linked
-	// copy lists the name it was first read under.
+	// one included), in the order first seen: a renamed, compressed or
+	// linked copy lists the name it was first read under.
 	Names []string `json:"names,omitempty"`
 }
 
