@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -249,6 +250,36 @@ func (r *runner) claimName(name string) (string, index.Checkpoint, error) {
 	st.Source = src
 	claim := index.Checkpoint{Key: namePrefix + name, Lines: gens + 1, State: encodeState(st)}
 	return src, claim, nil
+}
+
+// legacy is what an index written before sources were keyed by content
+// holds for a path (its checkpoint was keyed by the absolute path).
+type legacy struct {
+	Source  string `json:"source"`
+	Gen     int    `json:"gen"`
+	HeadLen int    `json:"head_len"`
+}
+
+// legacyName returns, for a new content, the name a checkpoint of an older
+// index keyed by this path gives it: the name its events already carry when
+// it is the same content (re-reading it then adds nothing: the index skips
+// lines it holds), else the generations that index used up.
+func (r *runner) legacyName(abs string, head []byte) (same string, gens int64, err error) {
+	if abs == "" {
+		return "", 0, nil
+	}
+	cp, ok, err := r.getCP(abs)
+	if err != nil || !ok {
+		return "", 0, err
+	}
+	var l legacy
+	if json.Unmarshal(cp.State, &l) != nil || l.Source == "" || l.HeadLen < 0 {
+		return "", 0, nil
+	}
+	if l.HeadLen <= len(head) && headHash(head[:l.HeadLen]) == cp.HeadHash {
+		return l.Source, 0, nil
+	}
+	return "", int64(l.Gen) + 1, nil
 }
 
 // truncatedFile reports whether the identity that last took a name was

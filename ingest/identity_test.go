@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -230,5 +231,43 @@ func TestSameHeadDifferentContent(t *testing.T) {
 	}
 	if got := sink.bySource(); got[a] != 72 || got[b] != 83 || len(sink.lineDupes()) > 0 {
 		t.Errorf("events by source %v", got)
+	}
+}
+
+// TestLegacyCheckpoint: an index written when checkpoints were keyed by
+// path names the same content's events; re-reading it stores nothing twice,
+// and a different content under that path takes a generation it never used.
+func TestLegacyCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.log")
+	writeFile(t, path, jlines("a", 0, 20))
+	head, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := newFakeSink()
+	// What the older ingest left: events named "a.log#1" (a second
+	// generation), a checkpoint keyed by the path.
+	legacySource := path + "#1"
+	for i, l := range strings.SplitAfter(strings.TrimSuffix(string(head), "\n"), "\n") {
+		ev := index.Event{Source: legacySource, Line: int64(i + 1), Raw: []byte(strings.TrimSuffix(l, "\n"))}
+		sink.Add(&ev)
+	}
+	n := min(len(head), headSize)
+	sink.Commit(index.Checkpoint{Key: path, HeadHash: headHash(head[:n]), Offset: int64(len(head)), Lines: 20,
+		State: []byte(`{"source":"` + legacySource + `","gen":1,"head_len":` + strconv.Itoa(n) + `}`)})
+	if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Source != legacySource {
+		t.Errorf("same content: source %q, want %q", s.Source, legacySource)
+	}
+	if got := sink.bySource(); len(got) != 1 || got[legacySource] != 20 {
+		t.Errorf("events by source = %v, want the 20 of %s only", got, legacySource)
+	}
+
+	other := filepath.Join(dir, "b.log")
+	writeFile(t, other, jlines("b", 0, 5))
+	sink.Commit(index.Checkpoint{Key: other, HeadHash: "not this content", Offset: 99, Lines: 3,
+		State: []byte(`{"source":"` + other + `#2","gen":2,"head_len":10}`)})
+	if s := run(t, sink, Options{Paths: []string{other}}).Sources[0]; s.Source != other+"#4" || s.Events != 5 {
+		t.Errorf("other content: source %q, %d events, want %s#4, 5", s.Source, s.Events, other)
 	}
 }

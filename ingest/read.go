@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -394,6 +395,19 @@ func (r *runner) planFile(src source, s *srcRun, sum *SourceSummary) (skip bool,
 	name, claim, err := r.claimName(s.user)
 	if err != nil {
 		return false, err
+	}
+	if claim.Lines == 1 { // the name was never claimed: an older index may name it
+		same, gens, err := r.legacyName(src.abs, in.head)
+		if err != nil {
+			return false, err
+		}
+		switch {
+		case same != "":
+			name = same
+		case gens > 0:
+			name = s.user + "#" + strconv.FormatInt(gens+1, 10)
+			claim.Lines = gens + 1
+		}
 	}
 	s.name, s.claim = name, &claim
 	if !truncated && !in.gz {
