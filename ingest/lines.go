@@ -18,6 +18,7 @@ const (
 	arenaSize   = 1 << 20  // lines are copied into arenas of this size
 	batchLines  = 1024     // lines per batch handed to the parser
 	batchBytes  = 1 << 20  // or bytes per batch
+	emptyBatch  = 1 << 20  // or empty lines counted in a batch
 )
 
 // rawLine is one line as read: its bytes up to its newline (a CR before the
@@ -39,6 +40,11 @@ type lineBatch struct {
 	bytes int
 	err   error
 	eof   bool
+	// empty counts the empty lines of the batch that are not in lines (a
+	// file's, see lineReader.coalesce); endOff and endNum are the offset
+	// after, and the number of, the last line of the batch.
+	empty          int64
+	endOff, endNum int64
 
 	// win is the hash of the stream's bytes before winOff, the offset after
 	// the batch's last line: a length checkpoint for a commit there.
@@ -83,6 +89,11 @@ type lineReader struct {
 	headCap  int
 	head     []byte
 	headSent bool
+
+	// coalesce: empty lines are counted in the batch, not listed (a run
+	// of millions costs nothing per line). Not for streams, whose lines
+	// up to a resume offset are dropped one by one.
+	coalesce bool
 }
 
 // keepTail appends read bytes to the window of the last bytes.
@@ -181,6 +192,7 @@ func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- 
 		select {
 		case b := <-free:
 			b.lines, b.bytes, b.err, b.eof, b.head, b.headFull = b.lines[:0], 0, nil, false, nil, false
+			b.empty, b.endOff, b.endNum = 0, 0, 0
 			return b
 		default:
 			return &lineBatch{lines: make([]rawLine, 0, batchLines)}
@@ -194,7 +206,7 @@ func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- 
 		}
 		b.win, b.winOff = lr.window(), lr.off
 		if lr.lines != nil {
-			lr.lines.Add(int64(len(b.lines)))
+			lr.lines.Add(int64(len(b.lines)) + b.empty)
 		}
 		select {
 		case out <- b:
@@ -235,9 +247,14 @@ func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- 
 			send(b)
 			return
 		}
-		if ok {
+		switch {
+		case ok && lr.coalesce && l.term && !l.trunc && isEmpty(l.b):
+			b.empty++
+			b.endOff, b.endNum = l.end, l.num
+		case ok:
 			b.lines = append(b.lines, l)
 			b.bytes += len(l.b)
+			b.endOff, b.endNum = l.end, l.num
 		}
 		if err != nil {
 			if err == io.EOF {
@@ -248,7 +265,7 @@ func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- 
 			send(b)
 			return
 		}
-		if len(b.lines) >= batchLines || b.bytes >= batchBytes || !lr.lineBuffered() {
+		if len(b.lines) >= batchLines || b.bytes >= batchBytes || b.empty >= emptyBatch || !lr.lineBuffered() {
 			if !send(b) {
 				return
 			}

@@ -122,8 +122,13 @@ func (r *runner) batch(s *srcRun, b *lineBatch, sum *SourceSummary) error {
 			continue
 		}
 		if !l.term && !(s.final && b.eof) {
+			// Held: the next run starts at its first byte (the lines
+			// before it, empty ones included, are done).
 			sum.Held++
 			s.held = true
+			if l.start > s.off {
+				s.off, s.num = l.start, l.num-1
+			}
 			continue
 		}
 		sum.Lines++
@@ -163,6 +168,16 @@ func (r *runner) batch(s *srcRun, b *lineBatch, sum *SourceSummary) error {
 		sum.Events++
 		r.pend.events++
 		r.pendLines++
+	}
+	if b.empty > 0 {
+		sum.Lines += b.empty
+		r.pend.lines += b.empty
+		r.pendBytes += b.empty
+		// The batch ends with an empty line: every line before it was
+		// applied (only a last line may be held back).
+		if len(b.lines) == 0 || b.lines[len(b.lines)-1].end < b.endOff {
+			s.off, s.num = b.endOff, b.endNum
+		}
 	}
 	if s.off == b.winOff && b.win != "" {
 		s.mark = mark{Off: b.winOff, Hash: b.win}

@@ -487,6 +487,7 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 
 	lr := &lineReader{br: in.br, max: r.maxLine, off: s.off, num: s.num, lines: &r.prog.lines, ctx: ctx}
 	lr.tail = append(make([]byte, 0, 2*winSize), in.tail...)
+	lr.coalesce = !in.stream
 	if in.stream {
 		lr.br = bufio.NewReaderSize(in.raw, readBufSize)
 		lr.sniff, lr.headCap = true, headSize
@@ -521,7 +522,7 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 				break
 			}
 			held = append(held, b)
-			heldLines += len(b.lines)
+			heldLines += len(b.lines) + int(b.empty)
 			if b.head != nil {
 				in.head = b.head
 			}
@@ -568,7 +569,7 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 				break
 			}
 			held = append(held, b)
-			heldLines += len(b.lines)
+			heldLines += len(b.lines) + int(b.empty)
 			more = add(b)
 		}
 		if len(sample) > 0 {

@@ -858,3 +858,27 @@ func TestRunProgressAndLiveStdin(t *testing.T) {
 		t.Errorf("progress output %q: want a bar for stdin, cleared at the end", out)
 	}
 }
+
+func TestRunEmptyLinesKeepNumbering(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, "\n\n"+jline("a", 0)+"\n\n\r\n"+jline("a", 1)+"\n\n\n\n")
+	sink := newFakeSink()
+	if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Lines != 9 || s.Events != 2 {
+		t.Errorf("first run: %d lines, %d events, want 9, 2", s.Lines, s.Events)
+	}
+	appendFile(t, path, jline("a", 2)+"\n\n"+`{"msg":"par`)
+	if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Lines != 2 || s.Events != 1 || s.Held != 1 {
+		t.Errorf("appended: %d lines, %d events, %d held, want 2, 1, 1", s.Lines, s.Events, s.Held)
+	}
+	appendFile(t, path, `tial"}`+"\n\n")
+	if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Lines != 2 || s.Events != 1 {
+		t.Errorf("completed: %d lines, %d events, want 2, 1", s.Lines, s.Events)
+	}
+	var got []int64
+	for _, ev := range sink.events() {
+		got = append(got, ev.Line)
+	}
+	if want := []int64{3, 6, 10, 12}; !slices.Equal(got, want) || sink.adds != 4 {
+		t.Errorf("event lines %v (%d adds), want %v", got, sink.adds, want)
+	}
+}
