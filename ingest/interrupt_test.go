@@ -129,3 +129,43 @@ func TestStdinPipeIsInterruptible(t *testing.T) {
 		t.Errorf("%d events reported, %d committed, want the 10 whole lines", sum.Events, len(sink.events()))
 	}
 }
+
+func TestDeploysFromFIFOAreInterruptible(t *testing.T) {
+	fifo := mkfifo(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, Options{Deploys: []string{fifo}}, newFakeSink())
+		done <- err
+	}()
+	// Cancel once the run holds the pipe open (it waits for a writer).
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if holdsOpen(fifo) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the run did not open the pipe")
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return 5 s after the cancel")
+	}
+}
+
+// holdsOpen reports whether this process has path open.
+func holdsOpen(path string) bool {
+	ents, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range ents {
+		if l, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && l == path {
+			return true
+		}
+	}
+	return false
+}

@@ -98,7 +98,7 @@ func Run(ctx context.Context, o Options, sink Sink) (Summary, error) {
 			fatal = ctx.Err()
 			break
 		}
-		n, err := r.deploys(d, stdinIsLog)
+		n, err := r.deploys(ctx, d, stdinIsLog)
 		sum.Deploys += n
 		var pe PathError
 		if errors.As(err, &pe) {
@@ -253,15 +253,22 @@ func (r *runner) commit(extra ...index.Checkpoint) error {
 	return nil
 }
 
-// deploys ingests one deploy history. Its failures are PathErrors.
-func (r *runner) deploys(name string, stdinIsLog bool) (int, error) {
+// deploys ingests one deploy history. Its failures are PathErrors. A
+// stream (stdin, a named pipe) is read so that ctx interrupts it.
+func (r *runner) deploys(ctx context.Context, name string, stdinIsLog bool) (int, error) {
 	var rd io.Reader
-	if name == "-" {
+	interrupt, closeFn := func() {}, func() error { return nil }
+	switch fi, err := os.Stat(name); {
+	case name == "-":
 		if stdinIsLog {
 			return 0, PathError{Path: name, Err: errors.New("stdin is already read as a log source")}
 		}
-		rd = r.o.Stdin
-	} else {
+		rd, interrupt, closeFn = interruptible(r.o.Stdin)
+	case err == nil && !fi.Mode().IsRegular() && !fi.IsDir():
+		if rd, interrupt, closeFn, err = openStreamPath(name); err != nil {
+			return 0, PathError{Path: name, Err: unwrapPathErr(err)}
+		}
+	default:
 		f, err := os.Open(name)
 		if err != nil {
 			return 0, PathError{Path: name, Err: unwrapPathErr(err)}
@@ -269,7 +276,13 @@ func (r *runner) deploys(name string, stdinIsLog bool) (int, error) {
 		defer f.Close()
 		rd = f
 	}
+	stop := context.AfterFunc(ctx, interrupt)
 	ds, err := ReadDeploys(name, rd)
+	stop()
+	closeFn()
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
 	if err != nil {
 		return 0, PathError{Path: name, Err: err}
 	}
