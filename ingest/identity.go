@@ -231,7 +231,7 @@ func judge(c candidate, head []byte, at int, known bool, w contentWindows) decis
 }
 
 // claimName returns the source name a new identity read under name gets:
-// name itself the first time, then name#2, name#3... The name record lists
+// name itself the first time, then name#1, name#2... The name record lists
 // the identities that took the name (their first key; see checkpoints).
 func (r *runner) claimName(name string) (string, index.Checkpoint, error) {
 	cp, ok, err := r.getCP(namePrefix + name)
@@ -243,9 +243,9 @@ func (r *runner) claimName(name string) (string, index.Checkpoint, error) {
 	if ok {
 		gens = max(cp.Lines, int64(len(st.Gens)))
 	}
-	src := name
+	src := name // generation 0; then name#1, name#2...
 	if gens > 0 {
-		src = name + "#" + strconv.FormatInt(gens+1, 10)
+		src = name + "#" + strconv.FormatInt(gens, 10)
 	}
 	st.Source = src
 	claim := index.Checkpoint{Key: namePrefix + name, Lines: gens + 1, State: encodeState(st)}

@@ -90,8 +90,8 @@ func TestRotationAddsNothing(t *testing.T) {
 	if s := sourceOf(sum, app+".1"); s.Skipped != "unchanged" || s.Source != app || !slices.Contains(s.Names, app) {
 		t.Errorf("renamed file: %+v, want it skipped as the content of %s", s, app)
 	}
-	if s := sourceOf(sum, app); s.Events != 200 || s.Status != "rotated" || s.Source != app+"#2" {
-		t.Errorf("new app.log: %d events, status %q, source %q, want 200, rotated, %s#2", s.Events, s.Status, s.Source, app)
+	if s := sourceOf(sum, app); s.Events != 200 || s.Status != "rotated" || s.Source != app+"#1" {
+		t.Errorf("new app.log: %d events, status %q, source %q, want 200, rotated, %s#1", s.Events, s.Status, s.Source, app)
 	}
 	count("rotation", 1200)
 
@@ -267,7 +267,7 @@ func TestLegacyCheckpoint(t *testing.T) {
 	writeFile(t, other, jlines("b", 0, 5))
 	sink.Commit(index.Checkpoint{Key: other, HeadHash: "not this content", Offset: 99, Lines: 3,
 		State: []byte(`{"source":"` + other + `#2","gen":2,"head_len":10}`)})
-	if s := run(t, sink, Options{Paths: []string{other}}).Sources[0]; s.Source != other+"#4" || s.Events != 5 {
-		t.Errorf("other content: source %q, %d events, want %s#4, 5", s.Source, s.Events, other)
+	if s := run(t, sink, Options{Paths: []string{other}}).Sources[0]; s.Source != other+"#3" || s.Events != 5 {
+		t.Errorf("other content: source %q, %d events, want %s#3, 5", s.Source, s.Events, other)
 	}
 }

@@ -405,7 +405,7 @@ func (r *runner) planFile(src source, s *srcRun, sum *SourceSummary) (skip bool,
 		case same != "":
 			name = same
 		case gens > 0:
-			name = s.user + "#" + strconv.FormatInt(gens+1, 10)
+			name = s.user + "#" + strconv.FormatInt(gens, 10)
 			claim.Lines = gens + 1
 		}
 	}

@@ -506,10 +506,10 @@ func TestRunIncremental(t *testing.T) {
 		run(t, sink, Options{Paths: []string{path}})
 		writeFile(t, path, jlines("a", 0, 3)) // same inode, shorter
 		sum := run(t, sink, Options{Paths: []string{path}})
-		if s := sum.Sources[0]; s.Status != "truncated" || s.Source != path+"#2" || s.Events != 3 {
-			t.Errorf("Status = %q, Source = %q, Events = %d, want truncated, %s#2, 3", s.Status, s.Source, s.Events, path)
+		if s := sum.Sources[0]; s.Status != "truncated" || s.Source != path+"#1" || s.Events != 3 {
+			t.Errorf("Status = %q, Source = %q, Events = %d, want truncated, %s#1, 3", s.Status, s.Source, s.Events, path)
 		}
-		if got := sink.bySource(); got[path] != 10 || got[path+"#2"] != 3 {
+		if got := sink.bySource(); got[path] != 10 || got[path+"#1"] != 3 {
 			t.Errorf("events by source = %v", got)
 		}
 	})
@@ -542,21 +542,21 @@ func TestRunIncremental(t *testing.T) {
 		os.Remove(path)
 		writeFile(t, path, jlines("b", 0, 5))
 		sum := run(t, sink, Options{Paths: []string{path}})
-		if s := sum.Sources[0]; s.Status != "rotated" || s.Source != path+"#2" {
-			t.Errorf("Status = %q, Source = %q, want rotated, %s#2", s.Status, s.Source, path)
+		if s := sum.Sources[0]; s.Status != "rotated" || s.Source != path+"#1" {
+			t.Errorf("Status = %q, Source = %q, want rotated, %s#1", s.Status, s.Source, path)
 		}
 		appendFile(t, path, jlines("b", 5, 1))
 		sum = run(t, sink, Options{Paths: []string{path}})
-		if s := sum.Sources[0]; s.Status != "appended" || s.Source != path+"#2" || s.Events != 1 {
+		if s := sum.Sources[0]; s.Status != "appended" || s.Source != path+"#1" || s.Events != 1 {
 			t.Errorf("after append: Status = %q, Source = %q, Events = %d", s.Status, s.Source, s.Events)
 		}
 		os.Remove(path)
 		writeFile(t, path, jlines("c", 0, 8))
 		sum = run(t, sink, Options{Paths: []string{path}})
-		if s := sum.Sources[0]; s.Status != "rotated" || s.Source != path+"#3" {
-			t.Errorf("Status = %q, Source = %q, want rotated, %s#3", s.Status, s.Source, path)
+		if s := sum.Sources[0]; s.Status != "rotated" || s.Source != path+"#2" {
+			t.Errorf("Status = %q, Source = %q, want rotated, %s#2", s.Status, s.Source, path)
 		}
-		if got, want := sink.bySource(), map[string]int{path: 3, path + "#2": 6, path + "#3": 8}; !reflect.DeepEqual(got, want) {
+		if got, want := sink.bySource(), map[string]int{path: 3, path + "#1": 6, path + "#2": 8}; !reflect.DeepEqual(got, want) {
 			t.Errorf("events by source = %v, want %v", got, want)
 		}
 	})
@@ -585,10 +585,10 @@ func TestRunIncremental(t *testing.T) {
 			t.Errorf("extended gzip: Events = %d, Source = %q, want 2, %q", s.Events, s.Source, path)
 		}
 		writeFile(t, path, gzipped(t, jlines("z", 0, 3)))
-		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Status != "rotated" || s.Events != 3 || s.Source != path+"#2" {
+		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Status != "rotated" || s.Events != 3 || s.Source != path+"#1" {
 			t.Errorf("replaced gzip: Status = %q, Events = %d, Source = %q", s.Status, s.Events, s.Source)
 		}
-		if got, want := sink.bySource(), map[string]int{path: 6, path + "#2": 3}; !reflect.DeepEqual(got, want) {
+		if got, want := sink.bySource(), map[string]int{path: 6, path + "#1": 3}; !reflect.DeepEqual(got, want) {
 			t.Errorf("events by source = %v, want %v", got, want)
 		}
 	})

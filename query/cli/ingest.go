@@ -158,6 +158,11 @@ func writeSummaryText(w io.Writer, s ingest.Summary) error {
 			over[j] = query.SanitizeLine(k)
 		}
 		src.Overridden = over
+		names := make([]string, len(src.Names))
+		for j, n := range src.Names {
+			names[j] = query.SanitizeLine(n)
+		}
+		src.Names = names
 		safe.Sources[i] = src
 	}
 	if err := safe.WriteText(w); err != nil {
