@@ -10,16 +10,17 @@ import (
 	"time"
 )
 
-// TestKillSoak kills the ingest with SIGKILL at growing moments, again and
-// again, then lets one run complete: every line is in the index exactly
-// once, and a further run adds nothing.
+// TestKillSoak kills the ingest with SIGKILL at varied moments, again and
+// again, while a live file grows, then lets one run complete: every line
+// is in the index exactly once, and a further run adds nothing.
 func TestKillSoak(t *testing.T) {
 	skipShort(t)
 	dir := t.TempDir()
 	logs := filepath.Join(dir, "logs")
+	live := filepath.Join(logs, "api.log")
 	total := 0
-	for i, n := range []int{60000, 40000, 25000} {
-		tag := []string{"api", "db", "web"}[i]
+	for i, n := range []int{60000, 25000} {
+		tag := []string{"api", "web"}[i]
 		write(t, filepath.Join(logs, tag+".log"), lines(tag, 0, n))
 		total += n
 	}
@@ -27,10 +28,20 @@ func TestKillSoak(t *testing.T) {
 	total += 30000
 	idx := filepath.Join(dir, "idx")
 
-	killed := 0
-	for _, d := range []time.Duration{300, 700, 1200, 1700, 2300, 3000} {
+	// Each cycle appends to the live file (so there is always work to
+	// interrupt) and kills the run after 50..750 ms, until 6 runs were
+	// killed mid-ingest (at most 30 cycles).
+	killed, cycles := 0, 0
+	for ; killed < 6 && cycles < 30; cycles++ {
+		f, err := os.OpenFile(live, os.O_APPEND|os.O_WRONLY, 0)
+		must(t, err)
+		_, err = f.WriteString(lines("api", 60000+cycles*5000, 5000))
+		must(t, err)
+		must(t, f.Close())
+		total += 5000
+		d := time.Duration(50+(cycles*137)%700) * time.Millisecond
 		cmd, out, errb := start(t, "ingest", "--index", idx, logs)
-		timer := time.AfterFunc(d*time.Millisecond, func() { cmd.Process.Signal(syscall.SIGKILL) })
+		timer := time.AfterFunc(d, func() { cmd.Process.Signal(syscall.SIGKILL) })
 		r := wait(t, cmd, out, errb)
 		timer.Stop()
 		switch {
@@ -40,9 +51,9 @@ func TestKillSoak(t *testing.T) {
 			t.Fatalf("run ended with exit %d: %s", r.code, r.stderr)
 		}
 	}
-	t.Logf("%d of 6 runs killed mid-ingest", killed)
-	if killed < 3 {
-		t.Errorf("only %d of 6 runs were killed mid-ingest: the soak did not exercise recovery", killed)
+	t.Logf("%d of %d runs killed mid-ingest", killed, cycles)
+	if killed < 6 {
+		t.Errorf("only %d of %d runs were killed mid-ingest: the soak did not exercise recovery", killed, cycles)
 	}
 	ingest(t, idx, logs)
 	if n := census(t, idx, true); n != total {
