@@ -271,3 +271,25 @@ func TestLegacyCheckpoint(t *testing.T) {
 		t.Errorf("other content: source %q, %d events, want %s#3, 5", s.Source, s.Events, other)
 	}
 }
+
+// TestStreamStartingAlike: a stream whose first 4 KiB are those of a
+// content ingested before but that differs later is reported, not taken
+// for that content (a stream cannot be read again to be read whole).
+func TestStreamStartingAlike(t *testing.T) {
+	common := jlines("c", 0, 60) // > headSize
+	sink := newFakeSink()
+	stdin := func(s string) Options { return Options{Paths: []string{"-"}, Stdin: strings.NewReader(s)} }
+	run(t, sink, stdin(common+jlines("a", 0, 10)))
+	// The same stream, longer: its tail is added.
+	if s := run(t, sink, stdin(common+jlines("a", 0, 12))).Sources[0]; s.Events != 2 {
+		t.Errorf("replayed stream: %d events, want 2", s.Events)
+	}
+	sum, err := Run(t.Context(), stdin(common+jlines("b", 0, 30)), sink)
+	var le *LineError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "differs") || sum.Sources[0].Events != 0 {
+		t.Errorf("diverging stream: err = %v, %d events, want an error naming it and nothing added", err, sum.Sources[0].Events)
+	}
+	if n := len(sink.events()); n != 72 {
+		t.Errorf("%d events, want 72", n)
+	}
+}

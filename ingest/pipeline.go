@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -111,6 +112,10 @@ func parallelParse(g *errgroup.Group, stop <-chan struct{}, held []*lineBatch, i
 	return ordered
 }
 
+// errDiverged stops a stream resumed as a content ingested before whose
+// dropped lines turn out to differ from it.
+var errDiverged = errors.New("this stream starts like a content ingested before but differs from it: its first lines were taken for that content's and not read; ingest it from a file to read it whole")
+
 // batch adds a parsed batch's events, filling in the time of untimed lines
 // and counting. An unterminated last line is held back unless the source
 // ends and is finished (s.final). Its error is a sink failure.
@@ -119,6 +124,12 @@ func (r *runner) batch(s *srcRun, b *lineBatch, sum *SourceSummary) error {
 	for i := range b.lines {
 		l, ev := &b.lines[i], &b.evs[i]
 		if l.end <= s.skip {
+			if s.verify != nil {
+				s.verify.add(l, s.skip)
+				if s.verify.wrong {
+					return errDiverged
+				}
+			}
 			continue
 		}
 		if !l.term && !(s.final && b.eof) {

@@ -184,6 +184,8 @@ type srcRun struct {
 	eof      bool
 	mark     mark // length checkpoint at off, when known
 
+	verify *skipCheck // (streams) checks the lines dropped up to skip
+
 	base  sourceState       // the identity's state when the run started
 	keys  []string          // keys the identity had (forwarded to the new one)
 	claim *index.Checkpoint // the name record of a new identity
@@ -265,6 +267,37 @@ func (r *runner) checkpoints(s *srcRun) ([]index.Checkpoint, error) {
 		s.claim = nil
 	}
 	return out, nil
+}
+
+// skipCheck rebuilds the bytes of a stream's lines dropped up to its
+// resume offset and compares the window before that offset with the length
+// checkpoint there: a stream that only starts like a content ingested
+// before is reported, not silently taken for it.
+type skipCheck struct {
+	want  string
+	tail  []byte
+	off   bool // not checkable (a line was cut at the line limit)
+	wrong bool // checked: the bytes differ
+}
+
+func (c *skipCheck) add(l *rawLine, skip int64) {
+	if c.off || c.wrong {
+		return
+	}
+	if l.trunc || !l.term {
+		c.off = true
+		return
+	}
+	c.tail = append(c.tail, l.b...)
+	c.tail = append(c.tail, '\n')
+	if len(c.tail) > 2*winSize {
+		c.tail = append(c.tail[:0], c.tail[len(c.tail)-winSize:]...)
+	}
+	if l.end == skip {
+		n := int(min(skip, winSize))
+		c.wrong = len(c.tail) < n || winHash(c.tail[len(c.tail)-n:]) != c.want
+		c.off = true
+	}
 }
 
 // lastMark is the offset of the last length checkpoint (0: none).
@@ -443,6 +476,13 @@ func (r *runner) planStream(s *srcRun, sum *SourceSummary) error {
 		if res.at == len(in.head) || c.knows(seenFile{}, s.user) {
 			s.resume(c)
 			s.skip = s.off // the reader starts at 0; lines up to skip are dropped
+			// The lines dropped are checked against the length
+			// checkpoint at skip, when there is one.
+			for _, m := range c.st.Marks {
+				if m.Off == s.skip {
+					s.verify = &skipCheck{want: m.Hash}
+				}
+			}
 			sum.Status = "resumed"
 			sum.Names = addName(c.st.Names, s.user)
 			return nil
@@ -600,7 +640,11 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 			break
 		}
 		<-b.done
-		if fatal = r.batch(s, b, sum); fatal != nil {
+		if err := r.batch(s, b, sum); errors.Is(err, errDiverged) {
+			// Nothing was added: leave the content's checkpoint alone.
+			sum.Status = "diverged"
+			return &LineError{File: src.name, Err: err}, nil
+		} else if fatal = err; fatal != nil {
 			break
 		}
 		// Read what is needed before recycling b: the reader resets a batch

@@ -23,8 +23,8 @@ type SourceSummary struct {
 	// "#<generation>" for a rotated file or "#<hash>" for a stream.
 	Source string `json:"source,omitempty"`
 	// Status says how the source was read: "new", "appended", "resumed",
-	// "rotated", "truncated", "changed" (a gzip file that changed), or
-	// "unchanged".
+	// "rotated", "truncated", "unchanged", or "diverged" (a stream that
+	// starts like a content ingested before but differs from it).
 	Status    string `json:"status,omitempty"`
 	Lines     int64  `json:"lines"`      // lines read, empty ones included
 	Events    int64  `json:"events"`     // events added (non-empty lines)
