@@ -19,7 +19,10 @@
 // bytes there match, is skipped as a copy if it is shorter and matches the
 // last length checkpoint it reaches, and is otherwise a different content
 // (kept under an alternative key listed on the first). A file truncated in
-// place (same inode, shorter) is a new content. See state.go and
+// place (same inode, shorter) is a new content. A stream cannot be read
+// twice: one whose head matches a content is taken for its replay, its lines
+// up to the committed offset are dropped and checked against the length
+// checkpoint there, and a stream that differs is reported. See state.go and
 // identity.go.
 //
 // Names. Event.Source is the name a content was first read under, as the
