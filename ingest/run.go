@@ -45,7 +45,9 @@ type Options struct {
 	// MaxLine is the line limit in bytes (0: DefaultMaxLine). Longer lines
 	// keep their first MaxLine bytes and are counted as truncated.
 	MaxLine int
-	// Stdin is read for "-" (nil: os.Stdin).
+	// Stdin is read for "-" (nil: os.Stdin). Cancelling Run interrupts a
+	// read blocked in it when it is an *os.File (polled) or an io.Closer
+	// (closed).
 	Stdin io.Reader
 	// Progress, when not nil, is a terminal to draw a progress bar on. The
 	// bar is cleared before Run returns.
