@@ -64,9 +64,11 @@ type Options struct {
 
 // Run ingests the deploy histories, then the log sources, into sink.
 //
-// Every source is read from where its checkpoint left it: an unchanged file
-// is skipped, an appended one costs only its tail, a truncated or rotated one
-// is read again as a new generation (see the package comment). Progress is
+// Every source is read from where the checkpoint of its content left it: an
+// unchanged file, or a renamed, compressed or linked copy of an ingested
+// one, is skipped; an appended one costs only its tail; a new content under
+// a known name, or a file truncated in place, is read as a new generation
+// (see the package comment). Progress is
 // committed every ~8k lines or ~8 MiB together with the checkpoints, so an
 // interrupted run leaves an index the next run completes without duplicates
 // or loss.
