@@ -287,14 +287,19 @@ func (lr *lineReader) lineBuffered() bool {
 	return bytes.IndexByte(p, '\n') >= 0
 }
 
-// countingReader counts the bytes read through it, for progress.
+// countingReader counts the bytes read through it, for progress, and in
+// own (if set) the bytes of this source, taken back when it is re-read.
 type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
+	r   io.Reader
+	n   *atomic.Int64
+	own *int64
 }
 
 func (c countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
+	if c.own != nil {
+		*c.own += int64(n)
+	}
 	return n, err
 }

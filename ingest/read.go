@@ -31,6 +31,7 @@ type input struct {
 	size      int64 // file size (compressed for gzip); 0 for streams
 	mtime     time.Time
 	phys      seenFile // the physical file (regular files)
+	counted   int64    // bytes of the file read, for progress (gzip)
 	// head is the first headSize bytes of the content (fewer if shorter).
 	// For a stream it is known only once they were read.
 	head []byte
@@ -118,7 +119,9 @@ func (r *runner) rewind(in *input) error {
 	if _, err := in.file.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	cr := countingReader{in.file, &r.prog.done}
+	r.prog.done.Add(-in.counted) // read again from the start
+	in.counted = 0
+	cr := countingReader{in.file, &r.prog.done, &in.counted}
 	if !in.gz {
 		in.br = bufio.NewReaderSize(cr, readBufSize)
 		return nil
@@ -138,7 +141,7 @@ func (r *runner) seek(in *input, off int64) error {
 		if _, err := in.file.Seek(off, io.SeekStart); err != nil {
 			return err
 		}
-		in.br = bufio.NewReaderSize(countingReader{in.file, &r.prog.done}, readBufSize)
+		in.br = bufio.NewReaderSize(countingReader{in.file, &r.prog.done, nil}, readBufSize)
 		r.prog.total.Add(-off)
 		n := min(off, winSize)
 		in.tail = make([]byte, n)
@@ -162,7 +165,7 @@ func (r *runner) seek(in *input, off int64) error {
 }
 
 func (r *runner) openStream(rd io.Reader, interrupt func(), closeFn func() error) *input {
-	return &input{stream: true, raw: countingReader{rd, &r.prog.done}, interrupt: interrupt, closeFn: closeFn}
+	return &input{stream: true, raw: countingReader{rd, &r.prog.done, nil}, interrupt: interrupt, closeFn: closeFn}
 }
 
 // srcRun is the state of one source being read.
