@@ -89,14 +89,16 @@ printf '%s\n' "${last:40}" >>"$logs/web.log"
 start=$(date +%s)
 timed "$bin" ingest --index "$idx" "$logs" >"$work/summary.txt"
 final=$(( $(date +%s) - start ))
-again=$("$bin" ingest --json --index "$idx" "$logs" | awk -F'"events": ' '/^  "events"/ {print $2+0}')
-events=$("$bin" status --index "$idx" --json | sed 's/.*"events":\([0-9]*\).*/\1/')
+count() { "$bin" status --index "$1" --json | sed -n 's/.*"events": *\([0-9]*\).*/\1/p' | head -1; }
+events=$(count "$idx")
+"$bin" ingest --index "$idx" "$logs" >/dev/null
+again=$(( $(count "$idx") - events ))
 # The same logs into a fresh index, measured: a clean run's time and RSS.
 peak=0
 start=$(date +%s)
 timed "$bin" ingest --index "$work/fresh" "$logs" >/dev/null
 clean=$(( $(date +%s) - start ))
-fresh=$("$bin" status --index "$work/fresh" --json | sed 's/.*"events":\([0-9]*\).*/\1/')
+fresh=$(count "$work/fresh")
 dups=$("$bin" search --index "$idx" --json --limit $((lines + 1000)) '' | sort | uniq -d | wc -l)
 
 echo "soak: $lines distinct lines, $ran runs of which $killed killed (kill -9), then a completing run (${final}s)"
