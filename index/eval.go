@@ -126,6 +126,9 @@ func (l *qleaf) bleveQuery() bquery.Query {
 			}
 			return term(field, t)
 		case lkPattern:
+			if l.scan {
+				return nil // too many terms to expand: no pruning
+			}
 			if _, err := vregexp.New(l.reSrc); err != nil {
 				return nil // bleve cannot run it: no pruning
 			}

@@ -107,7 +107,7 @@ func Open(dir string, o Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	ix := &Index{dir: dir, ro: o.ReadOnly, z: z, srcIDs: map[string]uint32{}, cache: newCache(256 << 20)}
+	ix := &Index{dir: dir, ro: o.ReadOnly, z: z, srcIDs: map[string]uint32{}, cache: newCache(cacheBytes)}
 	if err := ix.open(); err != nil {
 		ix.closeFiles()
 		return nil, err
