@@ -1,11 +1,13 @@
 package index
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,7 +16,14 @@ import (
 
 // The deploy history is small: it lives in deploys.json in the index
 // directory, oldest first, replaced atomically (write, sync, rename) on
-// every AddDeploys.
+// every AddDeploys, as {"deploys": [...], "crc32c": N} where N is the
+// CRC-32C of the array's compact JSON (a bare array, without checksum, was
+// written before checksums and is still read).
+
+type deploysDoc struct {
+	Deploys json.RawMessage `json:"deploys"`
+	CRC     uint32          `json:"crc32c"`
+}
 
 type deployKey struct {
 	t                        ts
@@ -40,8 +49,19 @@ func (ix *Index) loadDeploys() error {
 	if err != nil {
 		return fmt.Errorf("open index: %w", err)
 	}
+	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {
+		var doc deploysDoc
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return ix.damaged(deploysFile, "%w", err)
+		}
+		var c bytes.Buffer
+		if err := json.Compact(&c, doc.Deploys); err != nil || crc32.Checksum(c.Bytes(), castagnoli) != doc.CRC {
+			return ix.damaged(deploysFile, "checksum mismatch")
+		}
+		raw = doc.Deploys
+	}
 	if err := json.Unmarshal(raw, &ix.deploys); err != nil {
-		return fmt.Errorf("open index: %s: %w", ix.path(deploysFile), err)
+		return ix.damaged(deploysFile, "%w", err)
 	}
 	return nil
 }
@@ -77,7 +97,11 @@ func (ix *Index) AddDeploys(ds []Deploy) (added int, err error) {
 		return 0, nil
 	}
 	slices.SortStableFunc(all, compareDeploys)
-	raw, err := json.MarshalIndent(all, "", "  ")
+	arr, err := json.Marshal(all)
+	if err != nil {
+		return 0, fmt.Errorf("add deploys: %w", err)
+	}
+	raw, err := json.Marshal(deploysDoc{Deploys: arr, CRC: crc32.Checksum(arr, castagnoli)})
 	if err != nil {
 		return 0, fmt.Errorf("add deploys: %w", err)
 	}
@@ -85,6 +109,9 @@ func (ix *Index) AddDeploys(ds []Deploy) (added int, err error) {
 		return 0, fmt.Errorf("add deploys: %w", err)
 	}
 	ix.deploys = all
+	if err := ix.writeManifest(); err != nil {
+		return added, fmt.Errorf("add deploys: %w", err)
+	}
 	return added, nil
 }
 

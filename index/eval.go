@@ -572,5 +572,5 @@ func (lc *lineCtx) lineEvent(i int, p *payloadLine) (Event, error) {
 
 // corrupt names the block in an error.
 func (lc *lineCtx) corrupt(err error) error {
-	return fmt.Errorf("%s: block %d: %w", lc.ix.path(packFile), lc.num, err)
+	return lc.ix.damaged(packFile, "block %d: %w", lc.num, err)
 }

@@ -160,7 +160,8 @@ func sourceRanks(sources []string) []int {
 // Find returns the events matching f, ordered by time (ties in source
 // order: source name, then line number), newest first if o.Order says so,
 // with the total number of matches.
-func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (Result, error) {
+func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (_ Result, err error) {
+	defer recoverCorrupt(ix.dir, &err)
 	limit := o.Limit
 	if limit <= 0 {
 		limit = 100
@@ -359,7 +360,8 @@ func (ix *Index) Facet(ctx context.Context, f Filter, field string, size int) (F
 // Facets returns the distributions of several fields over the events f
 // selects, in the order of fields, in one pass over the matching blocks:
 // the filter is evaluated and every block decoded once, not once per field.
-func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int) ([]Facet, error) {
+func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int) (_ []Facet, err error) {
+	defer recoverCorrupt(ix.dir, &err)
 	colsOf := make([]int, len(fields))
 	for i, field := range fields {
 		col, ok := facetFields[field]
@@ -398,7 +400,7 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 			default:
 				kc, err := c.kwc(col)
 				if err != nil {
-					return fmt.Errorf("%s: block %d: %w", ix.path(packFile), num, err)
+					return ix.damaged(packFile, "block %d: %w", num, err)
 				}
 				dict := kc.dict
 				per = slices.Grow(per[:0], len(dict)+1)[:len(dict)+1]
@@ -447,7 +449,8 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 
 // Histogram counts the events matching f in n equal buckets over
 // [from, to): bucket i starts at from + i*(to-from)/n.
-func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n int) ([]TimeBucket, error) {
+func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n int) (_ []TimeBucket, err error) {
+	defer recoverCorrupt(ix.dir, &err)
 	if n <= 0 {
 		return nil, fmt.Errorf("histogram: %d buckets", n)
 	}
