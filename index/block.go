@@ -329,11 +329,11 @@ func (m *blockMeta) unmarshal(b []byte) error {
 type builtBlock struct {
 	num     int
 	meta    blockMeta
-	cols    []byte // compressed
-	words   []byte // compressed, words without digits
-	digits  []byte // compressed, words with digits
-	payload []byte // compressed frames, concatenated
-	bloom   []byte // with its checksum
+	cols    []byte             // compressed
+	words   []byte             // compressed, words without digits
+	digits  []byte             // compressed, words with digits
+	payload []byte             // compressed frames, concatenated
+	bloom   []byte             // with its checksum
 	doc     *document.Document // for bleve
 }
 
