@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -16,14 +15,10 @@ import (
 
 // The deploy history is small: it lives in deploys.json in the index
 // directory, oldest first, replaced atomically (write, sync, rename) on
-// every AddDeploys, as {"deploys": [...], "crc32c": N} where N is the
-// CRC-32C of the array's compact JSON (a bare array, without checksum, was
-// written before checksums and is still read).
-
-type deploysDoc struct {
-	Deploys json.RawMessage `json:"deploys"`
-	CRC     uint32          `json:"crc32c"`
-}
+// every AddDeploys. Its checksum is in the manifest: AddDeploys records
+// the new one next to the old before replacing the file, and drops the old
+// one after, so that a crash in between leaves a file the manifest accepts
+// and an older copy of the file is detected.
 
 type deployKey struct {
 	t                        ts
@@ -41,24 +36,23 @@ func compareDeploys(a, b Deploy) int {
 	return cmp.Or(cmp.Compare(a.Service, b.Service), cmp.Compare(a.Version, b.Version), cmp.Compare(a.Commit, b.Commit))
 }
 
-func (ix *Index) loadDeploys() error {
-	raw, err := os.ReadFile(ix.path(deploysFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+func (ix *Index) loadDeploys(man *manifest) error {
+	var entry *manifestFile
+	if man != nil {
+		entry = man.file(deploysFile)
 	}
-	if err != nil {
+	raw, err := os.ReadFile(ix.path(deploysFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && entry != nil:
+		return ix.damaged(deploysFile, "missing")
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
 		return fmt.Errorf("open index: %w", err)
 	}
-	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {
-		var doc deploysDoc
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			return ix.damaged(deploysFile, "%w", err)
-		}
-		var c bytes.Buffer
-		if err := json.Compact(&c, doc.Deploys); err != nil || crc32.Checksum(c.Bytes(), castagnoli) != doc.CRC {
-			return ix.damaged(deploysFile, "checksum mismatch")
-		}
-		raw = doc.Deploys
+	ix.deploysCRC = crc32.Checksum(raw, castagnoli)
+	if man != nil && (entry == nil || ix.deploysCRC != entry.CRC && ix.deploysCRC != entry.Alt) {
+		return ix.damaged(deploysFile, "checksum mismatch with %s", manifestName)
 	}
 	if err := json.Unmarshal(raw, &ix.deploys); err != nil {
 		return ix.damaged(deploysFile, "%w", err)
@@ -97,18 +91,21 @@ func (ix *Index) AddDeploys(ds []Deploy) (added int, err error) {
 		return 0, nil
 	}
 	slices.SortStableFunc(all, compareDeploys)
-	arr, err := json.Marshal(all)
+	raw, err := json.MarshalIndent(all, "", "  ")
 	if err != nil {
 		return 0, fmt.Errorf("add deploys: %w", err)
 	}
-	raw, err := json.Marshal(deploysDoc{Deploys: arr, CRC: crc32.Checksum(arr, castagnoli)})
-	if err != nil {
+	old := ix.deploysCRC
+	ix.deploysCRC, ix.deploysAlt = crc32.Checksum(raw, castagnoli), old
+	if err := ix.writeManifest(); err != nil {
+		ix.deploysCRC, ix.deploysAlt = old, 0
 		return 0, fmt.Errorf("add deploys: %w", err)
 	}
 	if err := writeFileAtomic(ix.path(deploysFile), raw); err != nil {
 		return 0, fmt.Errorf("add deploys: %w", err)
 	}
 	ix.deploys = all
+	ix.deploysAlt = 0
 	if err := ix.writeManifest(); err != nil {
 		return added, fmt.Errorf("add deploys: %w", err)
 	}

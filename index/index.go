@@ -101,8 +101,11 @@ type Index struct {
 	sources []string    // by id
 	srcIDs  map[string]uint32
 	deploys []Deploy
-	writer  *Writer
-	closed  bool
+	// deploysCRC is the checksum of deploys.json (0: none); deploysAlt
+	// the previous one while it is replaced.
+	deploysCRC, deploysAlt uint32
+	writer                 *Writer
+	closed                 bool
 
 	cache *cache
 }
@@ -204,7 +207,7 @@ func (ix *Index) open() error {
 	if err := ix.loadSources(); err != nil {
 		return err
 	}
-	if err := ix.loadDeploys(); err != nil {
+	if err := ix.loadDeploys(man); err != nil {
 		return err
 	}
 	if !ix.ro && (man == nil || man.Commit != ix.meta.Commit) {

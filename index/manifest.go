@@ -52,6 +52,8 @@ type manifestFile struct {
 	// rest of the file; for other files CRC-32C. Zero: not recorded
 	// (root.bolt changes in place; blocks.* are checksummed per block).
 	CRC uint32 `json:"crc,omitempty"`
+	// Alt is another accepted checksum while deploys.json is replaced.
+	Alt uint32 `json:"alt,omitempty"`
 }
 
 func (m *manifest) sum() uint32 {
@@ -139,10 +141,8 @@ func (ix *Index) writeManifest() error {
 	if src := m.file(sourcesFile); src != nil {
 		src.CRC = ix.meta.SourcesSum
 	}
-	// deploys.json carries its own checksum (it is replaced before the
-	// manifest): the manifest only says that it must exist.
-	if len(ix.deploys) > 0 {
-		m.Files = append(m.Files, manifestFile{Name: deploysFile, Grows: true})
+	if ix.deploysCRC != 0 {
+		m.Files = append(m.Files, manifestFile{Name: deploysFile, Grows: true, CRC: ix.deploysCRC, Alt: ix.deploysAlt})
 	}
 	name := path.Join(bleveDir, "index_meta.json")
 	b, err := os.ReadFile(filepath.Join(ix.dir, filepath.FromSlash(name)))

@@ -112,6 +112,14 @@ func (ix *Index) NewWriter() (_ *Writer, err error) {
 	case ix.writer != nil:
 		return nil, fmt.Errorf("new writer: index %s already has a writer", ix.dir)
 	}
+	// A writer must not add to a damaged index as if all were well (a
+	// re-ingest that succeeds would hide the damage): every block is
+	// checked first (checksums only: ~0.1 s per million lines).
+	var bad error
+	ix.verifyBlocks(func(err error) bool { bad = err; return false })
+	if bad != nil {
+		return nil, bad
+	}
 	if err := ix.discardUncommitted(); err != nil {
 		return nil, err
 	}
