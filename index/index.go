@@ -39,6 +39,9 @@ var (
 	ErrInvalidQuery = model.ErrInvalidQuery
 )
 
+// boltTimeout bounds how long bleve waits for root.bolt's lock.
+const boltTimeout = "2s"
+
 // lockTimeout bounds how long Open waits for the lock.
 var lockTimeout = time.Second
 
@@ -408,10 +411,14 @@ func (ix *Index) prepareDir() error {
 // bleveConfig is the scorch configuration: read-only for readers; for the
 // writer, fewer and larger merges (block documents are few and big).
 func bleveConfig(ro bool) map[string]interface{} {
+	// Our lock file orders processes, so root.bolt's own lock is free when
+	// we get there; the timeout only turns a stale lock (bbolt panicked on
+	// a damaged file while holding it) into an error instead of a hang.
 	if ro {
-		return map[string]interface{}{"read_only": true}
+		return map[string]interface{}{"read_only": true, "bolt_timeout": boltTimeout}
 	}
 	return map[string]interface{}{
+		"bolt_timeout":           boltTimeout,
 		"unsafe_batch":           true, // see persist.go
 		"asyncErrorCallbackName": asyncErrorCallback,
 		"scorchMergePlanOptions": map[string]interface{}{
