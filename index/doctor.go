@@ -323,25 +323,15 @@ func Rebuild(dir string, o RebuildOptions) (RebuildReport, error) {
 	return rep, syncDir(dir)
 }
 
-// recoverBlock reads back the events of block num: exactly if its parts
-// are intact, else by re-parsing its lines when only its columns are
-// damaged and its line numbers are consecutive.
+// recoverBlock reads back the events of block num: exactly if its columns
+// and lines are intact (its word index and Bloom filter are derived data,
+// rebuilt by the writer), else by re-parsing its lines when only its
+// columns are damaged and its line numbers are consecutive.
 func recoverBlock(ix *Index, num int, m *blockMeta, src string, parse func(string, [][]byte) []Event) (evs []Event, reparsed bool, err error) {
 	defer recoverCorrupt(ix.dir, &err)
-	if err := ix.verifyBlock(num, m); err == nil {
-		c, err := ix.loadCols(num, m)
-		if err != nil {
-			return nil, false, err
-		}
-		evs = make([]Event, c.n)
-		for i := range evs {
-			if evs[i], err = ix.event(num, m, c, i); err != nil {
-				return nil, false, err
-			}
-		}
-		return evs, false, nil
-	} else if parse == nil {
-		return nil, false, err
+	evs, err = exactEvents(ix, num, m)
+	if err == nil || parse == nil {
+		return evs, false, err
 	}
 	if m.lastLine-m.firstLine+1 != int64(m.n) {
 		return nil, false, errors.New("columns damaged and line numbers not consecutive")
@@ -374,6 +364,27 @@ func recoverBlock(ix *Index, num int, m *blockMeta, src string, parse func(strin
 		evs[i].Source, evs[i].Line, evs[i].Raw = src, m.firstLine+int64(i), lines[i]
 	}
 	return evs, true, nil
+}
+
+// exactEvents reads back every event of block num from its columns and
+// payload frames (both verified by their checksums).
+func exactEvents(ix *Index, num int, m *blockMeta) ([]Event, error) {
+	c, err := ix.loadCols(num, m)
+	if err != nil {
+		return nil, err
+	}
+	for f := range numKW {
+		if _, err := c.kwc(f); err != nil {
+			return nil, ix.damaged(packFile, "block %d column %s: %w", num, kwNames[f], err)
+		}
+	}
+	evs := make([]Event, c.n)
+	for i := range evs {
+		if evs[i], err = ix.event(num, m, c, i); err != nil {
+			return nil, err
+		}
+	}
+	return evs, nil
 }
 
 // salvageCheckpoints reads the checkpoints from bleve if its state is

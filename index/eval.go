@@ -1,7 +1,6 @@
 package index
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
