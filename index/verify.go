@@ -84,10 +84,14 @@ func (ix *Index) verifyBlock(num int, m *blockMeta) error {
 	return nil
 }
 
-// verifyBlocks checks every committed block, calling fn with each problem;
-// fn returning false stops it.
+// verifyBlocks checks every committed block with checksums (blocks written
+// before checksums are checked by Check only: they must be decoded in
+// full), calling fn with each problem; fn returning false stops it.
 func (ix *Index) verifyBlocks(fn func(error) bool) {
 	for i := range ix.blocks {
+		if !ix.blocks[i].sums {
+			continue
+		}
 		if err := ix.verifyBlock(i, &ix.blocks[i]); err != nil && !fn(err) {
 			return
 		}
