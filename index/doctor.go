@@ -421,11 +421,11 @@ func salvageCheckpoints(ix *Index, man *manifest) (cps []Checkpoint, err error) 
 		}
 		raw, err := splitSum(v)
 		if err != nil {
-			return nil, ix.damaged(bolt, "checkpoint %s: %w", k, err)
+			return nil, ix.damaged(bolt, "checkpoint %q: %w", k, err)
 		}
 		var cp Checkpoint
 		if err := json.Unmarshal(raw, &cp); err != nil {
-			return nil, ix.damaged(bolt, "checkpoint %s: %w", k, err)
+			return nil, ix.damaged(bolt, "checkpoint %q: %w", k, err)
 		}
 		cps = append(cps, cp)
 	}

@@ -557,16 +557,16 @@ func (ix *Index) Checkpoint(key string) (cp Checkpoint, ok bool, err error) {
 	bolt := path.Join(bleveDir, "store", "root.bolt")
 	raw, err := ix.bl.GetInternal([]byte(checkpointPrefix + key))
 	if err != nil {
-		return cp, false, ix.damaged(bolt, "checkpoint %s: %w", key, err)
+		return cp, false, ix.damaged(bolt, "checkpoint %q: %w", key, err)
 	}
 	if raw == nil {
 		return cp, false, nil
 	}
 	if raw, err = splitSum(raw); err != nil {
-		return cp, false, ix.damaged(bolt, "checkpoint %s: %w", key, err)
+		return cp, false, ix.damaged(bolt, "checkpoint %q: %w", key, err)
 	}
 	if err := json.Unmarshal(raw, &cp); err != nil {
-		return cp, false, ix.damaged(bolt, "checkpoint %s: %w", key, err)
+		return cp, false, ix.damaged(bolt, "checkpoint %q: %w", key, err)
 	}
 	return cp, true, nil
 }
