@@ -51,19 +51,6 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, ErrCorrupt) hold.
 func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 
-// corruptErr returns a CorruptError for file (relative to dir) unless err is
-// nil or already one.
-func corruptErr(dir, file string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var ce *CorruptError
-	if errors.As(err, &ce) {
-		return err
-	}
-	return &CorruptError{Dir: dir, File: file, Err: err}
-}
-
 // recoverCorrupt turns a panic (bleve, bbolt and zap assume well-formed
 // files and index slices with what they read) into a CorruptError in *err.
 // It is deferred by every public method that reads the index.
