@@ -105,6 +105,7 @@ func Check(dir string) ([]Problem, error) {
 	add(ix.checkSideFiles())
 	// Block records one by one, so that one bad record does not hide the
 	// others.
+	var scratch []byte
 	for i := 0; i < ix.meta.Blocks; i++ {
 		raw, err := ix.readPart(ix.idx, idxFile, fmt.Sprintf("block %d", i), int64(i)*metaRecSize, metaRecSize, false, 0)
 		if err != nil {
@@ -116,7 +117,7 @@ func Check(dir string) ([]Problem, error) {
 			add(ix.damaged(idxFile, "block %d: %w", i, err))
 			continue
 		}
-		add(ix.verifyBlock(i, &m))
+		add(ix.verifyBlock(i, &m, &scratch))
 	}
 	add(ix.loadSources())
 	add(ix.loadDeploys(man))

@@ -603,10 +603,19 @@ func (ix *Index) damaged(file string, format string, args ...any) error {
 // than committed, or bytes that do not match their checksum, are a
 // CorruptError.
 func (ix *Index) readPart(f *os.File, name string, what string, off int64, n int, check bool, sum uint32) ([]byte, error) {
+	return ix.readPartInto(nil, f, name, what, off, n, check, sum)
+}
+
+// readPartInto is readPart reading into buf when it is large enough.
+func (ix *Index) readPartInto(buf []byte, f *os.File, name string, what string, off int64, n int, check bool, sum uint32) ([]byte, error) {
 	if f == nil {
 		return nil, ix.damaged(name, "missing")
 	}
-	buf := make([]byte, n)
+	if cap(buf) >= n {
+		buf = buf[:n]
+	} else {
+		buf = make([]byte, n)
+	}
 	if _, err := f.ReadAt(buf, off); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, ix.damaged(name, "%s: %d bytes at %d: file too short", what, n, off)

@@ -7,11 +7,19 @@ import (
 
 // verifyBlock checks every stored byte of block num: the checksums of its
 // parts (or, for a block written before checksums, that every part
-// decodes) and that its lines decode. It does not use the cache.
-func (ix *Index) verifyBlock(num int, m *blockMeta) error {
+// decodes) and that its lines decode. It does not use the cache; scratch,
+// if not nil, is reused for reading.
+func (ix *Index) verifyBlock(num int, m *blockMeta, scratch *[]byte) error {
 	what := fmt.Sprintf("block %d", num)
 	total := int(m.colsLen) + int(m.wordsLen) + int(m.digitsLen) + int(m.payloadLen)
-	raw, err := ix.readPart(ix.pack, packFile, what, m.off, total, false, 0)
+	var buf []byte
+	if scratch != nil {
+		buf = *scratch
+	}
+	raw, err := ix.readPartInto(buf, ix.pack, packFile, what, m.off, total, false, 0)
+	if scratch != nil && raw != nil {
+		*scratch = raw
+	}
 	if err != nil {
 		return err
 	}
@@ -88,11 +96,12 @@ func (ix *Index) verifyBlock(num int, m *blockMeta) error {
 // before checksums are checked by Check only: they must be decoded in
 // full), calling fn with each problem; fn returning false stops it.
 func (ix *Index) verifyBlocks(fn func(error) bool) {
+	var scratch []byte
 	for i := range ix.blocks {
 		if !ix.blocks[i].sums {
 			continue
 		}
-		if err := ix.verifyBlock(i, &ix.blocks[i]); err != nil && !fn(err) {
+		if err := ix.verifyBlock(i, &ix.blocks[i], &scratch); err != nil && !fn(err) {
 			return
 		}
 	}
