@@ -23,6 +23,7 @@ type Problem struct {
 	Detail string `json:"detail"`
 }
 
+// String is "file: detail".
 func (p Problem) String() string { return p.File + ": " + p.Detail }
 
 // Check verifies every file of the index in dir, in full: the manifest,
@@ -141,10 +142,13 @@ type RebuildOptions struct {
 
 // LostLines are lines of a source that Rebuild could not recover.
 type LostLines struct {
-	Source      string `json:"source"`
-	First, Last int64  // line numbers (the lines between them may be fewer)
-	Lines       int    `json:"lines"`
-	Why         string `json:"why"`
+	Source string `json:"source"`
+	// First and Last are the line numbers of the range (the lines lost
+	// may be fewer than the range: Lines).
+	First int64  `json:"first"`
+	Last  int64  `json:"last"`
+	Lines int    `json:"lines"`
+	Why   string `json:"why"`
 }
 
 // RebuildReport says what Rebuild recovered and what it could not.
