@@ -1,7 +1,6 @@
 package index
 
 import (
-
 	"github.com/culprit-dev/culprit/index/model"
 )
 
