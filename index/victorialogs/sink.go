@@ -1,0 +1,352 @@
+package victorialogs
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/culprit-dev/culprit/index/model"
+)
+
+// DefaultBatchBytes is how many bytes of rows a Sink gathers before it
+// POSTs them in one body.
+const DefaultBatchBytes = 16 << 20
+
+// maxRowBytes is the largest row VictoriaLogs keeps: its cluster frontend
+// skips rows above 2 MiB (with a warning) whatever -insert.maxLineSizeBytes
+// says.
+const maxRowBytes = 2<<20 - 1024
+
+// lookupChunk is how many ids one existence query asks about.
+const lookupChunk = 500
+
+// Sink writes events, checkpoints and deploys into the store: ingest's
+// write path (it has the method set of ingest.Sink). Rows are sent as JSON
+// lines with Content-Type application/stream+json, gathered up to
+// BatchBytes per request. After each Commit the sink asks the server to
+// make the rows searchable and counts them back, so a row the server
+// dropped (outside its retention, too long) is an error, not a silent
+// loss. A Sink is for one goroutine.
+type Sink struct {
+	s *Store
+	// BatchBytes bounds the body of one insert request (0:
+	// DefaultBatchBytes).
+	BatchBytes int
+	// Context bounds every request the sink makes (nil: Background).
+	Context context.Context
+
+	run       string // random per sink: names its batches
+	seq       int    // the commit number, for batch names
+	batch     string // the current commit's batch name
+	buf       bytes.Buffer
+	pending   []pendingRow
+	ids       map[string]bool // ids of pending rows
+	sources   map[string]*sourceSeen
+	sent      int  // rows of the current batch already POSTed
+	pendBytes int  // bytes of the pending rows
+	deploys   int  // AddDeploys calls, for batch names
+	dirty     bool // rows POSTed since the last flush
+	cpTime    time.Time
+	closed    bool
+}
+
+// pendingRow is a row not yet sent.
+type pendingRow struct {
+	id    string
+	row   []byte
+	check bool // the row may be in the store already: look it up first
+}
+
+// sourceSeen is what the sink knows of a source's rows in the store.
+type sourceSeen struct {
+	inStore bool  // the store held rows of this source when the sink first saw it
+	maxLine int64 // the highest line this sink added
+}
+
+// NewSink returns a sink writing into s.
+func (s *Store) NewSink() (*Sink, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("victorialogs: sink id: %w", err)
+	}
+	k := &Sink{s: s, run: hex.EncodeToString(b[:]), ids: map[string]bool{}, sources: map[string]*sourceSeen{}}
+	k.nextBatch()
+	return k, nil
+}
+
+func (k *Sink) ctx() context.Context {
+	if k.Context != nil {
+		return k.Context
+	}
+	return context.Background()
+}
+
+func (k *Sink) nextBatch() {
+	k.seq++
+	k.batch = k.run + "-" + strconv.Itoa(k.seq)
+	k.sent = 0
+}
+
+// Checkpoint returns the last committed checkpoint of a source key.
+func (k *Sink) Checkpoint(key string) (model.Checkpoint, bool, error) {
+	q := fKind + ":=" + kindCP + " " + fCPKey + ":=" + quote(key) + " | sort by (_time desc) limit 1 | fields " + fCP
+	rows, err := k.s.c.queryRows(k.ctx(), q)
+	if err != nil || len(rows) == 0 {
+		return model.Checkpoint{}, false, err
+	}
+	var cp model.Checkpoint
+	if err := json.Unmarshal([]byte(rows[0][fCP]), &cp); err != nil {
+		return model.Checkpoint{}, false, fmt.Errorf("victorialogs: checkpoint %q: %w", key, err)
+	}
+	return cp, true, nil
+}
+
+// Add queues one event. An event already in the store or queued (same
+// source, line and bytes) is skipped: the first time the sink sees a
+// source it asks whether the store holds any of its rows; if it does, or
+// if a line comes again, the row is looked up by id before it is sent.
+func (k *Sink) Add(ev *model.Event) error {
+	if k.closed {
+		return errClosed
+	}
+	if ev.Time.Before(minTime) || ev.Time.After(maxTime) {
+		return fmt.Errorf("victorialogs: %s:%d: time %s is outside what VictoriaLogs can store", ev.Source, ev.Line, ev.Time.Format(time.RFC3339Nano))
+	}
+	id := rowID(ev)
+	if k.ids[id] {
+		return nil
+	}
+	src := k.sources[ev.Source]
+	if src == nil {
+		n, err := k.s.count(k.ctx(), fKind+":="+kindEv+" source:="+quote(ev.Source)+" | limit 1")
+		if err != nil {
+			return fmt.Errorf("victorialogs: %s: %w", ev.Source, err)
+		}
+		src = &sourceSeen{inStore: n > 0, maxLine: -1 << 63}
+		k.sources[ev.Source] = src
+	}
+	check := src.inStore || ev.Line <= src.maxLine
+	src.maxLine = max(src.maxLine, ev.Line)
+	row, err := eventRow(ev, k.batch)
+	if err != nil {
+		return fmt.Errorf("victorialogs: %s:%d: %w", ev.Source, ev.Line, err)
+	}
+	if len(row) > maxRowBytes {
+		return fmt.Errorf("victorialogs: %s:%d: the row is %d bytes, above the %d VictoriaLogs keeps", ev.Source, ev.Line, len(row), maxRowBytes)
+	}
+	k.pending = append(k.pending, pendingRow{id: id, row: row, check: check})
+	k.ids[id] = true
+	k.pendBytes += len(row) + 1
+	if k.pendBytes >= k.batchBytes() {
+		return k.send()
+	}
+	return nil
+}
+
+func (k *Sink) batchBytes() int {
+	if k.BatchBytes > 0 {
+		return k.BatchBytes
+	}
+	return DefaultBatchBytes
+}
+
+// send POSTs the pending rows, leaving out those the store already holds.
+func (k *Sink) send() error {
+	if len(k.pending) == 0 {
+		return nil
+	}
+	var ask []string
+	for _, p := range k.pending {
+		if p.check {
+			ask = append(ask, p.id)
+		}
+	}
+	have, err := k.existing(ask)
+	if err != nil {
+		return err
+	}
+	k.buf.Reset()
+	n := 0
+	for _, p := range k.pending {
+		if have[p.id] {
+			continue
+		}
+		k.buf.Write(p.row)
+		k.buf.WriteByte('\n')
+		n++
+	}
+	if n > 0 {
+		if err := k.s.c.insert(k.ctx(), k.buf.Bytes(), eventSF); err != nil {
+			return err
+		}
+		k.dirty = true
+	}
+	k.sent += n
+	k.pending, k.pendBytes = k.pending[:0], 0
+	clear(k.ids)
+	k.buf.Reset()
+	return nil
+}
+
+// existing returns which of ids the store holds, making what this sink
+// sent searchable first.
+func (k *Sink) existing(ids []string) (map[string]bool, error) {
+	have := map[string]bool{}
+	if len(ids) == 0 {
+		return have, nil
+	}
+	if k.dirty {
+		if err := k.s.c.flush(k.ctx()); err != nil {
+			return nil, err
+		}
+		k.dirty = false
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(lookupChunk, len(ids))]
+		ids = ids[len(chunk):]
+		qs := make([]string, len(chunk))
+		for i, id := range chunk {
+			qs[i] = quote(id)
+		}
+		q := fKind + ":=" + kindEv + " " + fID + ":in(" + strings.Join(qs, ",") + ") | uniq by (" + fID + ")"
+		err := k.s.c.query(k.ctx(), q, func(r map[string]string) error {
+			have[r[fID]] = true
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return have, nil
+}
+
+// Commit sends what is pending, makes it searchable, checks that the
+// store kept every row of this commit, and then records the checkpoints:
+// a checkpoint is never stored ahead of its events.
+func (k *Sink) Commit(cps ...model.Checkpoint) error {
+	if k.closed {
+		return errClosed
+	}
+	if err := k.send(); err != nil {
+		return err
+	}
+	if err := k.verify(fKind+":="+kindEv, k.batch, k.sent); err != nil {
+		return err
+	}
+	if len(cps) > 0 {
+		var body bytes.Buffer
+		for _, cp := range cps {
+			js, err := json.Marshal(cp)
+			if err != nil {
+				return fmt.Errorf("victorialogs: checkpoint %q: %w", cp.Key, err)
+			}
+			// Checkpoints are ordered by the time they are written, made
+			// strictly increasing within this sink.
+			now := time.Now().UTC()
+			if !now.After(k.cpTime) {
+				now = k.cpTime.Add(time.Nanosecond)
+			}
+			k.cpTime = now
+			row, err := json.Marshal(map[string]string{
+				fKind: kindCP, fCPKey: cp.Key, fCP: string(js), fBatch: k.batch,
+				fTime: fmtTime(now), fMsgRaw: "checkpoint " + cp.Key,
+			})
+			if err != nil {
+				return fmt.Errorf("victorialogs: checkpoint %q: %w", cp.Key, err)
+			}
+			body.Write(row)
+			body.WriteByte('\n')
+		}
+		if err := k.s.c.insert(k.ctx(), body.Bytes(), otherSF); err != nil {
+			return err
+		}
+		k.dirty = true
+		if err := k.verify(fKind+":="+kindCP, k.batch, len(cps)); err != nil {
+			return err
+		}
+	}
+	k.nextBatch()
+	return nil
+}
+
+// verify makes the rows sent searchable and checks that the store holds
+// want rows of kind (a filter) from the current batch.
+func (k *Sink) verify(kind, batch string, want int) error {
+	if want == 0 {
+		return nil
+	}
+	if err := k.s.c.flush(k.ctx()); err != nil {
+		return err
+	}
+	k.dirty = false
+	got, err := k.s.count(k.ctx(), kind+" "+fBatch+":="+quote(batch))
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("victorialogs: the store kept %d of the %d rows sent (%s): VictoriaLogs drops rows outside its -retentionPeriod or -futureRetention and lines above -insert.maxLineSizeBytes", got, want, kind)
+	}
+	return nil
+}
+
+// AddDeploys stores the deploys the store does not hold yet (same time,
+// service, version and commit) and returns how many were new.
+func (k *Sink) AddDeploys(ds []model.Deploy) (int, error) {
+	if k.closed {
+		return 0, errClosed
+	}
+	k.deploys++
+	batch := k.run + "-d" + strconv.Itoa(k.deploys)
+	have := map[string]bool{}
+	err := k.s.c.query(k.ctx(), fKind+":="+kindDep+" | uniq by ("+fID+")", func(r map[string]string) error {
+		have[r[fID]] = true
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	var body bytes.Buffer
+	n := 0
+	for i := range ds {
+		d := &ds[i]
+		if d.Time.Before(minTime) || d.Time.After(maxTime) {
+			return 0, fmt.Errorf("victorialogs: deploy %s:%d: time %s is outside what VictoriaLogs can store", d.Source, d.Line, d.Time.Format(time.RFC3339Nano))
+		}
+		id := deployID(d)
+		if have[id] {
+			continue
+		}
+		have[id] = true
+		row, err := deployRow(d, batch)
+		if err != nil {
+			return 0, fmt.Errorf("victorialogs: deploy %s:%d: %w", d.Source, d.Line, err)
+		}
+		body.Write(row)
+		body.WriteByte('\n')
+		n++
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if err := k.s.c.insert(k.ctx(), body.Bytes(), otherSF); err != nil {
+		return 0, err
+	}
+	k.dirty = true
+	if err := k.verify(fKind+":="+kindDep, batch, n); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// Close discards what was not committed. The store stays usable.
+func (k *Sink) Close() error {
+	k.closed = true
+	k.pending, k.ids = nil, nil
+	return nil
+}
