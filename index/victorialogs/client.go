@@ -27,6 +27,9 @@ type HTTPError struct {
 }
 
 func (e *HTTPError) Error() string {
+	if e.Status >= 500 {
+		return fmt.Sprintf("victorialogs %s: HTTP %d: the store could not answer whole (a node down?), so nothing is shown: %s", e.Op, e.Status, e.Body)
+	}
 	return fmt.Sprintf("victorialogs %s: HTTP %d: %s", e.Op, e.Status, e.Body)
 }
 

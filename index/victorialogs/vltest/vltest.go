@@ -196,8 +196,8 @@ type Cluster struct {
 }
 
 // StartCluster starts n storage nodes and a frontend started with
-// -storageNode listing them.
-func StartCluster(t testing.TB, n int) *Cluster {
+// -storageNode listing them and the extra flags given.
+func StartCluster(t testing.TB, n int, frontendFlags ...string) *Cluster {
 	t.Helper()
 	c := &Cluster{}
 	var addrs []string
@@ -206,6 +206,6 @@ func StartCluster(t testing.TB, n int) *Cluster {
 		c.Storage = append(c.Storage, s)
 		addrs = append(addrs, s.Addr)
 	}
-	c.Frontend = Start(t, "-storageNode="+strings.Join(addrs, ","))
+	c.Frontend = Start(t, append([]string{"-storageNode=" + strings.Join(addrs, ",")}, frontendFlags...)...)
 	return c
 }
