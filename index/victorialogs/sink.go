@@ -290,7 +290,7 @@ func (k *Sink) verify(kind, batch string, want int) error {
 		return err
 	}
 	if got != want {
-		return fmt.Errorf("victorialogs: the store kept %d of the %d rows sent (%s): VictoriaLogs drops rows outside its -retentionPeriod or -futureRetention and lines above -insert.maxLineSizeBytes", got, want, kind)
+		return fmt.Errorf("victorialogs: the store kept %d of the %d rows sent (%s): VictoriaLogs drops rows outside its -retentionPeriod or -futureRetention, lines above -insert.maxLineSizeBytes, and the first 10 MiB of a body it reads as a form", got, want, kind)
 	}
 	return nil
 }
