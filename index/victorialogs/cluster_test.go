@@ -32,10 +32,13 @@ func TestNodeDownIsAnError(t *testing.T) {
 			_, err := s.Find(ctx, model.Filter{Query: "timout~1"}, model.FindOptions{})
 			return err
 		},
-		"Facet":     func() error { _, err := s.Facet(ctx, model.Filter{}, "service", 10); return err },
-		"Histogram": func() error { _, err := s.Histogram(ctx, model.Filter{}, storetest.T0, storetest.T0.Add(time.Minute), 6); return err },
-		"Deploys":   func() error { _, err := s.Deploys(ctx); return err },
-		"Span":      func() error { _, err := s.Span(ctx); return err },
+		"Facet": func() error { _, err := s.Facet(ctx, model.Filter{}, "service", 10); return err },
+		"Histogram": func() error {
+			_, err := s.Histogram(ctx, model.Filter{}, storetest.T0, storetest.T0.Add(time.Minute), 6)
+			return err
+		},
+		"Deploys": func() error { _, err := s.Deploys(ctx); return err },
+		"Span":    func() error { _, err := s.Span(ctx); return err },
 	}
 	for name, call := range checks {
 		err := call()
