@@ -38,6 +38,11 @@ type Config struct {
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
+		// url.Error repeats the URL, password included: keep only why.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return Config{}, fmt.Errorf("store url: %w", err)
 	}
 	var c Config
