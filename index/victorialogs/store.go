@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/culprit-dev/culprit/index/model"
@@ -46,6 +47,26 @@ func New(cfg Config, hc *http.Client) *Store {
 	return &Store{c: client{cfg: cfg, http: hc}}
 }
 
+// parallel runs the queries fns at once (each request is mostly server
+// time) and returns the first error once all have returned.
+func parallel(fns ...func() error) error {
+	if len(fns) == 1 {
+		return fns[0]()
+	}
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = fn() })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // pipeFields renders a fields pipe.
 func pipeFields(names []string) string { return " | fields " + strings.Join(names, ", ") }
 
@@ -71,18 +92,20 @@ func (s *Store) Find(ctx context.Context, f model.Filter, o model.FindOptions) (
 	}
 	var res model.Result
 	q := e.q + fmt.Sprintf("%s offset %d limit %d", sort, offset, limit) + pipeFields(eventFields)
-	err = s.c.query(ctx, q, func(r map[string]string) error {
-		ev, err := decodeEvent(r)
-		if err != nil {
-			return err
-		}
-		res.Events = append(res.Events, ev)
-		return nil
+	err = parallel(func() error {
+		return s.c.query(ctx, q, func(r map[string]string) error {
+			ev, err := decodeEvent(r)
+			if err != nil {
+				return err
+			}
+			res.Events = append(res.Events, ev)
+			return nil
+		})
+	}, func() (err error) {
+		res.Total, err = s.count(ctx, e.q)
+		return err
 	})
 	if err != nil {
-		return model.Result{}, err
-	}
-	if res.Total, err = s.count(ctx, e.q); err != nil {
 		return model.Result{}, err
 	}
 	return res, nil
@@ -187,19 +210,22 @@ func (s *Store) Facets(ctx context.Context, f model.Filter, fields []string, siz
 		counts[i] = map[string]int{}
 	}
 	if e.exact {
+		fns := make([]func() error, len(fls))
 		for i, fl := range fls {
 			q := e.q + " | stats by (" + fl.Name + ") count() as n"
-			err := s.c.query(ctx, q, func(r map[string]string) error {
-				n, err := strconv.Atoi(r["n"])
-				if err != nil {
-					return fmt.Errorf("victorialogs: facet %s: count %q: %w", fl.Name, r["n"], err)
-				}
-				counts[i][r[fl.Name]] += n
-				return nil
-			})
-			if err != nil {
-				return nil, err
+			fns[i] = func() error {
+				return s.c.query(ctx, q, func(r map[string]string) error {
+					n, err := strconv.Atoi(r["n"])
+					if err != nil {
+						return fmt.Errorf("victorialogs: facet %s: count %q: %w", fl.Name, r["n"], err)
+					}
+					counts[i][r[fl.Name]] += n
+					return nil
+				})
 			}
+		}
+		if err := parallel(fns...); err != nil {
+			return nil, err
 		}
 	} else {
 		err := s.eachMatch(ctx, f, e, "", func(ev *model.Event) {
