@@ -121,61 +121,55 @@ func one(s string) func(fn func(s []byte)) {
 
 // eventRow renders ev as the JSON object to insert.
 func eventRow(ev *model.Event, batch string) ([]byte, error) {
-	m := map[string]string{
-		fKind:    kindEv,
-		fID:      rowID(ev),
-		fSort:    sortKey(ev.Source, ev.Line),
-		fBatch:   batch,
-		fTime:    ev.Time.UTC().Format(time.RFC3339Nano),
-		"source": ev.Source,
-		"line":   strconv.FormatInt(ev.Line, 10),
-	}
+	var w rowWriter
+	w.str(fKind, kindEv)
+	w.str(fID, rowID(ev))
+	w.str(fSort, sortKey(ev.Source, ev.Line))
+	w.str(fBatch, batch)
+	w.str(fTime, ev.Time.UTC().Format(time.RFC3339Nano))
+	w.str("source", ev.Source)
+	w.str("line", strconv.FormatInt(ev.Line, 10))
 	if len(ev.Raw) == 0 {
-		m[fNoRaw] = "1"
+		w.str(fNoRaw, "1")
 	} else {
-		m[fMsgRaw] = string(ev.Raw)
+		w.str(fMsgRaw, string(ev.Raw))
 	}
-	str := func(k, v string) {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	str("level", ev.Level)
-	str("message", ev.Message)
-	str("request_id", ev.RequestID)
-	str("service", ev.Service)
-	str("host", ev.Host)
-	str("version", ev.Version)
-	str("method", ev.Method)
-	str("path", ev.Path)
-	str("route", ev.Route)
-	str("user", ev.User)
-	str("error_type", ev.ErrorType)
-	str("error", ev.Error)
-	str("stack", ev.Stack)
-	str("fingerprint", ev.Fingerprint)
-	str(fLCPre+"level", strings.ToLower(ev.Level))
-	str(fLCPre+"method", strings.ToLower(ev.Method))
+	w.str("level", ev.Level)
+	w.str("message", ev.Message)
+	w.str("request_id", ev.RequestID)
+	w.str("service", ev.Service)
+	w.str("host", ev.Host)
+	w.str("version", ev.Version)
+	w.str("method", ev.Method)
+	w.str("path", ev.Path)
+	w.str("route", ev.Route)
+	w.str("user", ev.User)
+	w.str("error_type", ev.ErrorType)
+	w.str("error", ev.Error)
+	w.str("stack", ev.Stack)
+	w.str("fingerprint", ev.Fingerprint)
+	w.str(fLCPre+"level", strings.ToLower(ev.Level))
+	w.str(fLCPre+"method", strings.ToLower(ev.Method))
 	if ev.Status != 0 {
-		m["status"] = strconv.Itoa(ev.Status)
+		w.str("status", strconv.Itoa(ev.Status))
 	}
 	if d := ev.DurationMS; d != 0 && d == d {
-		m["duration_ms"] = strconv.FormatFloat(d, 'f', -1, 64)
+		w.str("duration_ms", strconv.FormatFloat(d, 'f', -1, 64))
 	}
 	flag := func(k string, v bool) {
 		if v {
-			m[k] = trueVal
+			w.str(k, trueVal)
 		}
 	}
 	flag("is_error", ev.IsError)
 	flag("text", ev.Text)
 	flag("untimed", ev.Untimed)
 	flag("truncated", ev.Truncated)
-	str(fWords, wordText(func(fn func(s []byte)) { syntax.EachString(ev, fn) }))
-	str(fWMsg, wordText(one(ev.Message)))
-	str(fWErr, wordText(one(ev.Error)))
-	str(fWStack, wordText(one(ev.Stack)))
-	return json.Marshal(m)
+	w.str(fWords, wordText(func(fn func(s []byte)) { syntax.EachString(ev, fn) }))
+	w.str(fWMsg, wordText(one(ev.Message)))
+	w.str(fWErr, wordText(one(ev.Error)))
+	w.str(fWStack, wordText(one(ev.Stack)))
+	return w.bytes(), nil
 }
 
 // deployRow renders d as the JSON object to insert.
