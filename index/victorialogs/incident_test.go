@@ -53,7 +53,7 @@ func TestIncidentAnswersMatchLocalIndex(t *testing.T) {
 
 	c := vltest.StartCluster(t, 2)
 	vs := openStore(t, c.Frontend)
-	vsink, err := vs.NewSink()
+	vsink, err := vs.NewSink(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,8 +38,10 @@ type Sink struct {
 	// BatchBytes bounds the body of one insert request (0:
 	// DefaultBatchBytes).
 	BatchBytes int
-	// Context bounds every request the sink makes (nil: Background).
-	Context context.Context
+
+	// ctx bounds every request: ingest.Sink's methods take no context, so
+	// the sink keeps the one of the ingest run it serves.
+	ctx context.Context
 
 	run       string // random per sink: names its batches
 	seq       int    // the commit number, for batch names
@@ -69,22 +71,16 @@ type sourceSeen struct {
 	maxLine int64 // the highest line this sink added
 }
 
-// NewSink returns a sink writing into s.
-func (s *Store) NewSink() (*Sink, error) {
+// NewSink returns a sink writing into s for one ingest run; ctx cancels
+// its requests.
+func (s *Store) NewSink(ctx context.Context) (*Sink, error) {
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, fmt.Errorf("victorialogs: sink id: %w", err)
 	}
-	k := &Sink{s: s, run: hex.EncodeToString(b[:]), ids: map[string]bool{}, sources: map[string]*sourceSeen{}}
+	k := &Sink{s: s, ctx: ctx, run: hex.EncodeToString(b[:]), ids: map[string]bool{}, sources: map[string]*sourceSeen{}}
 	k.nextBatch()
 	return k, nil
-}
-
-func (k *Sink) ctx() context.Context {
-	if k.Context != nil {
-		return k.Context
-	}
-	return context.Background()
 }
 
 func (k *Sink) nextBatch() {
@@ -96,7 +92,7 @@ func (k *Sink) nextBatch() {
 // Checkpoint returns the last committed checkpoint of a source key.
 func (k *Sink) Checkpoint(key string) (model.Checkpoint, bool, error) {
 	q := fKind + ":=" + kindCP + " " + fCPKey + ":=" + quote(key) + " | sort by (_time desc) limit 1 | fields " + fCP
-	rows, err := k.s.c.queryRows(k.ctx(), q)
+	rows, err := k.s.c.queryRows(k.ctx, q)
 	if err != nil || len(rows) == 0 {
 		return model.Checkpoint{}, false, err
 	}
@@ -124,7 +120,7 @@ func (k *Sink) Add(ev *model.Event) error {
 	}
 	src := k.sources[ev.Source]
 	if src == nil {
-		n, err := k.s.count(k.ctx(), fKind+":="+kindEv+" source:="+quote(ev.Source)+" | limit 1")
+		n, err := k.s.count(k.ctx, fKind+":="+kindEv+" source:="+quote(ev.Source)+" | limit 1")
 		if err != nil {
 			return fmt.Errorf("victorialogs: %s: %w", ev.Source, err)
 		}
@@ -182,7 +178,7 @@ func (k *Sink) send() error {
 		n++
 	}
 	if n > 0 {
-		if err := k.s.c.insert(k.ctx(), k.buf.Bytes(), eventSF); err != nil {
+		if err := k.s.c.insert(k.ctx, k.buf.Bytes(), eventSF); err != nil {
 			return err
 		}
 		k.dirty = true
@@ -202,7 +198,7 @@ func (k *Sink) existing(ids []string) (map[string]bool, error) {
 		return have, nil
 	}
 	if k.dirty {
-		if err := k.s.c.flush(k.ctx()); err != nil {
+		if err := k.s.c.flush(k.ctx); err != nil {
 			return nil, err
 		}
 		k.dirty = false
@@ -215,7 +211,7 @@ func (k *Sink) existing(ids []string) (map[string]bool, error) {
 			qs[i] = quote(id)
 		}
 		q := fKind + ":=" + kindEv + " " + fID + ":in(" + strings.Join(qs, ",") + ") | uniq by (" + fID + ")"
-		err := k.s.c.query(k.ctx(), q, func(r map[string]string) error {
+		err := k.s.c.query(k.ctx, q, func(r map[string]string) error {
 			have[r[fID]] = true
 			return nil
 		})
@@ -232,6 +228,9 @@ func (k *Sink) existing(ids []string) (map[string]bool, error) {
 func (k *Sink) Commit(cps ...model.Checkpoint) error {
 	if k.closed {
 		return errClosed
+	}
+	if err := k.ctx.Err(); err != nil {
+		return fmt.Errorf("victorialogs: commit: %w", err)
 	}
 	if err := k.send(); err != nil {
 		return err
@@ -263,7 +262,7 @@ func (k *Sink) Commit(cps ...model.Checkpoint) error {
 			body.Write(row)
 			body.WriteByte('\n')
 		}
-		if err := k.s.c.insert(k.ctx(), body.Bytes(), otherSF); err != nil {
+		if err := k.s.c.insert(k.ctx, body.Bytes(), otherSF); err != nil {
 			return err
 		}
 		k.dirty = true
@@ -281,11 +280,11 @@ func (k *Sink) verify(kind, batch string, want int) error {
 	if want == 0 {
 		return nil
 	}
-	if err := k.s.c.flush(k.ctx()); err != nil {
+	if err := k.s.c.flush(k.ctx); err != nil {
 		return err
 	}
 	k.dirty = false
-	got, err := k.s.count(k.ctx(), kind+" "+fBatch+":="+quote(batch))
+	got, err := k.s.count(k.ctx, kind+" "+fBatch+":="+quote(batch))
 	if err != nil {
 		return err
 	}
@@ -304,7 +303,7 @@ func (k *Sink) AddDeploys(ds []model.Deploy) (int, error) {
 	k.deploys++
 	batch := k.run + "-d" + strconv.Itoa(k.deploys)
 	have := map[string]bool{}
-	err := k.s.c.query(k.ctx(), fKind+":="+kindDep+" | uniq by ("+fID+")", func(r map[string]string) error {
+	err := k.s.c.query(k.ctx, fKind+":="+kindDep+" | uniq by ("+fID+")", func(r map[string]string) error {
 		have[r[fID]] = true
 		return nil
 	})
@@ -334,7 +333,7 @@ func (k *Sink) AddDeploys(ds []model.Deploy) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
-	if err := k.s.c.insert(k.ctx(), body.Bytes(), otherSF); err != nil {
+	if err := k.s.c.insert(k.ctx, body.Bytes(), otherSF); err != nil {
 		return 0, err
 	}
 	k.dirty = true

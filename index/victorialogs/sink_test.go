@@ -1,6 +1,8 @@
 package victorialogs_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -73,7 +75,7 @@ func TestLargeBodyKeepsEveryRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := s.NewSink()
+	k, err := s.NewSink(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +131,7 @@ func TestDroppedRowsAreAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := s.NewSink()
+	k, err := s.NewSink(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +169,7 @@ func TestReingestIsIdempotent(t *testing.T) {
 	evs, ds := storetest.Corpus()
 	load(t, s, evs, ds)
 
-	k, err := s.NewSink()
+	k, err := s.NewSink(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +230,7 @@ func TestReingestIsIdempotent(t *testing.T) {
 func TestCheckpoints(t *testing.T) {
 	srv := vltest.Start(t)
 	s := openStore(t, srv)
-	k, err := s.NewSink()
+	k, err := s.NewSink(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,5 +258,23 @@ func TestCheckpoints(t *testing.T) {
 	}
 	if b, ok, err := k.Checkpoint("/var/log/b.log"); err != nil || !ok || b.Lines != 7 {
 		t.Errorf("Checkpoint(b) = %+v, %v, %v", b, ok, err)
+	}
+}
+
+// A cancelled ingest stops the sink's requests with context.Canceled.
+func TestSinkCancelled(t *testing.T) {
+	s := openStore(t, vltest.Start(t))
+	ctx, cancel := context.WithCancel(t.Context())
+	k, err := s.NewSink(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	ev := model.Event{Time: storetest.T0, Source: "a.log", Line: 1, Raw: []byte("x")}
+	if err := k.Add(&ev); !errors.Is(err, context.Canceled) {
+		t.Errorf("Add after cancel: %v, want context.Canceled", err)
+	}
+	if err := k.Commit(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Commit after cancel: %v, want context.Canceled", err)
 	}
 }

@@ -23,7 +23,7 @@ func openStore(t *testing.T, srv *vltest.Server) *victorialogs.Store {
 // source spans several commits) and the deploys as one history.
 func load(t *testing.T, s *victorialogs.Store, evs []model.Event, ds []model.Deploy) {
 	t.Helper()
-	k, err := s.NewSink()
+	k, err := s.NewSink(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func run(ctx context.Context, corpus, storeURL, idxDir string, runs int, ids []s
 	if err != nil {
 		return err
 	}
-	vsink, err := vs.NewSink()
+	vsink, err := vs.NewSink(ctx)
 	if err != nil {
 		return err
 	}
