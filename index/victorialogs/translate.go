@@ -1,7 +1,6 @@
 package victorialogs
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -252,12 +251,4 @@ func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // case-insensitive one.
 func (tr translator) phrase(l *syntax.Phrase) expr {
 	return expr{q: textField(l.Field) + ":" + quote(strings.Join(l.Words, wordSep)), exact: true}
-}
-
-// describe is for errors: the LogsQL of a filter, cut short.
-func describe(q string) string {
-	if len(q) > 300 {
-		return fmt.Sprintf("%s… (%d bytes)", q[:300], len(q))
-	}
-	return q
 }
