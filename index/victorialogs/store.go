@@ -23,18 +23,16 @@ type Store struct {
 }
 
 // Open connects to the store at rawURL (see ParseURL) and checks that it
-// answers.
+// answers a query (so that wrong credentials fail here, not later).
 func Open(ctx context.Context, rawURL string) (*Store, error) {
 	cfg, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
 	s := New(cfg, nil)
-	resp, err := s.c.do(ctx, "health", http.MethodGet, "/health", nil, "", nil)
-	if err != nil {
-		return nil, err
+	if err := s.c.query(ctx, fKind+":="+kindEv+" | limit 0", func(map[string]string) error { return nil }); err != nil {
+		return nil, fmt.Errorf("open %s: %w", redact(cfg.Base), err)
 	}
-	resp.Body.Close()
 	return s, nil
 }
 
