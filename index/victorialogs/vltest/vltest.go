@@ -18,6 +18,7 @@ package vltest
 import (
 	"bufio"
 	"bytes"
+	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"os"
@@ -44,6 +45,9 @@ const startTimeout = 60 * time.Second
 func Binary(t testing.TB) string {
 	t.Helper()
 	if p, err := find(); err == nil {
+		if v := version(p); v != Version {
+			t.Logf("%s is VictoriaLogs %q, not the pinned %s; reinstall with: %s", p, v, Version, Install)
+		}
 		return p
 	}
 	msg := "victoria-logs not found in $CULPRIT_VL_BIN, $GOBIN, $GOPATH/bin or $PATH; install the pinned server with: " + Install
@@ -51,6 +55,19 @@ func Binary(t testing.TB) string {
 		t.Fatal(msg + " (CULPRIT_VL_REQUIRED=1)")
 	}
 	t.Skip(msg + " (set CULPRIT_VL_REQUIRED=1 to make this a failure)")
+	return ""
+}
+
+// version returns the VictoriaLogs module version a binary was built from
+// by go install ("" when unknown, as in release builds).
+func version(path string) string {
+	bi, err := buildinfo.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if bi.Main.Path == "github.com/VictoriaMetrics/VictoriaLogs" {
+		return bi.Main.Version
+	}
 	return ""
 }
 
