@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # victorialogs.sh — ingest the same generated corpus into culprit's local
-# index and into a VictoriaLogs single node started here, then time request,
+# index and into VictoriaLogs started here (a single node, or with NODES=N a
+# cluster: N storage nodes behind a frontend), then time request,
 # errors and search on both in the same run (scripts/bench/vlbench), and
 # check that both answer the same bytes.
 #
-# Environment: LINES (default 1000000), RUNS (default 10), IDS (default three
+# Environment: LINES (default 1000000), RUNS (default 10), NODES (default 0:
+# a single node), IDS (default three
 # failing requests from the corpus's truth.json, as query.sh picks them),
 # WORD (default ApplyDiscounts), VL_BIN (default: victoria-logs from
 # $GOBIN, $GOPATH/bin or $PATH; install it with
@@ -38,29 +40,52 @@ else
 fi
 
 RUN=$(mktemp -d "$WORK/vl-run.XXXXXX")
-VL_PID=
+PIDS=()
 cleanup() {
-  [ -n "$VL_PID" ] && kill "$VL_PID" 2>/dev/null && wait "$VL_PID" 2>/dev/null
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   rm -rf "$RUN"
 }
 trap cleanup EXIT
 
-"$VL_BIN" -httpListenAddr=127.0.0.1:0 -storageDataPath="$RUN/vl" -retentionPeriod=100y -futureRetention=100y \
-  -insert.maxLineSizeBytes=16MiB >"$RUN/vl.log" 2>&1 &
-VL_PID=$!
-addr=
-for _ in $(seq 300); do # the server prints its address within a second or two
-  addr=$(sed -n 's|.*started server at http://\(127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$RUN/vl.log" | head -1)
-  [ -n "$addr" ] && break
-  kill -0 "$VL_PID" 2>/dev/null || die "victoria-logs exited: $(tail -5 "$RUN/vl.log")"
-  sleep 0.1
-done
-[ -n "$addr" ] || die "victoria-logs printed no address"
-log "victoria-logs at $addr, corpus $D"
+# start_vl NAME FLAGS... starts a server and sets ADDR to its address once
+# it has logged it (it does within a second or two). It runs in this shell,
+# not in a $(…) subshell, so that cleanup knows every pid.
+start_vl() {
+  local name=$1 addr=
+  shift
+  "$VL_BIN" -httpListenAddr=127.0.0.1:0 -storageDataPath="$RUN/$name" -retentionPeriod=100y -futureRetention=100y \
+    -insert.maxLineSizeBytes=16MiB "$@" >"$RUN/$name.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 300); do
+    addr=$(sed -n 's|.*started server at http://\(127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$RUN/$name.log" | head -1)
+    [ -n "$addr" ] && break
+    kill -0 "${PIDS[-1]}" 2>/dev/null || die "victoria-logs $name exited: $(tail -5 "$RUN/$name.log")"
+    sleep 0.1
+  done
+  [ -n "$addr" ] || die "victoria-logs $name printed no address"
+  ADDR=$addr
+}
+
+NODES=${NODES:-0}
+if [ "$NODES" -gt 0 ]; then
+  nodes=()
+  for i in $(seq "$NODES"); do
+    start_vl "storage$i"
+    nodes+=("$ADDR")
+  done
+  start_vl frontend -storageNode="$(IFS=,; echo "${nodes[*]}")"
+  addr=$ADDR
+  SETUP="a cluster of $NODES storage nodes behind a frontend"
+else
+  start_vl single
+  addr=$ADDR
+  SETUP="a single node"
+fi
+log "victoria-logs ($SETUP) at $addr, corpus $D"
 
 OUT=$WORK/results/victorialogs-$(date -u +%Y%m%dT%H%M%SZ).md
 {
-  echo "## culprit on VictoriaLogs vs the local index, $LINES lines, $RUNS runs each"
+  echo "## culprit on VictoriaLogs ($SETUP) vs the local index, $LINES lines, $RUNS runs each"
   echo
   machine
   echo
