@@ -17,8 +17,19 @@ import (
 	"github.com/culprit-dev/culprit/query"
 )
 
-// The VictoriaLogs sink is ingest's Sink.
-var _ ingest.Sink = (*victorialogs.Sink)(nil)
+// The store is a closable query.Store and the sink a closable ingest.Sink,
+// as the CLI opens stores (query/cli's ReadStore and WriteStore).
+var (
+	_ interface {
+		query.Store
+		query.MultiFaceter
+		Close() error
+	} = (*victorialogs.Store)(nil)
+	_ interface {
+		ingest.Sink
+		Close() error
+	} = (*victorialogs.Sink)(nil)
+)
 
 // incident is the sample incident: real logs of four services and their
 // deploy history.

@@ -65,6 +65,13 @@ func parallel(fns ...func() error) error {
 	return nil
 }
 
+// Close releases the store's idle connections. It never fails; it is
+// there so the store can stand where a closable index does.
+func (s *Store) Close() error {
+	s.c.http.CloseIdleConnections()
+	return nil
+}
+
 // pipeFields renders a fields pipe.
 func pipeFields(names []string) string { return " | fields " + strings.Join(names, ", ") }
 
