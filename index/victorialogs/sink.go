@@ -67,8 +67,8 @@ type pendingRow struct {
 
 // sourceSeen is what the sink knows of a source's rows in the store.
 type sourceSeen struct {
-	inStore bool  // the store held rows of this source when the sink first saw it
-	maxLine int64 // the highest line this sink added
+	storeMax int64 // the highest line of the source in the store when the sink first saw it
+	maxLine  int64 // the highest line this sink added
 }
 
 // NewSink returns a sink writing into s for one ingest run; ctx cancels
@@ -105,8 +105,9 @@ func (k *Sink) Checkpoint(key string) (model.Checkpoint, bool, error) {
 
 // Add queues one event. An event already in the store or queued (same
 // source, line and bytes) is skipped: the first time the sink sees a
-// source it asks whether the store holds any of its rows; if it does, or
-// if a line comes again, the row is looked up by id before it is sent.
+// source it asks for the highest line number the store holds of it; a row
+// whose number is not above that, or not above the highest this sink
+// added, is looked up by id before it is sent.
 func (k *Sink) Add(ev *model.Event) error {
 	if k.closed {
 		return errClosed
@@ -120,14 +121,20 @@ func (k *Sink) Add(ev *model.Event) error {
 	}
 	src := k.sources[ev.Source]
 	if src == nil {
-		n, err := k.s.count(k.ctx, fKind+":="+kindEv+" source:="+quote(ev.Source)+" | limit 1")
+		rows, err := k.s.c.queryRows(k.ctx, fKind+":="+kindEv+" source:="+quote(ev.Source)+" | stats max(line) as m")
 		if err != nil {
 			return fmt.Errorf("victorialogs: %s: %w", ev.Source, err)
 		}
-		src = &sourceSeen{inStore: n > 0, maxLine: -1 << 63}
+		src = &sourceSeen{storeMax: -1 << 63, maxLine: -1 << 63}
+		if len(rows) > 0 && rows[0]["m"] != "" {
+			if src.storeMax, err = strconv.ParseInt(rows[0]["m"], 10, 64); err != nil {
+				return fmt.Errorf("victorialogs: %s: highest line %q: %w", ev.Source, rows[0]["m"], err)
+			}
+		}
 		k.sources[ev.Source] = src
 	}
-	check := src.inStore || ev.Line <= src.maxLine
+	// Only a line number already in the store or already added may repeat.
+	check := ev.Line <= src.storeMax || ev.Line <= src.maxLine
 	src.maxLine = max(src.maxLine, ev.Line)
 	row, err := eventRow(ev, k.batch)
 	if err != nil {

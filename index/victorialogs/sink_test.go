@@ -204,6 +204,20 @@ func TestReingestIsIdempotent(t *testing.T) {
 		t.Errorf("after re-ingest: %d events, %d deploys; want %d and %d", sp.Events, sp.Deploys, len(evs), len(ds))
 	}
 
+	// A line appended to a stored source is added.
+	next := evs[len(evs)-1]
+	next.Line++
+	next.Raw = []byte("appended")
+	if err := k.Add(&next); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Find(t.Context(), model.Filter{Query: "source:" + next.Source}, model.FindOptions{}); err != nil || res.Total != 3 {
+		t.Errorf("source %s after appending a line: %d rows (%v), want 3", next.Source, res.Total, err)
+	}
+
 	// A fresh source in the same sink: its lines are not looked up, and a
 	// line coming back under the same number is.
 	fresh := model.Event{Time: storetest.T0, Source: "fresh", Line: 1, Message: "one", Raw: []byte("one")}
