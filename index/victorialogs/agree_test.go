@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/culprit-dev/culprit/index/model"
 	"github.com/culprit-dev/culprit/index/storetest"
@@ -45,9 +46,10 @@ func randomQuery(r *rand.Rand, depth int) string {
 }
 
 // Random combinations of every kind of clause select the same events, in
-// the same order with the same totals and pages, and give the same facets,
-// from VictoriaLogs as from the reference store (storetest.Fake, which
-// evaluates Match on every event).
+// the same order with the same totals and pages, and give the same facets
+// and histograms (odd bucket widths included), from VictoriaLogs as from
+// the reference store (storetest.Fake, which evaluates Match on every
+// event).
 func TestRandomQueriesAgreeWithReference(t *testing.T) {
 	evs, ds := storetest.Corpus()
 	ref := storetest.NewFake(evs, ds)
@@ -83,6 +85,17 @@ func TestRandomQueriesAgreeWithReference(t *testing.T) {
 		}
 		if !reflect.DeepEqual(gf, wf) {
 			t.Errorf("Facet(%q, %s) = %+v, reference %+v", f.Query, field, gf, wf)
+		}
+		from := storetest.T0.Add(time.Duration(r.IntN(4000)-1000) * time.Millisecond)
+		to := from.Add(time.Duration(1+r.IntN(15000)) * time.Millisecond)
+		nb := 1 + r.IntN(7)
+		wh, _ := ref.Histogram(t.Context(), f, from, to, nb)
+		gh, err := s.Histogram(t.Context(), f, from, to, nb)
+		if err != nil {
+			t.Fatalf("Histogram(%q): %v", f.Query, err)
+		}
+		if !reflect.DeepEqual(gh, wh) {
+			t.Errorf("Histogram(%q, T0%+v, %s, %d) = %v, reference %v", f.Query, from.Sub(storetest.T0), to.Sub(from), nb, gh, wh)
 		}
 	}
 }
