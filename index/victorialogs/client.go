@@ -28,7 +28,7 @@ type HTTPError struct {
 
 func (e *HTTPError) Error() string {
 	if e.Status >= 500 {
-		return fmt.Sprintf("victorialogs %s: HTTP %d: the store could not answer whole (a node down?), so nothing is shown: %s", e.Op, e.Status, e.Body)
+		return fmt.Sprintf("victorialogs %s: HTTP %d: the store is not whole (a storage node down?), so culprit shows and writes nothing rather than part: %s", e.Op, e.Status, e.Body)
 	}
 	return fmt.Sprintf("victorialogs %s: HTTP %d: %s", e.Op, e.Status, e.Body)
 }

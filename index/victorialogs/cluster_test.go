@@ -13,7 +13,8 @@ import (
 
 // A storage node down is an error wrapping ErrUnavailable from every read,
 // never the half of the data the other node holds, even from a frontend
-// that allows partial responses by default.
+// that allows partial responses by default; a commit, which counts its rows
+// back, cannot succeed either.
 func TestNodeDownIsAnError(t *testing.T) {
 	c := vltest.StartCluster(t, 2, "-search.allowPartialResponse")
 	s := openStore(t, c.Frontend)
@@ -39,6 +40,18 @@ func TestNodeDownIsAnError(t *testing.T) {
 		},
 		"Deploys": func() error { _, err := s.Deploys(ctx); return err },
 		"Span":    func() error { _, err := s.Span(ctx); return err },
+	}
+	checks["Commit"] = func() error {
+		k, err := s.NewSink(ctx)
+		if err != nil {
+			return err
+		}
+		defer k.Close()
+		ev := model.Event{Time: storetest.T0, Source: "late.log", Line: 1, Raw: []byte("late")}
+		if err := k.Add(&ev); err != nil {
+			return err
+		}
+		return k.Commit()
 	}
 	for name, call := range checks {
 		err := call()
