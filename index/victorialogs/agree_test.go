@@ -51,9 +51,14 @@ func randomQuery(r *rand.Rand, depth int) string {
 // the reference store (storetest.Fake, which evaluates Match on every
 // event).
 func TestRandomQueriesAgreeWithReference(t *testing.T) {
+	t.Run("single node", func(t *testing.T) { agree(t, vltest.Start(t)) })
+	t.Run("cluster", func(t *testing.T) { agree(t, vltest.StartCluster(t, 2).Frontend) })
+}
+
+func agree(t *testing.T, srv *vltest.Server) {
 	evs, ds := storetest.Corpus()
 	ref := storetest.NewFake(evs, ds)
-	s := openStore(t, vltest.Start(t))
+	s := openStore(t, srv)
 	load(t, s, evs, ds)
 	r := rand.New(rand.NewPCG(13, 1))
 	n := 300
