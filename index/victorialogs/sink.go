@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -50,19 +51,28 @@ type Sink struct {
 	pending   []pendingRow
 	ids       map[string]bool // ids of pending rows
 	sources   map[string]*sourceSeen
-	sent      int  // rows of the current batch already POSTed
-	pendBytes int  // bytes of the pending rows
-	deploys   int  // AddDeploys calls, for batch names
-	dirty     bool // rows POSTed since the last flush
+	sent      []sentRow // rows of the current batch already POSTed
+	pendBytes int       // bytes of the pending rows
+	deploys   int       // AddDeploys calls, for batch names
+	dirty     bool      // rows POSTed since the last flush
 	cpTime    time.Time
 	closed    bool
 }
 
 // pendingRow is a row not yet sent.
 type pendingRow struct {
-	id    string
+	sentRow
 	row   []byte
 	check bool // the row may be in the store already: look it up first
+}
+
+// sentRow names a row sent in the current batch, for the error that says
+// which row the server dropped.
+type sentRow struct {
+	id     string
+	source string
+	line   int64
+	time   time.Time
 }
 
 // sourceSeen is what the sink knows of a source's rows in the store.
@@ -86,7 +96,7 @@ func (s *Store) NewSink(ctx context.Context) (*Sink, error) {
 func (k *Sink) nextBatch() {
 	k.seq++
 	k.batch = k.run + "-" + strconv.Itoa(k.seq)
-	k.sent = 0
+	k.sent = k.sent[:0]
 }
 
 // Checkpoint returns the last committed checkpoint of a source key.
@@ -143,7 +153,7 @@ func (k *Sink) Add(ev *model.Event) error {
 	if len(row) > maxRowBytes {
 		return fmt.Errorf("victorialogs: %s:%d: the row is %d bytes, above the %d VictoriaLogs keeps", ev.Source, ev.Line, len(row), maxRowBytes)
 	}
-	k.pending = append(k.pending, pendingRow{id: id, row: row, check: check})
+	k.pending = append(k.pending, pendingRow{sentRow: sentRow{id, ev.Source, ev.Line, ev.Time}, row: row, check: check})
 	k.ids[id] = true
 	k.pendBytes += len(row) + 1
 	if k.pendBytes >= k.batchBytes() {
@@ -182,6 +192,7 @@ func (k *Sink) send() error {
 		}
 		k.buf.Write(p.row)
 		k.buf.WriteByte('\n')
+		k.sent = append(k.sent, p.sentRow)
 		n++
 	}
 	if n > 0 {
@@ -190,7 +201,6 @@ func (k *Sink) send() error {
 		}
 		k.dirty = true
 	}
-	k.sent += n
 	k.pending, k.pendBytes = k.pending[:0], 0
 	clear(k.ids)
 	k.buf.Reset()
@@ -242,8 +252,8 @@ func (k *Sink) Commit(cps ...model.Checkpoint) error {
 	if err := k.send(); err != nil {
 		return err
 	}
-	if err := k.verify(fKind+":="+kindEv, k.batch, k.sent); err != nil {
-		return err
+	if err := k.verify(fKind+":="+kindEv, k.batch, len(k.sent)); err != nil {
+		return k.lost(err)
 	}
 	if len(cps) > 0 {
 		var body bytes.Buffer
@@ -296,9 +306,48 @@ func (k *Sink) verify(kind, batch string, want int) error {
 		return err
 	}
 	if got != want {
-		return fmt.Errorf("victorialogs: the store kept %d of the %d rows sent (%s): VictoriaLogs drops rows outside its -retentionPeriod or -futureRetention, lines above -insert.maxLineSizeBytes, and the first 10 MiB of a body it reads as a form", got, want, kind)
+		return &lostError{got: got, want: want, kind: kind}
 	}
 	return nil
+}
+
+// lost adds to a verify error the first row of the batch the store does
+// not hold, by file, line and time.
+func (k *Sink) lost(err error) error {
+	var le *lostError
+	if !errors.As(err, &le) {
+		return err
+	}
+	have := map[string]bool{}
+	q := fKind + ":=" + kindEv + " " + fBatch + ":=" + quote(k.batch) + " | uniq by (" + fID + ")"
+	if qerr := k.s.c.query(k.ctx, q, func(r map[string]string) error {
+		have[r[fID]] = true
+		return nil
+	}); qerr != nil {
+		return err
+	}
+	for _, r := range k.sent {
+		if !have[r.id] {
+			le.first = fmt.Sprintf("%s:%d (time %s)", r.source, r.line, r.time.UTC().Format(time.RFC3339Nano))
+			break
+		}
+	}
+	return le
+}
+
+// lostError says that the server kept fewer rows than it was sent.
+type lostError struct {
+	got, want int
+	kind      string
+	first     string // the first row lost, when known
+}
+
+func (e *lostError) Error() string {
+	first := ""
+	if e.first != "" {
+		first = ", the first lost is " + e.first
+	}
+	return fmt.Sprintf("victorialogs: the store kept %d of the %d rows sent (%s)%s: VictoriaLogs drops rows outside its -retentionPeriod (default 7d) or -futureRetention (default 2d), lines above -insert.maxLineSizeBytes, and the first 10 MiB of a body it reads as a form", e.got, e.want, e.kind, first)
 }
 
 // AddDeploys stores the deploys the store does not hold yet (same time,

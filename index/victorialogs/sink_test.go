@@ -292,3 +292,25 @@ func TestSinkCancelled(t *testing.T) {
 		t.Errorf("Commit after cancel: %v, want context.Canceled", err)
 	}
 }
+
+// A line older than the server's retention is dropped by the server with
+// a 200; the commit fails and names the first line lost.
+func TestRetentionDropNamesTheLine(t *testing.T) {
+	s := openStore(t, vltest.Start(t, "-retentionPeriod=7d"))
+	k, err := s.NewSink(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	now := time.Now().UTC()
+	for i, tm := range []time.Time{now, storetest.T0, now} {
+		ev := model.Event{Time: tm, Source: "app.log", Line: int64(i + 1), Message: "m", Raw: []byte(fmt.Sprint("line ", i+1))}
+		if err := k.Add(&ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = k.Commit()
+	if err == nil || !strings.Contains(err.Error(), "kept 2 of the 3") || !strings.Contains(err.Error(), "app.log:2 (time 2024-05-01T10:00:00Z)") {
+		t.Fatalf("Commit with a line beyond retention: %v, want an error naming app.log:2", err)
+	}
+}
