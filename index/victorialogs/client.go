@@ -9,7 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrUnavailable is wrapped by every error that means the store could not
@@ -40,6 +43,26 @@ func (e *HTTPError) Unwrap() error {
 		return ErrUnavailable
 	}
 	return nil
+}
+
+// printable escapes what a terminal would interpret (control characters,
+// invalid UTF-8) in text from the server, which may quote log lines.
+func printable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // jsonStreamType is the only content type the writer sends. With a form
@@ -90,7 +113,7 @@ func (c *client) do(ctx context.Context, op, method, path string, params url.Val
 	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
-		return nil, &HTTPError{Op: op, Status: resp.StatusCode, Body: strings.TrimSpace(string(b))}
+		return nil, &HTTPError{Op: op, Status: resp.StatusCode, Body: printable(strings.TrimSpace(string(b)))}
 	}
 	return resp, nil
 }
