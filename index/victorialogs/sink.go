@@ -123,7 +123,7 @@ func (k *Sink) Add(ev *model.Event) error {
 		return errClosed
 	}
 	if ev.Time.Before(minTime) || ev.Time.After(maxTime) {
-		return fmt.Errorf("victorialogs: %s:%d: time %s is outside what VictoriaLogs can store", ev.Source, ev.Line, ev.Time.Format(time.RFC3339Nano))
+		return fmt.Errorf("victorialogs: %s:%d: time %s is outside what VictoriaLogs can store", printable(ev.Source), ev.Line, ev.Time.Format(time.RFC3339Nano))
 	}
 	id := rowID(ev)
 	if k.ids[id] {
@@ -133,12 +133,12 @@ func (k *Sink) Add(ev *model.Event) error {
 	if src == nil {
 		rows, err := k.s.c.queryRows(k.ctx, fKind+":="+kindEv+" source:="+quote(ev.Source)+" | stats max(line) as m")
 		if err != nil {
-			return fmt.Errorf("victorialogs: %s: %w", ev.Source, err)
+			return fmt.Errorf("victorialogs: %s: %w", printable(ev.Source), err)
 		}
 		src = &sourceSeen{storeMax: -1 << 63, maxLine: -1 << 63}
 		if len(rows) > 0 && rows[0]["m"] != "" {
 			if src.storeMax, err = strconv.ParseInt(rows[0]["m"], 10, 64); err != nil {
-				return fmt.Errorf("victorialogs: %s: highest line %q: %w", ev.Source, rows[0]["m"], err)
+				return fmt.Errorf("victorialogs: %s: highest line %q: %w", printable(ev.Source), rows[0]["m"], err)
 			}
 		}
 		k.sources[ev.Source] = src
@@ -148,10 +148,10 @@ func (k *Sink) Add(ev *model.Event) error {
 	src.maxLine = max(src.maxLine, ev.Line)
 	row, err := eventRow(ev, k.batch)
 	if err != nil {
-		return fmt.Errorf("victorialogs: %s:%d: %w", ev.Source, ev.Line, err)
+		return fmt.Errorf("victorialogs: %s:%d: %w", printable(ev.Source), ev.Line, err)
 	}
 	if len(row) > maxRowBytes {
-		return fmt.Errorf("victorialogs: %s:%d: the row is %d bytes, above the %d VictoriaLogs keeps", ev.Source, ev.Line, len(row), maxRowBytes)
+		return fmt.Errorf("victorialogs: %s:%d: the row is %d bytes, above the %d VictoriaLogs keeps", printable(ev.Source), ev.Line, len(row), maxRowBytes)
 	}
 	k.pending = append(k.pending, pendingRow{sentRow: sentRow{id, ev.Source, ev.Line, ev.Time}, row: row, check: check})
 	k.ids[id] = true
@@ -328,7 +328,7 @@ func (k *Sink) lost(err error) error {
 	}
 	for _, r := range k.sent {
 		if !have[r.id] {
-			le.first = fmt.Sprintf("%s:%d (time %s)", r.source, r.line, r.time.UTC().Format(time.RFC3339Nano))
+			le.first = fmt.Sprintf("%s:%d (time %s)", printable(r.source), r.line, r.time.UTC().Format(time.RFC3339Nano))
 			break
 		}
 	}
@@ -371,7 +371,7 @@ func (k *Sink) AddDeploys(ds []model.Deploy) (int, error) {
 	for i := range ds {
 		d := &ds[i]
 		if d.Time.Before(minTime) || d.Time.After(maxTime) {
-			return 0, fmt.Errorf("victorialogs: deploy %s:%d: time %s is outside what VictoriaLogs can store", d.Source, d.Line, d.Time.Format(time.RFC3339Nano))
+			return 0, fmt.Errorf("victorialogs: deploy %s:%d: time %s is outside what VictoriaLogs can store", printable(d.Source), d.Line, d.Time.Format(time.RFC3339Nano))
 		}
 		id := deployID(d)
 		if have[id] {
@@ -380,7 +380,7 @@ func (k *Sink) AddDeploys(ds []model.Deploy) (int, error) {
 		have[id] = true
 		row, err := deployRow(d, batch)
 		if err != nil {
-			return 0, fmt.Errorf("victorialogs: deploy %s:%d: %w", d.Source, d.Line, err)
+			return 0, fmt.Errorf("victorialogs: deploy %s:%d: %w", printable(d.Source), d.Line, err)
 		}
 		body.Write(row)
 		body.WriteByte('\n')
