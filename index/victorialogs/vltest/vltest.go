@@ -9,8 +9,9 @@
 //	CGO_ENABLED=0 go install github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@v1.52.1
 //
 // and found in $CULPRIT_VL_BIN, $GOBIN, each $GOPATH/bin or $PATH. When it
-// is missing, a test fails if CULPRIT_VL_REQUIRED=1 (CI sets it) and is
-// skipped otherwise, saying how to install it.
+// is missing and CULPRIT_VL_REQUIRED=1 (CI sets it), the first test that
+// needs it builds it that way and fails if the build fails; without
+// CULPRIT_VL_REQUIRED the test is skipped, saying how to install it.
 //
 // Allowed imports: the standard library.
 package vltest
@@ -40,22 +41,43 @@ const Install = "CGO_ENABLED=0 go install github.com/VictoriaMetrics/VictoriaLog
 // startTimeout bounds how long a server may take to print its address.
 const startTimeout = 60 * time.Second
 
-// Binary returns the path of the victoria-logs binary. Without one it fails
-// the test when CULPRIT_VL_REQUIRED=1 and skips it otherwise.
+// Binary returns the path of the victoria-logs binary. Without one, when
+// CULPRIT_VL_REQUIRED=1, it builds the pinned release once (go install,
+// 35–60 s) and fails the test if that fails; otherwise it skips the test.
 func Binary(t testing.TB) string {
 	t.Helper()
-	if p, err := find(); err == nil {
-		if v := version(p); v != Version {
-			t.Logf("%s is VictoriaLogs %q, not the pinned %s; reinstall with: %s", p, v, Version, Install)
+	p, err := find()
+	if err != nil && os.Getenv("CULPRIT_VL_REQUIRED") == "1" {
+		buildOnce.Do(func() { buildOut, buildErr = build() })
+		if buildErr != nil {
+			t.Fatalf("victoria-logs not found and %s failed (CULPRIT_VL_REQUIRED=1): %v\n%s", Install, buildErr, buildOut)
 		}
-		return p
+		p, err = find()
+		if err != nil {
+			t.Fatalf("victoria-logs not found in $CULPRIT_VL_BIN, $GOBIN, $GOPATH/bin or $PATH even after %s", Install)
+		}
 	}
-	msg := "victoria-logs not found in $CULPRIT_VL_BIN, $GOBIN, $GOPATH/bin or $PATH; install the pinned server with: " + Install
-	if os.Getenv("CULPRIT_VL_REQUIRED") == "1" {
-		t.Fatal(msg + " (CULPRIT_VL_REQUIRED=1)")
+	if err != nil {
+		t.Skip("victoria-logs not found in $CULPRIT_VL_BIN, $GOBIN, $GOPATH/bin or $PATH; install the pinned server with: " +
+			Install + " (or set CULPRIT_VL_REQUIRED=1 to build it, and to make its absence a failure)")
 	}
-	t.Skip(msg + " (set CULPRIT_VL_REQUIRED=1 to make this a failure)")
-	return ""
+	if v := version(p); v != Version {
+		t.Logf("%s is VictoriaLogs %q, not the pinned %s; reinstall with: %s", p, v, Version, Install)
+	}
+	return p
+}
+
+var (
+	buildOnce sync.Once
+	buildOut  []byte
+	buildErr  error
+)
+
+// build installs the pinned release where go install puts binaries.
+func build() ([]byte, error) {
+	cmd := exec.Command("go", "install", "github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@"+Version)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	return cmd.CombinedOutput()
 }
 
 // version returns the VictoriaLogs module version a binary was built from
