@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Regenerates testdata/libs: the orders service of each producer under
+# scripts/corpora/libs/<ecosystem>/ run with the real logging library, then
+# redrafts the times in testdata/libs/expected.json from the new lines.
+#
+# Needs (all from Debian, the npm registry or the Go module proxy):
+#   go (1.26+), node + npm (npm install in node/),
+#   /usr/bin/python3 with python3-loguru and python3-eliot,
+#   openjdk 17 with liblog4j2-java, libjackson2-databind-java, libjboss-logmanager-java,
+#   ruby with ruby-logging, php-cli with php-monolog,
+#   cargo + librust-tracing-subscriber-dev (offline build from /usr/share/cargo/registry).
+# Times are real (TZ=UTC); request ids are derived from the library's name, so
+# a rerun changes only the times, durations, goroutine addresses and the like.
+#
+# Usage: scripts/corpora/libs/gen.sh [go|node|python|java|ruby|php|rust|draft]...
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+L=$root/testdata/libs
+mkdir -p "$L"
+export TZ=UTC
+
+# isolated CMD...: run CMD with loopback-only networking if unshare works.
+isolated() {
+	if unshare -n true 2>/dev/null; then
+		unshare -n sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh "$@"
+	else
+		"$@"
+	fi
+}
+
+gen_go() {
+	cd "$here/go"
+	local bin; bin=$(mktemp -d /tmp/culprit-libs-go-XXXXXX)
+	for c in hclog charmlog gokit phuslu log15 apexlog gommon; do
+		go build -trimpath -o "$bin/$c" "./cmd/$c"
+		isolated "$bin/$c" >"$L/go-$c.log"
+	done
+	rm -rf "$bin"
+	cd "$here"
+}
+
+draft() { /usr/bin/python3 -B "$here/draft_times.py" "$L"; }
+
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(go node python java ruby php rust draft)
+for s in "${steps[@]}"; do
+	case $s in
+	go) gen_go ;; node) gen_node ;; python) gen_python ;; java) gen_java ;; ruby) gen_ruby ;;
+	php) gen_php ;; rust) gen_rust ;; draft) draft ;;
+	*) echo "unknown step $s" >&2; exit 2 ;;
+	esac
+done
