@@ -40,6 +40,20 @@ gen_go() {
 	cd "$here"
 }
 
+gen_node() {
+	cd "$here/node"
+	[ -d node_modules ] || npm install --no-audit --no-fund
+	# Run from a fixed directory so stack paths do not depend on the checkout.
+	local app=/tmp/orders-node
+	rm -rf "$app" && mkdir -p "$app" && cp ./*.mjs "$app/" && ln -s "$here/node/node_modules" "$app/node_modules"
+	for p in log4js tslog roarr bole logtape consola; do
+		ROARR_LOG=true isolated node "$app/$p.mjs" >"$L/node-$p.log"
+	done
+	isolated node "$app/lambdalog.mjs" >"$L/node-lambdalog.log" 2>&1 # lambda-log writes errors to stderr
+	rm -rf "$app"
+	cd "$here"
+}
+
 draft() { /usr/bin/python3 -B "$here/draft_times.py" "$L"; }
 
 steps=("$@")
