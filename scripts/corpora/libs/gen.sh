@@ -54,6 +54,19 @@ gen_node() {
 	cd "$here"
 }
 
+gen_python() {
+	local app=/tmp/orders-python
+	rm -rf "$app" && mkdir -p "$app" && cp "$here"/python/*.py "$app/"
+	cd "$app"
+	for p in loguru stdlib daiquiri eliot; do
+		local src=${p}_service.py
+		[ $p = stdlib ] && src=stdlib_json.py
+		isolated /usr/bin/python3 -B "$src" >"$L/python-$p.log"
+	done
+	rm -rf "$app"
+	cd "$here"
+}
+
 draft() { /usr/bin/python3 -B "$here/draft_times.py" "$L"; }
 
 steps=("$@")
