@@ -67,6 +67,25 @@ gen_python() {
 	cd "$here"
 }
 
+gen_java() {
+	local J=/usr/share/java app=/tmp/orders-java
+	local CP="$J/log4j-api.jar:$J/log4j-core.jar:$J/jackson-core.jar:$J/jackson-databind.jar:$J/jackson-annotations.jar"
+	CP="$CP:$J/jboss-logmanager.jar:$J/wildfly-common.jar:$J/javax.json.jar:$J/javax.json-api.jar"
+	rm -rf "$app" && mkdir -p "$app/classes"
+	javac -g -d "$app/classes" -cp "$CP" "$here"/java/src/com/acme/orders/*.java
+	jar cf "$app/orders.jar" -C "$app/classes" .
+	cp "$here"/java/src/*.xml "$app/"
+	cd "$app"
+	isolated java -cp "orders.jar:$CP" -Dlog4j.configurationFile=log4j2-json.xml \
+		com.acme.orders.Log4jService log4j2-json >"$L/java-log4j2-json.log"
+	isolated java -cp "orders.jar:$CP" -Dlog4j.configurationFile=log4j2-gelf.xml \
+		com.acme.orders.Log4jService log4j2-gelf >"$L/java-log4j2-gelf.log"
+	isolated java -cp "orders.jar:$CP" -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+		com.acme.orders.JbossService jboss >"$L/java-jboss.log"
+	rm -rf "$app"
+	cd "$here"
+}
+
 draft() { /usr/bin/python3 -B "$here/draft_times.py" "$L"; }
 
 steps=("$@")
