@@ -86,6 +86,26 @@ gen_java() {
 	cd "$here"
 }
 
+gen_ruby() {
+	local app=/tmp/orders-ruby
+	rm -rf "$app" && mkdir -p "$app" && cp "$here"/ruby/*.rb "$app/"
+	cd "$app"
+	isolated ruby logging_service.rb >"$L/ruby-logging.log"
+	isolated ruby logger_service.rb >"$L/ruby-logger.log"
+	rm -rf "$app"
+	cd "$here"
+}
+
+gen_php() {
+	local app=/tmp/orders-php
+	rm -rf "$app" && mkdir -p "$app" && cp "$here"/php/*.php "$app/"
+	cd "$app"
+	isolated php service.php json >"$L/php-monolog-json.log"
+	isolated php service.php logstash >"$L/php-monolog-logstash.log"
+	rm -rf "$app"
+	cd "$here"
+}
+
 draft() { /usr/bin/python3 -B "$here/draft_times.py" "$L"; }
 
 steps=("$@")
