@@ -106,6 +106,13 @@ gen_php() {
 	cd "$here"
 }
 
+gen_rust() {
+	cd "$here/rust"
+	cargo build --release --quiet # offline, from /usr/share/cargo/registry (.cargo/config.toml)
+	isolated ./target/release/orders >"$L/rust-tracing.log"
+	cd "$here"
+}
+
 draft() { /usr/bin/python3 -B "$here/draft_times.py" "$L"; }
 
 steps=("$@")
