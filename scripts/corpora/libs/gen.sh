@@ -4,11 +4,16 @@
 # redrafts the times in testdata/libs/expected.json from the new lines.
 #
 # Needs (all from Debian, the npm registry or the Go module proxy):
-#   go (1.26+), node + npm (npm install in node/),
-#   /usr/bin/python3 with python3-loguru and python3-eliot,
-#   openjdk 17 with liblog4j2-java, libjackson2-databind-java, libjboss-logmanager-java,
+#   go (1.26+), node + npm (npm install in node/ is run when node_modules is missing),
+#   /usr/bin/python3 with python3-loguru, python3-daiquiri and python3-eliot,
+#   openjdk 17 with liblog4j2-java, libjackson2-databind-java,
+#   libjboss-logmanager-java and libjsonp-java,
 #   ruby with ruby-logging, php-cli with php-monolog,
-#   cargo + librust-tracing-subscriber-dev (offline build from /usr/share/cargo/registry).
+#   cargo + librust-tracing-subscriber-dev (offline build from
+#   /usr/share/cargo/registry, see rust/.cargo/config.toml).
+# Producers run from fixed directories under /tmp (so stack paths do not
+# depend on the checkout) and, when unshare works, with loopback-only
+# networking.
 # Times are real (TZ=UTC); request ids are derived from the library's name, so
 # a rerun changes only the times, durations, goroutine addresses and the like.
 #
