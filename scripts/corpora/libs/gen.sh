@@ -5,7 +5,7 @@
 #
 # Needs (all from Debian, the npm registry or the Go module proxy):
 #   go (1.26+), node + npm (npm install in node/ is run when node_modules is missing),
-#   /usr/bin/python3 with python3-loguru, python3-daiquiri and python3-eliot,
+#   /usr/bin/python3 with python3-loguru, python3-daiquiri, python3-eliot and python3-logzero,
 #   openjdk 17 with liblog4j2-java, libjackson2-databind-java,
 #   libjboss-logmanager-java and libjsonp-java,
 #   ruby with ruby-logging, php-cli with php-monolog,
@@ -37,7 +37,7 @@ isolated() {
 gen_go() {
 	cd "$here/go"
 	local bin; bin=$(mktemp -d /tmp/culprit-libs-go-XXXXXX)
-	for c in hclog charmlog gokit phuslu log15 apexlog gommon; do
+	for c in hclog charmlog gokit phuslu log15 apexlog gommon klog funcr golog; do
 		go build -trimpath -o "$bin/$c" "./cmd/$c"
 		isolated "$bin/$c" >"$L/go-$c.log"
 	done
@@ -68,6 +68,7 @@ gen_python() {
 		[ $p = stdlib ] && src=stdlib_json.py
 		isolated /usr/bin/python3 -B "$src" >"$L/python-$p.log"
 	done
+	isolated /usr/bin/python3 -B logzero_service.py >"$L/python-logzero.log" 2>&1 # logzero logs to stderr
 	rm -rf "$app"
 	cd "$here"
 }
