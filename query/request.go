@@ -1,7 +1,9 @@
 package query
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -43,9 +45,37 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 		return nil, errors.New("empty request id")
 	}
 	r := &Report{RequestID: id, Services: []string{}, Events: []ReportEvent{}, DeploysNearby: []DeployRef{}}
-	evs, total, err := inv.requestEvents(ctx, id)
+	evs, total, err := inv.requestEvents(ctx, Filter{RequestID: id}, id)
 	if err != nil {
 		return nil, err
+	}
+	how := MatchRequestID
+	var byEvent []string
+	if len(evs) == 0 {
+		// No line has it as its request id: the lines holding it in any
+		// value (a logger named "service:<id>", a task_uuid, a message)
+		// are the request. This finds what `culprit search ID` finds.
+		if evs, total, byEvent, err = inv.tokenEvents(ctx, id); err != nil {
+			return nil, err
+		}
+		if len(evs) > 0 && byEvent[0] == MatchWords {
+			// Only the ID's words, inside longer tokens: a truncated ID is
+			// better answered by the IDs it starts (the hint); anything
+			// else is the request.
+			_, ids, err := inv.nearIDs(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if len(ids) > 0 {
+				evs = nil
+			}
+		}
+	}
+	matched := func(i int) string {
+		if byEvent != nil {
+			return byEvent[i]
+		}
+		return how
 	}
 	if len(evs) == 0 {
 		if r.Hint, err = inv.hint(ctx, id); err != nil {
@@ -59,6 +89,7 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 	r.Events = make([]ReportEvent, len(evs))
 	for i := range evs {
 		r.Events[i] = reportEvent(&evs[i])
+		r.Events[i].MatchedBy = matched(i)
 	}
 
 	ri := rootIndex(evs)
@@ -66,7 +97,7 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 		return r, nil // the request succeeded
 	}
 	root := &evs[ri]
-	r.Error = rootError(evs, ri)
+	r.Error = rootError(evs, ri, matched)
 	if root.Fingerprint == "" {
 		// No fingerprint: its other occurrences cannot be found.
 		r.Verdict = ungroupedVerdict(r.Error)
@@ -96,10 +127,87 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 	return r, nil
 }
 
-// requestEvents reads the events of one request, oldest first, a page at a
-// time, up to MaxRequestEvents. It returns them and the total matched.
-func (inv *Investigator) requestEvents(ctx context.Context, id string) ([]Event, int, error) {
-	f := Filter{RequestID: id}
+// How a request's event was matched to the pasted ID (ReportEvent.MatchedBy).
+const (
+	// MatchRequestID: the event's request id is the ID.
+	MatchRequestID = "request_id"
+	// MatchToken: no event has the ID as its request id; this one holds it
+	// as a whole token in some value (a logger name "orders:<id>", a
+	// task_uuid, a message).
+	MatchToken = "token"
+	// MatchWords: as MatchToken, but the ID's words are found in the line
+	// only inside a longer token (no event holds the ID whole).
+	MatchWords = "words"
+)
+
+// tokenEvents reads the events whose line holds id as a search term (as
+// `culprit search ID` does), oldest first, and says per event how: MatchToken
+// when the line holds id as a whole token, else MatchWords. When some event
+// holds id whole, those holding only its words are left out.
+func (inv *Investigator) tokenEvents(ctx context.Context, id string) ([]Event, int, []string, error) {
+	evs, total, err := inv.requestEvents(ctx, Filter{Query: escapeQueryTerm(id)}, id)
+	if err != nil || len(evs) == 0 {
+		return nil, 0, nil, err
+	}
+	how := make([]string, len(evs))
+	whole := 0
+	for i := range evs {
+		how[i] = MatchWords
+		if eventHasToken(&evs[i], id) {
+			how[i] = MatchToken
+			whole++
+		}
+	}
+	if whole == 0 || whole == len(evs) {
+		return evs, total, how, nil
+	}
+	kept, keptHow := evs[:0], how[:0]
+	for i := range evs {
+		if how[i] == MatchToken {
+			kept, keptHow = append(kept, evs[i]), append(keptHow, MatchToken)
+		}
+	}
+	return kept, total - (len(evs) - whole), keptHow, nil
+}
+
+// eventHasToken reports whether id occurs in the event's line (or, for an
+// event without its line, its message, error or stack) as a whole token:
+// not preceded or followed by a letter, digit, '-' or '_'.
+func eventHasToken(e *Event, id string) bool {
+	if len(e.Raw) > 0 {
+		return hasToken(string(e.Raw), id)
+	}
+	for _, s := range []string{e.Message, e.Error, e.Stack, e.User, e.Service, e.Host} {
+		if hasToken(s, id) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasToken(s, id string) bool {
+	for i := 0; i <= len(s)-len(id); {
+		j := strings.Index(s[i:], id)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(id)
+		if (j == 0 || !tokenByte(s[j-1])) && (end == len(s) || !tokenByte(s[end])) {
+			return true
+		}
+		i = j + 1
+	}
+	return false
+}
+
+func tokenByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c >= 0x80
+}
+
+// requestEvents reads the events f selects, oldest first, a page at a time,
+// up to MaxRequestEvents. It returns them and the total matched.
+func (inv *Investigator) requestEvents(ctx context.Context, f Filter, id string) ([]Event, int, error) {
 	var evs []Event
 	total := 0
 	for {
@@ -139,10 +247,34 @@ func reportEvent(e *Event) ReportEvent {
 		Method: e.Method, Path: e.Path, Route: e.Route, Status: e.Status, User: e.User,
 		RequestID: e.RequestID, Source: sourceOf(e), IsError: e.IsError,
 	}
-	if obj := e.Object(); len(obj) > 0 && firstNonSpace(obj) == '{' {
+	if obj := object(e); len(obj) > 0 {
 		re.Fields = obj
 	}
 	return re
+}
+
+// object is the event's JSON object: its line, or for a line a tool
+// prefixed ("[pod/P/C] 2026-... {...}", "api-1  | {...}") the object after
+// the prefix.
+func object(e *Event) json.RawMessage {
+	if obj := e.Object(); len(obj) > 0 {
+		if firstNonSpace(obj) == '{' {
+			return obj
+		}
+		return nil
+	}
+	if e.Text || len(e.Raw) == 0 {
+		return nil
+	}
+	i := bytes.IndexByte(e.Raw, '{')
+	if i <= 0 || i > 512 {
+		return nil
+	}
+	obj := bytes.TrimRight(e.Raw[i:], " \t\r\n")
+	if !json.Valid(obj) {
+		return nil
+	}
+	return json.RawMessage(obj)
 }
 
 func sourceOf(e *Event) string {
@@ -255,7 +387,7 @@ func serviceEntry(evs []Event) map[string]time.Time {
 
 // rootError describes evs[ri], with the error events logged after it as the
 // chain of wrappers.
-func rootError(evs []Event, ri int) *RootError {
+func rootError(evs []Event, ri int, matched func(int) string) *RootError {
 	e := &evs[ri]
 	re := &RootError{
 		Fingerprint: e.Fingerprint, Type: e.ErrorType, Message: trimTypePrefix(errorMessage(e), e.ErrorType), Stack: e.Stack,
@@ -270,7 +402,9 @@ func rootError(evs []Event, ri int) *RootError {
 		// sort before it only because their logger rounds time more coarsely
 		// (passed over by rootIndex's precision tie-break, so they wrap it).
 		if evs[i].IsError && i != ri && (i > ri || tiedBefore(evs, i, ri, prec)) {
-			re.Chain = append(re.Chain, reportEvent(&evs[i]))
+			ce := reportEvent(&evs[i])
+			ce.MatchedBy = matched(i)
+			re.Chain = append(re.Chain, ce)
 		}
 	}
 	return re
@@ -338,6 +472,21 @@ func (inv *Investigator) hint(ctx context.Context, id string) (string, error) {
 	if sp.Events == 0 {
 		return "the index is empty: run culprit ingest first", nil
 	}
+	p, ids, err := inv.nearIDs(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if len(ids) > 0 {
+		return fmt.Sprintf("no request %s; request IDs starting with %s: %s", id, p, strings.Join(ids, ", ")), nil
+	}
+	return fmt.Sprintf("no request %s among %d events from %s to %s; check the ID, or ingest the logs that hold it",
+		id, sp.Events, fmtTime(sp.First), fmtTime(sp.Last)), nil
+}
+
+// nearIDs returns the request IDs near an unknown id: those starting with
+// it, or with it in lowercase, or with its first half (a typo near the end),
+// and the prefix that found them.
+func (inv *Investigator) nearIDs(ctx context.Context, id string) (string, []string, error) {
 	prefixes := []string{id}
 	if lower := strings.ToLower(id); lower != id {
 		prefixes = append(prefixes, lower) // IDs are usually lowercase hex
@@ -348,14 +497,13 @@ func (inv *Investigator) hint(ctx context.Context, id string) (string, error) {
 	for _, p := range prefixes {
 		ids, err := inv.idsWithPrefix(ctx, p)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if len(ids) > 0 {
-			return fmt.Sprintf("no request %s; request IDs starting with %s: %s", id, p, strings.Join(ids, ", ")), nil
+			return p, ids, nil
 		}
 	}
-	return fmt.Sprintf("no request %s among %d events from %s to %s; check the ID, or ingest the logs that hold it",
-		id, sp.Events, fmtTime(sp.First), fmtTime(sp.Last)), nil
+	return "", nil, nil
 }
 
 // idsWithPrefix returns up to hintIDs distinct request IDs starting with p.
