@@ -465,12 +465,18 @@ func (m *Mapping) Parse(line []byte, ev *index.Event) {
 			if ev.Time.IsZero() {
 				ev.Time = env.time
 			}
+			if ev.Host == "" {
+				ev.Host = env.host
+			}
 		}()
 	}
 	// One copy of the line backs every string of the event.
 	s := string(b)
 	if len(s) == 0 || s[0] != '{' {
 		parseText(s, ev)
+		if env.service != "" {
+			ev.Service = env.service
+		}
 		m.finish(ev, nil)
 		return
 	}
@@ -502,8 +508,14 @@ func (m *Mapping) Parse(line []byte, ev *index.Event) {
 			x.rank[src.field] = src.rank
 		}
 	}
-	if ev.Service == "" || (x.serviceWeak && m.DefaultService != "") {
-		if m.DefaultService != "" {
+	// A service the line names beats the wrapper's container, which beats
+	// the source's default (its file name); a logger name is a service only
+	// when nothing better is known.
+	if ev.Service == "" || x.serviceWeak {
+		switch {
+		case env.service != "":
+			ev.Service = env.service
+		case m.DefaultService != "":
 			ev.Service = m.DefaultService
 		}
 	}
