@@ -168,9 +168,94 @@ func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 			}
 		}
 	}
+	byShape(lines, m)
 	m.Convention = guessConvention(lines, m)
 	m.compile()
 	return m, nil
+}
+
+// shapeNames are fragments of key names that suggest a field, for keys no
+// candidate list has (startTime, logLevelName, task_uuid, ...): a key whose
+// comparison form contains one (or, for short ones, ends with it) is a
+// candidate when its values read as the field.
+var shapeNames = [numCanonical][]string{
+	fTime:      {"timestamp", "time", "date", "instant", "ts"},
+	fLevel:     {"level", "severity", "lvl", "sev"},
+	fMessage:   {"message", "msg", "text"},
+	fRequestID: {"requestid", "reqid", "requestuuid", "correlationid", "correlation", "traceid", "txid", "transactionid"},
+	fService:   {"service", "appname", "application"},
+	fHost:      {"hostname", "host", "podname"},
+	fMethod:    {"method", "verb"},
+	fPath:      {"path", "url", "uri"},
+	fRoute:     {"route", "pattern"},
+	fStatus:    {"statuscode", "status"},
+	fUser:      {"userid", "username", "user"},
+	fErrorType: {"errortype", "exceptiontype", "errorclass", "exceptionclass"},
+	fError:     {"errormessage", "error", "err"},
+	fStack:     {"stacktrace", "stack", "backtrace", "traceback"},
+}
+
+// byShape fills the fields no known key gave, from keys whose name holds a
+// fragment of shapeNames and whose values read as the field in the most
+// sample lines (the shallowest key on a tie). A time is also taken from any
+// key whose string values are ISO times in at least half the lines. Keys
+// already mapped to another field are not reused.
+func byShape(lines []map[string]flatEntry, m *Mapping) {
+	used := make(map[string]bool, len(m.Paths))
+	for _, p := range m.Paths {
+		used[p] = true
+	}
+	half := (len(lines) + 1) / 2
+	for f := range numCanonical {
+		if _, ok := m.Paths[fieldNames[f]]; ok {
+			continue
+		}
+		counts := map[string]int{}
+		for _, flat := range lines {
+			for norm, e := range flat {
+				if used[e.path] || strings.Contains(e.path, "#") {
+					continue
+				}
+				last := norm
+				if i := strings.LastIndexByte(norm, '.'); i >= 0 {
+					last = norm[i+1:]
+				}
+				last = strings.TrimLeft(last, "@$")
+				named := false
+				for _, frag := range shapeNames[f] {
+					if len(frag) <= 3 && (last == frag || strings.HasSuffix(last, frag)) ||
+						len(frag) > 3 && strings.Contains(last, frag) {
+						named = true
+						break
+					}
+				}
+				timeShape := f == fTime && !named && e.val.Type == gjson.String && len(e.val.Str) >= 19 &&
+					isDigit(e.val.Str[0]) && !isEpochString(e.val.Str)
+				if !named && !timeShape {
+					continue
+				}
+				if (f == fTime || f == fRequestID || f == fUser) && strings.Contains(last, "duration") ||
+					f == fHost && strings.Contains(e.path, ".") {
+					continue // a nested host is the HTTP Host header, not a machine
+				}
+				if usable(f, keyHint(f, e.path), e.val) {
+					counts[e.path]++
+				}
+			}
+		}
+		best, bestN := "", 0
+		for p, n := range counts {
+			if n > bestN || n == bestN && (strings.Count(p, ".") < strings.Count(best, ".") ||
+				strings.Count(p, ".") == strings.Count(best, ".") && p < best) {
+				best, bestN = p, n
+			}
+		}
+		if best == "" || (f <= fMessage && bestN < half) {
+			continue
+		}
+		m.Paths[fieldNames[f]] = best
+		used[best] = true
+	}
 }
 
 // candRef locates a candidate: field and index in expanded[field].
@@ -203,7 +288,16 @@ func tallySample(lines []map[string]flatEntry) [numFields][]tally {
 	}
 	for _, flat := range lines {
 		for norm, e := range flat {
-			for _, ref := range candIndex()[norm] {
+			refs := candIndex()[norm]
+			if refs == nil && len(norm) > 1 && norm[0] == '@' {
+				// "@level", "@message": a logger's prefix on a usual name
+				// (not "@version": logstash's format version).
+				refs = candIndex()[norm[1:]]
+			}
+			for _, ref := range refs {
+				if ref.f == fVersion && norm[0] == '@' {
+					continue
+				}
 				c := expanded()[ref.f][ref.i]
 				if !usable(ref.f, c.hint, e.val) {
 					continue
@@ -257,7 +351,7 @@ func chooseField(f int, tallies []tally) (string, bool) {
 }
 
 func isWeak(f int, h hint) bool {
-	return (f == fRequestID && h == hTrace) || (f == fService && h == hWeak)
+	return (f == fRequestID && h == hTrace) || (f == fService && h == hWeak) || (f == fMessage && h == hText)
 }
 
 // usable reports whether v can be read as field f.

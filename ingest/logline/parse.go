@@ -152,7 +152,7 @@ func (m *Mapping) compile() *plan {
 			n = n.child(k)
 		}
 		for _, s := range n.srcs {
-			if s.field == f {
+			if s.field == f && s.hint == h {
 				return // an earlier, better-ranked way to the same value
 			}
 		}
@@ -444,6 +444,7 @@ type extras struct {
 	convention  string
 	serviceWeak bool
 	template    string // message template, for fingerprints
+	exception   bool   // an error object without a stack of its own was seen
 	rank        [numFields]int
 }
 
@@ -569,6 +570,14 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 			ev.Stack, st = ev.Message, mst
 		}
 	}
+	if st == nil && x != nil && (x.exception || ev.ErrorType != "") {
+		// The record says an exception was raised but holds no stack of
+		// its own (loguru's record.exception {type, value, traceback}): the
+		// formatted text may hold it.
+		if s, ok := stackInText(x.line); ok {
+			ev.Stack, st = s, parseStack(s)
+		}
+	}
 	if st != nil && (ev.ErrorType == "" || ev.Error == "") {
 		switch {
 		case ev.ErrorType == "":
@@ -600,6 +609,29 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 		}
 	}
 	ev.Fingerprint = fingerprint(ev.ErrorType, msg, st)
+}
+
+// textKeys hold a record's formatted text (loguru's "text", formatters'
+// "formatted", GELF's full_message).
+var textKeys = []string{"text", "formatted", "full_message", "record.text", "rendered", "log"}
+
+// stackInText finds a stack trace inside a formatted text field of line:
+// from its first traceback or frame header to the end.
+func stackInText(line string) (string, bool) {
+	for _, k := range textKeys {
+		v := gjson.Get(line, k)
+		if v.Type != gjson.String || !looksLikeStack(v.Str) {
+			continue
+		}
+		s := v.Str
+		if i := strings.Index(s, "Traceback (most recent call last):"); i >= 0 {
+			s = s[i:]
+		}
+		if st := parseStack(s); len(st.fingerprintFrames()) > 0 {
+			return strings.TrimRight(s, "\n"), true
+		}
+	}
+	return "", false
 }
 
 // isAccessSymptom reports whether an error event is only an access-log
@@ -681,6 +713,16 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		}
 		return ok
 	case fLevel:
+		if v.IsObject() {
+			// loguru's {"name":"ERROR","no":40,"icon":"..."}, {"value":..}
+			for _, k := range []string{"name", "label", "value", "no", "code"} {
+				if lv := normalizeLevel(v.Get(k), schemeOf(h)); lv != "" {
+					ev.Level = lv
+					return true
+				}
+			}
+			return false
+		}
 		lv := normalizeLevel(v, schemeOf(h))
 		if lv == "" {
 			return false
@@ -747,8 +789,8 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		return true
 	case fVersion:
 		s := scalar(v)
-		if s == "" || len(s) > 128 {
-			return false
+		if s == "" || len(s) > 128 || s == "1" || s == "1.0" || s == "1.1" {
+			return false // GELF's and logstash's log-format version, not the app's
 		}
 		ev.Version = s
 		return true
@@ -804,21 +846,54 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		ev.DurationMS = ms
 		return true
 	case fErrorType:
+		if v.IsObject() && h == hErrObj {
+			t := errorObjectType(v)
+			if t == "" || !isErrorObject(v) {
+				return false
+			}
+			ev.ErrorType = t
+			return true
+		}
+		if h == hErrObj {
+			return false
+		}
 		s := scalarString(v)
-		if s == "" || len(s) > 256 {
+		if s == "" || len(s) > 256 || (h == hType && (!isIdentPath(s) || !looksLikeExceptionName(s))) {
 			return false
 		}
 		ev.ErrorType = s
 		return true
 	case fError:
-		// Error objects (pino's err, ECS's error) are read through their
-		// own candidates (err.message, error.message).
-		if v.Type != gjson.String || trimASCIISpace(v.Str) == "" {
+		if v.IsObject() && h == hErrObj {
+			m := errorObjectMessage(v)
+			if m == "" || !isErrorObject(v) {
+				return false
+			}
+			ev.Error = m
+			return true
+		}
+		if h == hErrObj || v.Type != gjson.String || trimASCIISpace(v.Str) == "" {
 			return false
 		}
 		ev.Error = v.Str
 		return true
 	case fStack:
+		if v.IsObject() && h == hErrObj {
+			if !errorObjectHasStack(v) {
+				if x != nil && isErrorObject(v) {
+					x.exception = true // an exception without its stack: look in the text
+				}
+				return false
+			}
+			ev.Stack = errorObjectStack(v)
+			return true
+		}
+		if h == hErrObj {
+			return false
+		}
+		if v.Type == gjson.String && !isStackString(v.Str) {
+			return false // "exception": "ValueError" names a type, it is no stack
+		}
 		s := stackText(v)
 		if trimASCIISpace(s) == "" {
 			return false
