@@ -198,7 +198,9 @@ var shapeNames = [numCanonical][]string{
 // byShape fills the fields no known key gave, from keys whose name holds a
 // fragment of shapeNames and whose values read as the field in the most
 // sample lines (the shallowest key on a tie). A time is also taken from any
-// key whose string values are ISO times in at least half the lines. Keys
+// key whose string values are ISO times in at least half the lines. Time,
+// level and message must be found in half the lines, request fields in a
+// fifth, error fields in any. Keys
 // already mapped to another field are not reused.
 func byShape(lines []map[string]flatEntry, m *Mapping) {
 	used := make(map[string]bool, len(m.Paths))
@@ -223,8 +225,8 @@ func byShape(lines []map[string]flatEntry, m *Mapping) {
 				last = strings.TrimLeft(last, "@$")
 				named := false
 				for _, frag := range shapeNames[f] {
-					if len(frag) <= 3 && (last == frag || strings.HasSuffix(last, frag)) ||
-						len(frag) > 3 && strings.Contains(last, frag) {
+					if len(frag) <= 4 && (last == frag || strings.HasSuffix(last, frag)) ||
+						len(frag) > 4 && strings.Contains(last, frag) {
 						named = true
 						break
 					}
@@ -250,8 +252,13 @@ func byShape(lines []map[string]flatEntry, m *Mapping) {
 				best, bestN = p, n
 			}
 		}
-		if best == "" || (f <= fMessage && bestN < half) {
+		switch {
+		case best == "":
 			continue
+		case f <= fMessage && bestN < half:
+			continue // time, level and message are on (nearly) every line
+		case f < fErrorType && bestN < max(1, len(lines)/5):
+			continue // request fields: on a good share of the lines; errors may be rare
 		}
 		m.Paths[fieldNames[f]] = best
 		used[best] = true
