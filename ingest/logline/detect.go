@@ -283,8 +283,9 @@ var candIndex = sync.OnceValue(func() map[string][]candRef {
 // tally counts, for one candidate, the sample lines where it is usable and
 // the gjson paths it was found under.
 type tally struct {
-	count int
-	paths map[string]int
+	count   int
+	numeric int // lines where the value is a number
+	paths   map[string]int
 }
 
 // tallySample counts every candidate of every field over the sample.
@@ -311,6 +312,9 @@ func tallySample(lines []map[string]flatEntry) [numFields][]tally {
 				}
 				t := &out[ref.f][ref.i]
 				t.count++
+				if e.val.Type == gjson.Number {
+					t.numeric++
+				}
 				if t.paths == nil {
 					t.paths = make(map[string]int, 1)
 				}
@@ -327,6 +331,23 @@ func chooseField(f int, tallies []tally) (string, bool) {
 	// Classes in order of preference: a request id before a trace id, a
 	// service before a logger name. Within a class, the first candidate
 	// present in at least half as many lines as the most frequent one.
+	if f == fLevel {
+		// A level word beats a bare number of unknown scheme (consola's
+		// "level": 3 beside "type": "error"): numbers mean different
+		// levels to different loggers, words do not.
+		words := make([]tally, len(tallies))
+		any := false
+		for i, c := range cs {
+			if t := tallies[i]; c.hint == hNone && 2*t.numeric > t.count {
+				continue
+			}
+			words[i] = tallies[i]
+			any = any || tallies[i].count > 0
+		}
+		if any {
+			tallies = words
+		}
+	}
 	for _, weak := range []bool{false, true} {
 		most := 0
 		for i, c := range cs {

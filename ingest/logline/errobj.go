@@ -11,7 +11,7 @@ import (
 // message object): an object with a type, a message or a stack under any
 // of the usual names.
 var (
-	errTypeKeys  = []string{"name", "class", "type", "exception_class", "exc_type", "errorType", "error_type", "kind", "@type", "className"}
+	errTypeKeys  = []string{"name", "class", "type", "exceptionType", "exception_class", "exc_type", "errorType", "error_type", "kind", "@type", "className"}
 	errMsgKeys   = []string{"message", "msg", "errorMessage", "reason", "value", "exc_value", "localizedMessage", "detail"}
 	errStackKeys = []string{"stack", "stacktrace", "stack_trace", "stackTrace", "backtrace", "trace", "traceback",
 		"extendedStackTrace", "frames", "exc_info", "exception"}
@@ -28,7 +28,7 @@ func isErrorObject(v gjson.Result) bool {
 		return false
 	}
 	typ, msg := errorObjectType(v) != "", errorObjectMessage(v) != ""
-	return (typ || msg) && errorObjectHasStack(v) || typ && msg
+	return (typ || msg || stackInMessage(v) != "") && errorObjectHasStack(v) || typ && msg
 }
 
 // errorObjectType is the type of an error object ("" if it has none). A
@@ -45,10 +45,26 @@ func errorObjectType(v gjson.Result) string {
 	return ""
 }
 
-// errorObjectMessage is the message of an error object ("" if none).
+// errorObjectMessage is the message of an error object ("" if none). A
+// message that is a whole traceback (daiquiri's error.message) is the
+// stack, not the message: the stack's own message is read from it.
 func errorObjectMessage(v gjson.Result) string {
 	for _, k := range errMsgKeys {
 		if m := v.Get(gjson.Escape(k)); m.Type == gjson.String && trimASCIISpace(m.Str) != "" {
+			if looksLikeStack(m.Str) {
+				return ""
+			}
+			return m.Str
+		}
+	}
+	return ""
+}
+
+// stackInMessage is an error object's message when it holds a whole
+// traceback.
+func stackInMessage(v gjson.Result) string {
+	for _, k := range errMsgKeys {
+		if m := v.Get(gjson.Escape(k)); m.Type == gjson.String && looksLikeStack(m.Str) {
 			return m.Str
 		}
 	}
@@ -56,6 +72,9 @@ func errorObjectMessage(v gjson.Result) string {
 }
 
 func errorObjectHasStack(v gjson.Result) bool {
+	if stackInMessage(v) != "" {
+		return true
+	}
 	for _, k := range errStackKeys {
 		s := v.Get(gjson.Escape(k))
 		if s.IsArray() || (s.Type == gjson.String && isStackString(s.Str)) {
@@ -117,6 +136,11 @@ func writeErrorObject(b *strings.Builder, v gjson.Result) {
 		if s := v.Get(gjson.Escape(k)); s.IsArray() || (s.Type == gjson.String && isStackString(s.Str)) {
 			stack = s
 			break
+		}
+	}
+	if !stack.Exists() {
+		if s := stackInMessage(v); s != "" {
+			stack = gjson.Result{Type: gjson.String, Str: s}
 		}
 	}
 	if stack.Type == gjson.String {
@@ -183,8 +207,8 @@ func writeStringFrame(b *strings.Builder, s string) {
 func writeJavaFrame(b *strings.Builder, e gjson.Result) {
 	cls := firstString(e, "class", "className", "declaringClass", "type", "module")
 	fn := firstString(e, "method", "methodName", "function", "func", "name")
-	file := firstString(e, "file", "fileName", "filename", "source", "path", "abs_path")
-	line := firstString(e, "line", "lineNumber", "lineno", "line_number")
+	file := firstString(e, "file", "filePath", "fileName", "filename", "source", "path", "abs_path")
+	line := firstString(e, "line", "lineNumber", "lineno", "line_number", "fileLine", "lineNo")
 	if fn == "" && file == "" && cls == "" {
 		return
 	}

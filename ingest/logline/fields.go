@@ -55,18 +55,22 @@ const (
 	hLevelOTel
 	hLevelSyslog
 	hLevelLogback
-	hDurMS  // duration in milliseconds
-	hDurS   // duration in seconds
-	hDurUS  // duration in microseconds
-	hDurNS  // duration in nanoseconds
-	hTrace  // request_id candidate that is a trace id (weaker than a request id)
-	hWeak   // service candidate that is only a logger name
-	hTimeS  // Google timestampSeconds (paired with timestampNanos)
-	hTmpl   // message is a template to render ({Prop})
-	hObject // message may be an object (OpenTelemetry body)
-	hErrObj // an error object only ({type, message, stack}), never a string
-	hType   // a string only if it reads as an exception type name
-	hText   // message candidate that is a formatted text or a positional argument (weaker than a message)
+	hDurMS   // duration in milliseconds
+	hDurS    // duration in seconds
+	hDurUS   // duration in microseconds
+	hDurNS   // duration in nanoseconds
+	hTrace   // request_id candidate that is a trace id (weaker than a request id)
+	hWeak    // service candidate that is only a logger name
+	hTimeS   // Google timestampSeconds (paired with timestampNanos)
+	hTmpl    // message is a template to render ({Prop})
+	hObject  // message may be an object (OpenTelemetry body)
+	hErrObj  // an error object only ({type, message, stack}), never a string
+	hType    // a string only if it reads as an exception type name
+	hText    // message candidate that is a formatted text or a positional argument (weaker than a message)
+	hArgs    // message from an array of arguments: its first string ({"args": ["checkout failed", {...}]})
+	hWord    // level only as a level word, never a number
+	hErrText // error message only on a line that carries an error (eliot's reason)
+	hArgErr  // the error object among an array of arguments
 )
 
 // candidate is one key a field may be found under. Dots in key mean either a
@@ -88,6 +92,8 @@ var candidates = [numFields][]candidate{
 		map[string]hint{"timestampSeconds": hTimeS}, "timestampSeconds"),
 	fLevel: append(cands("level log.level severity severityText levelname lvl @l LogLevel loglevel "+
 		"log.severity level_name logLevelName @level sev priority_name l status", nil),
+		candidate{"levelStr", hNone},
+		candidate{"type", hWord}, // consola: "type": "error"
 		candidate{"severityNumber", hLevelOTel},
 		candidate{"PRIORITY", hLevelSyslog},
 		candidate{"syslog.severity", hLevelSyslog},
@@ -100,9 +106,14 @@ var candidates = [numFields][]candidate{
 		candidate{"@mt", hTmpl},
 		candidate{"MessageTemplate", hTmpl},
 		candidate{"State.{OriginalFormat}", hTmpl},
+		candidate{"args", hArgs}, // consola
+		candidate{"data", hArgs}, // log4js
+		candidate{"arguments", hArgs},
 		candidate{"type", hNone}, // Lambda platform events: platform.report
 		candidate{"0", hText},    // positional arguments: {"0": "message", "1": {...}}
-		candidate{"formatted", hText}),
+		candidate{"formatted", hText},
+		candidate{"message_type", hText}, // eliot
+		candidate{"action_type", hText}),
 	fRequestID: append(cands("request_id req_id req.id http.request.id http.request_id request.id "+
 		"x_request_id correlation_id function_request_id aws_request_id lambda_request_id "+
 		"requestContext.requestId record.requestId request_uuid requestUuid req_uuid x-request-id "+
@@ -116,7 +127,7 @@ var candidates = [numFields][]candidate{
 		candidate{"transaction.id", hTrace},
 		candidate{"traceparent", hTrace}),
 	fService: append(cands("service service.name serviceContext.service dd.service app application "+
-		"app_name component function_name SYSLOG_IDENTIFIER", nil),
+		"app_name component function_name SYSLOG_IDENTIFIER svc service_name program", nil),
 		candidate{"logger", hWeak},
 		candidate{"logger_name", hWeak},
 		candidate{"name", hWeak},
@@ -162,9 +173,9 @@ var candidates = [numFields][]candidate{
 		"exc_type error.class exception.class exception_class error.name exception.name", nil),
 		append(errObjCands(), candidate{"exception", hType}, candidate{"exc", hType})...),
 	fError: append(cands("error err error.message exception.message errorMessage err.message exception_message message.errorMessage "+
-		"error_message exc_value", nil), errObjCands()...),
+		"error_message exc_value", nil), append(errObjCands(), candidate{"reason", hErrText})...),
 	fStack: append(cands("stack stack_trace error.stack error.stack_trace exception.stacktrace err.stack message.stackTrace "+
-		"exception exc_info exc_text @x S errorVerbose exception.stack_trace error.stacktrace backtrace stackTrace", nil),
+		"exception exc_info exc_text @x S errorVerbose exception.stack_trace error.stacktrace backtrace stackTrace traceback", nil),
 		errObjCands()...),
 	fTemplate: {
 		{"@mt", hNone}, {"MessageTemplate", hNone}, {"State.{OriginalFormat}", hNone},
@@ -180,6 +191,9 @@ func errObjCands() []candidate {
 		"context.exception context.err context.error record.exception extra.exception payload.exception " +
 		"exception.exception error.error") {
 		out = append(out, candidate{k, hErrObj})
+	}
+	for _, k := range []string{"args", "data", "arguments"} {
+		out = append(out, candidate{k, hArgErr})
 	}
 	return out
 }

@@ -445,6 +445,7 @@ type extras struct {
 	serviceWeak bool
 	template    string // message template, for fingerprints
 	exception   bool   // an error object without a stack of its own was seen
+	errText     bool   // the error came from a key that is an error only on an error line
 	rank        [numFields]int
 }
 
@@ -570,7 +571,10 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 			ev.Stack, st = ev.Message, mst
 		}
 	}
-	if st == nil && x != nil && (x.exception || ev.ErrorType != "") {
+	if x != nil && ev.Level == "" && (ev.Stack != "" || ev.ErrorType != "" || x.exception) {
+		ev.Level = index.LevelError // a record of a raised exception, with no level of its own
+	}
+	if st == nil && x != nil && (x.exception || ev.ErrorType != "" || ev.Level == index.LevelError || ev.Level == index.LevelFatal) {
 		// The record says an exception was raised but holds no stack of
 		// its own (loguru's record.exception {type, value, traceback}): the
 		// formatted text may hold it.
@@ -590,6 +594,9 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 			// the outer exception): take the message of that exception.
 			ev.Error = st.messageOf(ev.ErrorType)
 		}
+	}
+	if x != nil && x.errText && st == nil && ev.ErrorType == "" && ev.Level != index.LevelError && ev.Level != index.LevelFatal {
+		ev.Error = "" // a "reason" on a line that reports no error is no error message
 	}
 	switch {
 	case ev.Route != "":
@@ -698,6 +705,24 @@ func siblingPath(path, key string) string {
 // convert reads v as field f into ev and reports whether it was usable.
 // It writes nothing when it reports false.
 func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
+	if h == hArgErr {
+		if !v.IsArray() {
+			return false
+		}
+		// console-style arguments: the error object among them
+		var e gjson.Result
+		v.ForEach(func(_, el gjson.Result) bool {
+			if isErrorObject(el) {
+				e = el
+				return false
+			}
+			return true
+		})
+		if !e.Exists() {
+			return false
+		}
+		v, h = e, hErrObj
+	}
 	switch f {
 	case fTime:
 		if h == hTimeS {
@@ -715,12 +740,15 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 	case fLevel:
 		if v.IsObject() {
 			// loguru's {"name":"ERROR","no":40,"icon":"..."}, {"value":..}
-			for _, k := range []string{"name", "label", "value", "no", "code"} {
+			for _, k := range []string{"name", "levelStr", "levelName", "label", "value", "level", "no", "code"} {
 				if lv := normalizeLevel(v.Get(k), schemeOf(h)); lv != "" {
 					ev.Level = lv
 					return true
 				}
 			}
+			return false
+		}
+		if h == hWord && v.Type != gjson.String {
 			return false
 		}
 		lv := normalizeLevel(v, schemeOf(h))
@@ -735,8 +763,16 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 			x.template = v.Str
 			ev.Message = renderTemplate(v.Str, x.line, x.convention)
 			return true
-		case v.Type == gjson.String:
+		case v.Type == gjson.String && h != hArgs:
 			ev.Message = v.Str
+			return true
+		case h == hArgs && v.IsArray():
+			// console-style arguments: the first one, if a string, is the message
+			first := firstElement(v)
+			if first.Type != gjson.String || trimASCIISpace(first.Str) == "" {
+				return false
+			}
+			ev.Message = first.Str
 			return true
 		case h == hObject && v.IsObject():
 			// OTel AnyValue, Lambda's structured message: the text inside,
@@ -861,7 +897,7 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		if s == "" || len(s) > 256 || (h == hType && (!isIdentPath(s) || !looksLikeExceptionName(s))) {
 			return false
 		}
-		ev.ErrorType = s
+		ev.ErrorType = strings.TrimPrefix(s, "builtins.") // Python's implicit module
 		return true
 	case fError:
 		if v.IsObject() && h == hErrObj {
@@ -872,10 +908,11 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 			ev.Error = m
 			return true
 		}
-		if h == hErrObj || v.Type != gjson.String || trimASCIISpace(v.Str) == "" {
-			return false
+		if h == hErrObj || v.Type != gjson.String || trimASCIISpace(v.Str) == "" || looksLikeStack(v.Str) {
+			return false // a whole traceback is a stack; its message is read from it
 		}
 		ev.Error = v.Str
+		x.errText = h == hErrText
 		return true
 	case fStack:
 		if v.IsObject() && h == hErrObj {
@@ -1047,6 +1084,8 @@ func stackText(v gjson.Result) string {
 				b.WriteByte('\n')
 			case e.IsObject() && e.Get("frames").IsArray():
 				excs = append(excs, e)
+			case e.IsObject() && (e.Get("method").Exists() || e.Get("class").Exists() || e.Get("methodName").Exists()):
+				writeJavaFrame(&b, e) // JVM and JS frame objects: {class, method, file, line}
 			case e.IsObject():
 				writeFrame(&b, e)
 			}
