@@ -534,3 +534,52 @@ func trimLine(b []byte) []byte {
 	}
 	return b
 }
+
+// TimeKeys returns up to three keys of the sample lines, as a user writes
+// them for --field, whose values read as a time (strings, time objects, or
+// epoch numbers under a key named like a time), most frequent first: what
+// to suggest when lines have no time the mapping finds.
+func TimeKeys(sample [][]byte) []string {
+	counts := map[string]int{}
+	for _, line := range sample {
+		b := trimLine(line)
+		if env, ok := unwrap(b); ok {
+			b = trimLine(env.content)
+		}
+		if len(b) == 0 || b[0] != '{' || !gjson.ValidBytes(b) {
+			continue
+		}
+		flat := make(map[string]flatEntry, 32)
+		flatten(flat, "", "", gjson.ParseBytes(b), 1)
+		for norm, e := range flat {
+			if strings.Contains(e.path, "#") {
+				continue
+			}
+			last := norm[strings.LastIndexByte(norm, '.')+1:]
+			named := strings.Contains(last, "time") || strings.Contains(last, "date") || last == "ts" || last == "t"
+			if e.val.Type == gjson.Number && !named || e.val.Type != gjson.String && e.val.Type != gjson.Number && !e.val.IsObject() {
+				continue
+			}
+			if e.val.Type == gjson.String && !named && (len(e.val.Str) < 10 || isEpochString(e.val.Str)) {
+				continue
+			}
+			if _, ok := ParseTime(e.val); ok {
+				counts[unescapePath(e.path)]++
+			}
+		}
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return strings.Compare(a, b)
+	})
+	if len(keys) > 3 {
+		keys = keys[:3]
+	}
+	return keys
+}

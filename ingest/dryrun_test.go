@@ -1,0 +1,59 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// DryRun shows each source's mapping with sample values and the lines it
+// cannot place, writes nothing, and never prints log content raw.
+func TestDryRun(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "orders.log")
+	writeFile(t, p, `{"ts":"2026-11-25T10:00:00Z","lvl":"info","msg":"hi \u001b]52;c;AAAA\u0007 there","rid":"r-1"}
+not json at all `+"\x1b[2J"+`
+{"lvl":"warn","msg":"no time here"}
+{"ts":"2026-11-25T10:00:02Z","lvl":"error","msg":"boom","thrown":{"name":"java.lang.IllegalStateException","message":"no stock","extendedStackTrace":[{"class":"shop.Orders","method":"reserve","file":"Orders.java","line":42}]}}
+`)
+	before, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = DryRun(t.Context(), Options{Paths: []string{p, filepath.Join(dir, "missing.log")}}, &out)
+	var pe *PathErrors
+	if !errors.As(err, &pe) || len(pe.Errs) != 1 {
+		t.Fatalf("DryRun error = %v, want the missing path reported", err)
+	}
+	got := out.String()
+	for _, want := range []string{
+		"orders.log: 4 lines read",
+		`time        ← ts`, `"2026-11-25T10:00:00Z"`,
+		`level       ← lvl`,
+		`service     ← (file name)`, `"orders"`,
+		`error_type  ← thrown`, `"java.lang.IllegalStateException"`,
+		`stack       ← thrown`,
+		"2 of 4 lines not placed:",
+		"line 2 (not JSON (kept as text)): not json at all \\x1b[2J",
+		"line 3 (no time):",
+		"missing.log",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.ContainsAny(got, "\x1b\x07") {
+		t.Errorf("dry run printed raw control characters:\n%q", got)
+	}
+	after, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Errorf("dry run wrote files: %d entries before, %d after", len(before), len(after))
+	}
+}
