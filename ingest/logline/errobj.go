@@ -54,10 +54,26 @@ func errorObjectMessage(v gjson.Result) string {
 			if looksLikeStack(m.Str) {
 				return ""
 			}
-			return m.Str
+			return trimHighlight(m.Str)
 		}
 	}
 	return ""
+}
+
+// trimHighlight removes what runtimes append to an error message to show
+// the failing code (Ruby's error_highlight, Python's caret lines): after a
+// blank line, only indented lines and ^~ markers.
+func trimHighlight(msg string) string {
+	head, tail, ok := strings.Cut(msg, "\n\n")
+	if !ok {
+		return msg
+	}
+	for _, l := range strings.Split(tail, "\n") {
+		if t := trimASCIISpace(l); t != "" && l[0] != ' ' && l[0] != '\t' && strings.Trim(t, "^~") != "" {
+			return msg
+		}
+	}
+	return head
 }
 
 // stackInMessage is an error object's message when it holds a whole
@@ -153,6 +169,15 @@ func writeErrorObject(b *strings.Builder, v gjson.Result) {
 		return
 	}
 	writeHeader(b, typ, msg)
+	// PHP's Throwable (and Monolog's rendering of it) keeps the throwing
+	// frame apart from the trace: "file": "/app/Catalog.php:31".
+	if f := v.Get("file"); f.Type == gjson.String && f.Str != "" {
+		loc := f.Str
+		if l := v.Get("line"); l.Type == gjson.Number {
+			loc += ":" + l.Raw
+		}
+		writeStringFrame(b, loc)
+	}
 	stack.ForEach(func(_, e gjson.Result) bool {
 		switch {
 		case e.Type == gjson.String:
@@ -225,4 +250,88 @@ func writeJavaFrame(b *strings.Builder, e gjson.Result) {
 		b.WriteString(":" + line)
 	}
 	b.WriteString(")\n")
+}
+
+// isRustPath reports a Rust module path: "orders", "orders::db".
+func isRustPath(s string) bool {
+	if s == "" || len(s) > 200 {
+		return false
+	}
+	for _, seg := range strings.Split(s, "::") {
+		if seg == "" {
+			return false
+		}
+		for i := 0; i < len(seg); i++ {
+			c := seg[i]
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') || i == 0 && isDigit(c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isRustBacktrace reports std's backtrace format: "   0: name" lines each
+// followed by "             at file:line:col".
+func isRustBacktrace(s string) bool {
+	first, rest, _ := strings.Cut(strings.TrimLeft(s, "\n"), "\n")
+	second, _, _ := strings.Cut(rest, "\n")
+	f, s2 := trimASCIISpace(first), trimASCIISpace(second)
+	return strings.HasPrefix(f, "0: ") && strings.HasPrefix(s2, "at ")
+}
+
+// rustPanicFrames are the frames of Rust's panic machinery, above the
+// frame that panicked.
+var rustPanicFrames = []string{"std::panicking", "core::panicking", "rust_begin_unwind", "__rust_end_short_backtrace",
+	"core::option::unwrap_failed", "core::option::expect_failed", "core::result::unwrap_failed", "std::panic", "panic_hook",
+	"core::ops::function::Fn", "alloc::boxed::Box<dyn", "{closure#0}"}
+
+// rustBacktrace renders a Rust backtrace as Java-style frames
+// ("\tat name(file:line)"), without the panic machinery above the frame
+// that panicked.
+func rustBacktrace(s string) string {
+	type rframe struct{ name, loc string }
+	var frames []rframe
+	lines := strings.Split(s, "\n")
+	for i := 0; i < len(lines) && len(frames) < maxStackLines; i++ {
+		t := trimASCIISpace(lines[i])
+		n, name, ok := strings.Cut(t, ": ")
+		if !ok || !allDigits(n) || n == "" {
+			continue
+		}
+		loc := ""
+		if i+1 < len(lines) {
+			if at, ok := strings.CutPrefix(trimASCIISpace(lines[i+1]), "at "); ok {
+				loc, i = at, i+1
+				if j := strings.LastIndexByte(loc, ':'); j > 0 && allDigits(loc[j+1:]) && strings.Count(loc, ":") >= 2 {
+					loc = loc[:j] // drop the column
+				}
+			}
+		}
+		frames = append(frames, rframe{name, loc})
+	}
+	start := 0 // after the panic machinery at the top (the runtime's start frames are at the bottom)
+	for i, f := range frames {
+		hit := false
+		for _, p := range rustPanicFrames {
+			if strings.Contains(f.name, p) {
+				hit = true
+				break
+			}
+		}
+		if !hit && start > 0 {
+			break
+		}
+		if hit {
+			start = i + 1
+		}
+	}
+	if start >= len(frames) {
+		start = 0
+	}
+	var b strings.Builder
+	for _, f := range frames[start:] {
+		b.WriteString("\tat " + f.name + "(" + f.loc + ")\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }

@@ -71,6 +71,7 @@ const (
 	hWord    // level only as a level word, never a number
 	hErrText // error message only on a line that carries an error (eliot's reason)
 	hArgErr  // the error object among an array of arguments
+	hCrate   // service from a Rust module path (tracing's target): its crate
 )
 
 // candidate is one key a field may be found under. Dots in key mean either a
@@ -127,7 +128,8 @@ var candidates = [numFields][]candidate{
 		candidate{"transaction.id", hTrace},
 		candidate{"traceparent", hTrace}),
 	fService: append(cands("service service.name serviceContext.service dd.service app application "+
-		"app_name component function_name SYSLOG_IDENTIFIER svc service_name program", nil),
+		"app_name component function_name SYSLOG_IDENTIFIER svc service_name program progname", nil),
+		candidate{"target", hCrate},
 		candidate{"logger", hWeak},
 		candidate{"logger_name", hWeak},
 		candidate{"name", hWeak},
@@ -173,9 +175,10 @@ var candidates = [numFields][]candidate{
 		"exc_type error.class exception.class exception_class error.name exception.name", nil),
 		append(errObjCands(), candidate{"exception", hType}, candidate{"exc", hType})...),
 	fError: append(cands("error err error.message exception.message errorMessage err.message exception_message message.errorMessage "+
-		"error_message exc_value", nil), append(errObjCands(), candidate{"reason", hErrText})...),
+		"error_message exc_value panic.payload", nil), append(errObjCands(), candidate{"reason", hErrText})...),
 	fStack: append(cands("stack stack_trace error.stack error.stack_trace exception.stacktrace err.stack message.stackTrace "+
-		"exception exc_info exc_text @x S errorVerbose exception.stack_trace error.stacktrace backtrace stackTrace traceback", nil),
+		"exception exc_info exc_text @x S errorVerbose exception.stack_trace error.stacktrace backtrace stackTrace traceback "+
+		"panic.backtrace", nil),
 		errObjCands()...),
 	fTemplate: {
 		{"@mt", hNone}, {"MessageTemplate", hNone}, {"State.{OriginalFormat}", hNone},

@@ -199,11 +199,31 @@ func (m *Mapping) compile() *plan {
 				addPath(f, weakRank(f, c.hint, i+1), c.hint, v)
 			}
 		}
+		if f == fErrorType || f == fError || f == fStack {
+			// Errors are rare in a source's first lines, and loggers nest
+			// them in their field maps (tracing's fields."panic.payload",
+			// log4j2's contextMap): look inside those too, after the rest.
+			n := len(candidates[f])
+			for ci, ctr := range errContainers {
+				for i, c := range candidates[f] {
+					if c.hint == hErrObj || c.hint == hArgErr {
+						continue
+					}
+					for _, v := range candidateVariants()[f][i] {
+						addPath(f, weakRank(f, c.hint, n+1+ci*n+i), c.hint, gjson.Escape(ctr)+"."+v)
+					}
+				}
+			}
+		}
 	}
 	p.root.seal()
 	m.compiled.Store(p)
 	return p
 }
+
+// errContainers are the field maps error keys are looked for in when the
+// sample did not show where a source puts its errors.
+var errContainers = []string{"fields", "context", "extra", "attributes", "record", "contextMap", "mdc", "data", "payload"}
 
 // userPathVariants reads a --field path written with plain dots
 // ("log.level", "req.id", "@t") as every sequence of keys it may mean, the
@@ -780,7 +800,7 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 			ev.Message = v.Raw
 			for _, k := range []string{"stringValue", "msg", "message", "errorMessage"} {
 				if sv := v.Get(k); sv.Type == gjson.String {
-					ev.Message = sv.Str
+					ev.Message = trimHighlight(sv.Str)
 					break
 				}
 			}
@@ -810,6 +830,13 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		return true
 	case fService:
 		s := scalarString(v)
+		if h == hCrate {
+			// Rust's target is a module path; its crate names the program.
+			if !isRustPath(s) {
+				return false
+			}
+			s, _, _ = strings.Cut(s, "::")
+		}
 		if s == "" || len(s) > 256 {
 			return false
 		}
@@ -911,7 +938,7 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		if h == hErrObj || v.Type != gjson.String || trimASCIISpace(v.Str) == "" || looksLikeStack(v.Str) {
 			return false // a whole traceback is a stack; its message is read from it
 		}
-		ev.Error = v.Str
+		ev.Error = trimHighlight(v.Str)
 		x.errText = h == hErrText
 		return true
 	case fStack:
@@ -930,6 +957,10 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		}
 		if v.Type == gjson.String && !isStackString(v.Str) {
 			return false // "exception": "ValueError" names a type, it is no stack
+		}
+		if v.Type == gjson.String && isRustBacktrace(v.Str) {
+			ev.Stack = rustBacktrace(v.Str)
+			return true
 		}
 		s := stackText(v)
 		if trimASCIISpace(s) == "" {
