@@ -21,43 +21,82 @@ var (
 // maxCauses bounds a cause chain that is followed.
 const maxCauses = 8
 
-// isErrorObject reports an object shaped like an error: a type or message
-// together with a stack, or a type together with a message.
-func isErrorObject(v gjson.Result) bool {
+// errView is an error object read in one pass over its members: for each
+// role, the value of the best-ranked key present.
+type errView struct {
+	typ, msg       string       // type name; message (without a traceback or code highlight)
+	msgStack       string       // the message, when it is a whole traceback
+	stack          gjson.Result // a stack string or array
+	file, line     gjson.Result // the throwing frame (PHP)
+	cause          gjson.Result
+	rT, rM, rS, rC int // ranks of the keys found (lower is better)
+}
+
+// keyRank returns the index of key in keys, or -1.
+func keyRank(keys []string, key string) int {
+	for i, k := range keys {
+		if k == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// viewError reads v's members once. ok is false for a non-object.
+func viewError(v gjson.Result) (e errView, ok bool) {
 	if !v.IsObject() {
-		return false
+		return e, false
 	}
-	typ, msg := errorObjectType(v) != "", errorObjectMessage(v) != ""
-	return (typ || msg || stackInMessage(v) != "") && errorObjectHasStack(v) || typ && msg
-}
-
-// errorObjectType is the type of an error object ("" if it has none). A
-// type value must read as a type name, not a sentence.
-func errorObjectType(v gjson.Result) string {
-	for _, k := range errTypeKeys {
-		if t := v.Get(gjson.Escape(k)); t.Type == gjson.String {
-			s := trimASCIISpace(t.Str)
-			if s != "" && len(s) <= 256 && !strings.ContainsAny(s, " \n\t") {
-				return s
+	e.rT, e.rM, e.rS, e.rC = len(errTypeKeys), len(errMsgKeys), len(errStackKeys), len(errCauseKeys)
+	v.ForEach(func(k, val gjson.Result) bool {
+		key := k.Str
+		if r := keyRank(errTypeKeys, key); r >= 0 && r < e.rT && val.Type == gjson.String {
+			if s := trimASCIISpace(val.Str); s != "" && len(s) <= 256 && !strings.ContainsAny(s, " \n\t") {
+				e.typ, e.rT = s, r
 			}
 		}
+		if r := keyRank(errMsgKeys, key); r >= 0 && r < e.rM && val.Type == gjson.String && trimASCIISpace(val.Str) != "" {
+			if looksLikeStack(val.Str) {
+				if e.msgStack == "" {
+					e.msgStack = val.Str
+				}
+			} else {
+				e.msg, e.rM = trimHighlight(val.Str), r
+			}
+		}
+		if r := keyRank(errStackKeys, key); r >= 0 && r < e.rS && (val.IsArray() || val.Type == gjson.String && isStackString(val.Str)) {
+			e.stack, e.rS = val, r
+		}
+		if r := keyRank(errCauseKeys, key); r >= 0 && r < e.rC && val.IsObject() {
+			e.cause, e.rC = val, r
+		}
+		switch key {
+		case "file":
+			e.file = val
+		case "line":
+			e.line = val
+		}
+		return true
+	})
+	if !e.stack.Exists() && e.msgStack != "" {
+		e.stack = gjson.Result{Type: gjson.String, Str: e.msgStack}
 	}
-	return ""
+	return e, true
 }
 
-// errorObjectMessage is the message of an error object ("" if none). A
-// message that is a whole traceback (daiquiri's error.message) is the
-// stack, not the message: the stack's own message is read from it.
-func errorObjectMessage(v gjson.Result) string {
-	for _, k := range errMsgKeys {
-		if m := v.Get(gjson.Escape(k)); m.Type == gjson.String && trimASCIISpace(m.Str) != "" {
-			if looksLikeStack(m.Str) {
-				return ""
-			}
-			return trimHighlight(m.Str)
-		}
-	}
-	return ""
+// hasStack reports a stack of any form.
+func (e *errView) hasStack() bool { return e.stack.Exists() }
+
+// isError reports an object shaped like an error: a type or message
+// together with a stack, or a type together with a message.
+func (e *errView) isError() bool {
+	return (e.typ != "" || e.msg != "" || e.msgStack != "") && e.hasStack() || e.typ != "" && e.msg != ""
+}
+
+// isErrorObject reports an object shaped like an error (see errView.isError).
+func isErrorObject(v gjson.Result) bool {
+	e, ok := viewError(v)
+	return ok && e.isError()
 }
 
 // trimHighlight removes what runtimes append to an error message to show
@@ -74,30 +113,6 @@ func trimHighlight(msg string) string {
 		}
 	}
 	return head
-}
-
-// stackInMessage is an error object's message when it holds a whole
-// traceback.
-func stackInMessage(v gjson.Result) string {
-	for _, k := range errMsgKeys {
-		if m := v.Get(gjson.Escape(k)); m.Type == gjson.String && looksLikeStack(m.Str) {
-			return m.Str
-		}
-	}
-	return ""
-}
-
-func errorObjectHasStack(v gjson.Result) bool {
-	if stackInMessage(v) != "" {
-		return true
-	}
-	for _, k := range errStackKeys {
-		s := v.Get(gjson.Escape(k))
-		if s.IsArray() || (s.Type == gjson.String && isStackString(s.Str)) {
-			return true
-		}
-	}
-	return false
 }
 
 // isStackString reports a string that can be a stack trace: several lines,
@@ -123,67 +138,51 @@ func isStackString(s string) bool {
 //
 // A stack string inside the object is used as it is (it already holds its
 // header in every dialect culprit knows), with the causes appended.
-func errorObjectStack(v gjson.Result) string {
+func errorObjectStack(e errView) string {
 	var b strings.Builder
-	for depth := 0; depth < maxCauses && v.IsObject(); depth++ {
+	for depth := 0; depth < maxCauses; depth++ {
 		if depth > 0 {
 			b.WriteString("\nCaused by: ")
 		}
-		writeErrorObject(&b, v)
-		next := gjson.Result{}
-		for _, k := range errCauseKeys {
-			if c := v.Get(gjson.Escape(k)); c.IsObject() {
-				next = c
-				break
-			}
-		}
-		v = next
+		writeErrorObject(&b, &e)
 		if b.Len() > 1<<20 {
 			break
 		}
+		next, ok := viewError(e.cause)
+		if !ok {
+			break
+		}
+		e = next
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func writeErrorObject(b *strings.Builder, v gjson.Result) {
-	typ, msg := errorObjectType(v), errorObjectMessage(v)
-	var stack gjson.Result
-	for _, k := range errStackKeys {
-		if s := v.Get(gjson.Escape(k)); s.IsArray() || (s.Type == gjson.String && isStackString(s.Str)) {
-			stack = s
-			break
-		}
-	}
-	if !stack.Exists() {
-		if s := stackInMessage(v); s != "" {
-			stack = gjson.Result{Type: gjson.String, Str: s}
-		}
-	}
-	if stack.Type == gjson.String {
-		s := strings.TrimRight(stack.Str, "\n")
-		if typ != "" && !strings.Contains(firstLine(s), typ) && !strings.HasPrefix(s, "Traceback") {
-			writeHeader(b, typ, msg)
+func writeErrorObject(b *strings.Builder, e *errView) {
+	if e.stack.Type == gjson.String {
+		s := strings.TrimRight(e.stack.Str, "\n")
+		if e.typ != "" && !strings.Contains(firstLine(s), e.typ) && !strings.HasPrefix(s, "Traceback") {
+			writeHeader(b, e.typ, e.msg)
 		}
 		b.WriteString(s)
 		b.WriteByte('\n')
 		return
 	}
-	writeHeader(b, typ, msg)
+	writeHeader(b, e.typ, e.msg)
 	// PHP's Throwable (and Monolog's rendering of it) keeps the throwing
 	// frame apart from the trace: "file": "/app/Catalog.php:31".
-	if f := v.Get("file"); f.Type == gjson.String && f.Str != "" {
-		loc := f.Str
-		if l := v.Get("line"); l.Type == gjson.Number {
-			loc += ":" + l.Raw
+	if e.file.Type == gjson.String && e.file.Str != "" {
+		loc := e.file.Str
+		if e.line.Type == gjson.Number {
+			loc += ":" + e.line.Raw
 		}
 		writeStringFrame(b, loc)
 	}
-	stack.ForEach(func(_, e gjson.Result) bool {
+	e.stack.ForEach(func(_, f gjson.Result) bool {
 		switch {
-		case e.Type == gjson.String:
-			writeStringFrame(b, e.Str)
-		case e.IsObject():
-			writeJavaFrame(b, e)
+		case f.Type == gjson.String:
+			writeStringFrame(b, f.Str)
+		case f.IsObject():
+			writeJavaFrame(b, f)
 		}
 		return b.Len() < 1<<20
 	})

@@ -561,6 +561,13 @@ func visit(mb member, parent *node, ev *index.Event, x *extras) {
 	if n == nil {
 		return
 	}
+	// The keys inside first: they are the better-ranked ways to a field
+	// (err.type before the err object read whole), so the object is read
+	// only for what they did not give.
+	if n.table.slots != nil && mb.raw[0] == '{' {
+		var sc scanner
+		sc.scanObject(mb.raw, func(c member) { visit(c, n, ev, x) })
+	}
 	if len(n.srcs) > 0 {
 		v := result(mb.raw)
 		for i := range n.srcs {
@@ -569,10 +576,6 @@ func visit(mb member, parent *node, ev *index.Event, x *extras) {
 				x.rank[src.field] = src.rank
 			}
 		}
-	}
-	if n.table.slots != nil && mb.raw[0] == '{' {
-		var sc scanner
-		sc.scanObject(mb.raw, func(c member) { visit(c, n, ev, x) })
 	}
 }
 
@@ -910,11 +913,11 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		return true
 	case fErrorType:
 		if v.IsObject() && h == hErrObj {
-			t := errorObjectType(v)
-			if t == "" || !isErrorObject(v) {
+			e, _ := viewError(v)
+			if e.typ == "" || !e.isError() {
 				return false
 			}
-			ev.ErrorType = t
+			ev.ErrorType = strings.TrimPrefix(e.typ, "builtins.")
 			return true
 		}
 		if h == hErrObj {
@@ -928,11 +931,11 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		return true
 	case fError:
 		if v.IsObject() && h == hErrObj {
-			m := errorObjectMessage(v)
-			if m == "" || !isErrorObject(v) {
+			e, _ := viewError(v)
+			if e.msg == "" || !e.isError() {
 				return false
 			}
-			ev.Error = m
+			ev.Error = e.msg
 			return true
 		}
 		if h == hErrObj || v.Type != gjson.String || trimASCIISpace(v.Str) == "" || looksLikeStack(v.Str) {
@@ -943,13 +946,14 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		return true
 	case fStack:
 		if v.IsObject() && h == hErrObj {
-			if !errorObjectHasStack(v) {
-				if x != nil && isErrorObject(v) {
+			e, _ := viewError(v)
+			if !e.hasStack() {
+				if x != nil && e.isError() {
 					x.exception = true // an exception without its stack: look in the text
 				}
 				return false
 			}
-			ev.Stack = errorObjectStack(v)
+			ev.Stack = errorObjectStack(e)
 			return true
 		}
 		if h == hErrObj {
