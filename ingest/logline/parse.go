@@ -569,10 +569,18 @@ func visit(mb member, parent *node, ev *index.Event, x *extras) {
 		sc.scanObject(mb.raw, func(c member) { visit(c, n, ev, x) })
 	}
 	if len(n.srcs) > 0 {
-		v := result(mb.raw)
+		var v gjson.Result
+		decoded := false
 		for i := range n.srcs {
 			src := &n.srcs[i]
-			if src.rank < x.rank[src.field] && convertSource(src, v, ev, x) {
+			if src.rank >= x.rank[src.field] ||
+				src.hint == hErrObj && mb.raw[0] != '{' || src.hint == hArgErr && mb.raw[0] != '[' {
+				continue // taken already, or not the shape this source reads
+			}
+			if !decoded {
+				v, decoded = result(mb.raw), true
+			}
+			if convertSource(src, v, ev, x) {
 				x.rank[src.field] = src.rank
 			}
 		}
