@@ -31,6 +31,7 @@ const maxPrefix = 320
 //     "2026-11-25T10:00:00.123456789Z stdout F {...}";
 //   - Docker's json-file driver: {"log":"{...}\n","stream":"stdout","time":"..."}
 //     when the log value is itself a JSON object;
+//   - `journalctl -o json` records whose MESSAGE is a JSON object;
 //   - the prefixes of the tools users read logs with, before a JSON object:
 //     `kubectl logs --prefix` ("[pod/NAME/CONTAINER] "), `--timestamps` and
 //     `docker logs --timestamps` (an RFC 3339 time and a space), both
@@ -45,6 +46,9 @@ func unwrap(b []byte) (env envelope, ok bool) {
 		return env, false
 	}
 	if b[0] == '{' {
+		if bytes.HasPrefix(b, []byte(`{"__CURSOR":`)) || bytes.HasPrefix(b, []byte(`{"__REALTIME_TIMESTAMP":`)) {
+			return unwrapJournal(b)
+		}
 		return unwrapDocker(b)
 	}
 	if env, ok := unwrapCRI(b); ok {
@@ -92,6 +96,25 @@ func unwrapDocker(b []byte) (envelope, bool) {
 	}
 	t, _ := ParseTime(gjson.GetBytes(b, "time"))
 	return envelope{content: in, time: t, form: "docker"}, true
+}
+
+// unwrapJournal reads `journalctl -o json` output whose MESSAGE is itself a
+// JSON object: the journal gives host, identifier and time.
+func unwrapJournal(b []byte) (envelope, bool) {
+	if !bytes.Contains(b, []byte(`"MESSAGE":"{`)) || !gjson.ValidBytes(b) {
+		return envelope{}, false
+	}
+	r := gjson.ParseBytes(b)
+	in := trimLine([]byte(r.Get("MESSAGE").Str))
+	if len(in) == 0 || in[0] != '{' || !gjson.ValidBytes(in) {
+		return envelope{}, false
+	}
+	env := envelope{content: in, form: "journald", host: r.Get("_HOSTNAME").Str, service: r.Get("SYSLOG_IDENTIFIER").Str}
+	if env.service == "" {
+		env.service = r.Get("_COMM").Str
+	}
+	env.time, _ = ParseTime(r.Get("__REALTIME_TIMESTAMP"))
+	return env, true
 }
 
 // unwrapPrefix reads a tool's prefix before a JSON object. The object must

@@ -34,6 +34,7 @@ func TestUnwrapPrefixes(t *testing.T) {
 		{"journalctl short", `Nov 25 15:17:20 vm orders[42]: ` + obj, true, "orders", "vm", ""},
 		{"syslog RFC 5424", `<14>1 2026-11-25T15:17:20.706462573Z vm orders 42 - - ` + obj, true, "orders", "vm", "ts"},
 		{"RFC 5424 with structured data", `<14>1 2026-11-25T15:17:20.706462573Z vm orders 42 ID7 [x@1 a="b"] ` + obj, true, "orders", "vm", "ts"},
+		{"journalctl -o json", `{"__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1795619840706462","_HOSTNAME":"vm","SYSLOG_IDENTIFIER":"orders","MESSAGE":"{\"msg\":\"x\"}"}`, true, "orders", "vm", "ts"},
 		{"text with a level before JSON", `INFO orders ` + obj, false, "", "", ""},
 		{"text with time and level", `2026-11-25T15:17:20Z ERROR failed ` + obj, false, "", "", ""},
 		{"prefix before invalid JSON", `[pod/a-1/b] {"msg":`, false, "", "", ""},
