@@ -194,32 +194,66 @@ func (m *Mapping) compile() *plan {
 		if overridden[name] {
 			continue
 		}
-		for i, c := range candidates[f] {
-			for _, v := range candidateVariants()[f][i] {
-				addPath(f, weakRank(f, c.hint, i+1), c.hint, v)
+		for _, cp := range fallbackPaths()[f] {
+			if cp.keys == nil {
+				p.complex = append(p.complex, source{field: f, rank: cp.rank, hint: cp.hint, full: cp.path})
+				continue
 			}
-		}
-		if f == fErrorType || f == fError || f == fStack {
-			// Errors are rare in a source's first lines, and loggers nest
-			// them in their field maps (tracing's fields."panic.payload",
-			// log4j2's contextMap): look inside those too, after the rest.
-			n := len(candidates[f])
-			for ci, ctr := range errContainers {
-				for i, c := range candidates[f] {
-					if c.hint == hErrObj || c.hint == hArgErr {
-						continue
-					}
-					for _, v := range candidateVariants()[f][i] {
-						addPath(f, weakRank(f, c.hint, n+1+ci*n+i), c.hint, gjson.Escape(ctr)+"."+v)
-					}
-				}
-			}
+			addKeys(f, cp.rank, cp.hint, cp.keys, cp.path)
 		}
 	}
 	p.root.seal()
 	m.compiled.Store(p)
 	return p
 }
+
+// fallbackPath is one way to a field every plan tries after the mapped
+// path: a candidate key's variant, already split into keys (nil for a path
+// gjson resolves on the whole line).
+type fallbackPath struct {
+	rank int
+	hint hint
+	keys []string
+	path string
+}
+
+// fallbackPaths are, per field, the candidate keys' variants in rank order,
+// computed once: splitting them is most of the cost of compiling a plan.
+var fallbackPaths = sync.OnceValue(func() *[numFields][]fallbackPath {
+	out := new([numFields][]fallbackPath)
+	add := func(f, rank int, h hint, path string) {
+		keys, ok := pathKeys(path)
+		if !ok {
+			keys = nil
+		}
+		out[f] = append(out[f], fallbackPath{rank, h, keys, path})
+	}
+	for f := range numFields {
+		for i, c := range candidates[f] {
+			for _, v := range candidateVariants()[f][i] {
+				add(f, weakRank(f, c.hint, i+1), c.hint, v)
+			}
+		}
+		if f != fErrorType && f != fError && f != fStack {
+			continue
+		}
+		// Errors are rare in a source's first lines, and loggers nest them
+		// in their field maps (tracing's fields."panic.payload", log4j2's
+		// contextMap): look inside those too, after the rest.
+		n := len(candidates[f])
+		for ci, ctr := range errContainers {
+			for i, c := range candidates[f] {
+				if c.hint == hErrObj || c.hint == hArgErr {
+					continue
+				}
+				for _, v := range candidateVariants()[f][i] {
+					add(f, weakRank(f, c.hint, n+1+ci*n+i), c.hint, gjson.Escape(ctr)+"."+v)
+				}
+			}
+		}
+	}
+	return out
+})
 
 // errContainers are the field maps error keys are looked for in when the
 // sample did not show where a source puts its errors.
