@@ -181,7 +181,11 @@ func (s Summary) WriteText(w io.Writer) error {
 			fmt.Fprintf(bw, "  %s\n", strings.Join(notes, ", "))
 		}
 		if src.TimeHint != "" {
-			fmt.Fprintf(bw, "  warning: %s lines without a time: %s\n", num(src.Untimed), sanitizeLine(src.TimeHint))
+			what := "lines"
+			if src.Untimed == 1 {
+				what = "line"
+			}
+			fmt.Fprintf(bw, "  warning: %s %s without a time: %s\n", num(src.Untimed), what, sanitizeLine(src.TimeHint))
 		}
 		if !src.First.IsZero() {
 			fmt.Fprintf(bw, "  time: %s .. %s\n", fmtTime(src.First), fmtTime(src.Last))
