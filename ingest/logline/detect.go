@@ -203,26 +203,32 @@ var shapeNames = [numCanonical][]string{
 // fifth, error fields in any. Keys
 // already mapped to another field are not reused.
 func byShape(lines []map[string]flatEntry, m *Mapping) {
+	var want []int
+	for f := range numCanonical {
+		if _, ok := m.Paths[fieldNames[f]]; !ok {
+			want = append(want, f)
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
 	used := make(map[string]bool, len(m.Paths))
 	for _, p := range m.Paths {
 		used[p] = true
 	}
 	half := (len(lines) + 1) / 2
-	for f := range numCanonical {
-		if _, ok := m.Paths[fieldNames[f]]; ok {
-			continue
-		}
-		counts := map[string]int{}
-		for _, flat := range lines {
-			for norm, e := range flat {
-				if used[e.path] || strings.Contains(e.path, "#") {
-					continue
-				}
-				last := norm
-				if i := strings.LastIndexByte(norm, '.'); i >= 0 {
-					last = norm[i+1:]
-				}
-				last = strings.TrimLeft(last, "@$")
+	var counts [numCanonical]map[string]int
+	for _, flat := range lines {
+		for norm, e := range flat {
+			if used[e.path] || strings.Contains(e.path, "#") {
+				continue
+			}
+			last := norm
+			if i := strings.LastIndexByte(norm, '.'); i >= 0 {
+				last = norm[i+1:]
+			}
+			last = strings.TrimLeft(last, "@$")
+			for _, f := range want {
 				named := false
 				for _, frag := range shapeNames[f] {
 					if len(frag) <= 4 && (last == frag || strings.HasSuffix(last, frag)) ||
@@ -241,12 +247,20 @@ func byShape(lines []map[string]flatEntry, m *Mapping) {
 					continue // a nested host is the HTTP Host header, not a machine
 				}
 				if usable(f, keyHint(f, e.path), e.val) {
-					counts[e.path]++
+					if counts[f] == nil {
+						counts[f] = map[string]int{}
+					}
+					counts[f][e.path]++
 				}
 			}
 		}
+	}
+	for _, f := range want {
 		best, bestN := "", 0
-		for p, n := range counts {
+		for p, n := range counts[f] {
+			if used[p] {
+				continue
+			}
 			if n > bestN || n == bestN && (strings.Count(p, ".") < strings.Count(best, ".") ||
 				strings.Count(p, ".") == strings.Count(best, ".") && p < best) {
 				best, bestN = p, n
