@@ -51,7 +51,7 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 	}
 	how := MatchRequestID
 	var byEvent []string
-	if len(evs) == 0 {
+	if len(evs) == 0 && idLike(id) {
 		// No line has it as its request id: the lines holding it in any
 		// value (a logger named "service:<id>", a task_uuid, a message)
 		// are the request. This finds what `culprit search ID` finds.
@@ -139,6 +139,17 @@ const (
 	// only inside a longer token (no event holds the ID whole).
 	MatchWords = "words"
 )
+
+// idLike reports whether id can be an identifier worth finding as a token
+// in any value: at least 6 characters, one of them a digit, no white space
+// (UUIDs, ULIDs, hex and numbered ids). A word such as "panic" is not; it is
+// searched, not investigated.
+func idLike(id string) bool {
+	if len(id) < 6 || strings.ContainsAny(id, " \t\r\n") {
+		return false
+	}
+	return strings.ContainsAny(id, "0123456789")
+}
 
 // tokenEvents reads the events whose line holds id as a search term (as
 // `culprit search ID` does), oldest first, and says per event how: MatchToken

@@ -821,6 +821,15 @@ func TestRequestFoundByToken(t *testing.T) {
 		t.Errorf("error = %+v, want the ValueError of the token-matched event", r.Error)
 	}
 
+	// A word is searched, not investigated: it is no ID to find as a token.
+	r, err = inv.Request(t.Context(), "failed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Found {
+		t.Errorf("Request(failed) found %d events by token, want not found (a word is no ID)", len(r.Events))
+	}
+
 	r, err = inv.Request(t.Context(), "r-1")
 	if err != nil {
 		t.Fatal(err)
