@@ -213,7 +213,7 @@ func writeStringFrame(b *strings.Builder, s string) {
 	if s == "" {
 		return
 	}
-	if _, ok := rubyFrame(s); ok || strings.HasPrefix(s, "at ") || strings.HasPrefix(s, "File \"") {
+	if strings.Contains(s, ":in `") || strings.Contains(s, ":in '") || strings.HasPrefix(s, "at ") || strings.HasPrefix(s, "File \"") {
 		b.WriteString("\t" + s + "\n")
 		return
 	}
@@ -287,12 +287,13 @@ var rustPanicFrames = []string{"std::panicking", "core::panicking", "rust_begin_
 
 // rustBacktrace renders a Rust backtrace as Java-style frames
 // ("\tat name(file:line)"), without the panic machinery above the frame
-// that panicked.
+// that panicked and without the runtime's frames (ingest/stack has no Rust
+// dialect to tell them from the program's).
 func rustBacktrace(s string) string {
 	type rframe struct{ name, loc string }
 	var frames []rframe
 	lines := strings.Split(s, "\n")
-	for i := 0; i < len(lines) && len(frames) < maxStackLines; i++ {
+	for i := 0; i < len(lines) && len(frames) < maxRustFrames; i++ {
 		t := trimASCIISpace(lines[i])
 		n, name, ok := strings.Cut(t, ": ")
 		if !ok || !allDigits(n) || n == "" {
@@ -330,7 +331,51 @@ func rustBacktrace(s string) string {
 	}
 	var b strings.Builder
 	for _, f := range frames[start:] {
+		if rustRuntime(f.loc) {
+			continue // the standard library, registry crates and libc: not the program's code
+		}
 		b.WriteString("\tat " + f.name + "(" + f.loc + ")\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// rustRuntime reports a backtrace location outside the program: the
+// standard library's sources (/rustc/<hash>/library), crates from the
+// registry, libc's start-up code, or none at all.
+func rustRuntime(loc string) bool {
+	return loc == "" || strings.HasPrefix(loc, "/rustc/") || strings.Contains(loc, "/.cargo/registry/") ||
+		strings.Contains(loc, "/cargo/registry/") || strings.Contains(loc, "/sysdeps/") || strings.Contains(loc, "/csu/")
+}
+
+// maxRustFrames bounds the frames read from a Rust backtrace.
+const maxRustFrames = 1000
+
+// looksTypeName reports a string that reads as an exception type name: an
+// identifier path whose last part is capitalised and named like an error
+// ("ValueError", "java.lang.IllegalStateException", "builtins.KeyError"),
+// or a dotted path ending in a capitalised name.
+func looksTypeName(t string) bool {
+	if t == "" || len(t) > 256 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !isAlnum(c) && c != '.' && c != '_' && c != '$' && c != ':' && c < 0x80 {
+			return false
+		}
+	}
+	last := t
+	if i := strings.LastIndexAny(t, ".:"); i >= 0 {
+		last = t[i+1:]
+	}
+	if last == "" || !('A' <= last[0] && last[0] <= 'Z') {
+		return false
+	}
+	for _, suf := range []string{"Error", "Exception", "Fault", "Failure", "Panic", "Exit", "Interrupt",
+		"Timeout", "Rejection", "Throwable", "Invalid", "NotFound", "Denied", "Violation"} {
+		if strings.HasSuffix(last, suf) {
+			return true
+		}
+	}
+	return strings.ContainsAny(t, ".:")
 }

@@ -966,7 +966,7 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 			return false
 		}
 		s := scalarString(v)
-		if s == "" || len(s) > 256 || (h == hType && (!isIdentPath(s) || !looksLikeExceptionName(s))) {
+		if s == "" || len(s) > 256 || (h == hType && !looksTypeName(s)) {
 			return false
 		}
 		ev.ErrorType = strings.TrimPrefix(s, "builtins.") // Python's implicit module
