@@ -619,7 +619,11 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 			if s.m, err = logline.Detect(sample, r.o.Fields); err != nil {
 				return err, nil
 			}
-			sum.timeKeys = logline.TimeKeys(sample)
+			if s.m.Paths["time"] == "" {
+				// Lines will be untimed: find what to suggest while the
+				// sample is at hand.
+				sum.timeKeys = logline.TimeKeys(sample)
+			}
 		}
 	} else {
 		// A resumed source keeps its mapping, but --field is explicit: it
