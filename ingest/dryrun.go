@@ -187,6 +187,20 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 	}
 	fmt.Fprintf(w, "%s: %s lines read, convention %s\n", sanitizeLine(name), num(int64(len(lines))), sanitizeLine(m.Convention))
 	fields := m.Fields()
+	// Keys the first lines did not show (errors are often later): name
+	// where they were found among all the lines read.
+	var later map[string]string
+	if len(sample) < events {
+		var all [][]byte
+		for _, l := range lines {
+			if !isBlank(l) {
+				all = append(all, l)
+			}
+		}
+		if ml, err := logline.Detect(all, o.Fields); err == nil {
+			later = ml.Fields()
+		}
+	}
 	for _, f := range index.Fields {
 		from, ok := fields[f]
 		switch {
@@ -203,6 +217,8 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 			from = "(the text line)"
 		case samples[f] != "" && f == "route":
 			from = "(templated from path)"
+		case samples[f] != "" && later[f] != "":
+			from = sanitizeLine(later[f]) + " (later lines)"
 		case samples[f] != "":
 			from = "(prefix, usual key or text)"
 		default:
