@@ -195,6 +195,17 @@ var shapeNames = [numCanonical][]string{
 	fStack:     {"stacktrace", "stack", "backtrace", "traceback"},
 }
 
+// misnamed reports a key whose name says it holds something about the
+// thing rather than the thing itself (a version, a count, a duration...).
+func misnamed(last string) bool {
+	for _, w := range []string{"version", "count", "duration", "size", "type", "length", "latency", "elapsed", "total"} {
+		if strings.Contains(last, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // byShape fills the fields no known key gave, from keys whose name holds a
 // fragment of shapeNames and whose values read as the field in the most
 // sample lines (the shallowest key on a tie). A time is also taken from any
@@ -242,9 +253,11 @@ func byShape(lines []map[string]flatEntry, m *Mapping) {
 				if !named && !timeShape {
 					continue
 				}
-				if (f == fTime || f == fRequestID || f == fUser) && strings.Contains(last, "duration") ||
+				if f != fStatus && f != fTime && f != fLevel && f != fMessage && f != fErrorType && misnamed(last) ||
 					f == fHost && strings.Contains(e.path, ".") {
-					continue // a nested host is the HTTP Host header, not a machine
+					// service_version is no service, user_count no user; a
+					// nested host is the HTTP Host header, not a machine.
+					continue
 				}
 				if usable(f, keyHint(f, e.path), e.val) {
 					if counts[f] == nil {

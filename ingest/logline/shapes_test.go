@@ -99,6 +99,15 @@ func TestShapes(t *testing.T) {
 			stack: []string{"TypeError: bad", "\tat priceCart(/srv/shop.js:17)"},
 		},
 		{
+			name: "names that say what a value is about are not the value",
+			lines: []string{
+				`{"ts":"2026-11-25T17:13:01.100Z","level":"info","msg":"a","service_version":"1.2.3","user_count":48,"txn_ref_type":"x"}`,
+				`{"ts":"2026-11-25T17:13:01.123Z","level":"error","msg":"b","service_version":"1.2.3","user_count":49,"exceptionType":"app.QuotaError","errorMessage":"over quota"}`,
+			},
+			want:  index.Event{Time: mustTime(ts), Level: "error", Message: "b", ErrorType: "app.QuotaError", Error: "over quota"},
+			noVal: []string{"service", "user"},
+		},
+		{
 			name: "time under an unknown name, found by value shape",
 			lines: []string{
 				`{"when_logged":"2026-11-25T17:13:01.123Z","severity_text":"info","body_text":"hello"}`,
