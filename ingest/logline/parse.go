@@ -246,7 +246,10 @@ var fallbackPaths = sync.OnceValue(func() *[numFields][]fallbackPath {
 				if c.hint == hErrObj || c.hint == hArgErr {
 					continue
 				}
-				for _, v := range candidateVariants()[f][i] {
+				// The key as listed and its nested-or-literal reading: the
+				// spelling variants would triple the plan for little.
+				vs := candidateVariants()[f][i]
+				for _, v := range vs[:min(2, len(vs))] {
 					add(f, weakRank(f, c.hint, n+1+ci*n+i), c.hint, gjson.Escape(ctr)+"."+v)
 				}
 			}
