@@ -37,23 +37,21 @@ type Report struct {
 
 // ReportEvent is one line of the request's timeline.
 type ReportEvent struct {
-	Time      time.Time `json:"time"`
-	Service   string    `json:"service"`
-	Level     string    `json:"level"`
-	Message   string    `json:"message"`
-	Error     string    `json:"error,omitempty"` // the error text, when the line carries one
-	Method    string    `json:"method"`
-	Path      string    `json:"path"`
-	Route     string    `json:"route"`
-	Status    int       `json:"status"` // null in JSON when the line has none
-	User      string    `json:"user"`
-	RequestID string    `json:"request_id"`
-	Source    string    `json:"source"` // file:line
-	IsError   bool      `json:"is_error,omitempty"`
-	// MatchedBy says how the event was tied to the pasted ID: MatchRequestID,
-	// MatchToken or MatchWords (an extension of the contract).
-	MatchedBy string          `json:"matched_by,omitempty"`
-	Fields    json.RawMessage `json:"fields"` // the original object, or null for a text line
+	Time      time.Time       `json:"time"`
+	Service   string          `json:"service"`
+	Level     string          `json:"level"`
+	Message   string          `json:"message"`
+	Error     string          `json:"error,omitempty"` // the error text, when the line carries one
+	Method    string          `json:"method"`
+	Path      string          `json:"path"`
+	Route     string          `json:"route"`
+	Status    int             `json:"status"` // null in JSON when the line has none
+	User      string          `json:"user"`
+	RequestID string          `json:"request_id"`
+	Source    string          `json:"source"` // file:line
+	IsError   bool            `json:"is_error,omitempty"`
+	MatchedBy string          `json:"matched_by,omitempty"` // how it was tied to the ID: MatchRequestID, MatchToken, MatchWords (an extension)
+	Fields    json.RawMessage `json:"fields"`               // the original object, or null for a text line
 }
 
 // RootError is the error that caused the request's failure.
