@@ -820,6 +820,13 @@ func TestRequestFoundByToken(t *testing.T) {
 	if r.Error == nil || r.Error.Type != "ValueError" {
 		t.Errorf("error = %+v, want the ValueError of the token-matched event", r.Error)
 	}
+	var text strings.Builder
+	if err := WriteReportText(&text, r, TextOptions{Width: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "No line has it as its request id") {
+		t.Errorf("the text report does not say how the lines were found:\n%s", text.String())
+	}
 
 	// A word is searched, not investigated: it is no ID to find as a token.
 	r, err = inv.Request(t.Context(), "failed")
