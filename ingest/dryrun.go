@@ -63,7 +63,7 @@ func DryRun(ctx context.Context, o Options, w io.Writer) error {
 			bw.Flush()
 			return err
 		}
-		lines, err := readHead(src, stdin, maxLine)
+		lines, err := readHead(ctx, src, stdin, maxLine)
 		if err != nil {
 			failed = append(failed, PathError{Path: src.name, Err: err})
 			fmt.Fprintf(bw, "%s: %s\n\n", sanitizeLine(src.name), sanitizeLine(err.Error()))
@@ -86,19 +86,37 @@ func DryRun(ctx context.Context, o Options, w io.Writer) error {
 }
 
 // readHead reads up to dryRunLines lines of a source (decompressing a gzip
-// file), each cut at maxLine bytes and repaired to valid UTF-8.
-func readHead(src source, stdin io.Reader, maxLine int) ([][]byte, error) {
-	var rd io.Reader = stdin
-	if !src.stdin {
+// file), each cut at maxLine bytes and repaired to valid UTF-8. A stream
+// (stdin, a named pipe) is read interruptibly: cancelling ctx stops it.
+func readHead(ctx context.Context, src source, stdin io.Reader, maxLine int) ([][]byte, error) {
+	var rd io.Reader
+	var interrupt func()
+	switch fi, err := os.Stat(src.name); {
+	case src.stdin:
+		var closeFn func() error
+		rd, interrupt, closeFn = interruptible(stdin)
+		defer closeFn()
+	case err != nil:
+		return nil, unwrapPathErr(err)
+	case fi.IsDir():
+		return nil, errors.New("is a directory")
+	case !fi.Mode().IsRegular():
+		var closeFn func() error
+		if rd, interrupt, closeFn, err = openStreamPath(src.name); err != nil {
+			return nil, unwrapPathErr(err)
+		}
+		defer closeFn()
+	default:
 		f, err := os.Open(src.name)
 		if err != nil {
 			return nil, unwrapPathErr(err)
 		}
 		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return nil, errors.New("is a directory")
-		}
 		rd = f
+	}
+	if interrupt != nil {
+		stop := context.AfterFunc(ctx, interrupt)
+		defer stop()
 	}
 	br := bufio.NewReaderSize(rd, readBufSize)
 	if magic, _ := br.Peek(2); isGzip(magic) {
@@ -126,6 +144,9 @@ func readHead(src source, stdin io.Reader, maxLine int) ([][]byte, error) {
 			break
 		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return lines, ctx.Err()
+			}
 			return lines, err
 		}
 	}

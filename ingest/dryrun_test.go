@@ -2,10 +2,13 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -57,3 +60,46 @@ not json at all `+"\x1b[2J"+`
 		t.Errorf("dry run wrote files: %d entries before, %d after", len(before), len(after))
 	}
 }
+
+// A dry run of a stream that never ends stops when its context is
+// cancelled while it waits for more lines.
+func TestDryRunStreamIsInterruptible(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.WriteString(`{"time":"2026-11-25T10:00:00Z","msg":"a"}` + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan struct{})
+	in := &signalReader{f: r, waiting: waiting}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- DryRun(ctx, Options{Paths: []string{"-"}, Stdin: in}, io.Discard) }()
+	<-waiting // the first line is read, the next read blocks
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("DryRun of an open pipe after cancel = %v, want context.Canceled", err)
+	}
+}
+
+// signalReader closes waiting when a read comes after some data was read:
+// a read that will block on the open pipe.
+type signalReader struct {
+	f       *os.File
+	got     bool
+	waiting chan struct{}
+	once    sync.Once
+}
+
+func (s *signalReader) Read(p []byte) (int, error) {
+	if s.got {
+		s.once.Do(func() { close(s.waiting) })
+	}
+	n, err := s.f.Read(p)
+	s.got = s.got || n > 0
+	return n, err
+}
+
+func (s *signalReader) Close() error { return s.f.Close() }
