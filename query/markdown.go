@@ -294,7 +294,7 @@ func longestRun(s string, c byte) int {
 }
 
 // ShellQuote quotes s for a POSIX shell, after sanitising it (it's becomes
-// 'it'\''s'); a word of safe characters is left as it is.
+// 'it'\”s'); a word of safe characters is left as it is.
 func ShellQuote(s string) string {
 	s = SanitizeLine(s)
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@=") == "" {
