@@ -293,8 +293,9 @@ func longestRun(s string, c byte) int {
 	return best
 }
 
-// ShellQuote quotes s for a POSIX shell, after sanitising it (it's becomes
-// 'it'\”s'); a word of safe characters is left as it is.
+// ShellQuote quotes s for a POSIX shell, after sanitising it: in single
+// quotes, each quote inside written as quote, backslash, quote, quote. A
+// word of safe characters is left as it is.
 func ShellQuote(s string) string {
 	s = SanitizeLine(s)
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@=") == "" {

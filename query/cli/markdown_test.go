@@ -1,0 +1,32 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRequestMarkdown(t *testing.T) {
+	idx := incidentIndex(t)
+	id := caseID(t, "regression")
+	r := culprit(t, idx, "", "request", id, "--format", "markdown")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r)
+	}
+	for _, want := range []string{"# Request `" + id + "`: deployment regression", "## Verdict", "## Evidence",
+		"## Root error", "Culprit frame: `main.loyaltyDiscount", "nil pointer dereference\n\ngoroutine ", "## First occurrence",
+		"## Deploys", "**suspect**", "## Blast radius", "## Timeline", "## Next steps", "## Reproduce",
+		" request " + id + "\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.ContainsRune(r.stdout, 0x1b) {
+		t.Errorf("markdown carries an escape character")
+	}
+	if r := culprit(t, idx, "", "request", id, "--format", "yaml"); r.code != 2 || !strings.Contains(r.err, "want text, json or markdown") {
+		t.Errorf("--format yaml: want a usage error\n%s", r)
+	}
+	if r := culprit(t, idx, "", "request", id, "--format", "json"); r.code != 0 || !strings.HasPrefix(r.stdout, "{") {
+		t.Errorf("--format json: want the JSON report\n%s", r)
+	}
+}
