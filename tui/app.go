@@ -76,6 +76,8 @@ func New(b Backend, o Options) Model {
 		now:   o.Now,
 		ascii: ascii,
 		tick:  tea.Tick,
+
+		saveDir: o.SaveDir,
 	}
 	return newModel(c, o)
 }
@@ -202,6 +204,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.openExplore(msg.query)
 	case statusMsg:
 		return m.setStatus(msg.text, msg.err)
+	case clipboardMsg:
+		m, cmd := m.setStatus(msg.status, false)
+		return m, tea.Batch(tea.SetClipboard(msg.text), cmd)
 	case clearStatusMsg:
 		if msg.seq == m.statusSeq {
 			m.status = ""

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -280,9 +282,18 @@ func TestInvestigationFocusAndScroll(t *testing.T) {
 func TestCopyKeys(t *testing.T) {
 	m := started(t, newFake(), 80, 24)
 	m, _ = send(t, m, pasteMsg(regression))
-	cases := []struct{ key, want, status string }{
-		{"y", regression, "copied request id"},
-		{"Y", goPanic, "copied the stack trace (27 lines)"},
+	exact := func(want string) func(string) bool { return func(s string) bool { return s == want } }
+	cases := []struct {
+		key    string
+		want   func(string) bool
+		status string
+	}{
+		{"y", exact(regression), "copied request id"},
+		{"Y", exact(strings.TrimRight(goPanic, "\n")), "copied the error and its stack trace (27 lines)"},
+		{"s", func(s string) bool {
+			return strings.HasPrefix(s, "# Request `"+regression+"`: deployment regression") &&
+				strings.Contains(s, "## Reproduce") && strings.Contains(s, "## Blast radius")
+		}, "copied the investigation as Markdown"},
 	}
 	for _, c := range cases {
 		m2, d := send(t, m, keyPress(c.key))
@@ -292,8 +303,8 @@ func TestCopyKeys(t *testing.T) {
 				clip = append(clip, fmt.Sprint(msg))
 			}
 		}
-		if len(clip) != 1 || clip[0] != c.want {
-			t.Errorf("%s: clipboard writes %q, want one of %q", c.key, clip, c.want)
+		if len(clip) != 1 || !c.want(clip[0]) {
+			t.Errorf("%s: clipboard writes %q", c.key, clip)
 		}
 		if !strings.Contains(m2.status, c.status) || !strings.Contains(screenText(m2), c.status) {
 			t.Errorf("%s: status %q, want it to say %q", c.key, m2.status, c.status)
@@ -305,6 +316,34 @@ func TestCopyKeys(t *testing.T) {
 		m2, _ = send(t, m2, d.timers[0].msg)
 		if m2.status != "" {
 			t.Errorf("%s: status %q still shown after it expired", c.key, m2.status)
+		}
+	}
+}
+
+func TestSaveMarkdown(t *testing.T) {
+	dir := t.TempDir()
+	m := started(t, newFake(), 80, 24, func(c *common) { c.saveDir = dir })
+	m, _ = send(t, m, pasteMsg(regression))
+	m, _ = send(t, m, keyPress("S"))
+	path := filepath.Join(dir, "culprit-"+regression+".md")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("S saved nothing: %v (status %q)", err, m.status)
+	}
+	for _, want := range []string{"## Verdict", "## Root error", "## Deploys", "## Next steps", "## Reproduce"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("saved markdown lacks %q", want)
+		}
+	}
+	if !strings.Contains(m.status, "saved the investigation to "+path) {
+		t.Errorf("status %q does not name the file", m.status)
+	}
+}
+
+func TestFileSafe(t *testing.T) {
+	for in, want := range map[string]string{"r-1": "r-1", "../../etc/passwd": "_.._etc_passwd", "": "request", "a b/c": "a_b_c"} {
+		if got := fileSafe(in); got != want {
+			t.Errorf("fileSafe(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -34,6 +34,9 @@ type Options struct {
 	RequestID string
 	// NoColor draws without colour (NO_COLOR); bold and reverse video stay.
 	NoColor bool
+	// SaveDir is where S saves an investigation as Markdown; "" means the
+	// current directory.
+	SaveDir string
 	// Now is the clock used for relative times ("3h ago"); nil means
 	// time.Now.
 	Now func() time.Time

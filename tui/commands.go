@@ -3,6 +3,9 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -44,6 +47,8 @@ type common struct {
 	now   func() time.Time
 	ascii bool
 	tick  func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd // tea.Tick; faked in tests
+	// saveDir is where S writes Markdown ("" : the current directory).
+	saveDir string
 }
 
 // spanCmd fetches the index span.
@@ -195,4 +200,53 @@ func fieldFilter(field, value string) string {
 		return field + ":" + value
 	}
 	return field + ":" + quoteValue(value)
+}
+
+// shareCmd renders the investigation as Markdown and copies it to the
+// clipboard with OSC 52. The report is only read.
+func shareCmd(r *query.Report) tea.Cmd {
+	return func() tea.Msg {
+		var b strings.Builder
+		if err := query.WriteReportMarkdown(&b, r, query.MarkdownOptions{}); err != nil {
+			return statusMsg{text: "markdown: " + query.SanitizeLine(err.Error()), err: true}
+		}
+		return clipboardMsg{text: b.String(), status: fmt.Sprintf("copied the investigation as Markdown (%s) to the clipboard (OSC 52)", plural(strings.Count(b.String(), "\n"), "line"))}
+	}
+}
+
+// saveCmd writes the investigation as Markdown to dir/culprit-ID.md.
+func saveCmd(r *query.Report, dir string) tea.Cmd {
+	return func() tea.Msg {
+		var b strings.Builder
+		if err := query.WriteReportMarkdown(&b, r, query.MarkdownOptions{}); err != nil {
+			return statusMsg{text: "markdown: " + query.SanitizeLine(err.Error()), err: true}
+		}
+		path := filepath.Join(dir, "culprit-"+fileSafe(r.RequestID)+".md")
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			return statusMsg{text: "save: " + query.SanitizeLine(err.Error()), err: true}
+		}
+		return statusMsg{text: "saved the investigation to " + query.SanitizeLine(path)}
+	}
+}
+
+// fileSafe turns a request ID into a file name part: letters, digits,
+// dot, dash and underscore kept, anything else an underscore; at most 80
+// bytes; never empty, never starting with a dot.
+func fileSafe(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		if b.Len() >= 80 {
+			break
+		}
+		if r == '.' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	s := strings.TrimLeft(b.String(), ".")
+	if s == "" {
+		return "request"
+	}
+	return s
 }

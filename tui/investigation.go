@@ -164,10 +164,15 @@ func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
 	case key.Matches(kp, k.CopyID):
 		return m, tea.Batch(tea.SetClipboard(r.RequestID), statusCmd("copied request id "+query.SanitizeLine(r.RequestID)+" to the clipboard (OSC 52)", false))
 	case key.Matches(kp, k.CopyStack):
-		if r.Error == nil || r.Error.Stack == "" {
-			return m, statusCmd("no stack trace to copy", true)
+		if r.Error == nil {
+			return m, statusCmd("no error to copy", true)
 		}
-		return m, tea.Batch(tea.SetClipboard(r.Error.Stack), statusCmd(fmt.Sprintf("copied the stack trace (%d lines) to the clipboard (OSC 52)", strings.Count(r.Error.Stack, "\n")+1), false))
+		text := r.Error.CopyText()
+		return m, tea.Batch(tea.SetClipboard(text), statusCmd(fmt.Sprintf("copied the error and its stack trace (%s) to the clipboard (OSC 52)", plural(strings.Count(text, "\n")+1, "line")), false))
+	case key.Matches(kp, k.Share):
+		return m, shareCmd(r)
+	case key.Matches(kp, k.Save):
+		return m, saveCmd(r, m.c.saveDir)
 	case key.Matches(kp, k.First):
 		g := r.Group
 		switch {

@@ -14,6 +14,7 @@ type keyMap struct {
 	Up, Down, Left, Right                key.Binding
 	PageUp, PageDown, Top, Bottom        key.Binding
 	Input, CopyID, CopyStack, First      key.Binding
+	Share, Save                          key.Binding
 	ArrowUp, ArrowDown                   key.Binding // leave an input
 	Explore, NextErr, PrevErr, RangeHelp key.Binding
 	Ranges                               [len(timeRanges)]key.Binding
@@ -41,7 +42,9 @@ func newKeyMap(ascii bool) keyMap {
 		Bottom:    key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
 		Input:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "edit query")),
 		CopyID:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy request id")),
-		CopyStack: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy stack")),
+		CopyStack: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy error")),
+		Share:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "share (md)")),
+		Save:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "save as markdown")),
 		First:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "open first request")),
 		Explore:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explore")),
 		NextErr:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next error")),
@@ -90,10 +93,11 @@ func (k keyMap) homeHelp(typing bool) bindings {
 
 func (k keyMap) investigationHelp() bindings {
 	return bindings{
-		short: []key.Binding{k.NextPane, k.Down, k.CopyID, k.CopyStack, k.First, k.Explore, k.Back, k.Help},
+		short: []key.Binding{k.NextPane, k.Down, k.Share, k.CopyStack, k.CopyID, k.First, k.Explore, k.Back, k.Help},
 		full: [][]key.Binding{
 			{k.NextPane, k.PrevPane, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.CopyID, k.CopyStack, k.First, withHelp(k.Explore, "explore: this request's lines (timeline), else its error group")},
+			{k.CopyID, withHelp(k.CopyStack, "copy the error message and its stack trace"),
+				withHelp(k.Share, "copy the investigation as Markdown (OSC 52)"), withHelp(k.Save, "save it as Markdown: culprit-ID.md"), k.First, withHelp(k.Explore, "explore: this request's lines (timeline), else its error group")},
 			{k.Back, k.Help, k.Quit, k.ForceQuit},
 		},
 	}

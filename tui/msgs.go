@@ -103,3 +103,9 @@ type statusMsg struct {
 
 // clearStatusMsg clears the status line if it is still the one numbered seq.
 type clearStatusMsg struct{ seq int }
+
+// clipboardMsg asks the root model to copy text (OSC 52) and show status.
+type clipboardMsg struct {
+	text   string
+	status string
+}
