@@ -124,7 +124,7 @@ func Run(ctx context.Context, b Backend, o Options) error {
 // request of Options.RequestID if there is one.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{spanCmd(m.c.ctx, m.c.b), deploysCmd(m.c.ctx, m.c.b), m.home.init()}
-	if id := query.CleanRequestID(m.opts.RequestID); id != "" {
+	if id := query.ExtractRequestID(m.opts.RequestID); id != "" {
 		cmds = append(cmds, func() tea.Msg { return openRequestMsg{id: id} })
 	}
 	return tea.Batch(cmds...)

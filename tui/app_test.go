@@ -107,7 +107,13 @@ func TestEnterDecidesIDOrSearch(t *testing.T) {
 		found       bool
 	}{
 		{"known id", regression, screenInvestigation, "", true},
-		{"unknown id-like token found as text", "panic", screenExplore, "panic", false},
+		{"a word is a search", "panic", screenExplore, "panic", false},
+		{"the placeholder's own example is a search", "timeout", screenExplore, "timeout", false},
+		{"foo:bar is a search", "route:foo", screenExplore, "route:foo", false},
+		{"quotes reach the search", `"panic recovered"`, screenExplore, `"panic recovered"`, false},
+		{"parentheses reach the search", `(panic OR refused)`, screenExplore, `(panic OR refused)`, false},
+		{"uppercase uuid", strings.ToUpper(regression), screenInvestigation, "", true},
+		{"id after a header name", "X-Request-Id: " + regression, screenInvestigation, "", true},
 		{"unknown id found nowhere", unknownReq, screenInvestigation, "", false},
 		{"query with spaces", "panic recovered", screenExplore, "panic recovered", false},
 		{"field query", "status:500", screenExplore, "status:500", false},
@@ -125,7 +131,7 @@ func TestEnterDecidesIDOrSearch(t *testing.T) {
 				if m.explore.query != c.query {
 					t.Errorf("explore query = %q, want %q", m.explore.query, c.query)
 				}
-				if !m.explore.totalKnown || m.explore.total == 0 {
+				if !m.explore.totalKnown || (m.explore.total == 0 && c.query != "timeout" && c.query != "route:foo") {
 					t.Errorf("explore has no results for %q", c.query)
 				}
 			case screenInvestigation:
@@ -651,29 +657,47 @@ func TestAddClause(t *testing.T) {
 	}
 }
 
-func TestCleanPasteAndLooksLikeID(t *testing.T) {
+func TestPasteRecognisesRequestID(t *testing.T) {
 	cases := []struct {
-		in, clean string
-		id        bool
+		name, paste string
+		screen      screen
+		query       string // explore query, when the screen is explore
 	}{
-		{"  7f3a9c2e-1b4d  \n", "7f3a9c2e-1b4d", true},
-		{`"req-123",`, "req-123", true},
-		{"`abc123`.", "abc123", true},
-		{"'r-1'", "r-1", true},
-		{"status:500", "status:500", false},
-		{"service:orders panic", "service:orders panic", false},
-		{"trace:abc-def", "trace:abc-def", true},
-		{"-level:debug", "-level:debug", false},
-		{"ab", "ab", false},
+		{"quoted id", "  \"" + regression + "\",\n", screenInvestigation, ""},
+		{"uppercase uuid", strings.ToUpper(regression), screenInvestigation, ""},
+		{"id in a sentence", "hi, a customer says request " + regression + " failed at checkout", screenInvestigation, ""},
+		{"header", "X-Request-Id: " + regression, screenInvestigation, ""},
+		{"json fragment", `{"level":"error","request_id":"` + regression + `"}`, screenInvestigation, ""},
+		{"url", "https://shop.example/o/1?request_id=" + regression + "&x=1", screenInvestigation, ""},
+		{"quoted phrase stays a phrase", `"panic recovered"`, screenExplore, `"panic recovered"`},
+		{"field query", "status:500", screenExplore, "status:500"},
 	}
 	for _, c := range cases {
-		got := query.CleanRequestID(c.in)
-		if got != c.clean {
-			t.Errorf("query.CleanRequestID(%q) = %q, want %q", c.in, got, c.clean)
-		}
-		if id := looksLikeID(got); id != c.id {
-			t.Errorf("looksLikeID(%q) = %v, want %v", got, id, c.id)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake()
+			m := started(t, f, 80, 24)
+			m, _ = send(t, m, pasteMsg(c.paste))
+			if c.screen == screenExplore {
+				// A search is pasted into the input as it is, and runs on enter.
+				if got := m.home.input.Value(); m.screen != screenHome || got != c.paste {
+					t.Fatalf("after pasting %q: screen %v, input %q; want it in the home input", c.paste, m.screen, got)
+				}
+				m, _ = send(t, m, keyPress("enter"))
+			}
+			if m.screen != c.screen {
+				t.Fatalf("screen after pasting %q = %v, want %v", c.paste, m.screen, c.screen)
+			}
+			switch c.screen {
+			case screenInvestigation:
+				if !m.inv.report.Found || m.inv.report.RequestID != regression {
+					t.Errorf("investigation of %q, want the found report of %s", m.inv.report.RequestID, regression)
+				}
+			case screenExplore:
+				if m.explore.query != c.query {
+					t.Errorf("explore query = %q, want %q", m.explore.query, c.query)
+				}
+			}
+		})
 	}
 }
 

@@ -100,14 +100,25 @@ func spanBounds(s query.Span) (time.Time, time.Time) {
 	return s.First, s.Last.Add(time.Second)
 }
 
-// resolveCmd investigates id. With search, an unknown id that occurs as
-// text in the logs opens the explore screen instead; an id found nowhere
-// comes back as the not-found report (with its hint).
+// resolveCmd investigates id, then its other spellings while it is not
+// found (query.RequestIDVariants: an uppercase UUID against lowercase
+// logs). With search, an unknown id that occurs as text in the logs opens
+// the explore screen instead; an id found nowhere comes back as the
+// not-found report (with its hint).
 func resolveCmd(ctx context.Context, b Backend, seq int, id string, search bool) tea.Cmd {
 	return func() tea.Msg {
-		r, err := b.Request(ctx, id)
-		if err != nil {
-			return reportMsg{seq: seq, id: id, err: err}
+		var r *query.Report
+		for _, v := range query.RequestIDVariants(id) {
+			rv, err := b.Request(ctx, v)
+			if err != nil {
+				return reportMsg{seq: seq, id: id, err: err}
+			}
+			if r == nil || (rv != nil && rv.Found) {
+				r = rv
+			}
+			if rv != nil && rv.Found {
+				break
+			}
 		}
 		if r == nil {
 			r = &query.Report{RequestID: id}

@@ -91,8 +91,8 @@ func TestTmuxEndToEnd(t *testing.T) {
 	waitFor("the home screen", func(s string) bool { return strings.Contains(s, "Top error groups (") })
 
 	// Paste the request ID as a terminal paste (bracketed when the program
-	// asked for it), with the whitespace a copy usually carries.
-	if out, err := tm("set-buffer", "--", " "+rc.RequestID+"\n"); err != nil {
+	// asked for it), inside the sentence a support ticket carries it in.
+	if out, err := tm("set-buffer", "--", " customer says their order failed, X-Request-Id: "+rc.RequestID+" (at 17:15)\n"); err != nil {
 		t.Fatalf("tmux set-buffer: %v\n%s", err, out)
 	}
 	if out, err := tm("paste-buffer", "-p", "-t", "e2e"); err != nil {

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -103,13 +102,14 @@ func (m homeModel) update(msg tea.Msg) (homeModel, tea.Cmd) {
 		if m.empty() {
 			return m, nil
 		}
-		text := query.CleanRequestID(msg.Content)
+		text := oneLine(msg.Content)
 		m.listFocus = false
 		m.input.Focus()
-		m.input.SetValue(text)
-		if looksLikeID(text) {
-			return m, openRequest(text, true)
+		if id, ok := query.RecognizeRequestID(text); ok {
+			m.input.SetValue(id.ID)
+			return m, openRequest(id.ID, true)
 		}
+		m.input.SetValue(text)
 	case tea.KeyPressMsg:
 		if m.empty() {
 			return m, nil
@@ -172,19 +172,31 @@ func (m homeModel) selected() (query.ErrorGroup, bool) {
 	return m.groups[m.sel], true
 }
 
-// submit decides what the input is: something that looks like an ID is
-// investigated (and searched as text if the index does not know it),
-// anything else opens the explore screen on it.
+// submit decides what the input is (query.RecognizeRequestID): a request
+// ID, bare or inside a header, key=value, JSON or URL, is investigated
+// (and searched as text if the index does not know it); anything else
+// opens the explore screen on the text as typed, quotes and parentheses
+// included.
 func (m homeModel) submit() tea.Cmd {
-	s := query.CleanRequestID(m.input.Value())
-	switch {
-	case s == "":
+	s := strings.TrimSpace(m.input.Value())
+	if s == "" {
 		return statusCmd("paste a request ID, or type a search query", false)
-	case looksLikeID(s):
-		return openRequest(s, true)
-	default:
-		return openExplore(s)
 	}
+	if id, ok := query.RecognizeRequestID(s); ok {
+		return openRequest(id.ID, true)
+	}
+	return openExplore(s)
+}
+
+// oneLine is pasted text on one line: trimmed, line breaks and tabs made
+// spaces (the input is one line).
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, s))
 }
 
 func openRequest(id string, search bool) tea.Cmd {
@@ -193,22 +205,6 @@ func openRequest(id string, search bool) tea.Cmd {
 
 func openExplore(q string) tea.Cmd {
 	return func() tea.Msg { return openExploreMsg{query: q} }
-}
-
-// looksLikeID: a single token without query syntax (no spaces, no
-// field:value, no quotes, wildcards or grouping).
-func looksLikeID(s string) bool {
-	if len(s) < 3 || len(s) > 256 || strings.ContainsAny(s, " \t\n\"*?()[]{}") {
-		return false
-	}
-	if f, _, ok := strings.Cut(s, ":"); ok && slices.Contains(queryFields, strings.ToLower(f)) {
-		return false
-	}
-	switch s[0] {
-	case '+', '-', '>', '<', '=':
-		return false
-	}
-	return true
 }
 
 // queryFields are the field names of the search syntax.

@@ -30,3 +30,14 @@ func TestRequestMarkdown(t *testing.T) {
 		t.Errorf("--format json: want the JSON report\n%s", r)
 	}
 }
+
+func TestRequestIDPulledOutOfText(t *testing.T) {
+	idx := incidentIndex(t)
+	id := caseID(t, "regression")
+	for _, arg := range []string{"X-Request-Id: " + id, strings.ToUpper(id), `{"request_id":"` + id + `"}`} {
+		r := culprit(t, idx, "", "request", arg, "--json")
+		if r.code != 0 || !strings.Contains(r.stdout, `"request_id": "`+id+`"`) {
+			t.Errorf("request %q: want the report of %s\n%s", arg, id, r)
+		}
+	}
+}

@@ -63,7 +63,7 @@ func runRequest(ctx context.Context, o *requestOptions) error {
 		return flagErrorf("request: --format %q: want text, json or markdown", o.Format)
 	}
 	batch := o.ID == "-"
-	ids := []string{query.CleanRequestID(o.ID)}
+	ids := []string{query.ExtractRequestID(o.ID)}
 	if batch {
 		var err error
 		if ids, err = readIDs(o.env.In); err != nil {
@@ -78,7 +78,9 @@ func runRequest(ctx context.Context, o *requestOptions) error {
 	return o.request(ctx, ids, batch)
 }
 
-// readIDs reads one request ID per line, cleaned; blank lines are skipped.
+// readIDs reads one request ID per line, pulled out of what surrounds it
+// (query.ExtractRequestID: a header, key=value, JSON); blank lines are
+// skipped.
 func readIDs(r io.Reader) ([]string, error) {
 	if r == nil {
 		return nil, nil
@@ -87,7 +89,7 @@ func readIDs(r io.Reader) ([]string, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		if id := query.CleanRequestID(sc.Text()); id != "" {
+		if id := query.ExtractRequestID(sc.Text()); id != "" {
 			ids = append(ids, id)
 		}
 	}
@@ -115,7 +117,7 @@ func (o *requestOptions) request(ctx context.Context, ids []string, batch bool) 
 			r = &query.Report{RequestID: id, Hint: fmt.Sprintf("no index at %s yet: run 'culprit ingest PATH...' first", o.indexDir)}
 		} else {
 			var err error
-			if r, err = inv.Request(ctx, id); err != nil {
+			if r, err = lookupRequest(ctx, inv, id); err != nil {
 				return fmt.Errorf("request %s: %w", id, err)
 			}
 		}
@@ -167,4 +169,24 @@ func (o *requestOptions) reproduceCommand() string {
 		return "culprit"
 	}
 	return "culprit --index " + query.ShellQuote(o.indexDir)
+}
+
+// lookupRequest investigates id, then its other spellings (an uppercase
+// UUID against lowercase logs) while it is not found; the report of the
+// ID as given is kept when none is.
+func lookupRequest(ctx context.Context, inv *query.Investigator, id string) (*query.Report, error) {
+	var first *query.Report
+	for _, v := range query.RequestIDVariants(id) {
+		r, err := inv.Request(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		if r.Found {
+			return r, nil
+		}
+		if first == nil {
+			first = r
+		}
+	}
+	return first, nil
 }
