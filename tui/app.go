@@ -23,6 +23,7 @@ const (
 	screenHome screen = iota
 	screenInvestigation
 	screenExplore
+	screenLine
 )
 
 // frame is a place in the navigation history that Esc returns to.
@@ -30,6 +31,7 @@ type frame struct {
 	screen  screen
 	inv     invModel
 	explore exploreModel
+	line    lineModel
 }
 
 // Model is the TUI's root model. It implements tea.Model with value
@@ -42,6 +44,7 @@ type Model struct {
 	home    homeModel
 	inv     invModel
 	explore exploreModel
+	line    lineModel
 
 	width, height int
 	span          query.Span
@@ -202,6 +205,11 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.openExplore(msg.query)
 	case openExploreMsg:
 		return m.openExplore(msg.query)
+	case openLineMsg:
+		m.push()
+		m.screen = screenLine
+		m.line = newLineView(m.c, msg.ev, m.width, m.bodyHeight())
+		return m, nil
 	case statusMsg:
 		return m.setStatus(msg.text, msg.err)
 	case clipboardMsg:
@@ -261,6 +269,8 @@ func (m Model) updateScreen(msg tea.Msg) (Model, tea.Cmd) {
 		m.inv, cmd = m.inv.update(msg)
 	case screenExplore:
 		m.explore, cmd = m.explore.update(msg)
+	case screenLine:
+		m.line, cmd = m.line.update(msg)
 	}
 	return m, cmd
 }
@@ -271,6 +281,7 @@ func (m Model) resize(w, h int) (Model, tea.Cmd) {
 	m.help.SetWidth(m.width)
 	m.home.setSize(m.width, bh)
 	m.explore.setSize(m.width, bh)
+	m.line.setSize(m.width, bh)
 	if m.inv.report != nil {
 		m.inv.setSize(m.width, bh)
 	}
@@ -279,6 +290,7 @@ func (m Model) resize(w, h int) (Model, tea.Cmd) {
 			m.back[i].inv.setSize(m.width, bh)
 		}
 		m.back[i].explore.setSize(m.width, bh)
+		m.back[i].line.setSize(m.width, bh)
 	}
 	var ec tea.Cmd
 	m.explore, ec = m.explore.resized()
@@ -324,7 +336,7 @@ func (m Model) loading() bool {
 
 // push saves the current screen on the navigation history.
 func (m *Model) push() {
-	m.back = append(m.back, frame{screen: m.screen, inv: m.inv, explore: m.explore})
+	m.back = append(m.back, frame{screen: m.screen, inv: m.inv, explore: m.explore, line: m.line})
 	if len(m.back) > 50 {
 		m.back = m.back[1:]
 	}
@@ -348,6 +360,7 @@ func (m Model) goBack() (Model, tea.Cmd) {
 	m.back = m.back[:len(m.back)-1]
 	m.screen = f.screen
 	m.inv = f.inv
+	m.line = f.line
 	var cmd tea.Cmd
 	if f.explore.seq != m.explore.seq {
 		// The restored query gets a new generation number: the one it had
@@ -400,6 +413,8 @@ func (m Model) View() tea.View {
 		body = m.inv.view()
 	case m.screen == screenExplore:
 		body = m.explore.view()
+	case m.screen == screenLine:
+		body = m.line.view()
 	default:
 		body = m.home.view()
 	}
@@ -429,6 +444,8 @@ func (m Model) titleLine() string {
 		left += " " + st.Subtle.Render("investigation")
 	case screenExplore:
 		left += " " + st.Subtle.Render("explore")
+	case screenLine:
+		left += " " + st.Subtle.Render("line")
 	}
 	if m.showHelp {
 		left += " " + st.Subtle.Render("help")
@@ -472,6 +489,8 @@ func (m Model) bindings() bindings {
 		return k.investigationHelp()
 	case m.screen == screenExplore:
 		return k.exploreHelp(m.explore.typing())
+	case m.screen == screenLine:
+		return k.lineHelp()
 	case m.home.empty():
 		return bindings{short: []key.Binding{k.Quit}}
 	default:

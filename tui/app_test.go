@@ -261,11 +261,19 @@ func TestInvestigationFocusAndScroll(t *testing.T) {
 		t.Fatalf("shift+tab: focus = %v, want timeline", m.inv.focus)
 	}
 	m, _ = send(t, m, keyPress("tab")) // back on the stack
-	// j scrolls the focused pane only; G reaches the end; g the top.
+	// j moves the focused pane's cursor from frame line to frame line
+	// (scrolling to keep it in view); G reaches the end; g the top.
+	first := m.inv.cur[paneStack]
+	if first < 0 || m.inv.targets[paneStack][first].kind != targetQuery {
+		t.Fatalf("stack cursor at %d, want it on the first frame line", first)
+	}
 	m, _ = send(t, m, keyPress("j"))
 	m, _ = send(t, m, keyPress("j"))
-	if m.inv.off[paneStack] != 2 || m.inv.off[paneTimeline] != 0 {
-		t.Fatalf("offsets after jj = %v, want stack 2 and others 0", m.inv.off)
+	if want := m.inv.nextTarget(paneStack, m.inv.nextTarget(paneStack, first, 1), 1); m.inv.cur[paneStack] != want {
+		t.Fatalf("cursor after jj = %d, want %d (two frame lines down)", m.inv.cur[paneStack], want)
+	}
+	if m.inv.off[paneTimeline] != 0 || m.inv.cur[paneTimeline] != 0 {
+		t.Fatalf("jj on the stack moved the timeline: off %v cur %v", m.inv.off, m.inv.cur)
 	}
 	m, _ = send(t, m, keyPress("G"))
 	l := m.inv.layout()

@@ -203,6 +203,10 @@ func openRequest(id string, search bool) tea.Cmd {
 	return func() tea.Msg { return openRequestMsg{id: id, search: search} }
 }
 
+func openLine(ev query.ReportEvent) tea.Cmd {
+	return func() tea.Msg { return openLineMsg{ev: ev} }
+}
+
 func openExplore(q string) tea.Cmd {
 	return func() tea.Msg { return openExploreMsg{query: q} }
 }

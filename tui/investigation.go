@@ -42,7 +42,26 @@ type invModel struct {
 	focus         paneID
 	off           [numPanes]int
 	lines         [numPanes][]string // content, built for the current width
+	targets       [numPanes][]target // what enter opens on each line; nil: nothing
+	cur           [numPanes]int      // the cursor's line in panes with targets
 	summary       [numPanes]string
+}
+
+// targetKind is what a line of a pane opens.
+type targetKind int
+
+const (
+	targetNone  targetKind = iota
+	targetEvent            // a line of the request: the line view
+	targetQuery            // a stack frame or a blast-radius row: explore
+)
+
+// target is what enter opens on one line of a pane.
+type target struct {
+	kind  targetKind
+	event int    // index into Report.Events
+	query string // explore query
+	first bool   // where the cursor starts (the culprit frame)
 }
 
 func newInvestigation(c *common, r *query.Report, span query.Span, w, h int) invModel {
@@ -64,6 +83,82 @@ func newInvestigation(c *common, r *query.Report, span query.Span, w, h int) inv
 func (m *invModel) setSize(w, h int) {
 	m.width, m.height = w, h
 	m.build()
+	vis := m.layout().vis
+	for p := range numPanes {
+		if c := m.cur[p]; c < 0 || c >= len(m.targets[p]) || m.targets[p][c].kind == targetNone {
+			m.cur[p] = m.nextTarget(p, -1, 1)
+			for i, t := range m.targets[p] {
+				if t.first {
+					m.cur[p] = i
+					if i >= vis[p] { // bring the culprit frame into view, a little below the top
+						m.off[p] = clampOffset(i-2, len(m.lines[p]), vis[p])
+					}
+					break
+				}
+			}
+		}
+	}
+}
+
+// nextTarget is the first line after (dir 1) or before (dir -1) line from
+// that opens something, or from itself when there is none (-1 when the
+// pane has no target at all).
+func (m invModel) nextTarget(p paneID, from, dir int) int {
+	ts := m.targets[p]
+	for i := from + dir; i >= 0 && i < len(ts); i += dir {
+		if ts[i].kind != targetNone {
+			return i
+		}
+	}
+	if from >= 0 && from < len(ts) && ts[from].kind != targetNone {
+		return from
+	}
+	return -1
+}
+
+// cursorIntoView moves the focused pane's cursor onto a target among the
+// lines a scroll left visible, if it is no longer among them.
+func (m *invModel) cursorIntoView(vis int) {
+	p := m.focus
+	c, off := m.cur[p], m.off[p]
+	if c < 0 || (c >= off && c < off+vis) {
+		return
+	}
+	if c < off {
+		if n := m.nextTarget(p, off-1, 1); n >= off && n < off+vis {
+			m.cur[p] = n
+		}
+		return
+	}
+	if n := m.nextTarget(p, off+vis, -1); n >= off && n < off+vis {
+		m.cur[p] = n
+	}
+}
+
+// selected is the target under the focused pane's cursor.
+func (m invModel) selected() (target, bool) {
+	c := m.cur[m.focus]
+	if c < 0 || c >= len(m.targets[m.focus]) {
+		return target{}, false
+	}
+	t := m.targets[m.focus][c]
+	return t, t.kind != targetNone
+}
+
+// moveCursor moves the focused pane's cursor by dir; it reports false when
+// the pane has no further target that way (the caller scrolls instead).
+func (m *invModel) moveCursor(dir, vis int) bool {
+	p := m.focus
+	if m.cur[p] < 0 {
+		return false
+	}
+	n := m.nextTarget(p, m.cur[p], dir)
+	if n == m.cur[p] {
+		return false
+	}
+	m.cur[p] = n
+	m.off[p] = clampOffset(follow(m.off[p], n, vis), len(m.lines[p]), vis)
+	return true
 }
 
 // layout is where the panes go for the current size.
@@ -150,17 +245,40 @@ func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
 	case key.Matches(kp, k.PrevPane):
 		m.focus = (m.focus + numPanes - 1) % numPanes
 	case key.Matches(kp, k.Down):
-		*off = clampOffset(*off+1, n, vis)
+		if !m.moveCursor(1, vis) {
+			*off = clampOffset(*off+1, n, vis)
+		}
 	case key.Matches(kp, k.Up):
-		*off = clampOffset(*off-1, n, vis)
+		if !m.moveCursor(-1, vis) {
+			*off = clampOffset(*off-1, n, vis)
+		}
+	case key.Matches(kp, k.Enter):
+		t, ok := m.selected()
+		switch {
+		case !ok:
+			return m, statusCmd("nothing to open here: tab to the timeline, the stack trace or the blast radius", false)
+		case t.kind == targetEvent:
+			return m, openLine(r.Events[t.event])
+		default:
+			return m, openExplore(t.query)
+		}
+	case key.Matches(kp, k.Context):
+		if t, ok := m.selected(); ok && t.kind == targetEvent {
+			return m, openExplore(contextQuery(r.Events[t.event]))
+		}
+		return m, statusCmd("c opens the context of a timeline line: tab to the timeline", false)
 	case key.Matches(kp, k.PageDown):
 		*off = clampOffset(*off+max(vis-1, 1), n, vis)
+		m.cursorIntoView(vis)
 	case key.Matches(kp, k.PageUp):
 		*off = clampOffset(*off-max(vis-1, 1), n, vis)
+		m.cursorIntoView(vis)
 	case key.Matches(kp, k.Top):
 		*off = 0
+		m.cursorIntoView(vis)
 	case key.Matches(kp, k.Bottom):
 		*off = clampOffset(n, n, vis)
+		m.cursorIntoView(vis)
 	case key.Matches(kp, k.CopyID):
 		return m, tea.Batch(tea.SetClipboard(r.RequestID), statusCmd("copied request id "+query.SanitizeLine(r.RequestID)+" to the clipboard (OSC 52)", false))
 	case key.Matches(kp, k.CopyStack):
@@ -199,11 +317,11 @@ func (m *invModel) build() {
 	if r == nil || !r.Found {
 		return
 	}
-	m.lines[paneTimeline], m.summary[paneTimeline] = m.timeline(m.contentWidth(paneTimeline))
-	m.lines[paneStack], m.summary[paneStack] = m.stackPane(m.contentWidth(paneStack))
+	m.lines[paneTimeline], m.targets[paneTimeline], m.summary[paneTimeline] = m.timeline(m.contentWidth(paneTimeline))
+	m.lines[paneStack], m.targets[paneStack], m.summary[paneStack] = m.stackPane(m.contentWidth(paneStack))
 	m.lines[paneFirst], m.summary[paneFirst] = m.firstPane(m.contentWidth(paneFirst))
 	m.lines[paneDeploys], m.summary[paneDeploys] = m.deploysPane(m.contentWidth(paneDeploys))
-	m.lines[paneBlast], m.summary[paneBlast] = m.blastPane(m.contentWidth(paneBlast))
+	m.lines[paneBlast], m.targets[paneBlast], m.summary[paneBlast] = m.blastPane(m.contentWidth(paneBlast))
 	m.lines[paneNext], m.summary[paneNext] = m.nextPane(m.contentWidth(paneNext))
 }
 
@@ -254,8 +372,16 @@ func (m invModel) paneView(p paneID, w, vis int) []string {
 		style = st.Focused
 	}
 	out := []string{st.rule(title, pos, w, style)}
-	for _, l := range lines[off:min(off+vis, len(lines))] {
-		out = append(out, " "+l)
+	cur := -1
+	if p == m.focus {
+		cur = m.cur[p]
+	}
+	for i := off; i < min(off+vis, len(lines)); i++ {
+		if i == cur {
+			out = append(out, st.Selected.Render(st.fit(st.G.Cursor+ansi.Strip(lines[i]), w)))
+			continue
+		}
+		out = append(out, " "+lines[i])
 	}
 	return out
 }
@@ -359,7 +485,7 @@ func (m invModel) notFoundView() []string {
 }
 
 // timeline: one line per event of the request, across services.
-func (m invModel) timeline(w int) ([]string, string) {
+func (m invModel) timeline(w int) ([]string, []target, string) {
 	st := m.c.st
 	r := m.report
 	svcW := 4
@@ -373,7 +499,9 @@ func (m invModel) timeline(w int) ([]string, string) {
 	}
 	withDate := len(r.Events) > 0 && multiDay(r.Events[0].Time, r.Events[len(r.Events)-1].Time)
 	out := make([]string, 0, len(r.Events))
-	for _, e := range r.Events {
+	targets := make([]target, 0, len(r.Events)+1)
+	for i, e := range r.Events {
+		targets = append(targets, target{kind: targetEvent, event: i})
 		mark := " "
 		if rootSrc != "" && e.Source == rootSrc {
 			mark = st.G.Root
@@ -412,7 +540,7 @@ func (m invModel) timeline(w int) ([]string, string) {
 		out = append(out, st.Subtle.Render(st.trunc(more, w)))
 		sum = fmt.Sprintf("%s of %s lines, %s", count(len(r.Events)), count(r.EventsTotal), plural(len(r.Services), "service"))
 	}
-	return out, sum
+	return out, targets, sum
 }
 
 // eventText is what a timeline or results row says about an event.
@@ -430,11 +558,11 @@ func eventText(msg, method, path string) string {
 
 // stackPane: the root error and its stack trace, in-app frames
 // highlighted, then the wrappers logged upstream.
-func (m invModel) stackPane(w int) ([]string, string) {
+func (m invModel) stackPane(w int) ([]string, []target, string) {
 	st := m.c.st
 	e := m.report.Error
 	if e == nil {
-		return []string{st.OK.Render("No error event in this request.")}, "no error"
+		return []string{st.OK.Render("No error event in this request.")}, nil, "no error"
 	}
 	head := query.SanitizeLine(e.Message)
 	if e.Type != "" {
@@ -464,7 +592,13 @@ func (m invModel) stackPane(w int) ([]string, string) {
 		out = append(out, "")
 	}
 	nFrames, app := 0, 0
+	targets := make([]target, len(out), len(out)+len(frames))
 	for _, f := range frames {
+		if q := query.FrameQuery(f.Text); q != "" && f.Kind != query.StackHeader {
+			targets = append(targets, target{kind: targetQuery, query: q, first: f.Culprit && f.Frame})
+		} else {
+			targets = append(targets, target{})
+		}
 		text := st.trunc(expandTabs(query.Sanitize(f.Text)), w)
 		if f.Frame {
 			nFrames++
@@ -494,7 +628,7 @@ func (m invModel) stackPane(w int) ([]string, string) {
 	if nFrames > 0 {
 		sum += fmt.Sprintf(" %s %s, %d in-app", st.G.Dot, plural(nFrames, "frame"), app)
 	}
-	return out, strings.TrimSpace(sum)
+	return out, targets, strings.TrimSpace(sum)
 }
 
 // firstPane: when the error first appeared, in which request, how often.
@@ -623,12 +757,26 @@ func (m invModel) deploysPane(w int) ([]string, string) {
 }
 
 // blastPane: who and what the failure hits, against all traffic.
-func (m invModel) blastPane(w int) ([]string, string) {
+func (m invModel) blastPane(w int) ([]string, []target, string) {
 	st := m.c.st
 	b := m.report.BlastRadius
 	if b == nil {
-		return []string{st.Subtle.Render("No error, so no blast radius.")}, ""
+		return []string{st.Subtle.Render("No error, so no blast radius.")}, nil, ""
 	}
+	var targets []target
+	// Rows filter explore on the error's group and the row's value.
+	fp := ""
+	if m.report.Error != nil {
+		fp = m.report.Error.Fingerprint
+	}
+	filterBy := func(field, value string) target {
+		q := fieldFilter(field, value)
+		if fp != "" {
+			q = addClause(fieldFilter("fingerprint", fp), q)
+		}
+		return target{kind: targetQuery, query: q}
+	}
+
 	const lw = 12
 	row := func(label, v string) string { return st.Subtle.Render(st.fit(label, lw)) + st.trunc(v, max(w-lw, 1)) }
 	scope := strings.ReplaceAll(b.Scope, "-", " ")
@@ -642,15 +790,21 @@ func (m invModel) blastPane(w int) ([]string, string) {
 		row("users", fmt.Sprintf("%d of %d active users (%s)", b.UsersAffected, b.UsersActive, users)),
 		row("services", strings.Join(svcs, ", ")),
 	}
+	pad := func() {
+		for len(targets) < len(out) {
+			targets = append(targets, target{})
+		}
+	}
 	if !b.WindowStart.IsZero() {
 		out = append(out, row("window", b.WindowStart.UTC().Format("15:04:05")+" "+st.G.Arrow+" "+b.WindowEnd.UTC().Format("15:04:05")+" UTC"))
 	}
 	labelW := min(max(w*2/5, 12), 36)
 	barW := max(w-labelW-10, 4)
-	bars := func(title string, items []struct {
-		label string
-		n     int
-	}) {
+	type item = struct {
+		field, value string
+		n            int
+	}
+	bars := func(title string, items []item) {
 		if len(items) == 0 {
 			return
 		}
@@ -660,33 +814,34 @@ func (m invModel) blastPane(w int) ([]string, string) {
 			hi = max(hi, it.n)
 		}
 		for _, it := range items {
-			out = append(out, " "+st.fit(it.label, labelW-1)+" "+st.Bar.Render(st.fit(chart.Bar(it.n, hi, barW, st.G.Chart), barW))+" "+count(it.n))
+			pad()
+			targets = append(targets, filterBy(it.field, it.value))
+			out = append(out, " "+st.fit(query.SanitizeLine(it.value), labelW-1)+" "+st.Bar.Render(st.fit(chart.Bar(it.n, hi, barW, st.G.Chart), barW))+" "+count(it.n))
 		}
-	}
-	type item = struct {
-		label string
-		n     int
 	}
 	var eps, us []item
 	for _, e := range b.Endpoints {
-		eps = append(eps, item{query.SanitizeLine(e.Route), e.Count})
+		eps = append(eps, item{"route", e.Route, e.Count})
 	}
 	for i, u := range b.Users {
 		if i == 8 {
 			break
 		}
-		us = append(us, item{query.SanitizeLine(u.User), u.Count})
+		us = append(us, item{"user", u.User, u.Count})
 	}
 	bars("Failures by endpoint", eps)
 	bars("Failures by user", us)
 	if len(b.Outliers) > 0 {
 		out = append(out, "", st.Bold.Render("Over-represented among the failures"))
 		for _, o := range b.Outliers {
+			pad()
+			targets = append(targets, filterBy(o.Field, o.Value))
 			out = append(out, st.trunc(fmt.Sprintf(" %s=%s  %s of failures vs %s of all requests",
 				query.SanitizeLine(o.Field), query.SanitizeLine(o.Value), pct(o.FailureShare), pct(o.BaselineShare)), w))
 		}
 	}
-	return out, fmt.Sprintf("%d/%d endpoints, %d/%d users", b.EndpointsAffected, b.EndpointsActive, b.UsersAffected, b.UsersActive)
+	pad()
+	return out, targets, fmt.Sprintf("%d/%d endpoints, %d/%d users", b.EndpointsAffected, b.EndpointsActive, b.UsersAffected, b.UsersActive)
 }
 
 // plural formats "1 line", "3 lines".

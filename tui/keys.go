@@ -14,7 +14,7 @@ type keyMap struct {
 	Up, Down, Left, Right                key.Binding
 	PageUp, PageDown, Top, Bottom        key.Binding
 	Input, CopyID, CopyStack, First      key.Binding
-	Share, Save                          key.Binding
+	Share, Save, Context                 key.Binding
 	ArrowUp, ArrowDown                   key.Binding // leave an input
 	Explore, NextErr, PrevErr, RangeHelp key.Binding
 	Ranges                               [len(timeRanges)]key.Binding
@@ -45,6 +45,7 @@ func newKeyMap(ascii bool) keyMap {
 		CopyStack: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy error")),
 		Share:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "share (md)")),
 		Save:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "save as markdown")),
+		Context:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "context ±30s")),
 		First:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "open first request")),
 		Explore:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explore")),
 		NextErr:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next error")),
@@ -93,11 +94,24 @@ func (k keyMap) homeHelp(typing bool) bindings {
 
 func (k keyMap) investigationHelp() bindings {
 	return bindings{
-		short: []key.Binding{k.NextPane, k.Down, k.Share, k.CopyStack, k.CopyID, k.First, k.Explore, k.Back, k.Help},
+		short: []key.Binding{k.NextPane, k.Down, k.Enter, k.Share, k.CopyStack, k.CopyID, k.First, k.Explore, k.Back, k.Help},
 		full: [][]key.Binding{
 			{k.NextPane, k.PrevPane, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+			{withHelp(k.Enter, "open: a timeline line, the events with a stack frame, explore a blast-radius row"),
+				withHelp(k.Context, "a timeline line's context: same service and host ±30 s")},
 			{k.CopyID, withHelp(k.CopyStack, "copy the error message and its stack trace"),
 				withHelp(k.Share, "copy the investigation as Markdown (OSC 52)"), withHelp(k.Save, "save it as Markdown: culprit-ID.md"), k.First, withHelp(k.Explore, "explore: this request's lines (timeline), else its error group")},
+			{k.Back, k.Help, k.Quit, k.ForceQuit},
+		},
+	}
+}
+
+func (k keyMap) lineHelp() bindings {
+	return bindings{
+		short: []key.Binding{k.Down, withHelp(k.CopyID, "copy line"), k.Context, withHelp(k.Explore, "request's lines"), k.Back, k.Help},
+		full: [][]key.Binding{
+			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+			{withHelp(k.CopyID, "copy the line (OSC 52)"), withHelp(k.Context, "explore the same service and host ±30 s"), withHelp(k.Explore, "explore the request's lines")},
 			{k.Back, k.Help, k.Quit, k.ForceQuit},
 		},
 	}

@@ -109,3 +109,8 @@ type clipboardMsg struct {
 	text   string
 	status string
 }
+
+// openLineMsg asks the root model to show one line of a request whole.
+type openLineMsg struct {
+	ev query.ReportEvent
+}
