@@ -220,6 +220,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			m.status = ""
 		}
 		return m, nil
+	case tea.MouseWheelMsg:
+		return m.wheel(msg)
+	case tea.MouseClickMsg:
+		return m.click(msg)
 	case tea.PasteMsg:
 		if m.showHelp {
 			return m, nil
@@ -241,6 +245,11 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if key.Matches(msg, k.Help) && m.inputEmpty() {
 			m.showHelp = true
 			return m, nil
+		}
+		if key.Matches(msg, k.Quit) && m.inputEmpty() {
+			// q types a q once the input holds text; on an empty input it
+			// quits, as everywhere else.
+			return m, tea.Quit
 		}
 		if !m.typing() {
 			switch {
@@ -430,6 +439,7 @@ func (m Model) View() tea.View {
 	}
 	v := tea.NewView(content)
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "culprit"
 	return v
 }

@@ -405,9 +405,14 @@ func TestBackendErrorShown(t *testing.T) {
 
 func TestQuitVersusTyping(t *testing.T) {
 	m := started(t, newFake(), 80, 24)
-	// Typing in the home input: q is a letter.
-	m2, d := send(t, m, keyPress("q"))
-	if d.quit || m2.home.input.Value() != "q" {
+	// On the empty home input, q quits.
+	if _, d := send(t, m, keyPress("q")); !d.quit {
+		t.Fatal("q on the empty home input did not quit")
+	}
+	// Once the input holds text, q is a letter.
+	m2, _ := typeText(t, m, "s")
+	m2, d := send(t, m2, keyPress("q"))
+	if d.quit || m2.home.input.Value() != "sq" {
 		t.Fatalf("q while typing: quit=%v input=%q, want the letter typed", d.quit, m2.home.input.Value())
 	}
 	// ? on an empty input opens the help, on a non-empty one it types.
@@ -416,7 +421,7 @@ func TestQuitVersusTyping(t *testing.T) {
 		t.Fatal("? on an empty input did not open the help")
 	}
 	m3, _ = send(t, m2, keyPress("?"))
-	if m3.showHelp || m3.home.input.Value() != "q?" {
+	if m3.showHelp || m3.home.input.Value() != "sq?" {
 		t.Fatalf("? after text: help=%v input=%q", m3.showHelp, m3.home.input.Value())
 	}
 	// In the error list, q quits.
@@ -431,13 +436,14 @@ func TestQuitVersusTyping(t *testing.T) {
 	if _, d = send(t, m2, keyPress("ctrl+c")); !d.quit {
 		t.Fatal("ctrl+c while typing did not quit")
 	}
-	// Explore input: q types; in the results it quits.
+	// Explore input: q types after text; in the results it quits.
 	m5, _ := send(t, m, openExploreMsg{query: ""})
 	if !m5.explore.typing() {
 		t.Fatal("explore with no query should focus its input")
 	}
+	m5, _ = typeText(t, m5, "s")
 	m6, d := send(t, m5, keyPress("q"))
-	if d.quit || m6.explore.input.Value() != "q" {
+	if d.quit || m6.explore.input.Value() != "sq" {
 		t.Fatalf("q in the explore input: quit=%v input=%q", d.quit, m6.explore.input.Value())
 	}
 	m6, _ = send(t, m6, keyPress("tab"))
