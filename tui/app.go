@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/culprit-dev/culprit/query"
+	"github.com/culprit-dev/culprit/tui/components/input"
 )
 
 // screen is what the body of the TUI shows.
@@ -52,6 +53,7 @@ type Model struct {
 
 	help     help.Model
 	showHelp bool
+	cmdline  input.Model // the ":" command line, focused while open
 	spinner  spinner.Model
 	spinning bool
 
@@ -98,6 +100,7 @@ func newModel(c *common, o Options) Model {
 	}
 	return Model{
 		c:       c,
+		cmdline: newCmdline(c),
 		opts:    o,
 		home:    newHome(c),
 		explore: newExplore(c),
@@ -228,10 +231,18 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if m.showHelp {
 			return m, nil
 		}
+		if m.cmdline.Focused() {
+			var cmd tea.Cmd
+			m.cmdline, cmd = m.cmdline.Update(msg)
+			return m, cmd
+		}
 		return m.updateScreen(msg)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, k.ForceQuit) {
 			return m, tea.Quit
+		}
+		if m.cmdline.Focused() {
+			return m.cmdlineKey(msg)
 		}
 		if m.showHelp {
 			switch {
@@ -253,6 +264,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		if !m.typing() {
 			switch {
+			case key.Matches(msg, k.Command):
+				m.cmdline.Focus()
+				return m, nil
 			case key.Matches(msg, k.Quit):
 				return m, tea.Quit
 			case key.Matches(msg, k.Help):
@@ -288,6 +302,7 @@ func (m Model) resize(w, h int) (Model, tea.Cmd) {
 	m.width, m.height = max(w, 1), max(h, 1)
 	bh := m.bodyHeight()
 	m.help.SetWidth(m.width)
+	m.cmdline.SetWidth(m.width)
 	m.home.setSize(m.width, bh)
 	m.explore.setSize(m.width, bh)
 	m.line.setSize(m.width, bh)
@@ -478,6 +493,9 @@ func (m Model) titleLine() string {
 
 func (m Model) footer() string {
 	st := m.c.st
+	if m.cmdline.Focused() {
+		return m.cmdline.View()
+	}
 	if m.status != "" {
 		if m.statusErr {
 			return st.StatusErr.Render(m.status)
@@ -516,6 +534,10 @@ func (m Model) helpView() []string {
 	b := m.bindings()
 	out := []string{st.Heading.Render("Keys"), ""}
 	out = append(out, strings.Split(m.help.FullHelpView(b.FullHelp()), "\n")...)
+	out = append(out, "", st.Heading.Render("Everywhere"))
+	out = append(out, wrap(": opens a command line that adds filters (search clauses) to what is on screen, :q quits; "+
+		"esc goes back one step; q quits when no input holds text; ctrl+c always quits. "+
+		"Mouse: the wheel scrolls the pane under the pointer, a click selects a pane or a row, a second click opens it.", m.width)...)
 	out = append(out, "", st.Heading.Render("Search syntax"))
 	out = append(out, wrap(`Words match any word of a line; "a phrase" matches words in order; `+
 		`field:value for request_id service host version method path route user level error_type fingerprint; `+

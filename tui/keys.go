@@ -14,7 +14,7 @@ type keyMap struct {
 	Up, Down, Left, Right                key.Binding
 	PageUp, PageDown, Top, Bottom        key.Binding
 	Input, CopyID, CopyStack, First      key.Binding
-	Share, Save, Context                 key.Binding
+	Share, Save, Context, Command        key.Binding
 	ArrowUp, ArrowDown                   key.Binding // leave an input
 	Explore, NextErr, PrevErr, RangeHelp key.Binding
 	Ranges                               [len(timeRanges)]key.Binding
@@ -46,6 +46,7 @@ func newKeyMap(ascii bool) keyMap {
 		Share:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "share (md)")),
 		Save:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "save as markdown")),
 		Context:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "context ±30s")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "filter command line")),
 		First:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "open first request")),
 		Explore:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explore")),
 		NextErr:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next error")),

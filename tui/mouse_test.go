@@ -94,3 +94,41 @@ func TestMouseHome(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandLineAddsFilters(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		m := started(t, newFake(), sz[0], sz[1])
+		m, _ = send(t, m, pasteMsg(regression))
+		m, _ = send(t, m, keyPress(":"))
+		if !m.cmdline.Focused() {
+			t.Fatalf("%v: : did not open the command line", sz)
+		}
+		m, _ = typeText(t, m, "service:orders -level:debug")
+		if !strings.Contains(screenText(m), ":service:orders -level:debug") {
+			t.Errorf("%v: the command line is not in the footer:\n%s", sz, screenText(m))
+		}
+		m, _ = send(t, m, keyPress("enter"))
+		want := "+fingerprint:" + panicFP + " +service:orders -level:debug"
+		if m.screen != screenExplore || m.explore.query != want {
+			t.Fatalf("%v: screen %v query %q, want explore on %q", sz, m.screen, m.explore.query, want)
+		}
+		// On explore, it narrows the query.
+		m, _ = send(t, m, keyPress(":"))
+		m, _ = typeText(t, m, "status:500")
+		m, _ = send(t, m, keyPress("enter"))
+		if m.explore.query != want+" +status:500" || len(m.back) != 2 {
+			t.Errorf("%v: explore query %q (history %d), want %q in place", sz, m.explore.query, len(m.back), want+" +status:500")
+		}
+		// esc cancels, :q quits.
+		m, _ = send(t, m, keyPress(":"))
+		m, _ = send(t, m, keyPress("esc"))
+		if m.cmdline.Focused() || m.screen != screenExplore {
+			t.Errorf("%v: esc left the command line open or left the screen", sz)
+		}
+		m, _ = send(t, m, keyPress(":"))
+		m, _ = typeText(t, m, "q")
+		if _, d := send(t, m, keyPress("enter")); !d.quit {
+			t.Errorf("%v: :q did not quit", sz)
+		}
+	}
+}
