@@ -53,6 +53,7 @@ type Model struct {
 
 	help     help.Model
 	showHelp bool
+	helpOff  int         // scroll offset of the help
 	cmdline  input.Model // the ":" command line, focused while open
 	spinner  spinner.Model
 	spinning bool
@@ -245,11 +246,20 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.cmdlineKey(msg)
 		}
 		if m.showHelp {
+			n := len(m.helpView())
 			switch {
 			case key.Matches(msg, k.Help), key.Matches(msg, k.Back):
-				m.showHelp = false
+				m.showHelp, m.helpOff = false, 0
 			case key.Matches(msg, k.Quit):
 				return m, tea.Quit
+			case key.Matches(msg, k.Down):
+				m.helpOff = clampOffset(m.helpOff+1, n, m.bodyHeight())
+			case key.Matches(msg, k.Up):
+				m.helpOff = clampOffset(m.helpOff-1, n, m.bodyHeight())
+			case key.Matches(msg, k.PageDown):
+				m.helpOff = clampOffset(m.helpOff+m.bodyHeight()-1, n, m.bodyHeight())
+			case key.Matches(msg, k.PageUp):
+				m.helpOff = clampOffset(m.helpOff-m.bodyHeight()+1, n, m.bodyHeight())
 			}
 			return m, nil
 		}
@@ -433,6 +443,7 @@ func (m Model) View() tea.View {
 	switch {
 	case m.showHelp:
 		body = m.helpView()
+		body = body[clampOffset(m.helpOff, len(body), bh):]
 	case m.screen == screenInvestigation:
 		body = m.inv.view()
 	case m.screen == screenExplore:
@@ -526,6 +537,65 @@ func (m Model) bindings() bindings {
 	}
 }
 
+// keyTable lists every binding, one "key  description" per cell, in as
+// many columns as the width holds (filled top to bottom): no binding is
+// cut off, whatever the width.
+func (m Model) keyTable(groups [][]key.Binding) []string {
+	st := m.c.st
+	var keys, descs []string
+	seen := map[string]bool{}
+	kw := 0
+	for _, g := range groups {
+		for _, b := range g {
+			if !b.Enabled() || seen[b.Help().Key] {
+				continue
+			}
+			seen[b.Help().Key] = true
+			keys, descs = append(keys, b.Help().Key), append(descs, b.Help().Desc)
+			kw = max(kw, ansi.StringWidth(b.Help().Key))
+		}
+	}
+	cellW := 0
+	for _, d := range descs {
+		cellW = max(cellW, kw+1+ansi.StringWidth(d))
+	}
+	cols := max(1, min((m.width+3)/(cellW+3), 3))
+	colW := m.width
+	if cols > 1 {
+		colW = (m.width - 3*(cols-1)) / cols
+	}
+	if cols == 1 { // one column: long descriptions wrap under themselves
+		var out []string
+		for i := range keys {
+			for j, l := range wrap(descs[i], max(m.width-kw-1, 10)) {
+				k := strings.Repeat(" ", kw)
+				if j == 0 {
+					k = st.Key.Render(st.fit(keys[i], kw))
+				}
+				out = append(out, k+" "+st.Help.FullDesc.Render(l))
+			}
+		}
+		return out
+	}
+	rows := (len(keys) + cols - 1) / cols
+	out := make([]string, rows)
+	for i := range keys {
+		r, c := i%rows, i/rows
+		cell := st.Key.Render(st.fit(keys[i], kw)) + " " + st.Help.FullDesc.Render(descs[i])
+		if c > 0 {
+			out[r] += "   "
+		}
+		if c < cols-1 {
+			cell = st.fit(cell, colW)
+		}
+		out[r] += cell
+	}
+	for r := range out {
+		out[r] = st.trunc(out[r], m.width)
+	}
+	return out
+}
+
 func (m Model) helpView() []string {
 	st := m.c.st
 	// m is a copy: clearing showHelp here makes bindings() describe the
@@ -533,7 +603,7 @@ func (m Model) helpView() []string {
 	m.showHelp = false
 	b := m.bindings()
 	out := []string{st.Heading.Render("Keys"), ""}
-	out = append(out, strings.Split(m.help.FullHelpView(b.FullHelp()), "\n")...)
+	out = append(out, m.keyTable(b.FullHelp())...)
 	out = append(out, "", st.Heading.Render("Everywhere"))
 	out = append(out, wrap(": opens a command line that adds filters (search clauses) to what is on screen, :q quits; "+
 		"esc goes back one step; q quits when no input holds text; ctrl+c always quits. "+

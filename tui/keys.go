@@ -141,7 +141,7 @@ func (k keyMap) exploreHelp(typing bool) bindings {
 }
 
 func (k keyMap) helpHelp() bindings {
-	return bindings{short: []key.Binding{withHelp(k.Help, "close help"), withHelp(k.Back, "close help"), k.Quit}}
+	return bindings{short: []key.Binding{withHelp(k.Down, "scroll"), withHelp(k.Help, "close help"), withHelp(k.Back, "close help"), k.Quit}}
 }
 
 // withHelp returns a copy of b with another help text: withHelp(b, desc)

@@ -132,3 +132,27 @@ func TestCommandLineAddsFilters(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpListsEveryKeyAndScrolls(t *testing.T) {
+	m := started(t, newFake(), 80, 24)
+	m, _ = send(t, m, pasteMsg(regression))
+	m, _ = send(t, m, keyPress("?"))
+	seen := screenText(m)
+	for range 40 {
+		m, _ = send(t, m, keyPress("j"))
+		seen += screenText(m)
+	}
+	m.showHelp = false
+	for _, g := range m.bindings().FullHelp() {
+		for _, b := range g {
+			if !strings.Contains(seen, b.Help().Desc) {
+				t.Errorf("the help never shows %q (%s)", b.Help().Desc, b.Help().Key)
+			}
+		}
+	}
+	for _, want := range []string{"Everywhere", "Mouse: the wheel", "Search syntax"} {
+		if !strings.Contains(seen, want) {
+			t.Errorf("scrolling the help never shows %q", want)
+		}
+	}
+}
