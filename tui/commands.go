@@ -24,8 +24,12 @@ const (
 	statusDuration = 4 * time.Second
 )
 
-// facetFields are the explore facets, in display order.
-var facetFields = []string{"service", "level", "status", "route"}
+// facetFields are the explore facets, in display order; a short terminal
+// shows the first smallFacets of them.
+var facetFields = []string{"service", "level", "status", "route", "version", "host", "user"}
+
+// smallFacets is how many facets fit below 30 rows.
+const smallFacets = 4
 
 // timeRange is an explore time-range shortcut, counted back from the newest
 // ingested event (0: everything).

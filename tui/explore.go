@@ -512,7 +512,7 @@ func (m exploreModel) facetsKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 	case key.Matches(msg, k.Up):
 		m.facetRow = max(m.facetRow-1, 0)
 	case key.Matches(msg, k.Down):
-		m.facetRow = min(m.facetRow+1, len(facetFields)-1)
+		m.facetRow = min(m.facetRow+1, m.shownFacets()-1)
 	case key.Matches(msg, k.Left):
 		m.facetCol = max(m.facetCol-1, 0)
 	case key.Matches(msg, k.Right):
@@ -600,6 +600,14 @@ type exploreLayout struct {
 	middleH    int
 }
 
+// shownFacets is how many facets the height has room for.
+func (m exploreModel) shownFacets() int {
+	if m.height >= 30 {
+		return len(facetFields)
+	}
+	return smallFacets
+}
+
 func (m exploreModel) layout() exploreLayout {
 	var l exploreLayout
 	h := m.height - 2 // input, status
@@ -613,7 +621,7 @@ func (m exploreModel) layout() exploreLayout {
 	}
 	h -= l.histRows
 	if m.height >= 16 {
-		l.facetLines = len(facetFields)
+		l.facetLines = m.shownFacets()
 		h -= l.facetLines + 1
 	}
 	l.middleH = max(h, 2)
@@ -828,7 +836,7 @@ func (m exploreModel) facetsView(w int) []string {
 	if m.facetsErr != nil {
 		return append(out, st.Error.Render(st.trunc("facets: "+query.SanitizeLine(m.facetsErr.Error()), w)))
 	}
-	for i, field := range facetFields {
+	for i, field := range facetFields[:m.shownFacets()] {
 		f, ok := m.facet(i)
 		line := st.Subtle.Render(st.fit(field, 8))
 		if !ok {

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"math"
+	"regexp"
 	"strings"
 	"time"
 
@@ -439,7 +441,7 @@ func (m invModel) bannerLines() []string {
 	}
 	if n := bannerEvidence(m.height); n > 0 {
 		for _, e := range evidence[:min(n, len(evidence))] {
-			out = append(out, st.trunc(strings.Repeat(" ", lw)+st.G.Bullet+" "+query.SanitizeLine(e), w))
+			out = append(out, st.trunc(strings.Repeat(" ", lw)+st.G.Bullet+" "+query.SanitizeLine(trimStamps(e)), w))
 		}
 	}
 	return out
@@ -638,7 +640,12 @@ func (m invModel) firstPane(w int) ([]string, string) {
 	if g == nil {
 		return []string{st.Subtle.Render("No error group: the request did not fail.")}, ""
 	}
+	// "ago" counts from the newest ingested event: the logs are often
+	// yesterday's, and "31h ago" says nothing about the incident.
 	now := m.c.now()
+	if !m.span.Last.IsZero() {
+		now = m.span.Last
+	}
 	const lw = 12
 	row := func(label, v string) string { return st.Subtle.Render(st.fit(label, lw)) + v }
 	req := query.SanitizeLine(g.FirstRequestID)
@@ -741,7 +748,11 @@ func (m invModel) deploysPane(w int) ([]string, string) {
 			sum = fmt.Sprintf("suspect %s %s, %s", query.SanitizeLine(d.Service), query.SanitizeLine(d.Version), offset(d.OffsetSeconds))
 		}
 		what := strings.TrimSpace(query.SanitizeLine(d.Service) + " " + query.SanitizeLine(d.Version))
-		line := mark + st.fit(clock(d.Time, false)[:8], timeW) + " " + st.fitRight(offset(d.OffsetSeconds), offW) + "  " +
+		when := clock(d.Time, false)[:8]
+		if math.Abs(d.OffsetSeconds) >= 24*3600 {
+			when = d.Time.UTC().Format("01-02") // a day or more away: the date says more than the hour
+		}
+		line := mark + st.fit(when, timeW) + " " + st.fitRight(offset(d.OffsetSeconds), offW) + "  " +
 			st.fit(what, whatW) + " " + st.fit(tag, tagW) + " " + query.SanitizeLine(d.Commit) + " " + query.SanitizeLine(d.Author)
 		if d.Environment != "" {
 			line += " (" + query.SanitizeLine(d.Environment) + ")"
@@ -886,8 +897,17 @@ func (m invModel) nextPane(w int) ([]string, string) {
 		}
 		out = append(out, st.Bold.Render("Evidence"))
 		for _, e := range v.Evidence {
-			hang(st.G.Bullet+" ", e)
+			hang(st.G.Bullet+" ", trimStamps(e))
 		}
 	}
 	return out, causeLabel(v.Cause)
+}
+
+// stampFraction is the sub-millisecond part of an RFC 3339 time in prose.
+var stampFraction = regexp.MustCompile(`(T\d{2}:\d{2}:\d{2}\.\d{3})\d+`)
+
+// trimStamps cuts the RFC 3339 times in a verdict's evidence to the
+// millisecond: nanoseconds are noise on a screen.
+func trimStamps(s string) string {
+	return stampFraction.ReplaceAllString(s, "$1")
 }
