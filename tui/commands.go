@@ -74,7 +74,8 @@ func deploysCmd(ctx context.Context, b Backend) tea.Cmd {
 // groupsCmd fetches the top error groups.
 func groupsCmd(ctx context.Context, b Backend, seq int) tea.Cmd {
 	return func() tea.Msg {
-		gs, err := b.Errors(ctx, query.ErrorsOptions{Sort: "count", Limit: groupsLimit})
+		// Histograms come along: the home screen ranks a rising rate.
+		gs, err := b.Errors(ctx, query.ErrorsOptions{Sort: "count", Limit: groupsLimit, Buckets: 40})
 		return groupsMsg{seq: seq, groups: gs, err: err}
 	}
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func (m homeModel) update(msg tea.Msg) (homeModel, tea.Cmd) {
 		if msg.seq != m.groupsSeq {
 			return m, nil
 		}
-		m.groups, m.groupsErr, m.groupsKnown = msg.groups, msg.err, true
+		m.groups, m.groupsErr, m.groupsKnown = rankGroups(msg.groups), msg.err, true
 		m.sel = min(m.sel, max(len(m.groups)-1, 0))
 		return m, m.sparkCmds()
 	case groupHistMsg:
@@ -476,4 +477,50 @@ func (m homeModel) groupsView(w, rows int) []string {
 		out = append(out, st.trunc(line, w))
 	}
 	return out
+}
+
+// rankGroups orders error groups by significance: root errors that
+// appeared after a deploy of their service first, then those whose rate
+// is rising, then the other root errors, then the upstream reports of
+// downstream failures; count breaks ties. The input is not modified.
+func rankGroups(gs []query.ErrorGroup) []query.ErrorGroup {
+	out := slices.Clone(gs)
+	tier := func(g query.ErrorGroup) int {
+		switch {
+		case g.WrapperOf != "":
+			return 3
+		case g.New:
+			return 0
+		case rising(g.Histogram):
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(out, func(a, b query.ErrorGroup) int {
+		if ta, tb := tier(a), tier(b); ta != tb {
+			return ta - tb
+		}
+		return b.Count - a.Count
+	})
+	return out
+}
+
+// rising reports whether the last quarter of a histogram holds errors at
+// more than twice the rate of the rest (and at least three of them).
+func rising(h []query.TimeBucket) bool {
+	if len(h) < 4 {
+		return false
+	}
+	cut := len(h) - len(h)/4
+	var before, after int
+	for i, b := range h {
+		if i < cut {
+			before += b.Count
+		} else {
+			after += b.Count
+		}
+	}
+	rb := float64(before) / float64(cut)
+	ra := float64(after) / float64(len(h)-cut)
+	return after >= 3 && ra > 2*rb
 }

@@ -158,3 +158,33 @@ func TestHelpListsEveryKeyAndScrolls(t *testing.T) {
 		}
 	}
 }
+
+func TestRankGroups(t *testing.T) {
+	flat := make([]query.TimeBucket, 8)
+	up := make([]query.TimeBucket, 8)
+	for i := range flat {
+		flat[i].Count = 5
+		if i >= 6 {
+			up[i].Count = 9
+		}
+	}
+	gs := []query.ErrorGroup{
+		{Fingerprint: "old-big", Count: 900, Histogram: flat},
+		{Fingerprint: "wrapper", Count: 950, WrapperOf: "x", New: true},
+		{Fingerprint: "rising", Count: 18, Histogram: up},
+		{Fingerprint: "new-small", Count: 12, New: true},
+		{Fingerprint: "new-big", Count: 40, New: true},
+		{Fingerprint: "old-small", Count: 3},
+	}
+	var got []string
+	for _, g := range rankGroups(gs) {
+		got = append(got, g.Fingerprint)
+	}
+	want := "new-big new-small rising old-big old-small wrapper"
+	if strings.Join(got, " ") != want {
+		t.Errorf("rankGroups = %v, want %s", got, want)
+	}
+	if gs[0].Fingerprint != "old-big" {
+		t.Error("rankGroups modified its input")
+	}
+}
