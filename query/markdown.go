@@ -102,6 +102,9 @@ func WriteReportMarkdown(w io.Writer, r *Report, o MarkdownOptions) error {
 	if br := r.BlastRadius; br != nil {
 		writeMarkdownBlast(b, br)
 	}
+	if c := r.Compare; c != nil {
+		writeMarkdownCompare(b, c)
+	}
 	writeMarkdownTimeline(b, r, o)
 	if v := r.Verdict; v != nil && len(v.NextSteps) > 0 {
 		p("## Next steps\n\n")
@@ -329,4 +332,36 @@ func (e *RootError) CopyText() string {
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return strings.TrimSpace(l)
+}
+
+func writeMarkdownCompare(b *bufio.Writer, c *DeployComparison) {
+	fmt.Fprintf(b, "## Before and after %s %s\n\n", mdText(c.Deploy.Service), mdText(c.Deploy.Version))
+	fmt.Fprintf(b, "%s on either side of the deploy (%s UTC), service %s.\n\n", humanDuration(c.WindowSeconds), stamp(c.Deploy.Time), mdText(c.Service))
+	fmt.Fprintf(b, "| | before | after |\n|---|---|---|\n")
+	fmt.Fprintf(b, "| responses | %d | %d |\n", c.Before.Responses, c.After.Responses)
+	fmt.Fprintf(b, "| 5xx rate | %.1f%% | %.1f%% |\n", c.Before.ErrorRate*100, c.After.ErrorRate*100)
+	fmt.Fprintf(b, "| this error | %d | %d |\n", c.Before.Occurrences, c.After.Occurrences)
+	fmt.Fprintf(b, "| p50 / p95 ms | %.0f / %.0f | %.0f / %.0f |\n\n", c.Before.P50MS, c.Before.P95MS, c.After.P50MS, c.After.P95MS)
+	for _, by := range []struct {
+		name string
+		rows []CompareRow
+	}{{"version", c.ByVersion}, {"host", c.ByHost}} {
+		for _, r := range by.rows {
+			if r.Outlier {
+				fmt.Fprintf(b, "- %s %s stands out: %.1f%% 5xx (%d of %d)\n", by.name, mdCode(SanitizeLine(r.Value)), r.ErrorRate*100, r.Errors, r.Responses)
+			}
+		}
+	}
+	if l := c.Later; l != nil {
+		what := "a later deploy"
+		if l.Rollback {
+			what = "the rollback"
+		}
+		verdict := "the error continued"
+		if l.Stopped {
+			verdict = "the error stopped"
+		}
+		fmt.Fprintf(b, "- %s to %s at %s UTC: %d occurrences before, %d after: %s\n", what, mdText(l.Deploy.Version), stamp(l.Deploy.Time), l.Before, l.After, verdict)
+	}
+	fmt.Fprintln(b)
 }

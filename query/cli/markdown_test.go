@@ -41,3 +41,18 @@ func TestRequestIDPulledOutOfText(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestCompare(t *testing.T) {
+	idx := incidentIndex(t)
+	id := caseID(t, "regression")
+	r := culprit(t, idx, "", "request", id, "--json", "--compare")
+	if r.code != 0 || !strings.Contains(r.stdout, `"compare": {`) || !strings.Contains(r.stdout, `"by_version": [`) {
+		t.Fatalf("--json --compare: want a compare block\n%s", r)
+	}
+	if r := culprit(t, idx, "", "request", id, "--json"); strings.Contains(r.stdout, `"compare"`) {
+		t.Errorf("--json without --compare carries a compare block")
+	}
+	if r := culprit(t, idx, "", "request", id, "--format", "markdown", "--compare"); !strings.Contains(r.stdout, "## Before and after orders") {
+		t.Errorf("markdown --compare lacks the comparison\n%s", r.stdout)
+	}
+}

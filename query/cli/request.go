@@ -19,6 +19,9 @@ type requestOptions struct {
 	ID     string // a request ID, or "-" for IDs on stdin
 	JSON   bool
 	Format string // text (default), json or markdown
+	// Compare adds the before/after comparison of the suspect deploy
+	// (query.DeployComparison) to the report.
+	Compare bool
 }
 
 func newRequestCmd(g *globals) *cobra.Command {
@@ -47,6 +50,7 @@ commands that reproduce it); --format json is --json.`,
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the documented JSON object (NDJSON with -)")
 	cmd.Flags().StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
+	cmd.Flags().BoolVar(&o.Compare, "compare", false, "compare the error's service before and after the suspect deploy (JSON: \"compare\")")
 	return cmd
 }
 
@@ -119,6 +123,11 @@ func (o *requestOptions) request(ctx context.Context, ids []string, batch bool) 
 			var err error
 			if r, err = lookupRequest(ctx, inv, id); err != nil {
 				return fmt.Errorf("request %s: %w", id, err)
+			}
+			if o.Compare {
+				if r.Compare, err = inv.Compare(ctx, r); err != nil {
+					return fmt.Errorf("request %s: %w", id, err)
+				}
 			}
 		}
 		if !r.Found {
