@@ -25,6 +25,7 @@ const (
 	screenInvestigation
 	screenExplore
 	screenLine
+	screenCompare
 )
 
 // frame is a place in the navigation history that Esc returns to.
@@ -33,6 +34,7 @@ type frame struct {
 	inv     invModel
 	explore exploreModel
 	line    lineModel
+	compare compareModel
 }
 
 // Model is the TUI's root model. It implements tea.Model with value
@@ -46,6 +48,8 @@ type Model struct {
 	inv     invModel
 	explore exploreModel
 	line    lineModel
+	compare compareModel
+	cmpSeq  int // the comparison asked for last; older answers are dropped
 
 	width, height int
 	span          query.Span
@@ -209,6 +213,24 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.openExplore(msg.query)
 	case openExploreMsg:
 		return m.openExplore(msg.query)
+	case openCompareMsg:
+		m.cmpSeq++
+		m, cmd := m.setStatus("comparing before and after the deploy"+m.c.st.G.Ellipsis, false)
+		return m, tea.Batch(cmd, compareCmd(m.c.ctx, m.c.b, m.cmpSeq, msg.report))
+	case compareMsg:
+		switch {
+		case msg.seq != m.cmpSeq || m.screen != screenInvestigation:
+			return m, nil
+		case msg.err != nil:
+			return m.setStatus("compare: "+query.SanitizeLine(msg.err.Error()), true)
+		case msg.cmp == nil:
+			return m.setStatus("no suspect deploy to compare around", true)
+		}
+		m.push()
+		m.screen = screenCompare
+		m.compare = compareModel{c: m.c, cmp: msg.cmp, width: m.width, height: m.bodyHeight()}
+		m.status = ""
+		return m, nil
 	case openLineMsg:
 		m.push()
 		m.screen = screenLine
@@ -304,6 +326,8 @@ func (m Model) updateScreen(msg tea.Msg) (Model, tea.Cmd) {
 		m.explore, cmd = m.explore.update(msg)
 	case screenLine:
 		m.line, cmd = m.line.update(msg)
+	case screenCompare:
+		m.compare, cmd = m.compare.update(msg)
 	}
 	return m, cmd
 }
@@ -316,6 +340,7 @@ func (m Model) resize(w, h int) (Model, tea.Cmd) {
 	m.home.setSize(m.width, bh)
 	m.explore.setSize(m.width, bh)
 	m.line.setSize(m.width, bh)
+	m.compare.setSize(m.width, bh)
 	if m.inv.report != nil {
 		m.inv.setSize(m.width, bh)
 	}
@@ -325,6 +350,7 @@ func (m Model) resize(w, h int) (Model, tea.Cmd) {
 		}
 		m.back[i].explore.setSize(m.width, bh)
 		m.back[i].line.setSize(m.width, bh)
+		m.back[i].compare.setSize(m.width, bh)
 	}
 	var ec tea.Cmd
 	m.explore, ec = m.explore.resized()
@@ -370,7 +396,7 @@ func (m Model) loading() bool {
 
 // push saves the current screen on the navigation history.
 func (m *Model) push() {
-	m.back = append(m.back, frame{screen: m.screen, inv: m.inv, explore: m.explore, line: m.line})
+	m.back = append(m.back, frame{screen: m.screen, inv: m.inv, explore: m.explore, line: m.line, compare: m.compare})
 	if len(m.back) > 50 {
 		m.back = m.back[1:]
 	}
@@ -395,6 +421,7 @@ func (m Model) goBack() (Model, tea.Cmd) {
 	m.screen = f.screen
 	m.inv = f.inv
 	m.line = f.line
+	m.compare = f.compare
 	var cmd tea.Cmd
 	if f.explore.seq != m.explore.seq {
 		// The restored query gets a new generation number: the one it had
@@ -450,6 +477,8 @@ func (m Model) View() tea.View {
 		body = m.explore.view()
 	case m.screen == screenLine:
 		body = m.line.view()
+	case m.screen == screenCompare:
+		body = m.compare.view()
 	default:
 		body = m.home.view()
 	}
@@ -482,6 +511,8 @@ func (m Model) titleLine() string {
 		left += " " + st.Subtle.Render("explore")
 	case screenLine:
 		left += " " + st.Subtle.Render("line")
+	case screenCompare:
+		left += " " + st.Subtle.Render("before/after")
 	}
 	if m.showHelp {
 		left += " " + st.Subtle.Render("help")
@@ -530,6 +561,8 @@ func (m Model) bindings() bindings {
 		return k.exploreHelp(m.explore.typing())
 	case m.screen == screenLine:
 		return k.lineHelp()
+	case m.screen == screenCompare:
+		return k.compareHelp()
 	case m.home.empty():
 		return bindings{short: []key.Binding{k.Quit}}
 	default:

@@ -218,6 +218,14 @@ func fieldFilter(field, value string) string {
 	return field + ":" + quoteValue(value)
 }
 
+// compareCmd compares the report's service around its suspect deploy.
+func compareCmd(ctx context.Context, b Backend, seq int, r *query.Report) tea.Cmd {
+	return func() tea.Msg {
+		c, err := b.Compare(ctx, r)
+		return compareMsg{seq: seq, cmp: c, err: err}
+	}
+}
+
 // shareCmd renders the investigation as Markdown and copies it to the
 // clipboard with OSC 52. The report is only read.
 func shareCmd(r *query.Report) tea.Cmd {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 )
 
@@ -159,5 +160,39 @@ func TestEnterOnPaneWithoutTargets(t *testing.T) {
 	m, _ = send(t, m, keyPress("enter"))
 	if m.screen != screenInvestigation || !strings.Contains(m.status, "nothing to open here") {
 		t.Errorf("enter on the deploys pane: screen %v status %q", m.screen, m.status)
+	}
+}
+
+func TestCompareScreen(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := started(t, newFake(), sz[0], sz[1])
+			m, _ = send(t, m, pasteMsg(regression))
+			m, _ = send(t, m, keyPress("b"))
+			if m.screen != screenCompare || m.compare.cmp == nil {
+				t.Fatalf("b: screen %v, status %q; want the before/after screen", m.screen, m.status)
+			}
+			out := screenText(m)
+			for _, want := range []string{"Before and after orders 1.9.0", "5xx rate", "p95 ms", "By version", "1.9.0", "100.0%"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("compare screen lacks %q:\n%s", want, out)
+				}
+			}
+			checkLayout(t, m, sz[0], sz[1])
+			golden.RequireEqual(t, out)
+			back, _ := send(t, m, keyPress("esc"))
+			if back.screen != screenInvestigation {
+				t.Errorf("esc: screen %v, want the investigation", back.screen)
+			}
+		})
+	}
+	// A stale comparison (another request opened since) is dropped.
+	m := started(t, newFake(), 80, 24)
+	m, _ = send(t, m, pasteMsg(regression))
+	m, cmd := step(m, openCompareMsg{report: m.inv.report})
+	m, _ = step(m, openCompareMsg{report: m.inv.report})
+	msg := run(t, unbatch(t, cmd, func(msg tea.Msg) bool { _, ok := msg.(compareMsg); return ok }))
+	if m2, _ := step(m, msg); m2.screen != screenInvestigation {
+		t.Errorf("a superseded comparison opened the screen")
 	}
 }

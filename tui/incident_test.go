@@ -370,6 +370,12 @@ func (f *fakeBackend) Errors(ctx context.Context, o query.ErrorsOptions) ([]quer
 }
 
 // inv returns the Investigator over the shared fake store; f.mu is held.
+func (f *fakeBackend) Compare(ctx context.Context, r *query.Report) (*query.DeployComparison, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.inv().Compare(ctx, r)
+}
+
 func (f *fakeBackend) inv() *query.Investigator {
 	if f.store == nil {
 		f.store = query.New(storetest.NewFake(f.events, f.deploys), query.Options{})

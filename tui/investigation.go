@@ -289,6 +289,11 @@ func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
 		}
 		text := r.Error.CopyText()
 		return m, tea.Batch(tea.SetClipboard(text), statusCmd(fmt.Sprintf("copied the error and its stack trace (%s) to the clipboard (OSC 52)", plural(strings.Count(text, "\n")+1, "line")), false))
+	case key.Matches(kp, k.Compare):
+		if r.Deploy == nil {
+			return m, statusCmd("no suspect deploy to compare around", true)
+		}
+		return m, func() tea.Msg { return openCompareMsg{report: r} }
 	case key.Matches(kp, k.Share):
 		return m, shareCmd(r)
 	case key.Matches(kp, k.Save):

@@ -15,6 +15,7 @@ type keyMap struct {
 	PageUp, PageDown, Top, Bottom        key.Binding
 	Input, CopyID, CopyStack, First      key.Binding
 	Share, Save, Context, Command        key.Binding
+	Compare                              key.Binding
 	ArrowUp, ArrowDown                   key.Binding // leave an input
 	Explore, NextErr, PrevErr, RangeHelp key.Binding
 	Ranges                               [len(timeRanges)]key.Binding
@@ -47,6 +48,7 @@ func newKeyMap(ascii bool) keyMap {
 		Save:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "save as markdown")),
 		Context:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "context ±30s")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "filter command line")),
+		Compare:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "before/after deploy")),
 		First:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "open first request")),
 		Explore:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explore")),
 		NextErr:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next error")),
@@ -95,12 +97,13 @@ func (k keyMap) homeHelp(typing bool) bindings {
 
 func (k keyMap) investigationHelp() bindings {
 	return bindings{
-		short: []key.Binding{k.NextPane, k.Down, k.Enter, k.Share, k.CopyStack, k.CopyID, k.First, k.Explore, k.Back, k.Help},
+		short: []key.Binding{k.NextPane, k.Down, k.Enter, k.Compare, k.Share, k.CopyStack, k.CopyID, k.First, k.Explore, k.Back, k.Help},
 		full: [][]key.Binding{
 			{k.NextPane, k.PrevPane, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 			{withHelp(k.Enter, "open: a timeline line, the events with a stack frame, explore a blast-radius row"),
 				withHelp(k.Context, "a timeline line's context: same service and host ±30 s")},
-			{k.CopyID, withHelp(k.CopyStack, "copy the error message and its stack trace"),
+			{withHelp(k.Compare, "the service before and after the suspect deploy: rate, status, latency, per version and host"),
+				k.CopyID, withHelp(k.CopyStack, "copy the error message and its stack trace"),
 				withHelp(k.Share, "copy the investigation as Markdown (OSC 52)"), withHelp(k.Save, "save it as Markdown: culprit-ID.md"), k.First, withHelp(k.Explore, "explore: this request's lines (timeline), else its error group")},
 			{k.Back, k.Help, k.Quit, k.ForceQuit},
 		},
@@ -116,6 +119,11 @@ func (k keyMap) lineHelp() bindings {
 			{k.Back, k.Help, k.Quit, k.ForceQuit},
 		},
 	}
+}
+
+func (k keyMap) compareHelp() bindings {
+	b := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Back, k.Help, k.Quit}
+	return bindings{short: b, full: [][]key.Binding{b}}
 }
 
 func (k keyMap) notFoundHelp() bindings {

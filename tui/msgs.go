@@ -110,6 +110,16 @@ type clipboardMsg struct {
 	status string
 }
 
+// compareMsg answers Compare for the request numbered seq.
+type compareMsg struct {
+	seq int
+	cmp *query.DeployComparison
+	err error
+}
+
+// openCompareMsg asks the root model to compare around report's deploy.
+type openCompareMsg struct{ report *query.Report }
+
 // openLineMsg asks the root model to show one line of a request whole.
 type openLineMsg struct {
 	ev query.ReportEvent
