@@ -178,7 +178,14 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.home, hc = m.home.update(msg)
 		m.explore, ec = m.explore.resized() // the histogram needs the span
 		return m, tea.Batch(hc, ec)
-	case deploysMsg, groupsMsg, groupHistMsg, homeHistMsg:
+	case deploysMsg:
+		if msg.err == nil {
+			m.explore.deploys = msg.deploys
+		}
+		var cmd tea.Cmd
+		m.home, cmd = m.home.update(msg)
+		return m, cmd
+	case groupsMsg, groupHistMsg, homeHistMsg:
 		var cmd tea.Cmd
 		m.home, cmd = m.home.update(msg)
 		return m, cmd

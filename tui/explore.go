@@ -60,6 +60,7 @@ type exploreModel struct {
 	facetRow  int
 	facetCol  int
 	hist      []query.TimeBucket
+	deploys   []query.Deploy // for the histogram's markers
 	histWidth int
 	histErr   error
 	typingTag int
@@ -613,9 +614,9 @@ func (m exploreModel) layout() exploreLayout {
 	h := m.height - 2 // input, status
 	switch {
 	case h >= 30:
-		l.histRows = 3
+		l.histRows = 5 // deploy markers, bars, time axis
 	case h >= 16:
-		l.histRows = 2
+		l.histRows = 3 // bars, time axis
 	default:
 		l.histRows = 0
 	}
@@ -731,10 +732,29 @@ func (m exploreModel) histView(w, rows int) []string {
 	case m.hist == nil:
 		return st.block(nil, w, rows)
 	}
-	cols := chart.Columns(bucketCounts(m.hist), w-2, rows, st.G.Chart)
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = " " + st.Spark.Render(c)
+	// Deploy markers above the bars (from 4 rows), the time axis below.
+	from, to := m.hist[0].Start, m.hist[len(m.hist)-1].Start
+	if n := len(m.hist); n > 1 {
+		to = to.Add(m.hist[1].Start.Sub(m.hist[0].Start))
+	}
+	barRows := max(rows-1, 1)
+	var out []string
+	if rows >= 4 {
+		barRows--
+		out = append(out, " "+st.Marker.Render(markerRow(m.deploys, from, to, w-2, st.G)))
+	}
+	for _, c := range chart.Columns(bucketCounts(m.hist), w-2, barRows, st.G.Chart) {
+		out = append(out, " "+st.Spark.Render(c))
+	}
+	if rows >= 2 {
+		withDate := multiDay(from, to)
+		left, right := axisTime(from, withDate), axisTime(to, withDate)+" UTC"
+		gap := w - 2 - len(left) - len(right)
+		axis := left + " " + st.G.Arrow + " " + right
+		if gap > 0 {
+			axis = left + strings.Repeat(" ", gap) + right
+		}
+		out = append(out, " "+st.Subtle.Render(st.trunc(axis, w-2)))
 	}
 	return out
 }
