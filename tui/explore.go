@@ -727,6 +727,8 @@ func (m exploreModel) statusLine() string {
 func (m exploreModel) histView(w, rows int) []string {
 	st := m.c.st
 	switch {
+	case m.err != nil:
+		return st.block(nil, w, rows) // the status line says why, once
 	case m.histErr != nil:
 		return st.block([]string{st.Error.Render(st.trunc("histogram: "+query.SanitizeLine(m.histErr.Error()), w))}, w, rows)
 	case m.hist == nil:
@@ -806,20 +808,26 @@ func (m exploreModel) resultRow(e query.Event, w int, withDate, sel bool) string
 		status = fmt.Sprintf("%3d", e.Status)
 	}
 	ts := clock(e.Time, withDate)
-	text := eventText(e.Message, e.Method, e.Path)
-	if e.Error != "" && !strings.Contains(e.Message, e.Error) {
-		text += "  " + query.SanitizeLine(e.Error)
+	// The error text right after the message, before the request line: on
+	// an error row it is what the reader scans for.
+	msg := e.Message
+	if e.Error != "" && !strings.Contains(msg, e.Error) {
+		msg = strings.TrimSpace(msg + ": " + e.Error)
+		if e.Message == "" {
+			msg = e.Error
+		}
 	}
+	text := eventText(msg, e.Method, e.Path)
 	head := cur + ts + " " + st.fit(query.SanitizeLine(e.Service), 10) + " "
 	restW := max(w-ansi.StringWidth(head)-5-1-3-1, 0)
 	if sel && m.focus == focusResults {
 		return st.Selected.Render(st.fit(head+st.fit(lvl, 5)+" "+status+" "+st.trunc(text, restW), w))
 	}
-	msg := st.trunc(text, restW)
+	cell := st.trunc(text, restW)
 	if e.IsError {
-		msg = st.Error.Render(msg)
+		cell = st.Error.Render(cell)
 	}
-	return head + st.level(e.Level).Render(st.fit(lvl, 5)) + " " + status + " " + msg
+	return head + st.level(e.Level).Render(st.fit(lvl, 5)) + " " + status + " " + cell
 }
 
 func (m exploreModel) detailView(w, rows int) []string {
@@ -853,6 +861,9 @@ func (m exploreModel) facetsView(w int) []string {
 		style, title = st.Focused, st.G.Cursor+" Facets"
 	}
 	out := []string{st.rule(title, "enter adds a filter", w, style)}
+	if m.facetsErr != nil && m.err != nil {
+		return out // the query failed: the status line says why, once
+	}
 	if m.facetsErr != nil {
 		return append(out, st.Error.Render(st.trunc("facets: "+query.SanitizeLine(m.facetsErr.Error()), w)))
 	}

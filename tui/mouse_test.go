@@ -188,3 +188,21 @@ func TestRankGroups(t *testing.T) {
 		t.Error("rankGroups modified its input")
 	}
 }
+
+func TestMalformedQueryErrorShownOnce(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		m := started(t, newFake(), sz[0], sz[1])
+		m, _ = send(t, m, openExploreMsg{query: `status:>=abc (`})
+		if m.explore.err == nil {
+			t.Fatalf("%v: the malformed query did not fail", sz)
+		}
+		out := screenText(m)
+		msg := query.SanitizeLine(m.explore.err.Error())
+		if len(msg) > 20 {
+			msg = msg[:20]
+		}
+		if n := strings.Count(out, msg); n != 1 {
+			t.Errorf("%v: the error %q is on screen %d times, want once:\n%s", sz, msg, n, out)
+		}
+	}
+}
