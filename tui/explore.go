@@ -701,7 +701,9 @@ func (m exploreModel) statusLine() string {
 	var parts []string
 	switch {
 	case m.err != nil:
-		return st.Error.Render(st.trunc("search failed: "+query.SanitizeLine(m.err.Error()), m.width))
+		// The store's errors already say "search: …": say it once.
+		msg := strings.TrimPrefix(query.SanitizeLine(m.err.Error()), "search: ")
+		return st.Error.Render(st.trunc("search failed: "+msg, m.width))
 	case !m.ran:
 		parts = append(parts, "type a query and press enter")
 	case !m.totalKnown:

@@ -197,10 +197,11 @@ func TestMalformedQueryErrorShownOnce(t *testing.T) {
 			t.Fatalf("%v: the malformed query did not fail", sz)
 		}
 		out := screenText(m)
-		msg := query.SanitizeLine(m.explore.err.Error())
-		if len(msg) > 20 {
-			msg = msg[:20]
+		if strings.Count(out, "search") != 1 || !strings.Contains(out, `search failed: invalid query "status:>=abc ("`) {
+			t.Errorf("%v: want one \"search failed: invalid query …\":\n%s", sz, out)
 		}
+		msg := query.SanitizeLine(m.explore.err.Error())
+		msg = strings.TrimPrefix(msg, "search: ")[:20]
 		if n := strings.Count(out, msg); n != 1 {
 			t.Errorf("%v: the error %q is on screen %d times, want once:\n%s", sz, msg, n, out)
 		}
