@@ -207,3 +207,11 @@ func TestMalformedQueryErrorShownOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestOffsetMatchesVerdictPrecision(t *testing.T) {
+	for sec, want := range map[float64]string{-2.502: "-2.5s", -6.214: "-6.2s", 3: "+3s", -6: "-6s", 0.01: "0s", -1806.214: "-30m", 1793.786: "+29m"} {
+		if got := offset(sec); got != want {
+			t.Errorf("offset(%v) = %q, want %q", sec, got, want)
+		}
+	}
+}
