@@ -196,3 +196,33 @@ func TestCompareScreen(t *testing.T) {
 		t.Errorf("a superseded comparison opened the screen")
 	}
 }
+
+func TestTimelineScrollsSideways(t *testing.T) {
+	m := started(t, newFake(), 120, 40)
+	m, _ = send(t, m, pasteMsg(regression))
+	m = focusPane(t, m, paneTimeline)
+	row := func(m Model) string {
+		for _, l := range strings.Split(screenText(m), "\n") {
+			if strings.Contains(l, "15:11:12.109") || strings.Contains(l, "returned 500") {
+				return l
+			}
+		}
+		return ""
+	}
+	if strings.Contains(row(m), "/api/orders/1042") {
+		t.Fatalf("the row already fits; the test proves nothing:\n%s", row(m))
+	}
+	for range 3 {
+		m, _ = send(t, m, keyPress("l"))
+	}
+	if !strings.Contains(row(m), "/api/orders/1042") {
+		t.Errorf("after l l l the end of the message is not visible:\n%s", screenText(m))
+	}
+	checkLayout(t, m, 120, 40)
+	for range 10 {
+		m, _ = send(t, m, keyPress("h"))
+	}
+	if m.inv.hoff[paneTimeline] != 0 {
+		t.Errorf("h did not scroll back to the start: %d", m.inv.hoff[paneTimeline])
+	}
+}

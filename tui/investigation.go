@@ -32,6 +32,9 @@ var paneTitles = [numPanes]string{
 	"Request timeline", "Stack trace", "First occurrence", "Deploys", "Blast radius", "Next steps & evidence",
 }
 
+// hscrollStep is how far ←/→ scroll a pane sideways.
+const hscrollStep = 16
+
 // wideLayout: two columns of panes from this width on.
 const wideLayout = 110
 
@@ -46,6 +49,7 @@ type invModel struct {
 	lines         [numPanes][]string // content, built for the current width
 	targets       [numPanes][]target // what enter opens on each line; nil: nothing
 	cur           [numPanes]int      // the cursor's line in panes with targets
+	hoff          [numPanes]int      // horizontal scroll, in cells
 	summary       [numPanes]string
 }
 
@@ -254,6 +258,10 @@ func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
 		if !m.moveCursor(-1, vis) {
 			*off = clampOffset(*off-1, n, vis)
 		}
+	case key.Matches(kp, k.Left):
+		m.hscroll(-hscrollStep)
+	case key.Matches(kp, k.Right):
+		m.hscroll(hscrollStep)
 	case key.Matches(kp, k.Enter):
 		t, ok := m.selected()
 		switch {
@@ -324,7 +332,9 @@ func (m *invModel) build() {
 	if r == nil || !r.Found {
 		return
 	}
-	m.lines[paneTimeline], m.targets[paneTimeline], m.summary[paneTimeline] = m.timeline(m.contentWidth(paneTimeline))
+	// The timeline is built at its natural width: the pane cuts it to its
+	// own and ←/→ scroll it sideways, so no message is lost to a column.
+	m.lines[paneTimeline], m.targets[paneTimeline], m.summary[paneTimeline] = m.timeline(max(m.contentWidth(paneTimeline), naturalWidth))
 	m.lines[paneStack], m.targets[paneStack], m.summary[paneStack] = m.stackPane(m.contentWidth(paneStack))
 	m.lines[paneFirst], m.summary[paneFirst] = m.firstPane(m.contentWidth(paneFirst))
 	m.lines[paneDeploys], m.summary[paneDeploys] = m.deploysPane(m.contentWidth(paneDeploys))
@@ -384,13 +394,33 @@ func (m invModel) paneView(p paneID, w, vis int) []string {
 		cur = m.cur[p]
 	}
 	for i := off; i < min(off+vis, len(lines)); i++ {
+		l := lines[i]
+		if h := m.hoff[p]; h > 0 {
+			l = ansi.Cut(l, h, ansi.StringWidth(l))
+		}
 		if i == cur {
-			out = append(out, st.Selected.Render(st.fit(st.G.Cursor+ansi.Strip(lines[i]), w)))
+			out = append(out, st.Selected.Render(st.fit(st.G.Cursor+ansi.Strip(l), w)))
 			continue
 		}
-		out = append(out, " "+lines[i])
+		out = append(out, st.trunc(" "+l, w))
 	}
 	return out
+}
+
+// naturalWidth is the width the timeline is built for: wide enough for
+// any message a log line carries on one line.
+const naturalWidth = 1000
+
+// hscroll scrolls the focused pane sideways by n cells, within its widest
+// line.
+func (m *invModel) hscroll(n int) {
+	p := m.focus
+	widest := 0
+	for _, l := range m.lines[p] {
+		widest = max(widest, ansi.StringWidth(l))
+	}
+	w := m.layout().colW[p] - 1
+	m.hoff[p] = max(0, min(m.hoff[p]+n, widest-w))
 }
 
 func (m invModel) headerLine() string {

@@ -99,7 +99,7 @@ func (k keyMap) investigationHelp() bindings {
 	return bindings{
 		short: []key.Binding{k.NextPane, k.Down, k.Enter, k.Compare, k.Share, k.CopyStack, k.CopyID, k.First, k.Explore, k.Back, k.Help},
 		full: [][]key.Binding{
-			{k.NextPane, k.PrevPane, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+			{k.NextPane, k.PrevPane, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, withHelp(k.Left, "scroll left"), withHelp(k.Right, "scroll right")},
 			{withHelp(k.Enter, "open: a timeline line, the events with a stack frame, explore a blast-radius row"),
 				withHelp(k.Context, "a timeline line's context: same service and host ±30 s")},
 			{withHelp(k.Compare, "the service before and after the suspect deploy: rate, status, latency, per version and host"),
