@@ -74,7 +74,7 @@ func (m compareModel) lines() []string {
 		query.SanitizeLine(c.Service), compactDur(secs(c.WindowSeconds)), c.Deploy.Time.UTC().Format("2006-01-02 15:04:05")), w)), "")
 	const lw, cw = 14, 22
 	row := func(label, before, after string) string {
-		return st.trunc(st.Subtle.Render(st.fit(label, lw))+st.fitRight(before, cw)+st.fitRight(after, cw), w)
+		return st.trunc(st.Subtle.Render(st.fit(label, lw))+st.fitRight(before, cw)+"  "+st.fitRight(after, cw), w)
 	}
 	b, a := c.Before, c.After
 	out = append(out,
