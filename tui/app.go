@@ -219,7 +219,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.cancelRequest()
 		return m.openExplore(msg.query)
 	case openExploreMsg:
-		return m.openExplore(msg.query)
+		return m.openExploreOrder(msg.query, msg.oldest)
 	case openCompareMsg:
 		m.cmpSeq++
 		m, cmd := m.setStatus("comparing before and after the deploy"+m.c.st.G.Ellipsis, false)
@@ -453,10 +453,14 @@ func (m *Model) cancelRequest() {
 	m.pendingID = ""
 }
 
-func (m Model) openExplore(q string) (Model, tea.Cmd) {
+func (m Model) openExplore(q string) (Model, tea.Cmd) { return m.openExploreOrder(q, false) }
+
+// openExploreOrder opens explore on q, oldest line first when oldest.
+func (m Model) openExploreOrder(q string, oldest bool) (Model, tea.Cmd) {
 	m.push()
 	m.screen = screenExplore
 	var cmd tea.Cmd
+	m.explore.oldest = oldest
 	m.explore, cmd = m.explore.open(q, m.span)
 	return m, cmd
 }

@@ -123,6 +123,19 @@ func TestStackFrameEnterSearchesFrame(t *testing.T) {
 			}
 			checkLayout(t, m, sz[0], sz[1])
 			golden.RequireEqual(t, screenText(m))
+
+			// Oldest first: the frame's first occurrence is on top, and c
+			// opens the lines around it.
+			first, _ := m.explore.event(0)
+			second, _ := m.explore.event(1)
+			if !m.explore.oldest || second.Time.Before(first.Time) || !strings.Contains(screenText(m), "oldest first") {
+				t.Fatalf("results are not oldest first: %v then %v", first.Time, second.Time)
+			}
+			m, _ = send(t, m, keyPress("c"))
+			want := contextAround(first.Service, first.Host, first.Time)
+			if m.explore.query != want || !m.explore.totalKnown || m.explore.total == 0 {
+				t.Errorf("c on the first occurrence: query %q (%d hits), want %q", m.explore.query, m.explore.total, want)
+			}
 		})
 	}
 }

@@ -61,6 +61,7 @@ type exploreModel struct {
 	facetCol  int
 	hist      []query.TimeBucket
 	deploys   []query.Deploy // for the histogram's markers
+	oldest    bool           // results oldest first (o toggles)
 	histWidth int
 	histErr   error
 	typingTag int
@@ -158,7 +159,11 @@ func (m exploreModel) run() (exploreModel, tea.Cmd) {
 
 func (m exploreModel) searchOptions() query.SearchOptions {
 	f := m.filter()
-	return query.SearchOptions{Query: f.Query, Since: f.Since, Until: f.Until, Order: query.NewestFirst}
+	order := query.NewestFirst
+	if m.oldest {
+		order = query.OldestFirst
+	}
+	return query.SearchOptions{Query: f.Query, Since: f.Since, Until: f.Until, Order: order}
 }
 
 func (m exploreModel) filter() query.Filter {
@@ -412,6 +417,14 @@ func (m exploreModel) resultsKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 		return m.findError(-1)
 	case key.Matches(msg, k.Enter):
 		return m, m.openSelected()
+	case key.Matches(msg, k.Context):
+		if e, ok := m.event(m.cursor); ok {
+			return m, openExplore(contextAround(e.Service, e.Host, e.Time))
+		}
+	case key.Matches(msg, k.Order):
+		m.oldest = !m.oldest
+		m.input.SetValue(m.query)
+		return m.run()
 	case key.Matches(msg, k.CopyID):
 		if e, ok := m.event(m.cursor); ok && e.RequestID != "" {
 			return m, tea.Batch(tea.SetClipboard(e.RequestID), statusCmd("copied request id "+query.SanitizeLine(e.RequestID)+" to the clipboard (OSC 52)", false))
@@ -721,7 +734,11 @@ func (m exploreModel) statusLine() string {
 	}
 	parts = append(parts, "range "+strings.Join(rs, " "))
 	if m.totalKnown && m.total > 0 {
-		parts = append(parts, fmt.Sprintf("line %s of %s, newest first", count(m.cursor+1), count(m.total)))
+		order := "newest first"
+		if m.oldest {
+			order = "oldest first"
+		}
+		parts = append(parts, fmt.Sprintf("line %s of %s, %s", count(m.cursor+1), count(m.total), order))
 	}
 	return st.trunc(strings.Join(parts, "  "+st.G.Dot+"  "), m.width)
 }

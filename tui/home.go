@@ -208,6 +208,11 @@ func openLine(ev query.ReportEvent) tea.Cmd {
 	return func() tea.Msg { return openLineMsg{ev: ev} }
 }
 
+// openExploreOldest opens explore on q, oldest line first.
+func openExploreOldest(q string) tea.Cmd {
+	return func() tea.Msg { return openExploreMsg{query: q, oldest: true} }
+}
+
 func openExplore(q string) tea.Cmd {
 	return func() tea.Msg { return openExploreMsg{query: q} }
 }

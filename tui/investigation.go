@@ -68,6 +68,8 @@ type target struct {
 	event int    // index into Report.Events
 	query string // explore query
 	first bool   // where the cursor starts (the culprit frame)
+	// oldest: explore oldest first (a frame's first occurrence on top).
+	oldest bool
 }
 
 func newInvestigation(c *common, r *query.Report, span query.Span, w, h int) invModel {
@@ -269,6 +271,8 @@ func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
 			return m, statusCmd("nothing to open here: tab to the timeline, the stack trace or the blast radius", false)
 		case t.kind == targetEvent:
 			return m, openLine(r.Events[t.event])
+		case t.oldest:
+			return m, openExploreOldest(t.query)
 		default:
 			return m, openExplore(t.query)
 		}
@@ -632,7 +636,7 @@ func (m invModel) stackPane(w int) ([]string, []target, string) {
 	targets := make([]target, len(out), len(out)+len(frames))
 	for _, f := range frames {
 		if q := query.FrameQuery(f.Text); q != "" && f.Kind != query.StackHeader {
-			targets = append(targets, target{kind: targetQuery, query: q, first: f.Culprit && f.Frame})
+			targets = append(targets, target{kind: targetQuery, query: q, first: f.Culprit && f.Frame, oldest: true})
 		} else {
 			targets = append(targets, target{})
 		}

@@ -15,7 +15,7 @@ type keyMap struct {
 	PageUp, PageDown, Top, Bottom        key.Binding
 	Input, CopyID, CopyStack, First      key.Binding
 	Share, Save, Context, Command        key.Binding
-	Compare                              key.Binding
+	Compare, Order                       key.Binding
 	ArrowUp, ArrowDown                   key.Binding // leave an input
 	Explore, NextErr, PrevErr, RangeHelp key.Binding
 	Ranges                               [len(timeRanges)]key.Binding
@@ -49,6 +49,7 @@ func newKeyMap(ascii bool) keyMap {
 		Context:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "context ±30s")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "filter command line")),
 		Compare:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "before/after deploy")),
+		Order:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "oldest/newest first")),
 		First:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "open first request")),
 		Explore:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explore")),
 		NextErr:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next error")),
@@ -136,7 +137,7 @@ func (k keyMap) exploreHelp(typing bool) bindings {
 		full: [][]key.Binding{
 			{k.Input, withHelp(k.Enter, "run query / open request / add filter"), k.NextPane, k.PrevPane},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Left, k.Right},
-			{k.NextErr, k.PrevErr, k.RangeHelp, k.CopyID},
+			{k.NextErr, k.PrevErr, k.RangeHelp, k.CopyID, withHelp(k.Context, "the selected line's context: same service and host ±30 s"), k.Order},
 			{k.Back, k.Help, k.Quit, k.ForceQuit},
 		},
 	}

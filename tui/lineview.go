@@ -126,15 +126,21 @@ func (m lineModel) view() []string {
 // contextQuery selects the lines around e: the same service (and host,
 // when the line names one) within contextWindow either side.
 func contextQuery(e query.ReportEvent) string {
+	return contextAround(e.Service, hostOf(e.Fields), e.Time)
+}
+
+// contextAround selects the lines of service (and host, if known) within
+// contextWindow of t.
+func contextAround(service, host string, t time.Time) string {
 	var q string
-	if e.Service != "" {
-		q = fieldFilter("service", e.Service)
+	if service != "" {
+		q = fieldFilter("service", service)
 	}
-	if h := hostOf(e.Fields); h != "" {
-		q = addClause(q, fieldFilter("host", h))
+	if host != "" {
+		q = addClause(q, fieldFilter("host", host))
 	}
-	q = addClause(q, `time:>=`+quoteValue(e.Time.Add(-contextWindow).UTC().Format(time.RFC3339Nano)))
-	return addClause(q, `time:<=`+quoteValue(e.Time.Add(contextWindow).UTC().Format(time.RFC3339Nano)))
+	q = addClause(q, `time:>=`+quoteValue(t.Add(-contextWindow).UTC().Format(time.RFC3339Nano)))
+	return addClause(q, `time:<=`+quoteValue(t.Add(contextWindow).UTC().Format(time.RFC3339Nano)))
 }
 
 // hostOf is the host a JSON log line names (host, hostname, host.name,

@@ -52,7 +52,8 @@ type openRequestMsg struct {
 
 // openExploreMsg asks the root model to open the explore screen on a query.
 type openExploreMsg struct {
-	query string
+	query  string
+	oldest bool // oldest first (a stack frame: its first occurrence on top)
 }
 
 // reportMsg answers Request.
