@@ -75,6 +75,23 @@ func (m Model) click(msg tea.MouseClickMsg) (Model, tea.Cmd) {
 				return m, cmd
 			}
 		}
+	case screenExplore:
+		f, row, ok := m.explore.hit(msg.X, y)
+		if !ok {
+			return m, nil
+		}
+		again := m.explore.focus == f && f == focusResults && row == m.explore.cursor
+		m.explore.setFocus(f)
+		if f == focusResults && row >= 0 {
+			if again {
+				return m.updateScreen(tea.KeyPressMsg{Code: tea.KeyEnter})
+			}
+			prev := m.explore.cursor
+			m.explore.cursor = row
+			var cmd tea.Cmd
+			m.explore, cmd = m.explore.moved(prev)
+			return m, cmd
+		}
 	case screenHome:
 		if i, ok := m.home.rowAt(y); ok {
 			again := m.home.listFocus && m.home.sel == i
@@ -131,6 +148,44 @@ func (m *invModel) scroll(p paneID, n int) {
 	m.focus = p
 	m.cursorIntoView(vis)
 	m.focus = focus
+}
+
+// hit is the explore part at body coordinates (x, y) and, on the
+// results, the result index under them (-1 on the title rule).
+func (m exploreModel) hit(x, y int) (exploreFocus, int, bool) {
+	l := m.layout()
+	if y == 0 {
+		return focusInput, -1, true
+	}
+	top := 2 + l.histRows
+	resultsEnd := top + 1 + l.results // rule + rows
+	detailEnd := resultsEnd + 1 + l.detail
+	if l.wide {
+		detailEnd = resultsEnd
+	}
+	row := func() int {
+		if y == top {
+			return -1
+		}
+		i := follow(m.top, m.cursor, l.results) + y - top - 1
+		if !m.totalKnown || i >= m.total {
+			return -1
+		}
+		return i
+	}
+	switch {
+	case y < top:
+		return 0, 0, false
+	case l.wide && y < resultsEnd && x > l.resultsW:
+		return focusDetail, -1, true
+	case y < resultsEnd:
+		return focusResults, row(), true
+	case !l.wide && y < detailEnd:
+		return focusDetail, -1, true
+	case l.facetLines > 0 && y < detailEnd+1+l.facetLines:
+		return focusFacets, -1, true
+	}
+	return 0, 0, false
 }
 
 // rowAt is the error group drawn at body row y, if any.

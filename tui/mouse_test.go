@@ -215,3 +215,37 @@ func TestOffsetMatchesVerdictPrecision(t *testing.T) {
 		}
 	}
 }
+
+func TestMouseExplore(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		m := started(t, newFake(), sz[0], sz[1])
+		m, _ = send(t, m, openExploreMsg{query: "failed"})
+		// Find the screen row of result 2 by its text.
+		e, _ := m.explore.event(2)
+		y := -1
+		for i, l := range strings.Split(screenText(m), "\n") {
+			if strings.Contains(l, clock(e.Time, false)) {
+				y = i
+				break
+			}
+		}
+		if y < 0 {
+			t.Fatalf("%v: result 2 is not on screen", sz)
+		}
+		m, _ = send(t, m, tea.MouseClickMsg{X: 4, Y: y, Button: tea.MouseLeft})
+		if m.explore.focus != focusResults || m.explore.cursor != 2 {
+			t.Fatalf("%v: click on result 2: focus %v cursor %d", sz, m.explore.focus, m.explore.cursor)
+		}
+		m, _ = send(t, m, tea.MouseClickMsg{X: 4, Y: y, Button: tea.MouseLeft})
+		if m.screen != screenInvestigation {
+			t.Errorf("%v: a second click did not open the line's request (screen %v)", sz, m.screen)
+		}
+		// A click on the input focuses it.
+		m2 := started(t, newFake(), sz[0], sz[1])
+		m2, _ = send(t, m2, openExploreMsg{query: "failed"})
+		m2, _ = send(t, m2, tea.MouseClickMsg{X: 10, Y: 1, Button: tea.MouseLeft})
+		if !m2.explore.typing() {
+			t.Errorf("%v: a click on the query line did not focus the input", sz)
+		}
+	}
+}
