@@ -650,6 +650,9 @@ func TestExploreTimeRange(t *testing.T) {
 	if m.explore.total >= all || m.explore.total == 0 {
 		t.Fatalf("1: %d hits, want fewer than the %d of all time", m.explore.total, all)
 	}
+	if want := "15:14:57 → 15:29:57 UTC"; !strings.Contains(screenText(m), want) {
+		t.Errorf("1: the range's absolute times %q are not on screen:\n%s", want, screenText(m))
+	}
 	m, _ = send(t, m, keyPress("5"))
 	if m.explore.total != all {
 		t.Fatalf("5: %d hits, want all %d", m.explore.total, all)
@@ -725,6 +728,22 @@ func TestSanitizedLogText(t *testing.T) {
 	m, _ = send(t, m, keyPress("tab"))
 	m, _ = send(t, m, keyPress("tab")) // timeline, whose 3rd line is hostile
 	views := []string{m.View().Content}
+	// The line view of the hostile timeline line (a text line: no JSON to
+	// escape it), and its Markdown.
+	m2 := m
+	for range 2 {
+		m2, _ = send(t, m2, keyPress("j"))
+	}
+	m2, _ = send(t, m2, keyPress("enter"))
+	if m2.screen != screenLine {
+		t.Fatalf("enter on the hostile line: screen %v", m2.screen)
+	}
+	views = append(views, m2.View().Content)
+	var md strings.Builder
+	if err := query.WriteReportMarkdown(&md, m.inv.report, query.MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	views = append(views, md.String())
 	// The explore screen on the hostile line.
 	m, _ = send(t, m, openExploreMsg{query: "agent"})
 	views = append(views, m.View().Content)
@@ -732,7 +751,11 @@ func TestSanitizedLogText(t *testing.T) {
 		if strings.Contains(v, "\x1b]52") || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "\u009b") || strings.Contains(v, "\a") {
 			t.Errorf("view %d lets a terminal control sequence from the logs through", i)
 		}
-		if !strings.Contains(v, `\x1b[2J\x1b`) {
+		shown := `\x1b[2J\x1b`
+		if i == 2 {
+			shown = `\\x1b\[2J\\x1b` // Markdown escapes the backslash and the bracket
+		}
+		if !strings.Contains(v, shown) {
 			t.Errorf("view %d does not show the neutralised sequence:\n%s", i, ansi.Strip(v))
 		}
 	}

@@ -733,6 +733,12 @@ func (m exploreModel) statusLine() string {
 		rs = append(rs, lbl)
 	}
 	parts = append(parts, "range "+strings.Join(rs, " "))
+	if f := m.filter(); !f.Since.IsZero() && !m.span.Last.IsZero() {
+		// The active range in absolute times: "last 15m" of logs that may
+		// be days old says nothing by itself.
+		withDate := multiDay(f.Since, m.span.Last)
+		parts = append(parts, axisTime(f.Since, withDate)+" "+st.G.Arrow+" "+axisTime(m.span.Last, withDate)+" UTC")
+	}
 	if m.totalKnown && m.total > 0 {
 		order := "newest first"
 		if m.oldest {
