@@ -620,7 +620,7 @@ func (m invModel) stackPane(w int) ([]string, []target, string) {
 		}
 	}
 	where = append(where, e.Time.UTC().Format("15:04:05.000"))
-	out = append(out, st.Subtle.Render(st.trunc("in "+strings.Join(where, " "+st.G.Dot+" "), w)))
+	out = append(out, st.Subtle.Render(st.trunc("in "+strings.Join(where, " "+st.G.Dot+" "), naturalWidth)))
 	// One model of stacks: the lines, their kinds and the culprit frame
 	// come from query (ingest/stack), as in the CLI's reports.
 	frames := query.StackLines(e.Stack)
@@ -640,7 +640,7 @@ func (m invModel) stackPane(w int) ([]string, []target, string) {
 		} else {
 			targets = append(targets, target{})
 		}
-		text := st.trunc(expandTabs(query.Sanitize(f.Text)), w)
+		text := st.trunc(expandTabs(query.Sanitize(f.Text)), naturalWidth) // the pane cuts it; ←/→ scroll
 		if f.Frame {
 			nFrames++
 			if f.Kind == query.StackApp {
