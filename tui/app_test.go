@@ -306,7 +306,7 @@ func TestCopyKeys(t *testing.T) {
 		{"Y", exact(strings.TrimRight(goPanic, "\n")), "copied the error and its stack trace (27 lines)"},
 		{"s", func(s string) bool {
 			return strings.HasPrefix(s, "# Request `"+regression+"`: deployment regression") &&
-				strings.Contains(s, "## Reproduce") && strings.Contains(s, "## Blast radius")
+				strings.Contains(s, "## Reproduce") && strings.Contains(s, "## Blast radius") && strings.Contains(s, "## Before and after orders 1.9.0")
 		}, "copied the investigation as Markdown"},
 	}
 	for _, c := range cases {

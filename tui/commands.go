@@ -226,25 +226,47 @@ func compareCmd(ctx context.Context, b Backend, seq int, r *query.Report) tea.Cm
 	}
 }
 
+// markdown renders the investigation, with its before/after comparison
+// when it has a suspect deploy. The report is only read: the comparison
+// goes on a copy.
+func markdown(ctx context.Context, be Backend, r *query.Report) (string, error) {
+	if r.Compare == nil && r.Deploy != nil {
+		c, err := be.Compare(ctx, r)
+		if err != nil {
+			return "", err
+		}
+		cp := *r
+		cp.Compare = c
+		r = &cp
+	}
+	var b strings.Builder
+	err := query.WriteReportMarkdown(&b, r, query.MarkdownOptions{})
+	return b.String(), err
+}
+
 // shareCmd renders the investigation as Markdown and copies it to the
-// clipboard with OSC 52. The report is only read.
-func shareCmd(r *query.Report) tea.Cmd {
+// clipboard with OSC 52.
+func shareCmd(ctx context.Context, be Backend, r *query.Report) tea.Cmd {
 	return func() tea.Msg {
-		var b strings.Builder
-		if err := query.WriteReportMarkdown(&b, r, query.MarkdownOptions{}); err != nil {
+		md, err := markdown(ctx, be, r)
+		if err != nil {
 			return statusMsg{text: "markdown: " + query.SanitizeLine(err.Error()), err: true}
 		}
+		var b strings.Builder
+		b.WriteString(md)
 		return clipboardMsg{text: b.String(), status: fmt.Sprintf("copied the investigation as Markdown (%s) to the clipboard (OSC 52)", plural(strings.Count(b.String(), "\n"), "line"))}
 	}
 }
 
 // saveCmd writes the investigation as Markdown to dir/culprit-ID.md.
-func saveCmd(r *query.Report, dir string) tea.Cmd {
+func saveCmd(ctx context.Context, be Backend, r *query.Report, dir string) tea.Cmd {
 	return func() tea.Msg {
-		var b strings.Builder
-		if err := query.WriteReportMarkdown(&b, r, query.MarkdownOptions{}); err != nil {
+		md, err := markdown(ctx, be, r)
+		if err != nil {
 			return statusMsg{text: "markdown: " + query.SanitizeLine(err.Error()), err: true}
 		}
+		var b strings.Builder
+		b.WriteString(md)
 		path := filepath.Join(dir, "culprit-"+fileSafe(r.RequestID)+".md")
 		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 			return statusMsg{text: "save: " + query.SanitizeLine(err.Error()), err: true}

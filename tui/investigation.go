@@ -307,9 +307,9 @@ func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
 		}
 		return m, func() tea.Msg { return openCompareMsg{report: r} }
 	case key.Matches(kp, k.Share):
-		return m, shareCmd(r)
+		return m, shareCmd(m.c.ctx, m.c.b, r)
 	case key.Matches(kp, k.Save):
-		return m, saveCmd(r, m.c.saveDir)
+		return m, saveCmd(m.c.ctx, m.c.b, r, m.c.saveDir)
 	case key.Matches(kp, k.First):
 		g := r.Group
 		switch {
