@@ -526,7 +526,7 @@ func (m exploreModel) facetsKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 	case key.Matches(msg, k.Up):
 		m.facetRow = max(m.facetRow-1, 0)
 	case key.Matches(msg, k.Down):
-		m.facetRow = min(m.facetRow+1, m.shownFacets()-1)
+		m.facetRow = min(m.facetRow+1, len(facetFields)-1)
 	case key.Matches(msg, k.Left):
 		m.facetCol = max(m.facetCol-1, 0)
 	case key.Matches(msg, k.Right):
@@ -885,14 +885,23 @@ func (m exploreModel) facetsView(w int) []string {
 	if m.focus == focusFacets {
 		style, title = st.Focused, st.G.Cursor+" Facets"
 	}
-	out := []string{st.rule(title, "enter adds a filter", w, style)}
+	// A short terminal shows a window of the facets that follows the
+	// facet cursor, so version, host and user stay reachable.
+	shown := m.shownFacets()
+	top := follow(0, m.facetRow, shown)
+	right := "enter adds a filter"
+	if shown < len(facetFields) {
+		right = fmt.Sprintf("%d-%d/%d %s %s", top+1, top+shown, len(facetFields), st.G.Dot, right)
+	}
+	out := []string{st.rule(title, right, w, style)}
 	if m.facetsErr != nil && m.err != nil {
 		return out // the query failed: the status line says why, once
 	}
 	if m.facetsErr != nil {
 		return append(out, st.Error.Render(st.trunc("facets: "+query.SanitizeLine(m.facetsErr.Error()), w)))
 	}
-	for i, field := range facetFields[:m.shownFacets()] {
+	for i := top; i < top+shown; i++ {
+		field := facetFields[i]
 		f, ok := m.facet(i)
 		line := st.Subtle.Render(st.fit(field, 8))
 		if !ok {

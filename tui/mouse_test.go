@@ -249,3 +249,24 @@ func TestMouseExplore(t *testing.T) {
 		}
 	}
 }
+
+func TestFacetsScrollOnShortTerminal(t *testing.T) {
+	m := started(t, newFake(), 80, 24)
+	m, _ = send(t, m, openExploreMsg{query: "failed"})
+	if strings.Contains(screenText(m), "version ") {
+		t.Fatalf("the version facet is already shown at 80x24; the test proves nothing")
+	}
+	for m.explore.focus != focusFacets {
+		m, _ = send(t, m, keyPress("tab"))
+	}
+	for range 6 {
+		m, _ = send(t, m, keyPress("j"))
+	}
+	out := screenText(m)
+	for _, want := range []string{"version  1.9.0", "user     u-", "4-7/7"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("after moving down the facets, %q is not shown:\n%s", want, out)
+		}
+	}
+	checkLayout(t, m, 80, 24)
+}
