@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -46,8 +45,10 @@ type SourceSummary struct {
 	// ingest reads it.
 	Held int64 `json:"held,omitempty"`
 	// First and Last are the oldest and newest event times (zero: none).
-	First time.Time `json:"first"`
-	Last  time.Time `json:"last"`
+	// They are not marshalled here: the CLI writes them with the JSON
+	// contract's one time encoder (query.JSONTime).
+	First time.Time `json:"-"`
+	Last  time.Time `json:"-"`
 	// Fields is the mapping used: canonical field -> gjson path.
 	Fields map[string]string `json:"fields"`
 	// Convention is the logger guessed for the source ("zap", "pino", ...,
@@ -101,25 +102,6 @@ func (s *SourceSummary) explainUntimed(m *logline.Mapping, stream bool) {
 		b.WriteString("no key of the first lines holds a time: pass --field time=PATH")
 	}
 	s.TimeHint = b.String()
-}
-
-// MarshalJSON omits First and Last when they are zero.
-func (s SourceSummary) MarshalJSON() ([]byte, error) {
-	type plain SourceSummary
-	out := struct {
-		plain
-		First *time.Time `json:"first,omitempty"`
-		Last  *time.Time `json:"last,omitempty"`
-	}{plain: plain(s)}
-	if !s.First.IsZero() {
-		t := s.First.UTC()
-		out.First = &t
-	}
-	if !s.Last.IsZero() {
-		t := s.Last.UTC()
-		out.Last = &t
-	}
-	return json.Marshal(out)
 }
 
 // Summary is the result of an ingest run.

@@ -70,11 +70,8 @@ func TestSummaryJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := got.Sources[0]["first"]; ok {
-		t.Errorf("zero First not omitted: %s", b)
-	}
-	if got.Sources[1]["first"] != "2026-11-25T10:00:00Z" {
-		t.Errorf("first = %v in %s", got.Sources[1]["first"], b)
+	if _, ok := got.Sources[1]["first"]; ok {
+		t.Errorf("first marshalled by ingest (the CLI's one time encoder writes it): %s", b)
 	}
 	for _, k := range []string{"lines", "events", "text_lines", "truncated", "untimed", "fields", "convention"} {
 		if _, ok := got.Sources[0][k]; !ok {
