@@ -81,7 +81,9 @@ func TestSearchFollow(t *testing.T) {
 	env := &Env{Out: out, Err: &syncBuffer{}, In: strings.NewReader(""), Getenv: func(string) string { return "" }}
 	ctx, cancel := context.WithCancel(t.Context())
 	code := make(chan int, 1)
-	go func() { code <- Run(ctx, []string{"--index", dir, "search", "--follow", "--json", "--limit", "2", "boom"}, env) }()
+	go func() {
+		code <- Run(ctx, []string{"--index", dir, "search", "--follow", "--json", "--limit", "2", "boom"}, env)
+	}()
 
 	want := []string{`{"n":2}`, `{"n":3}`}
 	if got := waitLines(t, out, 2); !equal(got, want) {
@@ -123,7 +125,9 @@ func TestSearchFollowClosedPipe(t *testing.T) {
 	out := &syncBuffer{failAfter: 1}
 	env := &Env{Out: out, Err: &syncBuffer{}, In: strings.NewReader(""), Getenv: func(string) string { return "" }}
 	code := make(chan int, 1)
-	go func() { code <- Run(t.Context(), []string{"--index", dir, "search", "--follow", "--json", "boom"}, env) }()
+	go func() {
+		code <- Run(t.Context(), []string{"--index", dir, "search", "--follow", "--json", "boom"}, env)
+	}()
 	waitLines(t, out, 1)
 	addEvents(t, w, 1, 1)
 	select {
