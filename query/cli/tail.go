@@ -189,3 +189,84 @@ func (g *globals) textEmitter() func([]query.Event) error {
 		return err
 	}
 }
+
+// followErrors is errors --follow: the groups, then, each time the index
+// grew, the groups that are new or whose count or last occurrence changed
+// (a group per line, NDJSON, with --json; table rows otherwise).
+func followErrors(ctx context.Context, o *errorsOptions, inv *query.Investigator, eo query.ErrorsOptions) error {
+	type state struct {
+		count int
+		last  time.Time
+	}
+	known := map[string]state{}
+	changed := func(gs []query.ErrorGroup) []query.ErrorGroup {
+		var out []query.ErrorGroup
+		for _, g := range gs {
+			st := state{g.Count, g.LastSeen}
+			if known[g.Fingerprint] != st {
+				known[g.Fingerprint] = st
+				out = append(out, g)
+			}
+		}
+		return out
+	}
+	header := true
+	emit := func(gs []query.ErrorGroup) error {
+		if len(gs) == 0 {
+			return nil
+		}
+		if o.JSON {
+			for _, g := range gs {
+				if err := query.WriteJSON(o.env.Out, g, false); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var b bytes.Buffer
+		if err := query.WriteErrorsText(&b, gs, o.env.textOptions()); err != nil {
+			return err
+		}
+		out := b.Bytes()
+		if !header {
+			if i := bytes.IndexByte(out, '\n'); i >= 0 {
+				out = out[i+1:]
+			}
+		}
+		header = false
+		_, err := o.env.Out.Write(out)
+		return err
+	}
+	span, err := inv.Span(ctx)
+	if err != nil {
+		return err
+	}
+	gs, err := inv.Errors(ctx, eo)
+	if err == nil {
+		err = emit(changed(gs))
+	}
+	tick := time.NewTicker(tailPoll)
+	defer tick.Stop()
+	for err == nil {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+		var now query.Span
+		if now, err = inv.Span(ctx); err != nil || now == span {
+			continue
+		}
+		span = now
+		if gs, err = inv.Errors(ctx, eo); err == nil {
+			err = emit(changed(gs))
+		}
+	}
+	if errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrClosedPipe) {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -34,7 +35,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 func (s *syncBuffer) lines() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return strings.Fields(s.b.String())
+	return strings.FieldsFunc(s.b.String(), func(r rune) bool { return r == '\n' })
 }
 
 func waitLines(t *testing.T, out *syncBuffer, n int) []string {
@@ -74,7 +75,7 @@ func TestSearchFollow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
+	t.Cleanup(func() { w.Close() })
 	addEvents(t, w, 0, 3)
 
 	out := &syncBuffer{}
@@ -120,7 +121,7 @@ func TestSearchFollowClosedPipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
+	t.Cleanup(func() { w.Close() })
 	addEvents(t, w, 0, 1)
 	out := &syncBuffer{failAfter: 1}
 	env := &Env{Out: out, Err: &syncBuffer{}, In: strings.NewReader(""), Getenv: func(string) string { return "" }}
@@ -140,4 +141,75 @@ func TestSearchFollowClosedPipe(t *testing.T) {
 	}
 }
 
+// startRun runs culprit in the background; when the test ends, the run is
+// cancelled and waited for before the index (closed by earlier deferred
+// calls) goes away. The exit code is sent on the channel.
+func startRun(t *testing.T, args []string, env *Env) (context.CancelFunc, <-chan int) {
+	ctx, cancel := context.WithCancel(t.Context())
+	code := make(chan int, 1)
+	done := make(chan struct{})
+	go func() {
+		code <- Run(ctx, args, env)
+		close(done)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return cancel, code
+}
+
 func equal(a, b []string) bool { return strings.Join(a, "\n") == strings.Join(b, "\n") }
+
+func addError(t *testing.T, w WriteStore, line int, fp string) {
+	t.Helper()
+	ev := index.Event{Time: time.Date(2026, 12, 4, 10, 0, line, 0, time.UTC), Level: "error", Message: "boom " + fp, Service: "api",
+		Status: 500, IsError: true, Fingerprint: fp, ErrorType: "E" + fp, RequestID: fmt.Sprintf("r-%d", line),
+		Source: "err.log", Line: int64(line), Raw: fmt.Appendf(nil, `{"e":%d}`, line)}
+	if err := w.Add(&ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// errors --follow --json prints the groups, then a group again each time
+// new data changes it, and a new group when it appears.
+func TestErrorsFollow(t *testing.T) {
+	defer func(p time.Duration) { tailPoll = p }(tailPoll)
+	tailPoll = 10 * time.Millisecond
+	dir := t.TempDir()
+	w, err := OpenIndexWrite(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	addError(t, w, 1, "aaaa")
+	out := &syncBuffer{}
+	env := &Env{Out: out, Err: &syncBuffer{}, In: strings.NewReader(""), Getenv: func(string) string { return "" }}
+	cancel, code := startRun(t, []string{"--index", dir, "errors", "--follow", "--json"}, env)
+	check := func(n int, fp string, count int) {
+		t.Helper()
+		got := waitLines(t, out, n)
+		var g struct {
+			Fingerprint string `json:"fingerprint"`
+			Count       int    `json:"count"`
+		}
+		if err := json.Unmarshal([]byte(got[n-1]), &g); err != nil || g.Fingerprint != fp || g.Count != count {
+			t.Fatalf("line %d = %s (%v), want group %s with count %d", n, got[n-1], err, fp, count)
+		}
+		if len(got) != n {
+			t.Fatalf("%d lines, want %d: %q", len(got), n, got)
+		}
+	}
+	check(1, "aaaa", 1)
+	addError(t, w, 2, "aaaa")
+	check(2, "aaaa", 2)
+	addError(t, w, 3, "bbbb")
+	check(3, "bbbb", 1)
+	cancel()
+	if c := <-code; c != 130 {
+		t.Fatalf("exit %d after Ctrl-C, want 130", c)
+	}
+}
