@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	"github.com/culprit-dev/culprit/index"
+	"github.com/culprit-dev/culprit/query"
+	"github.com/culprit-dev/culprit/tui"
 )
 
 // syncBuffer is an Out written by a following command while the test reads
@@ -211,5 +215,73 @@ func TestErrorsFollow(t *testing.T) {
 	cancel()
 	if c := <-code; c != 130 {
 		t.Fatalf("exit %d after Ctrl-C, want 130", c)
+	}
+}
+
+// tui --follow ingests the paths before the TUI starts, and a line appended
+// while the TUI runs reaches its queries; another process can read the
+// index meanwhile.
+func TestTUIFollow(t *testing.T) {
+	dir := t.TempDir()
+	idx, logs := filepath.Join(dir, "idx"), filepath.Join(dir, "logs")
+	app := filepath.Join(logs, "app.log")
+	line := func(i int) string {
+		return fmt.Sprintf(`{"time":"2026-12-04T10:00:%02dZ","level":"error","msg":"boom %d","request_id":"r-%d","status":500}`+"\n", i, i, i)
+	}
+	if err := os.MkdirAll(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(app, []byte(line(1)+line(2)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm := newTerm(t, true, "")
+	var during error
+	tm.env.RunTUI = func(ctx context.Context, b tui.Backend, _ tui.Options) error {
+		during = func() error {
+			res, err := b.Search(ctx, query.SearchOptions{Query: "boom"})
+			if err != nil || res.Total != 2 {
+				return fmt.Errorf("TUI at start: %d events, %v; want 2", res.Total, err)
+			}
+			other, err := openIndexRead(idx)
+			if err != nil {
+				return fmt.Errorf("another reader while the TUI follows: %w", err)
+			}
+			defer other.Close()
+			f, err := os.OpenFile(app, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			f.WriteString(line(3))
+			f.Close()
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				res, err := b.Search(ctx, query.SearchOptions{Query: "boom"})
+				if err != nil {
+					return err
+				}
+				sp, err := other.Span(ctx)
+				if err != nil {
+					return err
+				}
+				if res.Total == 3 && sp.Events == 3 {
+					return nil
+				}
+				if time.Now().After(deadline) {
+					return fmt.Errorf("appended line not seen: TUI %d, other process %d", res.Total, sp.Events)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}()
+		return nil
+	}
+	r := tm.run(t, idx, "tui", "--follow", logs)
+	if during != nil {
+		t.Fatal(during)
+	}
+	if r.code != 0 || !strings.Contains(r.stdout, "followed: 1 events") {
+		t.Fatalf("tui --follow: %v", r)
+	}
+	if r := tm.run(t, idx, "tui", "--follow", "-"); r.code != 2 {
+		t.Fatalf("tui --follow -: %v", r)
 	}
 }
