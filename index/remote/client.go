@@ -29,12 +29,18 @@ const dialTimeout = 2 * time.Second
 // checking that one answers; it returns an error wrapping ErrNoServer when
 // none does (no socket, or one left by a process that died).
 func Dial(ctx context.Context, dir string) (*Client, error) {
-	c := &Client{path: SocketPath(dir), dir: dir}
+	c := NewClient(dir)
 	if _, err := c.do(ctx, &request{Method: mPing}); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
+
+// NewClient returns a client of the index in dir without checking that a
+// process serves it: each call then fails with an error wrapping
+// ErrNoServer when none does, which saves a round trip for a caller that
+// has somewhere else to go.
+func NewClient(dir string) *Client { return &Client{path: SocketPath(dir), dir: dir} }
 
 // Close releases nothing: a Client holds no connection between calls.
 func (c *Client) Close() error { return nil }

@@ -102,6 +102,12 @@ func (s *Server) serve(c net.Conn) {
 		cancel()
 	}()
 	resp := s.call(ctx, &req)
+	if s.ctx.Err() != nil {
+		// The server is closing: no answer, so the client sees
+		// ErrNoServer and reads the files once they are free, rather
+		// than a cancellation it did not ask for.
+		return
+	}
 	_ = gob.NewEncoder(c).Encode(&resp)
 }
 

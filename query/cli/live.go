@@ -44,7 +44,8 @@ type liveStore struct {
 // its live store.
 func openLive(dir string) (ReadStore, error) {
 	s := &liveStore{dir: dir}
-	if err := s.with(context.Background(), func(st query.Store) error { return nil }); err != nil {
+	ctx := context.Background()
+	if err := s.with(ctx, func(st query.Store) error { _, err := st.Span(ctx); return err }); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -54,15 +55,9 @@ func openLive(dir string) (ReadStore, error) {
 func (s *liveStore) with(ctx context.Context, fn func(query.Store) error) error {
 	deadline := time.Now().Add(writerStartWait)
 	for {
-		c, err := remote.Dial(ctx, s.dir)
-		if err == nil {
-			err = fn(c)
-			if !errors.Is(err, remote.ErrNoServer) {
-				return err
-			}
-			// The writer ended between the connect and the query: the
-			// files are free now.
-		} else if !errors.Is(err, remote.ErrNoServer) {
+		// No writer (no socket, or a dead one), or the writer ended
+		// during the call: the files are free, or about to be.
+		if err := fn(remote.NewClient(s.dir)); !errors.Is(err, remote.ErrNoServer) {
 			return err
 		}
 		ix, err := s.acquire()
