@@ -33,8 +33,9 @@ type FollowOptions struct {
 // totals of what was added while following.
 type FollowSummary struct {
 	Initial Summary `json:"initial"`
-	// Events and Lines were added, and Deploys, after the first pass;
-	// Passes counts the passes that added something.
+	// Events and Lines were added, and Deploys, after the first pass
+	// (a followed stream's count here, all of it); Passes counts the
+	// passes that added something.
 	Events  int64 `json:"events"`
 	Lines   int64 `json:"lines"`
 	Deploys int   `json:"deploys"`
@@ -53,7 +54,8 @@ type FollowSummary struct {
 // place (copytruncate) is read as a new generation, and each pass commits
 // its lines with their checkpoints, so a kill loses nothing the next run
 // cannot complete and duplicates nothing. A stream ("-") is read in its own
-// Run until it ends, committed every streamCommitEvery.
+// Run until it ends, committed every streamCommitEvery; when it was the only
+// path, Follow returns when it ends.
 //
 // Follow returns ctx.Err() when cancelled (after committing what it read),
 // or the first failure of the sink.
@@ -104,14 +106,15 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 			fatal = ctx.Err()
 			continue
 		case res := <-stream:
-			// The stream ended: what it read is in; keep following files.
+			// The stream ended: what it read is in; keep following the
+			// files, if there are any.
 			stream = nil
-			fs.Initial.Sources = append(fs.Initial.Sources, res.sum.Sources...)
-			fs.Initial.Events += res.sum.Events
+			fs.addStream(res.sum)
 			if res.err != nil && !isPathErrs(res.err) {
 				fatal = res.err
+			} else if len(files.Paths) == 0 && len(files.Deploys) == 0 {
+				return fs, nil
 			}
-			fs.Initial.Failed = append(fs.Initial.Failed, res.sum.Failed...)
 			continue
 		case <-t.C:
 		}
@@ -148,13 +151,21 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 	}
 	if stream != nil {
 		res := <-stream // ctx is done or the sink failed: it returns
-		fs.Initial.Sources = append(fs.Initial.Sources, res.sum.Sources...)
-		fs.Initial.Events += res.sum.Events
+		fs.addStream(res.sum)
 		if res.err != nil && !isPathErrs(res.err) && !errors.Is(res.err, context.Canceled) && fatal == nil {
 			fatal = res.err
 		}
 	}
 	return fs, fatal
+}
+
+// addStream counts what the stream's Run added as followed.
+func (fs *FollowSummary) addStream(s Summary) {
+	fs.Events += s.Events
+	for _, src := range s.Sources {
+		fs.Lines += src.Lines
+	}
+	fs.Failed = append(fs.Failed, s.Failed...)
 }
 
 type result struct {
