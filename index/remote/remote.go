@@ -20,6 +20,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/culprit-dev/culprit/index/model"
@@ -54,8 +55,8 @@ const sockName = "serve.sock"
 const maxSockPath = 100
 
 // SocketPath is where the writer of the index in dir listens: dir/serve.sock,
-// or, when that path is too long for a unix socket, a name in the temporary
-// directory derived from dir's absolute path (the same for every process).
+// or, when that path is too long for a unix socket, a name derived from
+// dir's absolute path (the same for every process) in runDir().
 func SocketPath(dir string) string {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -66,7 +67,13 @@ func SocketPath(dir string) string {
 		return p
 	}
 	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(os.TempDir(), "culprit-"+hex.EncodeToString(sum[:8])+".sock")
+	return filepath.Join(runDir(), hex.EncodeToString(sum[:8])+".sock")
+}
+
+// runDir is the user's own directory for sockets whose index path is too
+// long: culprit-UID in the temporary directory, which Listen creates 0700.
+func runDir() string {
+	return filepath.Join(os.TempDir(), "culprit-"+strconv.Itoa(os.Getuid()))
 }
 
 // method names a Store method on the wire.

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 )
 
@@ -28,6 +29,11 @@ type Server struct {
 // is removed first. The socket is readable and writable by its owner only.
 func Listen(dir string, st Store) (*Server, error) {
 	path := SocketPath(dir)
+	if filepath.Dir(path) == runDir() {
+		if err := privateDir(runDir()); err != nil {
+			return nil, fmt.Errorf("serve index %s: %w", dir, err)
+		}
+	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("serve index %s: %w", dir, err)
 	}
@@ -134,4 +140,21 @@ func (s *Server) call(ctx context.Context, q *request) (r response) {
 		return response{Err: err.Error(), Kind: kindOf(err)}
 	}
 	return r
+}
+
+// privateDir creates dir 0700 if needed and checks that it is a directory
+// (not a link) that only its owner may enter, so that no other user can
+// put a socket of theirs where readers look.
+func privateDir(dir string) error {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() || fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("%s: not a private directory (want mode 0700)", dir)
+	}
+	return nil
 }
