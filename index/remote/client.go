@@ -142,3 +142,49 @@ func (c *Client) Span(ctx context.Context) (model.Span, error) {
 	}
 	return r.Span, nil
 }
+
+// FindEach calls fn with every event matching f in o.Order as the serving
+// process finds it (o.Limit <= 0: all of them) and returns the number of
+// matches: a large result is streamed, never held whole. When fn fails the
+// call stops and returns its error.
+func (c *Client) FindEach(ctx context.Context, f model.Filter, o model.FindOptions, fn func(*model.Event) error) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	d := net.Dialer{Timeout: dialTimeout}
+	conn, err := d.DialContext(ctx, "unix", c.path)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+			return 0, fmt.Errorf("index %s: %w", c.dir, ErrNoServer)
+		}
+		return 0, fmt.Errorf("index %s: connect to its writer: %w", c.dir, err)
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if err := gob.NewEncoder(conn).Encode(&request{Method: mFindEach, Filter: f, Options: o}); err != nil {
+		return 0, c.failed(ctx, err)
+	}
+	dec := gob.NewDecoder(conn)
+	for {
+		var fr frame
+		if err := dec.Decode(&fr); err != nil {
+			return 0, c.failed(ctx, err)
+		}
+		if fr.Done {
+			if fr.Err != "" {
+				return fr.Total, &Error{Msg: fr.Err, kind: fr.Kind}
+			}
+			return fr.Total, nil
+		}
+		if fr.Event == nil {
+			return 0, fmt.Errorf("index %s: a malformed answer from its writer", c.dir)
+		}
+		if err := fn(fr.Event); err != nil {
+			return 0, err // closing the connection cancels the server's query
+		}
+	}
+}

@@ -87,6 +87,7 @@ const (
 	mHistogram
 	mDeploys
 	mSpan
+	mFindEach
 )
 
 // request is one call: the method and its arguments.
@@ -156,4 +157,20 @@ func (e *Error) Unwrap() error {
 		return context.DeadlineExceeded
 	}
 	return nil
+}
+
+// eachStore is the optional streaming extension of a Store
+// (query.EventStreamer): FindEach hands every match to fn as it is found.
+type eachStore interface {
+	FindEach(ctx context.Context, f model.Filter, o model.FindOptions, fn func(*model.Event) error) (int, error)
+}
+
+// frame is one message of a FindEach answer: an event, or the end (with
+// the total or an error).
+type frame struct {
+	Event *model.Event
+	Done  bool
+	Total int
+	Err   string
+	Kind  errKind
 }

@@ -241,3 +241,58 @@ func TestReadersDuringWrites(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// FindEach streams the same events Find returns, in both orders, and a
+// failing fn stops it with its error.
+func TestFindEach(t *testing.T) {
+	ix, c, _ := serve(t)
+	w, err := ix.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	base := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	for i := 1; i <= 30; i++ {
+		ev := model.Event{Time: base.Add(time.Duration(i) * time.Second), Level: "error", Message: "boom", Service: "api", Source: "a.log", Line: int64(i), Raw: fmt.Appendf(nil, `{"n":%d}`, i)}
+		if err := w.Add(&ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range []model.Order{model.OldestFirst, model.NewestFirst} {
+		o := model.FindOptions{Limit: 25, Order: order}
+		want, err := c.Find(t.Context(), model.Filter{Query: "boom"}, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		total, err := c.FindEach(t.Context(), model.Filter{Query: "boom"}, o, func(e *model.Event) error {
+			got = append(got, string(e.Raw))
+			return nil
+		})
+		if err != nil || total != want.Total || len(got) != len(want.Events) {
+			t.Fatalf("FindEach: %d events, total %d, %v; want %d, %d", len(got), total, err, len(want.Events), want.Total)
+		}
+		for i := range got {
+			if got[i] != string(want.Events[i].Raw) {
+				t.Fatalf("event %d: %s, want %s", i, got[i], want.Events[i].Raw)
+			}
+		}
+	}
+	stop := errors.New("enough")
+	n := 0
+	_, err = c.FindEach(t.Context(), model.Filter{}, model.FindOptions{Limit: -1}, func(*model.Event) error {
+		if n++; n == 3 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 3 {
+		t.Fatalf("FindEach with a failing fn: %v after %d events", err, n)
+	}
+	if _, err := remote.NewClient(t.TempDir()).FindEach(t.Context(), model.Filter{}, model.FindOptions{}, func(*model.Event) error { return nil }); !errors.Is(err, remote.ErrNoServer) {
+		t.Fatalf("FindEach with no server: %v", err)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/culprit-dev/culprit/index/model"
 )
 
 // Server serves a store on a unix socket. Close stops it.
@@ -107,6 +109,10 @@ func (s *Server) serve(c net.Conn) {
 		c.Read(b[:])
 		cancel()
 	}()
+	if req.Method == mFindEach {
+		s.stream(ctx, c, &req)
+		return
+	}
 	resp := s.call(ctx, &req)
 	if s.ctx.Err() != nil {
 		// The server is closing: no answer, so the client sees
@@ -157,4 +163,33 @@ func privateDir(dir string) error {
 		return fmt.Errorf("%s: not a private directory (want mode 0700)", dir)
 	}
 	return nil
+}
+
+// stream answers a FindEach: one frame per event as the store finds it,
+// then a last frame with the total or the error, so that neither side
+// holds the whole result.
+func (s *Server) stream(ctx context.Context, c net.Conn, q *request) {
+	enc := gob.NewEncoder(c)
+	var total int
+	var err error
+	if es, ok := s.st.(eachStore); ok {
+		total, err = es.FindEach(ctx, q.Filter, q.Options, func(e *model.Event) error {
+			return enc.Encode(&frame{Event: e})
+		})
+	} else {
+		var res model.Result
+		res, err = s.st.Find(ctx, q.Filter, q.Options)
+		total = res.Total
+		for i := 0; err == nil && i < len(res.Events); i++ {
+			err = enc.Encode(&frame{Event: &res.Events[i]})
+		}
+	}
+	if s.ctx.Err() != nil {
+		return // closing: the client reads the files instead
+	}
+	last := frame{Done: true, Total: total}
+	if err != nil {
+		last.Err, last.Kind = err.Error(), kindOf(err)
+	}
+	_ = enc.Encode(&last)
 }

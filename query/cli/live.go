@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -177,3 +178,27 @@ func (s *liveStore) Span(ctx context.Context) (r query.Span, err error) {
 	err = s.with(ctx, func(st query.Store) error { r, err = st.Span(ctx); return err })
 	return r, err
 }
+
+// FindEach streams the matches (query.EventStreamer), from the writer or
+// from the files. A writer that goes away after some events were handed
+// over is an error, not a retry from the files, which would hand them over
+// again.
+func (s *liveStore) FindEach(ctx context.Context, f query.Filter, o query.FindOptions, fn func(*query.Event) error) (total int, err error) {
+	handed := 0
+	count := func(e *query.Event) error { handed++; return fn(e) }
+	err = s.with(ctx, func(st query.Store) error {
+		es, ok := st.(query.EventStreamer)
+		if !ok {
+			return errors.New("the index cannot stream its events")
+		}
+		total, err = es.FindEach(ctx, f, o, count)
+		if handed > 0 && errors.Is(err, remote.ErrNoServer) {
+			return fmt.Errorf("the writer of the index ended during the search (%d events printed): %w", handed, errWriterGone)
+		}
+		return err
+	})
+	return total, err
+}
+
+// errWriterGone is an interrupted stream from a writer that ended.
+var errWriterGone = errors.New("run the search again")
