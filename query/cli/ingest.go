@@ -76,6 +76,9 @@ func (o *ingestOptions) validate() error {
 	if o.Ingest.MaxLine <= 0 {
 		return flagErrorf("--max-line %d: want a number of bytes greater than 0", o.Ingest.MaxLine)
 	}
+	if o.Follow && o.DryRun {
+		return flagErrorf("--follow and --dry-run: a dry run writes nothing, there is nothing to follow")
+	}
 	o.Ingest.Fields = map[string]string{}
 	for _, f := range o.Fields {
 		name, path, err := logline.ParseOverride(f)
