@@ -45,6 +45,10 @@ const boltTimeout = "2s"
 // lockTimeout bounds how long Open waits for the lock.
 var lockTimeout = time.Second
 
+// readerWait is how much longer than lockTimeout a writer waits for readers
+// to let go of the index (a writer's own lock fails after lockTimeout).
+var readerWait = 30 * time.Second
+
 // File names inside the index directory.
 const (
 	lockFile    = "lock"
@@ -54,6 +58,9 @@ const (
 	bloomFile   = "blocks.bloom"
 	sourcesFile = "sources"
 	deploysFile = "deploys.json"
+	// serveSock is the socket on which a writer serves the index to
+	// readers (package index/remote).
+	serveSock = "serve.sock"
 )
 
 // metaKey is the bleve internal key of the committed state, written in the
@@ -393,7 +400,7 @@ func (ix *Index) prepareDir() error {
 	case err != nil:
 		return fmt.Errorf("open index: %w", err)
 	}
-	known := map[string]bool{lockFile: true, bleveDir: true, bleveDir + ".tmp": true, packFile: true, idxFile: true, bloomFile: true, sourcesFile: true, deploysFile: true, manifestName: true}
+	known := map[string]bool{lockFile: true, bleveDir: true, bleveDir + ".tmp": true, packFile: true, idxFile: true, bloomFile: true, sourcesFile: true, deploysFile: true, manifestName: true, serveSock: true}
 	for _, e := range ents {
 		if !known[e.Name()] && e.Name() != deploysFile+".tmp" && e.Name() != manifestName+".tmp" {
 			return fmt.Errorf("open index %s: directory is not empty and not a culprit index (found %s)", ix.dir, e.Name())

@@ -96,8 +96,8 @@ func TestPermissions(t *testing.T) {
 }
 
 func TestLock(t *testing.T) {
-	defer func(d time.Duration) { lockTimeout = d }(lockTimeout)
-	lockTimeout = 100 * time.Millisecond
+	defer func(d, r time.Duration) { lockTimeout, readerWait = d, r }(lockTimeout, readerWait)
+	lockTimeout, readerWait = 100*time.Millisecond, 100*time.Millisecond
 	dir := t.TempDir()
 	w1, err := Open(dir, Options{})
 	if err != nil {

@@ -39,6 +39,12 @@ func (ix *Index) acquire() error {
 		}
 		if time.Now().After(deadline) {
 			pid := lockHolder(f)
+			// Readers (no writer's pid) hold the lock for one query or
+			// command: a writer waits them out, longer.
+			if pid == 0 && !ix.ro && time.Now().Before(deadline.Add(readerWait)) {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
 			f.Close()
 			return &lockedError{dir: ix.dir, pid: pid}
 		}

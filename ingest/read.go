@@ -606,8 +606,28 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 		for _, b := range held {
 			more = more && add(b)
 		}
+		// A followed stream may be slow: after CommitEvery, the lines at
+		// hand are enough of a sample.
+		var enough <-chan time.Time
+		var timer *time.Timer
+		if r.o.CommitEvery > 0 && in.stream {
+			timer = time.NewTimer(r.o.CommitEvery)
+			defer timer.Stop()
+			enough = timer.C
+		}
+	sampling:
 		for more && heldLines < maxHeldLines && (len(held) == 0 || !held[len(held)-1].eof && held[len(held)-1].err == nil) {
-			b, ok := <-ch
+			var b *lineBatch
+			var ok bool
+			select {
+			case b, ok = <-ch:
+			case <-enough:
+				if len(sample) > 0 {
+					break sampling
+				}
+				timer.Reset(r.o.CommitEvery)
+				continue
+			}
 			if !ok {
 				break
 			}
@@ -646,8 +666,32 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 
 	// Parse batches on parallel workers; apply them here, in order.
 	ordered := parallelParse(&g, stop, held, ch, func(b *lineBatch) { parseBatch(pm, s.name, s.skip, b) })
+	// With CommitEvery, what a slow stream delivered is committed while
+	// the next line is awaited (ingest --follow of stdin).
+	var tick <-chan time.Time
+	if r.o.CommitEvery > 0 {
+		t := time.NewTicker(r.o.CommitEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+read:
 	for {
-		b, ok := <-ordered
+		var b *lineBatch
+		var ok bool
+		select {
+		case b, ok = <-ordered:
+		case <-tick:
+			if r.pendLines > 0 || r.pendBytes > 0 {
+				cps, err := r.checkpoints(s)
+				if err == nil {
+					err = r.commit(cps...)
+				}
+				if fatal = err; fatal != nil {
+					break read
+				}
+			}
+			continue
+		}
 		if !ok {
 			break
 		}

@@ -64,6 +64,11 @@ type Options struct {
 	// is stored. Without it, such a line is held back until its newline
 	// comes (streams and gzip files are complete when they end).
 	Final bool
+	// CommitEvery, when set, also commits a source's progress at this
+	// interval while it is read, so that a slow endless stream (stdin
+	// under --follow) is visible to readers without waiting for the
+	// line or byte thresholds.
+	CommitEvery time.Duration
 }
 
 // Run ingests the deploy histories, then the log sources, into sink.

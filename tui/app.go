@@ -134,7 +134,7 @@ func Run(ctx context.Context, b Backend, o Options) error {
 // Init fetches the span, the deploys and the error groups, and opens the
 // request of Options.RequestID if there is one.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{spanCmd(m.c.ctx, m.c.b), deploysCmd(m.c.ctx, m.c.b), m.home.init()}
+	cmds := []tea.Cmd{spanCmd(m.c.ctx, m.c.b), deploysCmd(m.c.ctx, m.c.b), m.home.init(), m.liveTick()}
 	if id := query.ExtractRequestID(m.opts.RequestID); id != "" {
 		cmds = append(cmds, func() tea.Msg { return openRequestMsg{id: id} })
 	}
@@ -154,6 +154,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
+	if lm, cmd, ok := m.live(msg); ok { // live.go: new data refreshes home
+		return lm, cmd
+	}
 	k := m.c.keys
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:

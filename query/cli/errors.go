@@ -17,6 +17,7 @@ type errorsOptions struct {
 	Sort    string
 	Limit   int
 	JSON    bool
+	Follow  bool
 }
 
 func newErrorsCmd(g *globals) *cobra.Command {
@@ -33,7 +34,8 @@ func newErrorsCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.Service, "service", "", "only this service")
 	cmd.Flags().StringVar(&o.Sort, "sort", "count", "order: count (most first) or first_seen (newest first)")
 	cmd.Flags().IntVar(&o.Limit, "limit", 0, "at most this many groups (0: all)")
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print a JSON array")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print a JSON array (with --follow: one group per line, NDJSON)")
+	cmd.Flags().BoolVar(&o.Follow, "follow", false, "after the list, print each group again when new data changes it (new groups too), until Ctrl-C")
 	return cmd
 }
 
@@ -53,7 +55,11 @@ func runErrors(ctx context.Context, o *errorsOptions) error {
 	if err != nil {
 		return err
 	}
-	gs, err := inv.Errors(ctx, query.ErrorsOptions{Since: since, Until: until, Service: o.Service, Sort: o.Sort, Limit: o.Limit})
+	eo := query.ErrorsOptions{Since: since, Until: until, Service: o.Service, Sort: o.Sort, Limit: o.Limit}
+	if o.Follow {
+		return followErrors(ctx, o, inv, eo)
+	}
+	gs, err := inv.Errors(ctx, eo)
 	if err != nil {
 		return err
 	}

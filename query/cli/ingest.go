@@ -24,6 +24,7 @@ type ingestOptions struct {
 	Fields []string // --field NAME=PATH, parsed into Ingest.Fields
 	JSON   bool
 	DryRun bool // print each source's mapping and unplaced lines, write nothing
+	Follow bool
 }
 
 func newIngestCmd(g *globals) *cobra.Command {
@@ -43,7 +44,13 @@ first lines; --field NAME=GJSON_PATH overrides one canonical field, e.g.
   ` + strings.Join(index.Fields, " ") + `
 
 --deploys reads a deploy history: JSON lines, a JSON array, CSV with a header,
-or a GitHub list-deployments API response.`,
+or a GitHub list-deployments API response.
+
+--follow keeps the index current after the ingest, until Ctrl-C: appended
+lines, files that appear in followed directories or globs, rotation (follow
+the directory or a glob to keep a renamed file's last lines), stdin as an
+endless stream and appended deploy files; new lines are committed within
+about a second and queries from other culprit processes see them.`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			o.Ingest.Paths = paths
 			return runIngest(cmd.Context(), o)
@@ -57,6 +64,7 @@ or a GitHub list-deployments API response.`,
 	f.BoolVar(&o.JSON, "json", false, "print the summary as one JSON object")
 	f.StringVar(&o.Ingest.Service, "service", "", `service of lines that name none (instead of the file name; stdin: "stdin")`)
 	f.BoolVar(&o.DryRun, "dry-run", false, "print each source's mapping with sample values and the lines it cannot place; write nothing")
+	f.BoolVar(&o.Follow, "follow", false, "after the ingest, keep following the paths and deploy files (appends, new files, rotation, stdin) until Ctrl-C")
 	return cmd
 }
 
@@ -67,6 +75,9 @@ func (o *ingestOptions) validate() error {
 	}
 	if o.Ingest.MaxLine <= 0 {
 		return flagErrorf("--max-line %d: want a number of bytes greater than 0", o.Ingest.MaxLine)
+	}
+	if o.Follow && o.DryRun {
+		return flagErrorf("--follow and --dry-run: a dry run writes nothing, there is nothing to follow")
 	}
 	o.Ingest.Fields = map[string]string{}
 	for _, f := range o.Fields {
@@ -98,6 +109,9 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 		in.Progress = termSafeWriter{o.env.Err}
 	}
 	in.SkipDirs = append(in.SkipDirs, o.indexDir) // never ingest the index into itself
+	if o.Follow {
+		return runFollow(ctx, o, in, st)
+	}
 	sum, runErr := ingest.Run(ctx, in, st)
 	if err := st.Close(); err != nil {
 		// The index may not hold what the summary says: never drop this.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +24,7 @@ type searchOptions struct {
 	Limit   int
 	Oldest  bool
 	JSON    bool
+	Follow  bool
 }
 
 func newSearchCmd(g *globals) *cobra.Command {
@@ -53,6 +55,7 @@ the original line when it is JSON, a JSON string holding it when it is text.`,
 	cmd.Flags().IntVar(&o.Limit, "limit", 50, "at most this many lines")
 	cmd.Flags().BoolVar(&o.Oldest, "oldest", false, "oldest first")
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the lines as NDJSON")
+	cmd.Flags().BoolVar(&o.Follow, "follow", false, "print the newest --limit matches oldest first, then new matches as they are ingested, until Ctrl-C")
 	return cmd
 }
 
@@ -76,6 +79,9 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 	since, until, err := o.Range.resolve(ctx, inv)
 	if err != nil {
 		return err
+	}
+	if o.Follow {
+		return followSearch(ctx, o, inv, since, until, level)
 	}
 	order := query.NewestFirst
 	if o.Oldest {
@@ -116,4 +122,26 @@ func streamSearch(ctx context.Context, o *searchOptions, inv *query.Investigator
 		err = &NoResultsError{}
 	}
 	return err
+}
+
+// followSearch is search --follow: the newest --limit matches, oldest
+// first, then each new match as it is ingested (NDJSON with --json).
+func followSearch(ctx context.Context, o *searchOptions, inv *query.Investigator, since, until time.Time, level string) error {
+	t := &tailer{find: func(ctx context.Context, from time.Time, offset, limit int) (query.Result, error) {
+		s := since
+		if from.After(s) {
+			s = from
+		}
+		return inv.Search(ctx, query.SearchOptions{Query: o.Query, Since: s, Until: until, Service: o.Service, Level: level,
+			Limit: limit, Offset: offset, Order: query.NewestFirst})
+	}}
+	first, err := t.start(ctx, o.Limit)
+	if err != nil {
+		return err
+	}
+	emit := o.textEmitter()
+	if o.JSON {
+		emit = func(evs []query.Event) error { return query.WriteEventsNDJSON(o.env.Out, evs) }
+	}
+	return o.follow(ctx, t, first, emit)
 }

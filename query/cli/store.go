@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/culprit-dev/culprit/index"
+	"github.com/culprit-dev/culprit/index/remote"
 	"github.com/culprit-dev/culprit/index/victorialogs"
 	"github.com/culprit-dev/culprit/ingest"
 	"github.com/culprit-dev/culprit/query"
@@ -41,13 +42,10 @@ func (g *globals) openRead() (ReadStore, error) {
 	return st, err
 }
 
-func openIndexRead(dir string) (ReadStore, error) {
-	ix, err := index.Open(dir, index.Options{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	return ix, nil
-}
+// openIndexRead is the default Env.OpenRead: a live store (live.go), which
+// asks the writer when one serves the index and otherwise opens the files
+// only while it queries.
+func openIndexRead(dir string) (ReadStore, error) { return openLive(dir) }
 
 // openWrite opens (creating it if needed) the index for ingest.
 func (g *globals) openWrite() (WriteStore, error) {
@@ -64,8 +62,9 @@ func (g *globals) openWrite() (WriteStore, error) {
 	return OpenIndexWrite(g.indexDir)
 }
 
-// OpenIndexWrite opens the index in dir for writing, creating it, and
-// starts its writer: the default Env.OpenWrite.
+// OpenIndexWrite opens the index in dir for writing, creating it, starts
+// its writer and serves it to readers in other processes (remote.Listen):
+// the default Env.OpenWrite.
 func OpenIndexWrite(dir string) (WriteStore, error) {
 	ix, err := index.Open(dir, index.Options{})
 	if err != nil {
@@ -75,18 +74,26 @@ func OpenIndexWrite(dir string) (WriteStore, error) {
 	if err != nil {
 		return nil, errors.Join(err, ix.Close())
 	}
-	return &indexWriter{IndexSink: sink, ix: ix}, nil
+	srv, err := remote.Listen(dir, ix)
+	if err != nil {
+		// Readers could not reach the index while this writes.
+		return nil, errors.Join(fmt.Errorf("serve the index to readers: %w", err), sink.Close(), ix.Close())
+	}
+	return &indexWriter{IndexSink: sink, ix: ix, srv: srv}, nil
 }
 
-// indexWriter is a bleve index with its ingest writer.
+// indexWriter is a bleve index with its ingest writer and the server of
+// its readers.
 type indexWriter struct {
 	*ingest.IndexSink
-	ix *index.Index
+	ix  *index.Index
+	srv *remote.Server
 }
 
-// Close stops the writer, then closes the index, and reports both errors.
+// Close stops serving readers (they open the files once they are free),
+// stops the writer, then closes the index, and reports every error.
 func (w *indexWriter) Close() error {
-	return errors.Join(w.IndexSink.Close(), w.ix.Close())
+	return errors.Join(w.srv.Close(), w.IndexSink.Close(), w.ix.Close())
 }
 
 // noIndexError says what to do when there is no index yet; it is an

@@ -1,0 +1,253 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/culprit-dev/culprit/index"
+)
+
+// DefaultPoll is how often Follow looks at the followed files.
+const DefaultPoll = 250 * time.Millisecond
+
+// streamCommitEvery is how often a followed stream's lines are committed.
+const streamCommitEvery = 500 * time.Millisecond
+
+// FollowOptions configure Follow.
+type FollowOptions struct {
+	// Poll is the interval between looks at the files (0: DefaultPoll).
+	Poll time.Duration
+	// Initial, when not nil, is called once with the summary of the first
+	// pass (the ingest of everything already there) before following.
+	Initial func(Summary)
+	// Pass, when not nil, is called after each later pass that added
+	// something, with that pass's summary.
+	Pass func(Summary)
+}
+
+// FollowSummary is what Follow did: the first pass's summary, then the
+// totals of what was added while following.
+type FollowSummary struct {
+	Initial Summary `json:"initial"`
+	// Events and Lines were added, and Deploys, after the first pass
+	// (a followed stream's count here, all of it); Passes counts the
+	// passes that added something.
+	Events  int64 `json:"events"`
+	Lines   int64 `json:"lines"`
+	Deploys int   `json:"deploys"`
+	Passes  int   `json:"passes"`
+	// Failed lists each path that failed while following, once (its last
+	// error).
+	Failed []PathError `json:"failed,omitempty"`
+}
+
+// Follow ingests like Run, then keeps the index current until ctx is done:
+// every Poll it looks at the paths again (files, directories and globs are
+// expanded anew, so files that appear are taken) and, when a file or deploy
+// history changed, ingests what is new. Each pass is a Run: a source is
+// resumed from the checkpoint of its content, so an appended file costs its
+// tail, a file renamed by rotation is recognised and a file truncated in
+// place (copytruncate) is read as a new generation, and each pass commits
+// its lines with their checkpoints, so a kill loses nothing the next run
+// cannot complete and duplicates nothing. A stream ("-") is read in its own
+// Run until it ends, committed every streamCommitEvery; when it was the only
+// path, Follow returns when it ends.
+//
+// Follow returns ctx.Err() when cancelled (after committing what it read),
+// or the first failure of the sink.
+func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (FollowSummary, error) {
+	var fs FollowSummary
+	if sink == nil {
+		return fs, errors.New("ingest: nil sink")
+	}
+	poll := fo.Poll
+	if poll <= 0 {
+		poll = DefaultPoll
+	}
+	ls := &lockedSink{s: sink}
+	files := o
+	files.Paths = slices.DeleteFunc(slices.Clone(o.Paths), func(p string) bool { return p == "-" })
+	var stream chan result
+	if len(files.Paths) < len(o.Paths) {
+		so := o
+		so.Paths, so.Deploys, so.Progress = []string{"-"}, nil, nil
+		so.CommitEvery = streamCommitEvery
+		if slices.Contains(o.Deploys, "-") {
+			return fs, errors.New("stdin cannot be both a followed log and a deploy history")
+		}
+		stream = make(chan result, 1)
+		go func() {
+			sum, err := Run(ctx, so, ls)
+			stream <- result{sum, err}
+		}()
+	}
+
+	sum, err := Run(ctx, files, ls)
+	fs.Initial = sum
+	if fo.Initial != nil {
+		fo.Initial(sum)
+	}
+	files.Progress = nil
+	var fatal error
+	if err != nil && !isPathErrs(err) {
+		fatal = err
+	}
+	last := signature(files)
+	failed := map[string]int{}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for fatal == nil {
+		select {
+		case <-ctx.Done():
+			fatal = ctx.Err()
+			continue
+		case res := <-stream:
+			// The stream ended: what it read is in; keep following the
+			// files, if there are any.
+			stream = nil
+			fs.addStream(res.sum)
+			if res.err != nil && !isPathErrs(res.err) {
+				fatal = res.err
+			} else if len(files.Paths) == 0 && len(files.Deploys) == 0 {
+				return fs, nil
+			}
+			continue
+		case <-t.C:
+		}
+		sig := signature(files)
+		if slices.Equal(sig, last) {
+			continue
+		}
+		last = sig
+		sum, err := Run(ctx, files, ls)
+		var lines int64
+		for _, s := range sum.Sources {
+			lines += s.Lines
+		}
+		if sum.Events > 0 || lines > 0 || sum.Deploys > 0 {
+			fs.Events += sum.Events
+			fs.Lines += lines
+			fs.Deploys += sum.Deploys
+			fs.Passes++
+			if fo.Pass != nil {
+				fo.Pass(sum)
+			}
+		}
+		for _, pe := range sum.Failed {
+			if i, ok := failed[pe.Path]; ok {
+				fs.Failed[i] = pe
+			} else {
+				failed[pe.Path] = len(fs.Failed)
+				fs.Failed = append(fs.Failed, pe)
+			}
+		}
+		if err != nil && !isPathErrs(err) {
+			fatal = err
+		}
+	}
+	if stream != nil {
+		res := <-stream // ctx is done or the sink failed: it returns
+		fs.addStream(res.sum)
+		if res.err != nil && !isPathErrs(res.err) && !errors.Is(res.err, context.Canceled) && fatal == nil {
+			fatal = res.err
+		}
+	}
+	return fs, fatal
+}
+
+// addStream counts what the stream's Run added as followed.
+func (fs *FollowSummary) addStream(s Summary) {
+	fs.Events += s.Events
+	for _, src := range s.Sources {
+		fs.Lines += src.Lines
+	}
+	fs.Failed = append(fs.Failed, s.Failed...)
+}
+
+type result struct {
+	sum Summary
+	err error
+}
+
+func isPathErrs(err error) bool {
+	var pe *PathErrors
+	return errors.As(err, &pe) && !isSinkErr(err) && !errors.Is(err, context.Canceled)
+}
+
+// fileSig is what Follow compares between passes to know whether a pass
+// has anything to do: a source's name, identity, size and modification
+// time.
+type fileSig struct {
+	name      string
+	dev, ino  uint64
+	size      int64
+	mtime     int64
+	missing   bool
+	isDeploys bool
+}
+
+// signature stats every source the paths expand to, and the deploy
+// histories, in order.
+func signature(o Options) []fileSig {
+	x := newExpander(o.Deploys, o.SkipDirs)
+	for _, p := range o.Paths {
+		x.expand(p)
+	}
+	var out []fileSig
+	add := func(name string, deploys bool) {
+		fi, err := os.Stat(name)
+		if err != nil {
+			out = append(out, fileSig{name: name, missing: true, isDeploys: deploys})
+			return
+		}
+		dev, ino := fileID(fi)
+		out = append(out, fileSig{name: name, dev: dev, ino: ino, size: fi.Size(), mtime: fi.ModTime().UnixNano(), isDeploys: deploys})
+	}
+	for _, s := range x.srcs {
+		add(s.name, false)
+	}
+	for _, p := range x.failed {
+		out = append(out, fileSig{name: p.Path, missing: true})
+	}
+	for _, d := range o.Deploys {
+		add(d, true)
+	}
+	return out
+}
+
+// lockedSink serialises a sink shared by the file passes and a stream's
+// Run. A commit of either makes the other's added events durable early,
+// which is safe: a checkpoint is never ahead of its events, and events
+// added again are no-ops.
+type lockedSink struct {
+	mu sync.Mutex
+	s  Sink
+}
+
+func (l *lockedSink) Checkpoint(key string) (index.Checkpoint, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.s.Checkpoint(key)
+}
+
+func (l *lockedSink) Add(ev *index.Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.s.Add(ev)
+}
+
+func (l *lockedSink) Commit(cps ...index.Checkpoint) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.s.Commit(cps...)
+}
+
+func (l *lockedSink) AddDeploys(ds []index.Deploy) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.s.AddDeploys(ds)
+}
