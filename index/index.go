@@ -304,15 +304,22 @@ func (ix *Index) loadMeta(man *manifest) error {
 // a candidate block silently missed. It reads the segments (about 45 MB for
 // a million lines, ~10 ms from the page cache).
 func (ix *Index) verifySegments() error {
-	segs, err := ix.segmentFiles()
+	buf := make([]byte, 1<<20)
+	var bad error
+	err := ix.withSegments(func(segs []string) error {
+		for _, name := range segs {
+			if err := verifyZap(filepath.Join(ix.dir, filepath.FromSlash(name)), buf); err != nil {
+				bad = ix.damaged(name, "%w", err)
+				return nil
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return ix.damaged(bleveDir, "%w", err)
 	}
-	buf := make([]byte, 1<<20)
-	for _, name := range segs {
-		if err := verifyZap(filepath.Join(ix.dir, filepath.FromSlash(name)), buf); err != nil {
-			return ix.damaged(name, "%w", err)
-		}
+	if bad != nil {
+		return bad
 	}
 	n, err := ix.bl.DocCount()
 	if err != nil {

@@ -103,18 +103,28 @@ func (m *manifest) file(name string) *manifestFile {
 // segmentFiles returns the zap files of the bleve index's current
 // snapshot, relative to the index directory.
 func (ix *Index) segmentFiles() ([]string, error) {
+	var out []string
+	err := ix.withSegments(func(segs []string) error { out = segs; return nil })
+	return out, err
+}
+
+// withSegments calls fn with the segment files of bleve's current snapshot
+// while holding that snapshot open: a writer's background merger may
+// replace segments at any time, and scorch deletes a merged-away file only
+// once no open snapshot refers to it, so the files fn reads stay on disk.
+func (ix *Index) withSegments(fn func(segs []string) error) error {
 	adv, err := ix.bl.Advanced()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer r.Close()
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
-		return nil, nil
+		return fn(nil)
 	}
 	var out []string
 	for _, s := range snap.Segments() {
@@ -123,7 +133,7 @@ func (ix *Index) segmentFiles() ([]string, error) {
 		}
 	}
 	slices.Sort(out)
-	return out, nil
+	return fn(out)
 }
 
 // writeManifest records the committed state and the index's files. Called
