@@ -334,6 +334,7 @@ type builtBlock struct {
 	digits  []byte             // compressed, words with digits
 	payload []byte             // compressed frames, concatenated
 	bloom   []byte             // with its checksum
+	digest  []byte             // the error digest (digest.go), after the payload
 	doc     *document.Document // for bleve
 }
 
@@ -388,6 +389,9 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 	e.cols(b, frameOffs, out, &doc)
 	e.scalarTerms(b, &doc)
 	e.words(b, out, &doc)
+	if writeDigests {
+		out.digest = e.digest(b)
+	}
 	out.doc = bleveDoc(num, &doc)
 	m.colsLen = uint32(len(out.cols))
 	m.wordsLen = uint32(len(out.words))

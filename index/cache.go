@@ -19,6 +19,7 @@ const (
 	kindDigits
 	kindFrame
 	kindBloom
+	kindDigest
 )
 
 type cacheKey struct {

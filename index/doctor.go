@@ -107,18 +107,31 @@ func Check(dir string) ([]Problem, error) {
 	// Block records one by one, so that one bad record does not hide the
 	// others.
 	var scratch []byte
+	// A block's error digest ends where the next block begins: each is
+	// checked once the next record is read (the last against the pack's
+	// committed length).
+	var prev *blockMeta
 	for i := 0; i < ix.meta.Blocks; i++ {
 		raw, err := ix.readPart(ix.idx, idxFile, fmt.Sprintf("block %d", i), int64(i)*metaRecSize, metaRecSize, false, 0)
 		if err != nil {
 			add(err)
+			prev = nil
 			break
 		}
 		var m blockMeta
 		if err := m.unmarshal(raw); err != nil {
 			add(ix.damaged(idxFile, "block %d: %w", i, err))
+			prev = nil
 			continue
 		}
+		if prev != nil {
+			add(ix.verifyDigest(i-1, prev, m.off))
+		}
 		add(ix.verifyBlock(i, &m, &scratch))
+		prev = &m
+	}
+	if prev != nil {
+		add(ix.verifyDigest(ix.meta.Blocks-1, prev, ix.meta.Pack))
 	}
 	add(ix.loadSources())
 	add(ix.loadDeploys(man))

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -202,7 +203,7 @@ func (ix *Index) open() error {
 	if err := ix.loadMeta(man); err != nil {
 		return err
 	}
-	if err := ix.verifySegments(); err != nil {
+	if err := ix.verifySegments(man); err != nil {
 		return err
 	}
 	if err := ix.openFiles(); err != nil {
@@ -301,14 +302,29 @@ func (ix *Index) loadMeta(man *manifest) error {
 
 // verifySegments checks every zap segment bleve loaded against the
 // checksum in its footer, so that a damaged segment is an error rather than
-// a candidate block silently missed. It reads the segments (about 45 MB for
-// a million lines, ~10 ms from the page cache).
-func (ix *Index) verifySegments() error {
-	buf := make([]byte, 1<<20)
+// a candidate block silently missed. A writer reads every segment (about
+// 45 MB for a million lines); so does a reader, except for a segment whose
+// manifest entry carries the stamp of the file as it is now (the version a
+// writer verified or wrote): then its size and footer checksum are checked
+// against the manifest, and the rest is left to doctor. See
+// docs/index-integrity.md for what that leaves undetected until then. The
+// check runs while bleve's snapshot is held open (withSegments), so a
+// writer's background merge cannot delete a segment mid-check and pass for
+// damage.
+func (ix *Index) verifySegments(man *manifest) error {
+	var buf []byte
 	var bad error
 	err := ix.withSegments(func(segs []string) error {
 		for _, name := range segs {
-			if err := verifyZap(filepath.Join(ix.dir, filepath.FromSlash(name)), buf); err != nil {
+			full := filepath.Join(ix.dir, filepath.FromSlash(name))
+			if ix.ro && man != nil && stampedIntact(full, man.file(name)) {
+				continue
+			}
+			if buf == nil {
+				buf = make([]byte, 1<<20)
+			}
+			segmentsRead.Add(1)
+			if err := verifyZap(full, buf); err != nil {
 				bad = ix.damaged(name, "%w", err)
 				return nil
 			}
@@ -329,6 +345,24 @@ func (ix *Index) verifySegments() error {
 		return ix.damaged(bleveDir, "%d block documents, %d committed", n, ix.meta.Blocks)
 	}
 	return nil
+}
+
+// segmentsRead counts the segments read in full by verifySegments (tests).
+var segmentsRead atomic.Int64
+
+// stampedIntact reports whether the segment at path is the version its
+// manifest entry f was stamped with, of the recorded size and footer
+// checksum.
+func stampedIntact(path string, f *manifestFile) bool {
+	if f == nil || f.Stamp == "" || f.CRC == 0 {
+		return false
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Size() != f.Size || fileStamp(st) != f.Stamp {
+		return false
+	}
+	_, crc, err := zapFooter(path)
+	return err == nil && crc == f.CRC
 }
 
 // checkSideFiles checks that the side files hold at least what was

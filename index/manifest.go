@@ -54,6 +54,11 @@ type manifestFile struct {
 	CRC uint32 `json:"crc,omitempty"`
 	// Alt is another accepted checksum while deploys.json is replaced.
 	Alt uint32 `json:"alt,omitempty"`
+	// Stamp, for a zap segment, identifies the version of the file (inode,
+	// change and modification times) that the writer verified in full or
+	// wrote itself; a reader that finds the same stamp checks only the
+	// segment's size and footer (see verifySegments).
+	Stamp string `json:"stamp,omitempty"`
 }
 
 func (m *manifest) sum() uint32 {
@@ -169,21 +174,33 @@ func (ix *Index) writeManifest() error {
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	old, _ := readManifest(ix.dir)
+	// Every segment is stamped: this writer verified each one at Open and
+	// wrote the others itself.
 	for _, name := range segs {
-		if old != nil {
-			if f := old.file(name); f != nil && f.CRC != 0 {
-				m.Files = append(m.Files, *f) // immutable: its footer read once
-				continue
-			}
-		}
-		size, crc, err := zapFooter(filepath.Join(ix.dir, filepath.FromSlash(name)))
+		full := filepath.Join(ix.dir, filepath.FromSlash(name))
+		st, err := os.Stat(full)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // merged away since the snapshot was taken
 		}
 		if err != nil {
 			return fmt.Errorf("write manifest: %w", err)
 		}
-		m.Files = append(m.Files, manifestFile{Name: name, Size: size, CRC: crc})
+		if old != nil {
+			if f := old.file(name); f != nil && f.CRC != 0 && f.Size == st.Size() {
+				e := *f // immutable: its footer read once
+				e.Stamp = fileStamp(st)
+				m.Files = append(m.Files, e)
+				continue
+			}
+		}
+		size, crc, err := zapFooter(full)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("write manifest: %w", err)
+		}
+		m.Files = append(m.Files, manifestFile{Name: name, Size: size, CRC: crc, Stamp: fileStamp(st)})
 	}
 	m.Sum = m.sum()
 	raw, err := json.MarshalIndent(&m, "", "  ")

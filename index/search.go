@@ -19,6 +19,10 @@ type plan struct {
 	blocks  []blockMeta
 	sources []string
 	nums    []int // candidate blocks
+	// digests: the filter selects error lines only and needs no word or
+	// text, so a block's error digest answers it (each's caller maps
+	// digest lines back to block lines).
+	digests bool
 }
 
 // plan compiles f and finds its candidate blocks (steps 1 and 2 of eval.go).
@@ -35,7 +39,7 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 	if err := ix.limitExpansions(root); err != nil {
 		return nil, err
 	}
-	p := &plan{root: root, blocks: blocks, sources: sources}
+	p := &plan{root: root, blocks: blocks, sources: sources, digests: f.ErrorsOnly && root.columnsOnly()}
 	var nums []int
 	if q := root.bleveQuery(); q == nil {
 		nums = make([]int, len(blocks))
@@ -76,8 +80,11 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 }
 
 // each evaluates the plan on every candidate block, calling fn with the
-// block's columns and matching lines; an error from fn stops it.
-func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hits bitmap) error) error {
+// block's columns and matching lines; an error from fn stops it. With
+// p.digests, a block with an error digest is evaluated on the digest: c is
+// then the digest's columns and rows maps its lines to the block's (rows[i]
+// is the block line of line i); rows is nil when c is the block's.
+func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hits bitmap, rows []uint8) error) error {
 	lc := lineCtx{ix: ix}
 	for k, n := range p.nums {
 		if k%64 == 0 {
@@ -86,6 +93,28 @@ func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hi
 			}
 		}
 		m := &p.blocks[n]
+		if p.digests {
+			d, ok, err := ix.loadDigest(n, p.blocks)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if d.c == nil {
+					continue // no error line
+				}
+				lc.num, lc.m, lc.c, lc.plain, lc.digits = n, m, d.c, nil, nil
+				hits, err := p.root.eval(&lc, full(d.c.n))
+				if err != nil {
+					return err
+				}
+				if !hits.empty() {
+					if err := fn(n, d.c, hits, d.rows); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+		}
 		c, err := ix.loadCols(n, m)
 		if err != nil {
 			return err
@@ -96,12 +125,20 @@ func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hi
 			return err
 		}
 		if !hits.empty() {
-			if err := fn(n, c, hits); err != nil {
+			if err := fn(n, c, hits, nil); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// blockLine maps line i of what each passed (rows) to the block's line.
+func blockLine(rows []uint8, i int) int {
+	if rows == nil {
+		return i
+	}
+	return int(rows[i])
 }
 
 // hit locates a matching line and holds its sort key.
@@ -182,11 +219,11 @@ func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (_ Result, e
 	keep := offset + limit
 	h := &hitHeap{newest: o.Order == NewestFirst}
 	var res Result
-	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) error {
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, rows []uint8) error {
 		r := rank[p.blocks[num].src]
 		hits.each(func(i int) {
 			res.Total++
-			x := hit{t: c.time[i], rank: r, line: c.line[i], block: num, idx: i}
+			x := hit{t: c.time[i], rank: r, line: c.line[i], block: num, idx: blockLine(rows, i)}
 			if h.Len() < keep {
 				heap.Push(h, x)
 			} else if better(&x, &h.h[0], h.newest) {
@@ -295,7 +332,8 @@ func (ix *Index) FindEach(ctx context.Context, f Filter, o FindOptions, fn func(
 		}
 		return nil
 	}
-	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) error {
+	p.digests = false // lines are emitted from the block's columns as it goes
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, _ []uint8) error {
 		// Blocks are visited in order of bound: a pending hit strictly
 		// before num's bound comes before every hit still to be found.
 		bound := p.blocks[num].min
@@ -381,7 +419,7 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 		counts[i] = map[string]int{}
 	}
 	var per []int
-	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) error {
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, _ []uint8) error {
 		n := hits.count()
 		for fi, col := range colsOf {
 			fc := &fcs[fi]
@@ -477,7 +515,7 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n 
 	if err != nil {
 		return nil, err
 	}
-	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) error {
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, _ []uint8) error {
 		hits.each(func(i int) {
 			d := c.time[i].time().Sub(from)
 			hi, lo := bits.Mul64(uint64(d), uint64(n))

@@ -411,7 +411,7 @@ func (w *Writer) writeLoop(nextWrite int, pack, bloomOff int64) {
 				if w.failed() == nil {
 					bb.meta.off = pack
 					bb.meta.bloomOff = bloomOff
-					buf = append(append(append(append(buf[:0], bb.cols...), bb.words...), bb.digits...), bb.payload...)
+					buf = append(append(append(append(append(buf[:0], bb.cols...), bb.words...), bb.digits...), bb.payload...), bb.digest...)
 					bb.meta.marshal(rec[:])
 					err := writeAt(w.ix.pack, w.ix.path(packFile), buf, pack)
 					if err == nil {

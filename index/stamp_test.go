@@ -1,0 +1,113 @@
+//go:build linux
+
+package index
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReaderTrustsStampedSegments: a reader reads no segment in full when
+// the manifest's stamps match the files; a segment rewritten since (a
+// flipped byte written by any program changes its stamp) is read in full
+// and reported at Open; damage that leaves the stamp alone (bit rot below
+// the file system, simulated here by re-stamping the manifest) is not seen
+// by readers but is reported by Check (culprit doctor).
+func TestReaderTrustsStampedSegments(t *testing.T) {
+	evs, _ := synthCorpus(3000, 5)
+	ix := buildIndex(t, evs, 700)
+	dir := ix.Dir()
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "bleve", "store", "*.zap"))
+	if len(segs) == 0 {
+		t.Fatal("no segment")
+	}
+	open := func() error {
+		r, err := Open(dir, Options{ReadOnly: true})
+		if err == nil {
+			r.Close()
+		}
+		return err
+	}
+	before := segmentsRead.Load()
+	if err := open(); err != nil {
+		t.Fatal(err)
+	}
+	if n := segmentsRead.Load() - before; n != 0 {
+		t.Fatalf("a reader read %d stamped segments in full", n)
+	}
+
+	// The largest segment, a byte flipped in its middle and written back.
+	big := segs[0]
+	for _, s := range segs {
+		if a, b := fileSize(t, s), fileSize(t, big); a > b {
+			big = s
+		}
+	}
+	b, err := os.ReadFile(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0x40
+	if err := os.WriteFile(big, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = open()
+	var ce *CorruptError
+	if !errors.As(err, &ce) || !strings.HasSuffix(ce.File, filepath.Base(big)) {
+		t.Fatalf("open after a rewrite of %s: %v, want it named as damaged", filepath.Base(big), err)
+	}
+
+	// Re-stamp: as if the byte had rotted without any write.
+	raw, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var man manifest
+	if err := json.Unmarshal(raw, &man); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range man.Files {
+		if strings.HasSuffix(man.Files[i].Name, filepath.Base(big)) {
+			man.Files[i].Stamp = fileStamp(st)
+		}
+	}
+	man.Sum = man.sum()
+	raw, _ = json.MarshalIndent(&man, "", "  ")
+	if err := os.WriteFile(filepath.Join(dir, manifestName), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := open(); err != nil {
+		t.Fatalf("open with a matching stamp: %v (readers do not read stamped segments)", err)
+	}
+	probs, err := Check(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range probs {
+		found = found || strings.HasSuffix(p.File, filepath.Base(big))
+	}
+	if !found {
+		t.Fatalf("Check did not report the damaged segment: %v", probs)
+	}
+}
+
+func fileSize(t *testing.T, p string) int64 {
+	t.Helper()
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
+}
