@@ -48,7 +48,7 @@ var ErrInvalidQuery = errors.New("invalid query")
 var Fields = []string{
 	"time", "level", "message", "request_id", "service", "host", "version",
 	"method", "path", "route", "status", "user", "duration", "error_type",
-	"error", "stack",
+	"error", "stack", "trace_id", "span_id", "parent_span_id",
 }
 
 // Event is one ingested log line, normalised. Every input line becomes exactly
@@ -74,6 +74,15 @@ type Event struct {
 	ErrorType  string    `json:"error_type,omitempty"`
 	Error      string    `json:"error,omitempty"`
 	Stack      string    `json:"stack,omitempty"`
+
+	// TraceID, SpanID and ParentSpanID are the distributed-trace context of
+	// the line in canonical form (lowercase hex where the convention is
+	// hex: W3C trace context, B3, X-Ray roots without their dashes), read
+	// from whichever convention the line uses. They join the lines of one
+	// request across services that do not share a request ID.
+	TraceID      string `json:"trace_id,omitempty"`
+	SpanID       string `json:"span_id,omitempty"`
+	ParentSpanID string `json:"parent_span_id,omitempty"`
 
 	// Fingerprint groups occurrences of the same error across requests and
 	// releases. Empty unless IsError.
@@ -123,6 +132,7 @@ type Deploy struct {
 // Filter selects events. Zero fields do not filter. All set fields must hold.
 type Filter struct {
 	RequestID   string
+	TraceID     string
 	Fingerprint string
 	Service     string
 	Level       string // exact canonical level
