@@ -26,13 +26,23 @@ type Report struct {
 	Events    []ReportEvent `json:"events"`
 	// EventsTotal is the number of events the request ID matched; Events
 	// holds at most MaxRequestEvents of them.
-	EventsTotal   int          `json:"events_total"`
-	Error         *RootError   `json:"error"`
-	Group         *Group       `json:"group"`
-	Deploy        *DeployRef   `json:"deploy"`
-	DeploysNearby []DeployRef  `json:"deploys_nearby"`
-	BlastRadius   *BlastRadius `json:"blast_radius"`
-	Verdict       *Verdict     `json:"verdict"`
+	EventsTotal int `json:"events_total"`
+	// TraceIDs are the trace ids of the request's lines; LinkedIDs every
+	// id the request expanded to (the pasted one first), and Bound, when
+	// set, says the expansion stopped at MaxLinkedIDs ids or
+	// MaxRequestEvents lines.
+	TraceIDs  []string   `json:"trace_ids"`
+	LinkedIDs []LinkedID `json:"linked_ids"`
+	Bound     string     `json:"bound,omitempty"`
+	// ClockOffsets are the services whose clocks the request shows to be
+	// off against the service it entered by.
+	ClockOffsets  []ClockOffset `json:"clock_offsets,omitempty"`
+	Error         *RootError    `json:"error"`
+	Group         *Group        `json:"group"`
+	Deploy        *DeployRef    `json:"deploy"`
+	DeploysNearby []DeployRef   `json:"deploys_nearby"`
+	BlastRadius   *BlastRadius  `json:"blast_radius"`
+	Verdict       *Verdict      `json:"verdict"`
 }
 
 // ReportEvent is one line of the request's timeline.
@@ -51,6 +61,17 @@ type ReportEvent struct {
 	Source    string          `json:"source"` // file:line
 	IsError   bool            `json:"is_error,omitempty"`
 	Fields    json.RawMessage `json:"fields"` // the original object, or null for a text line
+	// Host, Version and the trace context of the line, when it has them.
+	Host         string `json:"host,omitempty"`
+	Version      string `json:"version,omitempty"`
+	TraceID      string `json:"trace_id,omitempty"`
+	SpanID       string `json:"span_id,omitempty"`
+	ParentSpanID string `json:"parent_span_id,omitempty"`
+	// LinkedBy says how the line joined the request: "request_id" (it
+	// carries the pasted ID or a request id of the request's trace) or
+	// "trace_id" (it carries the request's trace id). Set in a Report's
+	// events only.
+	LinkedBy string `json:"linked_by,omitempty"`
 }
 
 // RootError is the error that caused the request's failure.

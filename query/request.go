@@ -42,11 +42,13 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 	if id == "" {
 		return nil, errors.New("empty request id")
 	}
-	r := &Report{RequestID: id, Services: []string{}, Events: []ReportEvent{}, DeploysNearby: []DeployRef{}}
-	evs, total, err := inv.requestEvents(ctx, id)
+	r := &Report{RequestID: id, Services: []string{}, Events: []ReportEvent{}, DeploysNearby: []DeployRef{},
+		TraceIDs: []string{}, LinkedIDs: []LinkedID{}}
+	x, err := inv.expandRequest(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	evs := x.events
 	if len(evs) == 0 {
 		if r.Hint, err = inv.hint(ctx, id); err != nil {
 			return nil, err
@@ -54,19 +56,25 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 		return r, nil
 	}
 	r.Found = true
-	r.EventsTotal = total
+	r.EventsTotal = x.total
+	r.LinkedIDs = x.ids
+	r.Bound = x.bound
 	r.Services = services(evs)
+	r.TraceIDs = traceIDs(evs)
 	r.Events = make([]ReportEvent, len(evs))
 	for i := range evs {
 		r.Events[i] = reportEvent(&evs[i])
+		r.Events[i].LinkedBy = x.linked[i]
 	}
+	g := buildCallGraph(evs)
+	r.ClockOffsets = clockOffsets(evs, g)
 
-	ri := rootIndex(evs)
+	ri := rootWith(evs, g, r.ClockOffsets)
 	if ri < 0 {
 		return r, nil // the request succeeded
 	}
 	root := &evs[ri]
-	r.Error = rootError(evs, ri)
+	r.Error = rootError(evs, ri, g)
 	if root.Fingerprint == "" {
 		// No fingerprint: its other occurrences cannot be found.
 		r.Verdict = ungroupedVerdict(r.Error)
@@ -92,31 +100,25 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 		return nil, err
 	}
 	v := verdict(cause, an, inv.opt)
+	for _, o := range r.ClockOffsets {
+		v.Evidence = append(v.Evidence, o.Statement()+" (estimated from this request; the root error was chosen by the call chain, not by time)")
+	}
 	r.Verdict = &v
 	return r, nil
 }
 
-// requestEvents reads the events of one request, oldest first, a page at a
-// time, up to MaxRequestEvents. It returns them and the total matched.
-func (inv *Investigator) requestEvents(ctx context.Context, id string) ([]Event, int, error) {
-	f := Filter{RequestID: id}
-	var evs []Event
-	total := 0
-	for {
-		res, err := inv.store.Find(ctx, f, FindOptions{Limit: requestPage, Offset: len(evs), Order: OldestFirst})
-		if err != nil {
-			return nil, 0, fmt.Errorf("request %s: %w", id, err)
-		}
-		total = res.Total
-		evs = append(evs, res.Events...)
-		if len(res.Events) == 0 || len(evs) >= total || len(evs) >= MaxRequestEvents {
-			break
+// traceIDs lists the trace ids of evs in order of first appearance.
+func traceIDs(evs []Event) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for i := range evs {
+		t := evs[i].TraceID
+		if t != "" && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
 		}
 	}
-	if len(evs) > MaxRequestEvents {
-		evs = evs[:MaxRequestEvents]
-	}
-	return evs, total, nil
+	return out
 }
 
 // services lists the services of evs in order of first appearance.
@@ -138,6 +140,7 @@ func reportEvent(e *Event) ReportEvent {
 		Time: e.Time, Service: e.Service, Level: e.Level, Message: e.Message, Error: joinNonEmpty(": ", e.ErrorType, e.Error),
 		Method: e.Method, Path: e.Path, Route: e.Route, Status: e.Status, User: e.User,
 		RequestID: e.RequestID, Source: sourceOf(e), IsError: e.IsError,
+		Host: e.Host, Version: e.Version, TraceID: e.TraceID, SpanID: e.SpanID, ParentSpanID: e.ParentSpanID,
 	}
 	if obj := e.Object(); len(obj) > 0 && firstNonSpace(obj) == '{' {
 		re.Fields = obj
@@ -163,7 +166,30 @@ func firstNonSpace(b []byte) byte {
 	return 0
 }
 
-// rootIndex picks the request's root error: the earliest error event that
+// rootIndex picks the request's root error (see rootWith).
+func rootIndex(evs []Event) int {
+	g := buildCallGraph(evs)
+	return rootWith(evs, g, clockOffsets(evs, g))
+}
+
+// rootWith picks the request's root error: the deepest failure of the call
+// chain when the lines say who called whom (rootByChain), else by time
+// (rootByTime). -1 when the request has no error event.
+func rootWith(evs []Event, g *callGraph, offsets []ClockOffset) int {
+	var cands []int
+	for i := range evs {
+		e := &evs[i]
+		if e.IsError && (e.Stack != "" || e.Error != "" || e.ErrorType != "") {
+			cands = append(cands, i)
+		}
+	}
+	if ri, ok := rootByChain(evs, cands, g, offsets); ok {
+		return ri
+	}
+	return rootByTime(evs)
+}
+
+// rootByTime picks the request's root error: the earliest error event that
 // carries a stack trace or an error message (the downstream failure, logged
 // before the upstream services that wrap it); failing that, the earliest
 // error event. -1 when the request has no error event.
@@ -176,7 +202,7 @@ func firstNonSpace(b []byte) byte {
 // reaches downstream services after upstream ones) or if the current one
 // reads as an upstream failure ("upstream orders returned 500", a 502); a
 // candidate that itself reads as one never wins a tie.
-func rootIndex(evs []Event) int {
+func rootByTime(evs []Event) int {
 	first, best := -1, -1
 	var prec map[string]time.Duration
 	var joined map[string]time.Time
@@ -253,9 +279,9 @@ func serviceEntry(evs []Event) map[string]time.Time {
 	return m
 }
 
-// rootError describes evs[ri], with the error events logged after it as the
-// chain of wrappers.
-func rootError(evs []Event, ri int) *RootError {
+// rootError describes evs[ri], with the error events logged after it, or
+// by a service that calls its service, as the chain of wrappers.
+func rootError(evs []Event, ri int, g *callGraph) *RootError {
 	e := &evs[ri]
 	re := &RootError{
 		Fingerprint: e.Fingerprint, Type: e.ErrorType, Message: errorMessage(e), Stack: e.Stack,
@@ -269,11 +295,24 @@ func rootError(evs []Event, ri int) *RootError {
 		// The chain: the error events logged after the root, and any that
 		// sort before it only because their logger rounds time more coarsely
 		// (passed over by rootIndex's precision tie-break, so they wrap it).
-		if evs[i].IsError && i != ri && (i > ri || tiedBefore(evs, i, ri, prec)) {
+		if evs[i].IsError && i != ri && (i > ri || tiedBefore(evs, i, ri, prec) || wrapsBefore(evs, i, ri, g)) {
 			re.Chain = append(re.Chain, reportEvent(&evs[i]))
 		}
 	}
 	return re
+}
+
+// wrapsBefore reports whether evs[i], sorted before the root evs[ri], is an
+// error of a service that calls the root's service and reads as a report
+// of that call (it names the service, or an upstream failure): a wrapper a
+// skewed clock put first.
+func wrapsBefore(evs []Event, i, ri int, g *callGraph) bool {
+	e, root := &evs[i], &evs[ri]
+	if !g.reaches(e.Service, root.Service) {
+		return false
+	}
+	text := strings.ToLower(e.ErrorType + " " + errorMessage(e) + " " + e.Message)
+	return wrapsUpstream(e) || mentions(text, strings.ToLower(root.Service))
 }
 
 // tiedBefore reports whether evs[i], sorted before the root evs[ri], is from
