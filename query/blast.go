@@ -61,7 +61,10 @@ type facts struct {
 	count, requests          int
 	span                     Span
 	deploys                  []Deploy
-	suspect                  *DeployRef
+	suspect                  *DeployRef // the deploy shown (not necessarily blamed)
+	host                     string     // the host of the error shown
+	candidate                bool       // suspect is a deploy of the error's service that reached its host
+	rollback                 *Deploy    // the rollback of suspect, if the history has one
 
 	windowFrom, windowTo time.Time
 	groupFilter          Filter // the group's events inside the window
@@ -185,8 +188,12 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	if f.depKind == "" && rep != first {
 		f.depKind = dependencyKind(first.ErrorType, errorMessage(first), first.Stack)
 	}
-	an.suspect, an.nearby = placeDeploys(sc.deploys, f.firstSeen, f.service, inv.opt)
+	f.host = rep.Host
+	an.suspect, f.candidate, an.nearby = placeDeploys(sc.deploys, f.firstSeen, f.service, f.host, inv.opt)
 	f.suspect = an.suspect
+	if f.candidate {
+		f.rollback = rollbackAfter(sc.deploys, an.suspect)
+	}
 	onset := f.firstSeen
 	if !sc.rf.Since.IsZero() && sc.rf.Since.After(onset) {
 		onset = sc.rf.Since

@@ -113,6 +113,7 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 		if err != nil {
 			return nil, err
 		}
+		an.blamed(cause)
 		f := &an.f
 		g := ErrorGroup{
 			Fingerprint: w.fp, Type: first.ErrorType, Message: errorMessage(first), Service: first.Service,

@@ -108,7 +108,11 @@ type DeployRef struct {
 	Author        string    `json:"author"`
 	Environment   string    `json:"environment"`
 	OffsetSeconds float64   `json:"offset_seconds"` // negative = before first_seen
-	Suspect       bool      `json:"suspect,omitempty"`
+	// Suspect: the verdict blames this deploy (a deployment regression).
+	// A deploy shown only as the nearest one has it false.
+	Suspect bool     `json:"suspect,omitempty"`
+	Hosts   []string `json:"hosts,omitempty"`  // the hosts it went to (a canary), if the history says
+	Status  string   `json:"status,omitempty"` // the history's status (failed deploys are never blamed)
 }
 
 // BlastRadius compares the failures with all traffic in the same window.

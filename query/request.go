@@ -99,6 +99,7 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 	if err != nil {
 		return nil, err
 	}
+	an.blamed(cause)
 	v := verdict(cause, an, inv.opt)
 	for _, o := range r.ClockOffsets {
 		v.Evidence = append(v.Evidence, o.Statement()+" (estimated from this request; the root error was chosen by the call chain, not by time)")

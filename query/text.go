@@ -435,7 +435,11 @@ func writeGroup(t *tw, p painter, g *Group, d *DeployRef, o TextOptions) {
 		t.line(o.row(p, plainSeg(indent+strings.Repeat(" ", col)), styled("▼", sgrRed),
 			plainSeg(" "+SanitizeLine(joinNonEmpty(" ", d.Service, d.Version))+" deployed")))
 	} else if d != nil {
-		t.line(indent + p.dim("(the suspect deploy is before the chart)"))
+		what := "the nearest deploy"
+		if d.Suspect {
+			what = "the suspect deploy"
+		}
+		t.line(indent + p.dim("("+what+" is before the chart)"))
 	}
 	t.line(indent + p.style(sparkline(hs), sgrRed))
 	left, right := shortStamp(hs[0].Start), shortStamp(end)

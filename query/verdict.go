@@ -57,17 +57,33 @@ func stackHeaders(stack string) string {
 	return b.String()
 }
 
-// regression reports whether rule 2 holds: the suspect is a deploy of the
-// error's service, at most RegressionWindow before the first occurrence,
-// and the logs reach back before it (so "never before the deploy" is
-// something they can show).
+// rollbackGrace is how long errors may go on after a rollback (requests in
+// flight, pods draining) before they count as continuing.
+const rollbackGrace = 30 * time.Second
+
+// regression reports whether rule 2 holds: the shown deploy is a deploy of
+// the error's service that reached the error's host, at most
+// RegressionWindow before the first occurrence; the logs reach back before
+// it (so "never before the deploy" is something they can show); and, if it
+// was rolled back, the errors stopped after the rollback (errors that go on
+// after it were not caused by the deploy).
 func regression(f *facts, o Options) bool {
 	s := f.suspect
-	if s == nil || !sameService(s.Service, f.service) {
+	if s == nil || !f.candidate || !sameService(s.Service, f.service) {
 		return false
 	}
 	d := f.firstSeen.Sub(s.Time)
-	return d >= 0 && d <= o.RegressionWindow && !f.span.First.IsZero() && f.span.First.Before(s.Time)
+	if d < 0 || d > o.RegressionWindow || f.span.First.IsZero() || !f.span.First.Before(s.Time) {
+		return false
+	}
+	return f.rollback == nil || !f.lastSeen.After(f.rollback.Time.Add(rollbackGrace))
+}
+
+// blamed flags the shown deploy as the suspect when the verdict blames it.
+func (an *analysis) blamed(cause string) {
+	if cause == CauseDeployment {
+		markSuspect(an.suspect, an.nearby)
+	}
 }
 
 // preExistingTolerance is how soon after the start of the logs an error
@@ -214,6 +230,12 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 		ev("%s %s was deployed at %s, %s before the first occurrence at %s (request %s)",
 			s.Service, orDash(s.Version), fmtTime(s.Time), humanDuration(-s.OffsetSeconds), fmtTime(f.firstSeen), orDash(f.firstRequestID))
 		ev("the logs start %s before that deploy and hold no earlier occurrence", humanDuration(s.Time.Sub(f.span.First).Seconds()))
+		if len(s.Hosts) > 0 {
+			ev("the deploy went to %s only, and the error is on %s", strings.Join(s.Hosts, ", "), orDash(f.host))
+		}
+		if rb := f.rollback; rb != nil {
+			ev("the errors stopped after the rollback at %s to %s (last seen %s)", fmtTime(rb.Time), orDash(rb.Version), fmtTime(f.lastSeen))
+		}
 		ev("%s", occurrences)
 		if sp := spread(f); sp != "" {
 			ev("%s", sp)
@@ -292,8 +314,12 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 		step("widen the ingested window: older logs and the full deploy history")
 	}
 	if cause != CauseDeployment && s != nil {
-		ev("nearest earlier deploy: %s %s at %s, %s before the first occurrence", orDash(s.Service), orDash(s.Version),
+		ev("nearest earlier deploy: %s %s at %s, %s before the first occurrence (not blamed)", orDash(s.Service), orDash(s.Version),
 			fmtTime(s.Time), humanDuration(-s.OffsetSeconds))
+		if f.candidate && f.rollback != nil && f.lastSeen.After(f.rollback.Time.Add(rollbackGrace)) {
+			ev("the errors went on after the rollback at %s to %s (last seen %s): the deploy was not the cause",
+				fmtTime(f.rollback.Time), orDash(f.rollback.Version), fmtTime(f.lastSeen))
+		}
 	}
 	if b != nil {
 		for i, o := range b.Outliers {

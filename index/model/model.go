@@ -123,6 +123,15 @@ type Deploy struct {
 	Commit      string    `json:"commit,omitempty"`
 	Author      string    `json:"author,omitempty"`
 	Environment string    `json:"environment,omitempty"`
+	// Hosts, when set, are the hosts (instances) the deploy went to: a
+	// canary applies only to the events of those hosts.
+	Hosts []string `json:"hosts,omitempty"`
+	// Status is the outcome the history gives ("deployed", "superseded",
+	// "failed", "pending-upgrade", ...). A failed deploy never ran its
+	// version and is never blamed.
+	Status string `json:"status,omitempty"`
+	// Description is the history's note on the deploy, if any.
+	Description string `json:"description,omitempty"`
 	// Source is the file the record came from and Line its line (or record)
 	// number there.
 	Source string `json:"source,omitempty"`
