@@ -104,7 +104,11 @@ func Run(ctx context.Context, o Options, sink Sink) (Summary, error) {
 		}
 	}
 
-	x := newExpander(o.Deploys, o.SkipDirs)
+	deployFiles := make([]string, len(o.Deploys))
+	for i, d := range o.Deploys {
+		deployFiles[i], _ = deployArg(d)
+	}
+	x := newExpander(deployFiles, o.SkipDirs)
 	for _, p := range o.Paths {
 		x.expand(p)
 	}
@@ -203,8 +207,23 @@ func (r *runner) commit(extra ...index.Checkpoint) error {
 	return nil
 }
 
+// deployArg splits a --deploys argument: SERVICE=FILE names the service
+// of a history that does not (helm, Argo CD, GitLab); a plain FILE (also
+// one whose name holds '=' and exists) takes it from the file name.
+func deployArg(arg string) (name, service string) {
+	s, p, ok := strings.Cut(arg, "=")
+	if !ok || s == "" || p == "" || strings.ContainsAny(s, `/\`) {
+		return arg, ServiceFromFileName(arg)
+	}
+	if _, err := os.Stat(arg); err == nil {
+		return arg, ServiceFromFileName(arg)
+	}
+	return p, s
+}
+
 // deploys ingests one deploy history. Its failures are PathErrors.
-func (r *runner) deploys(name string, stdinIsLog bool) (int, error) {
+func (r *runner) deploys(arg string, stdinIsLog bool) (int, error) {
+	name, service := deployArg(arg)
 	var rd io.Reader
 	if name == "-" {
 		if stdinIsLog {
@@ -219,7 +238,7 @@ func (r *runner) deploys(name string, stdinIsLog bool) (int, error) {
 		defer f.Close()
 		rd = f
 	}
-	ds, err := ReadDeploys(name, rd)
+	ds, err := ReadDeploysOf(name, rd, service)
 	if err != nil {
 		return 0, PathError{Path: name, Err: err}
 	}

@@ -27,10 +27,11 @@ func failedDeploy(d *Deploy) bool {
 // hosts (a canary) applies only to those; any deploy applies to an event
 // without a host.
 func appliesTo(d *Deploy, host string) bool {
-	if len(d.Hosts) == 0 || host == "" {
+	hosts := d.HostList()
+	if len(hosts) == 0 || host == "" {
 		return true
 	}
-	for _, h := range d.Hosts {
+	for _, h := range hosts {
 		if strings.EqualFold(strings.TrimSpace(h), host) {
 			return true
 		}
@@ -119,7 +120,7 @@ func rollbackAfter(ds []Deploy, s *DeployRef) *Deploy {
 			}
 			continue
 		}
-		if len(s.Hosts) > 0 && len(d.Hosts) > 0 && !overlaps(s.Hosts, d.Hosts) {
+		if dh := d.HostList(); len(s.Hosts) > 0 && len(dh) > 0 && !overlaps(s.Hosts, dh) {
 			continue
 		}
 		return d
@@ -141,7 +142,7 @@ func overlaps(a, b []string) bool {
 func deployRef(d *Deploy, firstSeen time.Time) DeployRef {
 	return DeployRef{
 		Time: d.Time, Service: d.Service, Version: d.Version, Commit: d.Commit,
-		Author: d.Author, Environment: d.Environment, Hosts: d.Hosts, Status: d.Status,
+		Author: d.Author, Environment: d.Environment, Hosts: d.HostList(), Status: d.Status,
 		OffsetSeconds: math.Round(d.Time.Sub(firstSeen).Seconds()*1000) / 1000,
 	}
 }

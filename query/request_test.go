@@ -242,7 +242,7 @@ func verdictScenarios() []scenario {
 			build: func(c *corpus) {
 				healthy(c)
 				c.deploy(t0.Add(60*time.Minute), "orders", "1.9.0")
-				c.deploys[len(c.deploys)-1].Hosts = []string{"h2"}
+				c.deploys[len(c.deploys)-1].Hosts = "h2"
 				c.failures("bad", failSpec{service: "orders", typ: "*errors.errorString", msg: "assignment to entry in nil map", fp: "fp-nilmap",
 					from: t0.Add(60*time.Minute + 6*time.Second), to: t0.Add(90 * time.Minute), step: 30 * time.Second,
 					routes: routes[:2], users: us[:12]})
@@ -255,7 +255,7 @@ func verdictScenarios() []scenario {
 			build: func(c *corpus) {
 				healthy(c)
 				c.deploy(t0.Add(60*time.Minute), "orders", "1.9.0")
-				c.deploys[len(c.deploys)-1].Hosts = []string{"h1"}
+				c.deploys[len(c.deploys)-1].Hosts = "h1"
 				c.failures("bad", failSpec{service: "orders", typ: "*errors.errorString", msg: "assignment to entry in nil map", fp: "fp-nilmap",
 					from: t0.Add(60*time.Minute + 6*time.Second), to: t0.Add(90 * time.Minute), step: 30 * time.Second,
 					routes: routes[:2], users: us[:12]})
@@ -511,7 +511,7 @@ func TestPlaceDeploys(t *testing.T) {
 	failed := d(-time.Minute, "orders", "broken")
 	failed.Status = "failed"
 	canary := d(-3*time.Minute, "orders", "canary")
-	canary.Hosts = []string{"orders-1"}
+	canary.Hosts = "orders-1"
 	o := Options{}.withDefaults()
 	cases := []struct {
 		name      string

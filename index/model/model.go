@@ -11,6 +11,7 @@ package model
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -123,9 +124,10 @@ type Deploy struct {
 	Commit      string    `json:"commit,omitempty"`
 	Author      string    `json:"author,omitempty"`
 	Environment string    `json:"environment,omitempty"`
-	// Hosts, when set, are the hosts (instances) the deploy went to: a
-	// canary applies only to the events of those hosts.
-	Hosts []string `json:"hosts,omitempty"`
+	// Hosts, when set, are the hosts (instances) the deploy went to,
+	// comma-separated (a string keeps Deploy comparable): a canary applies
+	// only to the events of those hosts. See HostList.
+	Hosts string `json:"hosts,omitempty"`
 	// Status is the outcome the history gives ("deployed", "superseded",
 	// "failed", "pending-upgrade", ...). A failed deploy never ran its
 	// version and is never blamed.
@@ -136,6 +138,17 @@ type Deploy struct {
 	// number there.
 	Source string `json:"source,omitempty"`
 	Line   int64  `json:"line,omitempty"`
+}
+
+// HostList returns the hosts of d, or nil when the deploy went everywhere.
+func (d *Deploy) HostList() []string {
+	var out []string
+	for _, h := range strings.Split(d.Hosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // Filter selects events. Zero fields do not filter. All set fields must hold.
