@@ -224,11 +224,12 @@ func clockOffsets(evs []Event, g *callGraph) []ClockOffset {
 func roundTenth(x float64) float64 { return math.Round(x*10) / 10 }
 
 // rootByChain picks the root error of a request from its call graph: the
-// error of the deepest service in the call chain. An error is passed over
-// when a service it calls (directly or not) also failed in the request: it
-// wraps that failure, whatever the clocks say. Among the errors left, one
-// that does not read as an upstream failure wins, then the earliest by the
-// skew-corrected clock. ok is false when the graph says nothing (no spans,
+// error of the deepest service in the call chain. An error event is passed
+// over when a service it calls (directly or not) also logged an error
+// event in the request: it wraps that failure, whatever the clocks say.
+// Among the errors left, one that carries an error (a message, type or
+// stack, not only a status) wins, then one that does not read as an
+// upstream failure, then the earliest by the skew-corrected clock. ok is false when the graph says nothing (no spans,
 // no error naming another service): the caller then orders by time.
 func rootByChain(evs []Event, cands []int, g *callGraph, offsets []ClockOffset) (int, bool) {
 	if len(g.down) == 0 || len(cands) == 0 {
@@ -257,6 +258,13 @@ func rootByChain(evs []Event, cands []int, g *callGraph, offsets []ClockOffset) 
 	best := keep[0]
 	for _, c := range keep[1:] {
 		a, b := &evs[c], &evs[best]
+		ta, tb := carriesError(a), carriesError(b)
+		if ta != tb {
+			if ta {
+				best = c
+			}
+			continue
+		}
 		wa, wb := wrapsUpstream(a), wrapsUpstream(b)
 		if wa != wb {
 			if !wa {
@@ -269,4 +277,10 @@ func rootByChain(evs []Event, cands []int, g *callGraph, offsets []ClockOffset) 
 		}
 	}
 	return best, true
+}
+
+// carriesError reports an error event with an error of its own: a message,
+// type or stack, not only a failed status.
+func carriesError(e *Event) bool {
+	return e.Stack != "" || e.Error != "" || e.ErrorType != "" || e.Fingerprint != ""
 }

@@ -179,8 +179,7 @@ func rootIndex(evs []Event) int {
 func rootWith(evs []Event, g *callGraph, offsets []ClockOffset) int {
 	var cands []int
 	for i := range evs {
-		e := &evs[i]
-		if e.IsError && (e.Stack != "" || e.Error != "" || e.ErrorType != "") {
+		if evs[i].IsError {
 			cands = append(cands, i)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // MaxLinkedIDs bounds the ids a request expands to: the pasted ID plus the
@@ -186,4 +187,114 @@ func isHexString(s string) bool {
 		}
 	}
 	return true
+}
+
+// maxContextTraces bounds the failing requests whose lines are read to find
+// the endpoint and user of a failure logged without them.
+const maxContextTraces = 200
+
+// requestContext gives a group's failures the endpoint and user of their
+// requests when the failing service logs neither (the gateway knows the
+// route and the user; a service three calls down does not): the traces of
+// the group's events in gf are read whole, and each request counts once
+// with the route its entry service answered and the user any of its lines
+// names. ok is false when the events carry no trace id.
+func (inv *Investigator) requestContext(ctx context.Context, gf Filter) (routes, users Facet, ok bool, err error) {
+	tf, err := inv.store.Facet(ctx, gf, "trace_id", maxContextTraces)
+	if err != nil {
+		return routes, users, false, fmt.Errorf("traces of %s: %w", gf.Fingerprint, err)
+	}
+	if len(tf.Buckets) == 0 {
+		return routes, users, false, nil
+	}
+	var q strings.Builder
+	for i, b := range tf.Buckets {
+		if i > 0 {
+			q.WriteString(" OR ")
+		}
+		q.WriteString(queryField("trace_id", b.Value))
+	}
+	f := Filter{Query: q.String()}
+	if !gf.Since.IsZero() {
+		f.Since = gf.Since.Add(-time.Minute) // clocks are skewed; requests take time
+	}
+	if !gf.Until.IsZero() {
+		f.Until = gf.Until.Add(time.Minute)
+	}
+	res, err := inv.store.Find(ctx, f, FindOptions{Limit: MaxRequestEvents, Order: OldestFirst})
+	if err != nil {
+		return routes, users, false, fmt.Errorf("requests of %s: %w", gf.Fingerprint, err)
+	}
+	byTrace := map[string][]Event{}
+	for _, e := range res.Events {
+		byTrace[e.TraceID] = append(byTrace[e.TraceID], e)
+	}
+	rc, uc := map[string]int{}, map[string]int{}
+	n, noRoute, noUser := 0, 0, 0
+	for _, b := range tf.Buckets {
+		evs := byTrace[b.Value]
+		if len(evs) == 0 {
+			continue
+		}
+		n++
+		route, user := entryRouteUser(evs)
+		if route == "" {
+			noRoute++
+		} else {
+			rc[route]++
+		}
+		if user == "" {
+			noUser++
+		} else {
+			uc[user]++
+		}
+	}
+	return countFacet("route", rc, n, noRoute), countFacet("user", uc, n, noUser), n > 0, nil
+}
+
+// entryRouteUser is the route a request entered by (the route of its entry
+// service's lines, else the first route logged) and its user.
+func entryRouteUser(evs []Event) (route, user string) {
+	g := buildCallGraph(evs)
+	entry := g.entry
+	if entry == "" {
+		for i := range evs {
+			if evs[i].ParentSpanID == "" && evs[i].Route != "" {
+				entry = evs[i].Service
+				break
+			}
+		}
+	}
+	for i := range evs {
+		e := &evs[i]
+		if route == "" && e.Route != "" && (entry == "" || e.Service == entry) {
+			route = e.Route
+		}
+		if e.User != "" && (user == "" || e.Service == entry) {
+			user = e.User
+		}
+	}
+	return route, user
+}
+
+// countFacet builds a Facet from counts, most frequent first, ties by value,
+// at most groupFacetSize buckets.
+func countFacet(field string, counts map[string]int, total, missing int) Facet {
+	fc := Facet{Field: field, Total: total, Missing: missing, Distinct: len(counts), Buckets: []Bucket{}}
+	for v, c := range counts {
+		fc.Buckets = append(fc.Buckets, Bucket{Value: v, Count: c})
+	}
+	sort.Slice(fc.Buckets, func(i, j int) bool {
+		if fc.Buckets[i].Count != fc.Buckets[j].Count {
+			return fc.Buckets[i].Count > fc.Buckets[j].Count
+		}
+		return fc.Buckets[i].Value < fc.Buckets[j].Value
+	})
+	if len(fc.Buckets) > groupFacetSize {
+		for _, b := range fc.Buckets[groupFacetSize:] {
+			fc.Other += b.Count
+		}
+		fc.Buckets = fc.Buckets[:groupFacetSize]
+	}
+	return fc
 }
