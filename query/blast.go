@@ -66,6 +66,12 @@ type facts struct {
 	candidate                bool       // suspect is a deploy of the error's service that reached its host
 	rollback                 *Deploy    // the rollback of suspect, if the history has one
 	fromRequests             bool       // endpoints and users come from the failures' whole requests
+	configKey                string     // the config key or env var the error names as missing or invalid
+	startedAt                time.Time  // the start-up the misconfiguration followed, if not a deploy
+	crash                    *crash     // the crash of the service the request failed to reach (a Report only)
+	dependency               string     // the dependency a timeout waited on (a Report only)
+	latency                  *latency   // that dependency's latency before and during
+	rate                     *errorRate // the 5xx rate in the window and before (a Report only)
 
 	windowFrom, windowTo time.Time
 	groupFilter          Filter // the group's events inside the window
@@ -189,6 +195,7 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	if f.depKind == "" && rep != first {
 		f.depKind = dependencyKind(first.ErrorType, errorMessage(first), first.Stack)
 	}
+	f.configKey = configKey(rep.ErrorType, errorMessage(rep), rep.Stack)
 	f.host = rep.Host
 	an.suspect, f.candidate, an.nearby = placeDeploys(sc.deploys, f.firstSeen, f.service, f.host, inv.opt)
 	f.suspect = an.suspect

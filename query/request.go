@@ -95,6 +95,9 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 	r.Deploy = an.suspect
 	r.DeploysNearby = an.nearby
 	r.BlastRadius = an.blast
+	if err := inv.requestFacts(ctx, r, evs, ri, g, &an.f); err != nil {
+		return nil, err
+	}
 	cause, err := inv.cause(ctx, &an.f)
 	if err != nil {
 		return nil, err
@@ -106,6 +109,70 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 	}
 	r.Verdict = &v
 	return r, nil
+}
+
+// requestFacts adds what the request's own lines tell the verdict: the
+// crash of the service it failed to reach (which becomes the root error
+// when the request was in flight as it died), the dependency a timeout
+// waited on and its latency before and during, and the 5xx rate.
+func (inv *Investigator) requestFacts(ctx context.Context, r *Report, evs []Event, ri int, g *callGraph, f *facts) error {
+	root := &evs[ri]
+	if callee := crashedCallee(root, evs, g); callee != "" {
+		c, err := inv.crashOf(ctx, callee, requestStart(evs), root.Time)
+		if err != nil {
+			return err
+		}
+		f.crash = c
+		if c != nil && c.trigger {
+			chain := append([]ReportEvent{reportEvent(root)}, r.Error.Chain...)
+			r.Error = &RootError{Type: c.errType, Message: c.message, Stack: crashStack(c.line), Service: c.service,
+				Route: r.Error.Route, Time: c.at, Source: sourceOf(c.line), Chain: chain}
+		}
+	}
+	if len(g.down[root.Service]) > 0 && (f.depKind == "timeout" || f.depKind == "") {
+		if dep := timeoutDependency(root, evs, g); dep != "" {
+			lt, err := inv.dependencyLatency(ctx, dep, f.firstSeen, f.lastSeen)
+			if err != nil {
+				return err
+			}
+			switch {
+			case f.depKind == "timeout":
+				f.dependency, f.latency = dep, lt
+			case lt.slower():
+				f.depKind, f.dependency, f.latency = "latency of "+dep, dep, lt
+			}
+		}
+	}
+	rate, err := inv.rate5xx(ctx, f.windowFrom, f.windowTo)
+	if err != nil {
+		return err
+	}
+	f.rate = rate
+	return nil
+}
+
+// requestStart is when the request began: its earliest line, or the start
+// of a line's span (time minus duration) if earlier.
+func requestStart(evs []Event) time.Time {
+	t := evs[0].Time
+	for i := range evs {
+		s := evs[i].Time
+		if d := evs[i].DurationMS; d > 0 && d < 1e9 {
+			s = s.Add(-time.Duration(d * float64(time.Millisecond)))
+		}
+		if s.Before(t) {
+			t = s
+		}
+	}
+	return t
+}
+
+// crashStack is the stack of a crash line, when the line carries one.
+func crashStack(e *Event) string {
+	if e == nil {
+		return ""
+	}
+	return e.Stack
 }
 
 // traceIDs lists the trace ids of evs in order of first appearance.
