@@ -197,7 +197,7 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	}
 	f.configKey = configKey(rep.ErrorType, errorMessage(rep), rep.Stack)
 	f.host = rep.Host
-	an.suspect, f.candidate, an.nearby = placeDeploys(sc.deploys, f.firstSeen, f.service, f.host, inv.opt)
+	an.suspect, f.candidate, an.nearby = placeDeploys(sc.deploys, f.firstSeen, f.service, f.host, rep.Version, inv.opt)
 	f.suspect = an.suspect
 	if f.candidate {
 		f.rollback = rollbackAfter(sc.deploys, an.suspect)

@@ -39,18 +39,37 @@ func appliesTo(d *Deploy, host string) bool {
 	return false
 }
 
+// runs reports whether deploy d can be the version an error ran: when the
+// error's line names its version, a deploy of another version cannot be.
+func runs(d *Deploy, version string) bool {
+	return version == "" || d.Version == "" || strings.EqualFold(strings.TrimPrefix(d.Version, "v"), strings.TrimPrefix(version, "v"))
+}
+
 // placeDeploys chooses the deploy shown for an error first seen at
 // firstSeen in service on host, and lists the deploys within NearbyWindow
 // of it.
 //
 // The candidate is the latest deploy of the error's service at or before
 // firstSeen and at most RegressionWindow before it that ran (not failed)
-// and reached host; a regression can only be that deploy. Without one, the
+// and reached host, of the version the error's line names if it names
+// one the history knows; a regression can only be that deploy. Without one, the
 // nearest earlier deploy of any service is shown for context. Among
 // deploys at the same instant the one listed last wins. nearby always
 // holds the shown deploy, even when it is older than NearbyWindow; it is
 // sorted by time. No deploy is flagged Suspect here.
-func placeDeploys(ds []Deploy, firstSeen time.Time, service, host string, o Options) (shown *DeployRef, candidate bool, nearby []DeployRef) {
+func placeDeploys(ds []Deploy, firstSeen time.Time, service, host, version string, o Options) (shown *DeployRef, candidate bool, nearby []DeployRef) {
+	// Versions are compared only when the history knows the error's
+	// version at all: logs and histories often spell versions differently
+	// (a commit, a build number), and that must not clear a deploy.
+	known := false
+	for i := range ds {
+		if version != "" && sameService(ds[i].Service, service) && ds[i].Version != "" && runs(&ds[i], version) {
+			known = true
+		}
+	}
+	if !known {
+		version = ""
+	}
 	same, anySvc := -1, -1
 	for i := range ds {
 		d := &ds[i]
@@ -60,7 +79,7 @@ func placeDeploys(ds []Deploy, firstSeen time.Time, service, host string, o Opti
 		if anySvc < 0 || !d.Time.Before(ds[anySvc].Time) {
 			anySvc = i
 		}
-		if sameService(d.Service, service) && appliesTo(d, host) && firstSeen.Sub(d.Time) <= o.RegressionWindow &&
+		if sameService(d.Service, service) && appliesTo(d, host) && runs(d, version) && firstSeen.Sub(d.Time) <= o.RegressionWindow &&
 			(same < 0 || !d.Time.Before(ds[same].Time)) {
 			same = i
 		}

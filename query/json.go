@@ -180,10 +180,11 @@ func (g ErrorGroup) MarshalJSON() ([]byte, error) {
 		Deploy            *DeployRef   `json:"deploy"`
 		New               bool         `json:"new"`
 		WrapperOf         string       `json:"wrapper_of,omitempty"`
+		Wraps             []string     `json:"wraps,omitempty"`
 		Cause             string       `json:"cause"`
 		Histogram         []jsonBucket `json:"histogram,omitempty"`
 	}{g.Fingerprint, g.Type, g.Message, g.Service, g.Count, g.Requests, JSONTime(g.FirstSeen), JSONTime(g.LastSeen),
-		g.FirstRequestID, g.EndpointsAffected, g.UsersAffected, g.Deploy, g.New, g.WrapperOf, g.Cause, jsonBuckets(g.Histogram)})
+		g.FirstRequestID, g.EndpointsAffected, g.UsersAffected, g.Deploy, g.New, g.WrapperOf, g.Wraps, g.Cause, jsonBuckets(g.Histogram)})
 }
 
 // jsonDeploy is a Deploy in the contract's shape.

@@ -182,7 +182,10 @@ type ErrorGroup struct {
 	// WrapperOf is set when the group is an upstream service's report of a
 	// downstream failure: the fingerprint of the root error of its first
 	// request. Such groups are listed after the groups of root errors.
-	WrapperOf string       `json:"wrapper_of,omitempty"`
+	WrapperOf string `json:"wrapper_of,omitempty"`
+	// Wraps lists every root-error group the sampled requests of a wrapper
+	// group end in, most frequent first (wrapper_of is the first).
+	Wraps     []string     `json:"wraps,omitempty"`
 	Cause     string       `json:"cause"`
 	Histogram []TimeBucket `json:"histogram,omitempty"`
 }

@@ -510,6 +510,8 @@ func TestPlaceDeploys(t *testing.T) {
 	}
 	failed := d(-time.Minute, "orders", "broken")
 	failed.Status = "failed"
+	failed28 := d(5*time.Second, "orders", "2.8.0")
+	failed28.Status = "failed"
 	canary := d(-3*time.Minute, "orders", "canary")
 	canary.Hosts = "orders-1"
 	o := Options{}.withDefaults()
@@ -518,35 +520,40 @@ func TestPlaceDeploys(t *testing.T) {
 		deploys   []Deploy
 		service   string
 		host      string
+		version   string // the version the error's line names
 		want      string // version of the deploy shown, "" for none
 		candidate bool   // it is a regression candidate (same service, reached the host)
 		nearby    []string
 	}{
-		{"none", nil, "orders", "", "", false, nil},
-		{"never after first seen", []Deploy{d(time.Second, "orders", "after"), d(-10*time.Minute, "gateway", "before")}, "orders", "", "before", false,
+		{"none", nil, "orders", "", "", "", false, nil},
+		{"never after first seen", []Deploy{d(time.Second, "orders", "after"), d(-10*time.Minute, "gateway", "before")}, "orders", "", "", "before", false,
 			[]string{"before*", "after"}},
-		{"at first seen counts", []Deploy{d(0, "orders", "same-instant")}, "orders", "", "same-instant", true, []string{"same-instant*"}},
+		{"at first seen counts", []Deploy{d(0, "orders", "same-instant")}, "orders", "", "", "same-instant", true, []string{"same-instant*"}},
 		{"same service preferred within the window", []Deploy{d(-20*time.Minute, "orders", "mine"), d(-2*time.Minute, "gateway", "theirs")},
-			"orders", "", "mine", true, []string{"mine*", "theirs"}},
+			"orders", "", "", "mine", true, []string{"mine*", "theirs"}},
 		{"same service case-insensitive", []Deploy{d(-20*time.Minute, "Orders", "mine"), d(-2*time.Minute, "gateway", "theirs")},
-			"orders", "", "mine", true, []string{"mine*", "theirs"}},
+			"orders", "", "", "mine", true, []string{"mine*", "theirs"}},
 		{"same service outside the window loses to the latest", []Deploy{d(-45*time.Minute, "orders", "mine"), d(-2*time.Minute, "gateway", "theirs")},
-			"orders", "", "theirs", false, []string{"mine", "theirs*"}},
+			"orders", "", "", "theirs", false, []string{"mine", "theirs*"}},
 		{"latest of any service when none is ours", []Deploy{d(-3*time.Hour, "db", "old"), d(-50*time.Minute, "gateway", "g")},
-			"orders", "", "g", false, []string{"g*"}},
-		{"shown even when far", []Deploy{d(-5*time.Hour, "db", "far"), d(3*time.Hour, "db", "later")}, "orders", "", "far", false, []string{"far*"}},
-		{"latest same-service among several", []Deploy{d(-25*time.Minute, "orders", "a"), d(-5*time.Minute, "orders", "b")}, "orders", "", "b", true,
+			"orders", "", "", "g", false, []string{"g*"}},
+		{"shown even when far", []Deploy{d(-5*time.Hour, "db", "far"), d(3*time.Hour, "db", "later")}, "orders", "", "", "far", false, []string{"far*"}},
+		{"latest same-service among several", []Deploy{d(-25*time.Minute, "orders", "a"), d(-5*time.Minute, "orders", "b")}, "orders", "", "", "b", true,
 			[]string{"a", "b*"}},
-		{"a failed deploy never ran its version", []Deploy{d(-10*time.Minute, "orders", "good"), failed}, "orders", "", "good", true,
+		{"a failed deploy never ran its version", []Deploy{d(-10*time.Minute, "orders", "good"), failed}, "orders", "", "", "good", true,
 			[]string{"good*", "broken"}},
-		{"a canary applies to its hosts", []Deploy{d(-20*time.Minute, "orders", "base"), canary}, "orders", "orders-1", "canary", true,
+		{"a canary applies to its hosts", []Deploy{d(-20*time.Minute, "orders", "base"), canary}, "orders", "orders-1", "", "canary", true,
 			[]string{"base", "canary*"}},
-		{"a canary does not apply to other hosts", []Deploy{d(-20*time.Minute, "orders", "base"), canary}, "orders", "orders-0", "base", true,
+		{"a deploy of another version than the error's is not its regression", []Deploy{d(-20*time.Minute, "orders", "2.7.1"), d(-time.Minute, "gateway", "g"), failed28},
+			"orders", "", "2.8.0", "g", false, []string{"2.7.1", "g*", "2.8.0"}},
+		{"versions the history does not know are not compared", []Deploy{d(-20*time.Minute, "orders", "2.7.1")},
+			"orders", "", "build-77", "2.7.1", true, []string{"2.7.1*"}},
+		{"a canary does not apply to other hosts", []Deploy{d(-20*time.Minute, "orders", "base"), canary}, "orders", "orders-0", "", "base", true,
 			[]string{"base*", "canary"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s, cand, nearby := placeDeploys(tc.deploys, first, tc.service, tc.host, o)
+			s, cand, nearby := placeDeploys(tc.deploys, first, tc.service, tc.host, tc.version, o)
 			got := ""
 			if s != nil {
 				got = s.Version

@@ -568,7 +568,11 @@ func WriteErrorsText(w io.Writer, gs []ErrorGroup, o TextOptions) error {
 		switch {
 		case g.WrapperOf != "":
 			t.line(o.row(p, plainSeg("        "+msg)))
-			t.line(o.row(p, plainSeg("        "), styled("↳ reports downstream error "+g.WrapperOf, sgrDim)))
+			what := "↳ reports downstream error " + g.WrapperOf
+			if len(g.Wraps) > 1 {
+				what = "↳ reports downstream errors " + strings.Join(g.Wraps, ", ")
+			}
+			t.line(o.row(p, plainSeg("        "), styled(SanitizeLine(what), sgrDim)))
 		case g.New:
 			t.line(o.row(p, plainSeg("        "), styled("NEW", sgrBold, sgrRed), plainSeg(" "+msg)))
 		default:
