@@ -101,7 +101,7 @@ const crashQuery = "(panic OR fatal OR uncaught OR exception OR segmentation OR 
 // reaching it (connection refused or reset, socket hang up): a crash line
 // in its logs between 2 minutes before the error and just after it,
 // followed by a start-up. from and to are the request's span.
-func (inv *Investigator) crashOf(ctx context.Context, service string, from, to time.Time) (*crash, error) {
+func (inv *Investigator) crashOf(ctx context.Context, service string, from, to time.Time, reset bool) (*crash, error) {
 	srcs, err := inv.store.Facet(ctx, Filter{Service: service}, "source", 20)
 	if err != nil {
 		return nil, fmt.Errorf("sources of %s: %w", service, err)
@@ -130,9 +130,6 @@ func (inv *Investigator) crashOf(ctx context.Context, service string, from, to t
 			continue
 		}
 		c.service = service
-		if !c.at.After(to.Add(time.Second)) && !c.at.Before(from.Add(-time.Second)) {
-			c.trigger = true
-		}
 		up, err := inv.store.Find(ctx, Filter{Service: service, Since: c.at, Until: c.at.Add(10 * time.Minute), Query: startupQuery},
 			FindOptions{Limit: 20, Order: OldestFirst})
 		if err != nil {
@@ -144,6 +141,19 @@ func (inv *Investigator) crashOf(ctx context.Context, service string, from, to t
 				break
 			}
 		}
+		// The request triggered it when its connection was reset (the
+		// process died with the request in flight; a refused connection
+		// found it dead already) and the crash falls in its span. Crash
+		// output without a time of its own took the previous line's: it
+		// happened at or after that, before the restart.
+		last := c.at
+		if e.Untimed {
+			last = to
+			if !c.restarted.IsZero() && c.restarted.Before(last) {
+				last = c.restarted
+			}
+		}
+		c.trigger = reset && !c.at.After(to.Add(time.Second)) && !last.Before(from.Add(-100*time.Millisecond))
 		return c, nil
 	}
 	return nil, nil
@@ -168,15 +178,20 @@ func crashLine(e *Event) *crash {
 
 // crashedCallee returns the service a failed call names (its connection
 // was refused or reset): a service of the request's call graph the root's
-// service calls, or one the error names.
-func crashedCallee(root *Event, evs []Event, g *callGraph) string {
+// service calls, or one the error names; reset says the connection was
+// reset (the callee died during the call).
+func crashedCallee(root *Event, g *callGraph) (service string, reset bool) {
 	if root == nil {
-		return ""
+		return "", false
 	}
 	kind := dependencyKind(root.ErrorType, errorMessage(root), root.Stack)
 	if kind != "connection refused" && kind != "connection reset" && kind != "upstream 5xx" {
-		return ""
+		return "", false
 	}
+	return calleeNamed(root, g), kind == "connection reset"
+}
+
+func calleeNamed(root *Event, g *callGraph) string {
 	text := strings.ToLower(root.ErrorType + " " + errorMessage(root) + " " + root.Message)
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !(r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
 		if w == root.Service {
@@ -239,10 +254,12 @@ func (inv *Investigator) dependencyLatency(ctx context.Context, dep string, firs
 	return lt, nil
 }
 
-// slower reports a latency that rose enough to explain timeouts: the
-// p95 during is at least 3 times the p95 before, and 50 ms more.
+// slower reports a latency that rose enough to explain failures: the p95
+// or the median during is at least 3 times what it was before, and 50 ms
+// more (the median, when the slowdown began before the first error and
+// the tail of the window before already holds it).
 func (lt *latency) slower() bool {
-	return lt != nil && lt.p95d >= 3*lt.p95b && lt.p95d-lt.p95b >= 50
+	return lt != nil && (lt.p95d >= 3*lt.p95b && lt.p95d-lt.p95b >= 50 || lt.p50d >= 3*lt.p50b && lt.p50d-lt.p50b >= 50)
 }
 
 func (lt *latency) String() string {

@@ -117,8 +117,8 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 // waited on and its latency before and during, and the 5xx rate.
 func (inv *Investigator) requestFacts(ctx context.Context, r *Report, evs []Event, ri int, g *callGraph, f *facts) error {
 	root := &evs[ri]
-	if callee := crashedCallee(root, evs, g); callee != "" {
-		c, err := inv.crashOf(ctx, callee, requestStart(evs), root.Time)
+	if callee, reset := crashedCallee(root, g); callee != "" {
+		c, err := inv.crashOf(ctx, callee, requestStart(evs), root.Time, reset)
 		if err != nil {
 			return err
 		}
