@@ -197,6 +197,9 @@ type jsonDeploy struct {
 	Environment string   `json:"environment"`
 	Source      string   `json:"source,omitempty"`
 	Line        int64    `json:"line,omitempty"`
+	Hosts       []string `json:"hosts,omitempty"`
+	Status      string   `json:"status,omitempty"`
+	Description string   `json:"description,omitempty"`
 }
 
 // WriteReportJSON writes r as one compact JSON object on one line: the
@@ -251,7 +254,8 @@ func WriteErrorsJSON(w io.Writer, gs []ErrorGroup) error {
 func WriteDeploysJSON(w io.Writer, ds []Deploy) error {
 	out := make([]jsonDeploy, len(ds))
 	for i, d := range ds {
-		out[i] = jsonDeploy{JSONTime(d.Time), d.Service, d.Version, d.Commit, d.Author, d.Environment, d.Source, d.Line}
+		out[i] = jsonDeploy{JSONTime(d.Time), d.Service, d.Version, d.Commit, d.Author, d.Environment, d.Source, d.Line,
+			d.HostList(), d.Status, d.Description}
 	}
 	return writeJSONLine(w, out, false)
 }
