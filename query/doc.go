@@ -6,8 +6,10 @@
 // as text for humans and as JSON for scripts (the CLI contract in docs/design.md).
 //
 // query is pure logic over its own Store interface, which *index.Index
-// implements. It imports the standard library and, for the shared event types
-// only, github.com/culprit-dev/culprit/index/model (never the store package
-// index). It never imports bleve, ingest, tui or any charm package: colour is
-// plain ANSI SGR.
+// implements. It imports the standard library, for the shared event types
+// only github.com/culprit-dev/culprit/index/model (never the store package
+// index), and for stack traces the leaf package ingest/stack (the one model
+// of frames, shared with ingest so that fingerprints and culprit frames
+// follow the same rules). It never imports bleve, the rest of ingest, tui or
+// any charm package: colour is plain ANSI SGR.
 package query

@@ -109,12 +109,13 @@ func (e RootError) MarshalJSON() ([]byte, error) {
 		Type        string        `json:"type"`
 		Message     string        `json:"message"`
 		Stack       string        `json:"stack"`
+		Culprit     *StackFrame   `json:"culprit_frame"`
 		Service     string        `json:"service"`
 		Route       string        `json:"route"`
 		Time        JSONTime      `json:"time"`
 		Source      string        `json:"source"`
 		Chain       []ReportEvent `json:"chain"`
-	}{e.Fingerprint, e.Type, e.Message, e.Stack, e.Service, e.Route, JSONTime(e.Time), e.Source, nonNil(e.Chain)})
+	}{e.Fingerprint, e.Type, e.Message, e.Stack, e.Culprit(), e.Service, e.Route, JSONTime(e.Time), e.Source, nonNil(e.Chain)})
 }
 
 // MarshalJSON implements json.Marshaler with the contract's shape.

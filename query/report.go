@@ -88,6 +88,17 @@ type RootError struct {
 	Chain []ReportEvent `json:"chain,omitempty"`
 }
 
+// StackFrame is the frame of a stack trace to read first (see Culprit):
+// where the error happened in the application's own code.
+type StackFrame struct {
+	Function string `json:"function"` // qualified, without arguments; "" for an anonymous JavaScript function
+	Module   string `json:"module"`   // package, class or module
+	File     string `json:"file"`
+	Line     int    `json:"line"`   // 0 when unknown
+	Column   int    `json:"column"` // 0 when unknown
+	Text     string `json:"text"`   // "function (dir/file:line)", as the text report and the TUI print it
+}
+
 // Group is every occurrence of one fingerprint over everything ingested.
 type Group struct {
 	Fingerprint    string       `json:"fingerprint"`

@@ -351,7 +351,7 @@ func serviceEntry(evs []Event) map[string]time.Time {
 func rootError(evs []Event, ri int, g *callGraph) *RootError {
 	e := &evs[ri]
 	re := &RootError{
-		Fingerprint: e.Fingerprint, Type: e.ErrorType, Message: errorMessage(e), Stack: e.Stack,
+		Fingerprint: e.Fingerprint, Type: e.ErrorType, Message: trimTypePrefix(errorMessage(e), e.ErrorType), Stack: e.Stack,
 		Service: e.Service, Route: e.Route, Time: e.Time, Source: sourceOf(e),
 	}
 	if re.Route == "" {
@@ -396,6 +396,23 @@ func errorMessage(e *Event) string {
 		return e.Error
 	}
 	return e.Message
+}
+
+// trimTypePrefix drops the exception type from the front of an error
+// message that repeats it ("java.lang.NullPointerException: x" with type
+// java.lang.NullPointerException is "x"), so that "type: message" does not
+// name the type twice.
+func trimTypePrefix(msg, typ string) string {
+	if typ == "" {
+		return msg
+	}
+	short := typ[strings.LastIndexAny(typ, ".:\\/")+1:]
+	for _, p := range []string{typ, short} {
+		if rest, ok := strings.CutPrefix(msg, p+": "); ok && p != "" {
+			return rest
+		}
+	}
+	return msg
 }
 
 // requestRoute is the route the request took in service (else anywhere),

@@ -801,19 +801,19 @@ func TestBlastWindow(t *testing.T) {
 
 func TestCulpritFrame(t *testing.T) {
 	cases := []struct{ stack, want string }{
-		{goStack, "main.(*server).profile"},
+		{goStack, "main.(*server).profile (orders/main.go:212)"},
 		{"Traceback (most recent call last):\n  File \"/usr/lib/python3.12/site-packages/flask/app.py\", line 9, in wsgi\n    x()\n  File \"/app/orders.py\", line 12, in checkout\n    total / n\nZeroDivisionError: division by zero",
-			"checkout (/app/orders.py:12)"},
+			"checkout (app/orders.py:12)"},
 		{"java.lang.NullPointerException: x\n\tat java.base/java.util.Objects.requireNonNull(Objects.java:209)\n\tat com.acme.orders.Checkout.total(Checkout.java:42)\n\tat org.springframework.web.Foo.bar(Foo.java:1)",
-			"com.acme.orders.Checkout.total(Checkout.java:42)"},
+			"com.acme.orders.Checkout.total (Checkout.java:42)"},
 		{"TypeError: Cannot read properties of null (reading 'loyalty')\n    at price (/app/src/price.js:14:22)\n    at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)",
-			"price (/app/src/price.js:14:22)"},
-		{trimpathStack, "main.loyaltyDiscount"},
+			"price (src/price.js:14:22)"},
+		{trimpathStack, "main.loyaltyDiscount (orders/pricing_loyalty.go:20)"},
 		{"", ""},
 	}
 	for _, tc := range cases {
-		if got := culpritFrame(tc.stack); got != tc.want {
-			t.Errorf("culpritFrame(%.30q) = %q, want %q", tc.stack, got, tc.want)
+		if got := culpritText(tc.stack); got != tc.want {
+			t.Errorf("culpritText(%.30q) = %q, want %q", tc.stack, got, tc.want)
 		}
 	}
 }
@@ -834,12 +834,14 @@ net/http.HandlerFunc.ServeHTTP(0x1f93be70a0c0?, {0x7c9060?, 0x1f93be617a40?}, 0x
 	net/http/server.go:2286 +0x29`
 
 func TestClassifyTrimpathGoStack(t *testing.T) {
-	lines := strings.Split(trimpathStack, "\n")
-	kinds := classifyStack(lines)
-	want := []lineKind{lineHeader, lineLib, lineLib, lineApp, lineApp, lineLib, lineLib, lineApp, lineApp, lineLib, lineLib}
-	for i := range lines {
-		if kinds[i] != want[i] {
-			t.Errorf("line %d %q: kind %d, want %d", i, lines[i], kinds[i], want[i])
+	lines := StackLines(trimpathStack)
+	want := []StackKind{StackHeader, StackLib, StackLib, StackApp, StackApp, StackLib, StackLib, StackApp, StackApp, StackLib, StackLib}
+	if len(lines) != len(want) {
+		t.Fatalf("StackLines gave %d lines, want %d", len(lines), len(want))
+	}
+	for i, l := range lines {
+		if l.Kind != want[i] {
+			t.Errorf("line %d %q: kind %d, want %d", i, l.Text, l.Kind, want[i])
 		}
 	}
 }
@@ -858,5 +860,20 @@ func TestPreviousDeploy(t *testing.T) {
 	}
 	if p := previousDeploy(ds, &DeployRef{Time: t0, Service: "orders", Version: "1.8.2"}); p != nil {
 		t.Errorf("previousDeploy of the first release = %+v, want nil", p)
+	}
+}
+
+func TestTrimTypePrefix(t *testing.T) {
+	cases := []struct{ msg, typ, want string }{
+		{"java.lang.NullPointerException: x is null", "java.lang.NullPointerException", "x is null"},
+		{"NullPointerException: x is null", "java.lang.NullPointerException", "x is null"},
+		{"x is null", "java.lang.NullPointerException", "x is null"},
+		{"KeyError: 'sku'", "", "KeyError: 'sku'"},
+		{"Error: boom", "*errors.errorString", "Error: boom"},
+	}
+	for _, c := range cases {
+		if got := trimTypePrefix(c.msg, c.typ); got != c.want {
+			t.Errorf("trimTypePrefix(%q, %q) = %q, want %q", c.msg, c.typ, got, c.want)
+		}
 	}
 }

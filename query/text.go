@@ -358,7 +358,7 @@ func writeRootError(t *tw, p painter, e *RootError, o TextOptions) {
 	for _, l := range wrap(SanitizeLine(msg), o.Width, "", "  ") {
 		t.line(p.style(l, sgrBold, sgrRed))
 	}
-	writeStack(t, p, e.Stack, o)
+	writeStack(t, p, e, o)
 	if len(e.Chain) > 0 {
 		t.line(p.dim("then, logged after it:"))
 		for _, c := range e.Chain {
@@ -367,31 +367,33 @@ func writeRootError(t *tw, p painter, e *RootError, o TextOptions) {
 	}
 }
 
-func writeStack(t *tw, p painter, stack string, o TextOptions) {
-	if strings.TrimSpace(stack) == "" {
+func writeStack(t *tw, p painter, e *RootError, o TextOptions) {
+	if strings.TrimSpace(e.Stack) == "" {
 		return
 	}
-	lines := strings.Split(strings.TrimRight(strings.ReplaceAll(stack, "\r\n", "\n"), "\n"), "\n")
-	kinds := classifyStack(lines)
+	if f := e.Culprit(); f != nil {
+		t.line(o.row(p, plainSeg("at "), styled(SanitizeLine(f.Text), sgrBold)))
+	}
+	lines := StackLines(e.Stack)
 	show := func(i int) {
-		text := SanitizeLine(strings.ReplaceAll(lines[i], "\t", "    "))
-		switch kinds[i] {
-		case lineApp:
+		text := SanitizeLine(strings.ReplaceAll(lines[i].Text, "\t", "    "))
+		switch lines[i].Kind {
+		case StackApp:
 			t.line(o.row(p, styled("▸ "+text, sgrBold)))
-		case lineLib:
+		case StackLib:
 			t.line(o.row(p, styled("  "+text, sgrDim)))
 		default:
 			t.line(o.fit("  " + text))
 		}
 	}
 	for i := 0; i < len(lines); {
-		if kinds[i] != lineLib {
+		if lines[i].Kind != StackLib {
 			show(i)
 			i++
 			continue
 		}
 		j := i
-		for j < len(lines) && kinds[j] == lineLib {
+		for j < len(lines) && lines[j].Kind == StackLib {
 			j++
 		}
 		if j-i <= maxLibRun+1 {

@@ -41,16 +41,14 @@ func dependencyKind(errType, msg, stack string) string {
 }
 
 // stackHeaders returns the lines of a stack trace that are not frames.
-func stackHeaders(stack string) string {
-	if stack == "" {
+func stackHeaders(s string) string {
+	if s == "" {
 		return ""
 	}
-	lines := strings.Split(stack, "\n")
-	kinds := classifyStack(lines)
 	var b strings.Builder
-	for i, l := range lines {
-		if kinds[i] == lineHeader && !strings.HasPrefix(l, "goroutine ") {
-			b.WriteString(l)
+	for _, l := range StackLines(s) {
+		if l.Kind == StackHeader && !strings.HasPrefix(l.Text, "goroutine ") {
+			b.WriteString(l.Text)
 			b.WriteByte('\n')
 		}
 	}
@@ -206,7 +204,7 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 	b := an.blast
 	s := f.suspect
 	errText := oneLine(joinNonEmpty(": ", f.errType, f.errMsg), 100)
-	frame := culpritFrame(an.first.Stack)
+	frame := culpritText(an.first.Stack)
 	route := f.singleRoute
 	occurrences := fmt.Sprintf("%s in %s from %s to %s", plural(f.count, "occurrence"), plural(f.requests, "request"),
 		fmtTime(f.firstSeen), fmtTime(f.lastSeen))

@@ -11,7 +11,6 @@ import (
 
 	"github.com/culprit-dev/culprit/query"
 	"github.com/culprit-dev/culprit/query/chart"
-	"github.com/culprit-dev/culprit/tui/components/stack"
 )
 
 // paneID names the investigation panes, in focus order.
@@ -448,9 +447,11 @@ func (m invModel) stackPane(w int) ([]string, string) {
 	}
 	where = append(where, e.Time.UTC().Format("15:04:05.000"))
 	out = append(out, st.Subtle.Render(st.trunc("in "+strings.Join(where, " "+st.G.Dot+" "), w)))
-	frames := stack.Classify(query.Sanitize(e.Stack))
-	if c, ok := stack.Culprit(frames); ok {
-		out = append(out, st.Subtle.Render("at ")+st.StackApp.Render(st.trunc(expandTabs(c), w-3)))
+	// One model of stacks: the lines, their kinds and the culprit frame
+	// come from query (ingest/stack), as in the CLI's reports.
+	frames := query.StackLines(e.Stack)
+	if c := e.Culprit(); c != nil {
+		out = append(out, st.Subtle.Render("at ")+st.StackApp.Render(st.trunc(query.SanitizeLine(c.Text), w-3)))
 	}
 	if len(frames) == 0 {
 		out = append(out, st.Subtle.Render("no stack trace was logged with this error"))
@@ -459,17 +460,17 @@ func (m invModel) stackPane(w int) ([]string, string) {
 	}
 	nFrames, app := 0, 0
 	for _, f := range frames {
-		text := st.trunc(expandTabs(f.Text), w)
+		text := st.trunc(expandTabs(query.Sanitize(f.Text)), w)
 		if f.Frame {
 			nFrames++
-			if f.Kind == stack.App {
+			if f.Kind == query.StackApp {
 				app++
 			}
 		}
 		switch f.Kind {
-		case stack.App:
+		case query.StackApp:
 			out = append(out, st.StackApp.Render(text))
-		case stack.Lib:
+		case query.StackLib:
 			out = append(out, st.StackLib.Render(text))
 		default:
 			out = append(out, st.Bold.Render(text))

@@ -39,7 +39,7 @@ func TestWithInvestigator(t *testing.T) {
 		t.Fatalf("screen %v report %+v, want an investigation", m.screen, m.inv.report)
 	}
 	out := screenText(m)
-	for _, want := range []string{"at main.applyDiscount(...)", "orders 1.9.0", "SUSPECT", "GET /api/orders/{id}"} {
+	for _, want := range []string{"at main.applyDiscount (orders/pricing.go:57)", "orders 1.9.0", "SUSPECT", "GET /api/orders/{id}"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("investigation screen lacks %q:\n%s", want, out)
 		}

@@ -11,6 +11,7 @@
 // One copy of the line backs all strings of the Event. A Mapping is safe for
 // concurrent Parse calls.
 //
-// Allowed imports: the standard library, gjson and culprit's index (for the
-// Event type).
+// Allowed imports: the standard library, gjson, culprit's index (for the
+// Event type) and ingest/stack (stack traces: frames, in-app, fingerprint
+// frames; docs/stacks.md).
 package logline

@@ -6,18 +6,16 @@ import (
 	"strings"
 )
 
-// maxFingerprintFrames bounds the frames that take part in a fingerprint.
-const maxFingerprintFrames = 40
-
 // fingerprint returns a short stable id (16 hex digits) grouping occurrences
 // of the same error, in Sentry's grouping order:
 //
 //  1. a stack trace with recognisable frames: the frames reduced to
-//     function and module names (see parseStack), in-app frames only when
-//     there are any, with the root cause's exception type. A stack that
-//     names no exception type (a Go call-site stack from debug.Stack or zap)
-//     says where the error was logged, not what it was, so the error type
-//     and the parameterised message are added to it;
+//     function and module names (ingest/stack's FingerprintFrames), in-app
+//     frames only when there are any, with the root cause's exception
+//     type. A stack that names no exception type (a Go call-site stack
+//     from debug.Stack or zap) says where the error was logged, not what
+//     it was, so the error type and the parameterised message are added
+//     to it;
 //  2. else the error type and the parameterised message;
 //  3. else the parameterised message.
 //
