@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"sync/atomic"
 
@@ -17,10 +18,11 @@ const (
 	arenaSize   = 1 << 20  // lines are copied into arenas of this size
 	batchLines  = 1024     // lines per batch handed to the parser
 	batchBytes  = 1 << 20  // or bytes per batch
+	emptyBatch  = 1 << 20  // or empty lines counted in a batch
 )
 
-// rawLine is one line as read: content without its line ending, cut to the
-// line limit.
+// rawLine is one line as read: its bytes up to its newline (a CR before the
+// newline included: lines are kept verbatim), cut to the line limit.
 type rawLine struct {
 	b     []byte // content, never modified after it is read
 	num   int64  // 1-based line number
@@ -38,9 +40,19 @@ type lineBatch struct {
 	bytes int
 	err   error
 	eof   bool
+	// empty counts the empty lines of the batch that are not in lines (a
+	// file's, see lineReader.coalesce); endOff and endNum are the offset
+	// after, and the number of, the last line of the batch.
+	empty          int64
+	endOff, endNum int64
 
-	// Filled by the parse stage: evs[i] is lines[i]'s event (zero for a
-	// blank line), repaired counts lines with invalid UTF-8, done is closed
+	// win is the hash of the stream's bytes before winOff, the offset after
+	// the batch's last line: a length checkpoint for a commit there.
+	win    string
+	winOff int64
+
+	// Filled by the parse stage: evs[i] is lines[i]'s event (zero for an
+	// empty line), repaired counts lines with invalid UTF-8, done is closed
 	// when the batch is parsed.
 	evs      []index.Event
 	repaired int
@@ -62,6 +74,12 @@ type lineReader struct {
 	num   int64 // number of the last line read
 	arena []byte
 	lines *atomic.Int64 // progress counter, may be nil
+	// ctx, when done, stops a line being read (a huge line of a gzip bomb
+	// takes long): next returns errInterrupted.
+	ctx context.Context
+	// tail holds the last winSize (or more, up to twice) bytes read, for
+	// length checkpoints. It starts with the bytes before off.
+	tail []byte
 
 	// For streams: sniff recognises gzip by its magic bytes in the reading
 	// goroutine (gz is set before the first batch is sent), and the first
@@ -72,39 +90,47 @@ type lineReader struct {
 	head     []byte
 	headSent bool
 
-	sent   atomic.Int64 // batches sent
-	idle   atomic.Bool  // in a read of a stream, with every line read sent
-	unsent int          // lines read and not sent yet
+	// coalesce: empty lines are counted in the batch, not listed (a run
+	// of millions costs nothing per line). Not for streams, whose lines
+	// up to a resume offset are dropped one by one.
+	coalesce bool
 }
 
-// idleReader marks the line reader idle while it waits in a read of a
-// stream with every complete line it read handed over, so that a consumer
-// stopping on Ctrl-C knows nothing read is left behind.
-type idleReader struct {
-	r  io.Reader
-	lr *lineReader
-}
-
-func (ir idleReader) Read(p []byte) (int, error) {
-	if ir.lr.unsent == 0 {
-		ir.lr.idle.Store(true)
+// keepTail appends read bytes to the window of the last bytes.
+func (lr *lineReader) keepTail(frag []byte) {
+	if len(frag) >= winSize {
+		lr.tail = append(lr.tail[:0], frag[len(frag)-winSize:]...)
+		return
 	}
-	n, err := ir.r.Read(p)
-	ir.lr.idle.Store(false)
-	return n, err
+	if len(lr.tail)+len(frag) > 2*winSize {
+		keep := winSize - len(frag)
+		lr.tail = append(lr.tail[:0], lr.tail[len(lr.tail)-keep:]...)
+	}
+	lr.tail = append(lr.tail, frag...)
+}
+
+// window is the hash of the last min(off, winSize) bytes read, or "" when
+// they are not all known.
+func (lr *lineReader) window() string {
+	n := min(lr.off, winSize)
+	if int64(len(lr.tail)) < n {
+		return ""
+	}
+	return winHash(lr.tail[len(lr.tail)-int(n):])
 }
 
 // next reads one line. ok is false when no byte was left. err is io.EOF at
 // the end of the stream, or the read error; a line returned with an error is
 // the incomplete last line.
 func (lr *lineReader) next() (l rawLine, ok bool, err error) {
-	keep := lr.max + 2 // enough to strip "\r\n" from a line of max bytes
+	keep := lr.max + 2 // enough for a line of max bytes plus "\r\n"
 	lineStart := len(lr.arena)
 	kept := 0
 	var consumed int64
 	for {
 		frag, e := lr.br.ReadSlice('\n')
 		consumed += int64(len(frag))
+		lr.keepTail(frag)
 		if len(lr.head) < lr.headCap {
 			lr.head = append(lr.head, frag[:min(len(frag), lr.headCap-len(lr.head))]...)
 		}
@@ -118,6 +144,10 @@ func (lr *lineReader) next() (l rawLine, ok bool, err error) {
 			kept += n
 		}
 		if e == bufio.ErrBufferFull {
+			if consumed%(16<<20) < int64(len(frag)) && lr.ctx != nil && lr.ctx.Err() != nil {
+				err = errInterrupted
+				break
+			}
 			continue
 		}
 		err = e
@@ -137,10 +167,12 @@ func (lr *lineReader) next() (l rawLine, ok bool, err error) {
 	if whole && l.term {
 		b = b[:len(b)-1]
 	}
-	if whole && len(b) > 0 && b[len(b)-1] == '\r' {
-		b = b[:len(b)-1]
+	// The limit applies to the content: a CR of CRLF does not count.
+	content := len(b)
+	if whole && l.term && content > 0 && b[content-1] == '\r' {
+		content--
 	}
-	if !whole || len(b) > lr.max {
+	if !whole || content > lr.max {
 		b, l.trunc = b[:lr.max], true
 	}
 	l.b = b
@@ -151,14 +183,16 @@ func (lr *lineReader) next() (l rawLine, ok bool, err error) {
 // or fails, or ctx is done; it closes out when it returns. A batch is sent
 // when it is full or when nothing is buffered (before a read that may block),
 // so a slow stream's lines are not held back and, when ctx is done, every
-// line read has been handed over. Sends are abandoned when stop is closed
-// (the consumer is gone).
+// line read has been handed over. A read interrupted because the run was
+// cancelled ends the stream without an error. Sends are abandoned when stop
+// is closed (the consumer is gone).
 func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- *lineBatch, free <-chan *lineBatch) {
 	defer close(out)
 	get := func() *lineBatch {
 		select {
 		case b := <-free:
 			b.lines, b.bytes, b.err, b.eof, b.head, b.headFull = b.lines[:0], 0, nil, false, nil, false
+			b.empty, b.endOff, b.endNum = 0, 0, 0
 			return b
 		default:
 			return &lineBatch{lines: make([]rawLine, 0, batchLines)}
@@ -170,26 +204,28 @@ func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- 
 			b.headFull = len(b.head) >= lr.headCap || b.eof || b.err != nil
 			lr.headSent = b.headFull
 		}
+		b.win, b.winOff = lr.window(), lr.off
 		if lr.lines != nil {
-			lr.lines.Add(int64(len(b.lines)))
+			lr.lines.Add(int64(len(b.lines)) + b.empty)
 		}
-		lr.unsent = 0
 		select {
 		case out <- b:
-			lr.sent.Add(1)
 			return true
 		case <-stop:
 			return false
 		}
 	}
 	if lr.sniff {
-		lr.idle.Store(true)
-		magic, _ := lr.br.Peek(2)
-		lr.idle.Store(false)
+		magic, err := lr.br.Peek(2)
+		if errors.Is(err, errInterrupted) {
+			return
+		}
 		if isGzip(magic) {
 			zr, err := gzip.NewReader(lr.br)
 			if err != nil {
-				send(&lineBatch{err: err})
+				if !errors.Is(err, errInterrupted) {
+					send(&lineBatch{err: err})
+				}
 				return
 			}
 			lr.br, lr.gz = bufio.NewReaderSize(zr, readBufSize), true
@@ -201,11 +237,24 @@ func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- 
 			send(b)
 			return
 		}
-		lr.unsent = len(b.lines)
 		l, ok, err := lr.next()
-		if ok {
+		if errors.Is(err, errInterrupted) {
+			// Cancelled while waiting for input: what was read of the
+			// line is dropped (a later run reads it again).
+			if ok {
+				lr.off, lr.num, lr.tail = l.start, l.num-1, lr.tail[:0]
+			}
+			send(b)
+			return
+		}
+		switch {
+		case ok && lr.coalesce && l.term && !l.trunc && isEmpty(l.b):
+			b.empty++
+			b.endOff, b.endNum = l.end, l.num
+		case ok:
 			b.lines = append(b.lines, l)
 			b.bytes += len(l.b)
+			b.endOff, b.endNum = l.end, l.num
 		}
 		if err != nil {
 			if err == io.EOF {
@@ -216,7 +265,7 @@ func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- 
 			send(b)
 			return
 		}
-		if len(b.lines) >= batchLines || b.bytes >= batchBytes || lr.br.Buffered() == 0 {
+		if len(b.lines) >= batchLines || b.bytes >= batchBytes || b.empty >= emptyBatch || !lr.lineBuffered() {
 			if !send(b) {
 				return
 			}
@@ -225,14 +274,32 @@ func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- 
 	}
 }
 
-// countingReader counts the bytes read through it, for progress.
+// lineBuffered reports whether the next line can be read without a read
+// that may block. For a file it is enough that bytes are buffered; a stream
+// may hold a partial line (its writer is in the middle of it), and the
+// lines before it must not wait for the rest.
+func (lr *lineReader) lineBuffered() bool {
+	n := lr.br.Buffered()
+	if n == 0 || !lr.sniff {
+		return n > 0
+	}
+	p, _ := lr.br.Peek(n)
+	return bytes.IndexByte(p, '\n') >= 0
+}
+
+// countingReader counts the bytes read through it, for progress, and in
+// own (if set) the bytes of this source, taken back when it is re-read.
 type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
+	r   io.Reader
+	n   *atomic.Int64
+	own *int64
 }
 
 func (c countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
+	if c.own != nil {
+		*c.own += int64(n)
+	}
 	return n, err
 }

@@ -26,8 +26,9 @@ var (
 )
 
 const (
-	sampleLines = 100     // lines a source's convention is detected from
-	sampleBytes = 4 << 20 // at most this many bytes of them
+	sampleLines  = 100     // lines a source's convention is detected from
+	sampleBytes  = 4 << 20 // at most this many bytes of them
+	maxHeldLines = 1 << 16 // lines held in memory while looking for them
 )
 
 // Options configure Run.
@@ -44,7 +45,9 @@ type Options struct {
 	// MaxLine is the line limit in bytes (0: DefaultMaxLine). Longer lines
 	// keep their first MaxLine bytes and are counted as truncated.
 	MaxLine int
-	// Stdin is read for "-" (nil: os.Stdin).
+	// Stdin is read for "-" (nil: os.Stdin). Cancelling Run interrupts a
+	// read blocked in it when it is an *os.File (polled) or an io.Closer
+	// (closed).
 	Stdin io.Reader
 	// Progress, when not nil, is a terminal to draw a progress bar on. The
 	// bar is cleared before Run returns.
@@ -53,13 +56,19 @@ type Options struct {
 	// index directory. Hidden directories and bleve index directories are
 	// skipped anyway.
 	SkipDirs []string
+	// Final declares the plain files complete: an unterminated last line
+	// is stored. Without it, such a line is held back until its newline
+	// comes (streams and gzip files are complete when they end).
+	Final bool
 }
 
 // Run ingests the deploy histories, then the log sources, into sink.
 //
-// Every source is read from where its checkpoint left it: an unchanged file
-// is skipped, an appended one costs only its tail, a truncated or rotated one
-// is read again as a new generation (see the package comment). Progress is
+// Every source is read from where the checkpoint of its content left it: an
+// unchanged file, or a renamed, compressed or linked copy of an ingested
+// one, is skipped; an appended one costs only its tail; a new content under
+// a known name, or a file truncated in place, is read as a new generation
+// (see the package comment). Progress is
 // committed every ~8k lines or ~8 MiB together with the checkpoints, so an
 // interrupted run leaves an index the next run completes without duplicates
 // or loss.
@@ -93,7 +102,7 @@ func Run(ctx context.Context, o Options, sink Sink) (Summary, error) {
 			fatal = ctx.Err()
 			break
 		}
-		n, err := r.deploys(d, stdinIsLog)
+		n, err := r.deploys(ctx, d, stdinIsLog)
 		sum.Deploys += n
 		var pe PathError
 		if errors.As(err, &pe) {
@@ -133,9 +142,9 @@ func Run(ctx context.Context, o Options, sink Sink) (Summary, error) {
 			fatal = err
 			break
 		}
-		ss, perr, ferr := r.ingestSource(ctx, src)
-		sum.Sources = append(sum.Sources, ss)
-		sum.Events += ss.Events
+		sum.Sources = append(sum.Sources, SourceSummary{})
+		i := len(sum.Sources) - 1
+		perr, ferr := r.ingestSource(ctx, src, i, &sum.Sources[i])
 		if perr != nil {
 			sum.Failed = append(sum.Failed, PathError{Path: src.name, Err: perr})
 		}
@@ -145,6 +154,16 @@ func Run(ctx context.Context, o Options, sink Sink) (Summary, error) {
 		if err := r.commit(); err != nil {
 			fatal = err
 		}
+	}
+	// The counts say what is committed: what a failure discarded is taken
+	// out of them and reported apart.
+	for i, p := range r.pends {
+		sum.Sources[i].Events -= p.events
+		sum.Sources[i].Lines -= p.lines
+		sum.NotCommitted += p.lines
+	}
+	for _, ss := range sum.Sources {
+		sum.Events += ss.Events
 	}
 	if fatal == nil && ctx.Err() != nil {
 		fatal = ctx.Err() // cancelled, even if the work was done
@@ -188,22 +207,57 @@ type runner struct {
 	now     time.Time
 	prog    *progress
 
-	// pending are the checkpoints of finished sources not committed yet;
-	// pendLines and pendBytes count what was added since the last commit.
+	// pending are the checkpoints staged and not committed yet, staged the
+	// same by key (what this run's lookups see first); pendLines and
+	// pendBytes count what was added since the last commit.
 	pending              []index.Checkpoint
+	staged               map[string]index.Checkpoint
 	pendLines, pendBytes int64
+	// pends counts, per source index, the lines and events read since the
+	// last commit; pend is the current source's.
+	pends map[int]*pendCount
+	pend  *pendCount
+}
+
+// pendCount is what a source added that is not committed yet.
+type pendCount struct{ lines, events int64 }
+
+func (r *runner) pendOf(idx int) *pendCount {
+	if r.pends == nil {
+		r.pends = map[int]*pendCount{}
+	}
+	p := r.pends[idx]
+	if p == nil {
+		p = &pendCount{}
+		r.pends[idx] = p
+	}
+	return p
+}
+
+// stage queues checkpoints for the next commit; lookups see them at once.
+func (r *runner) stage(cps ...index.Checkpoint) {
+	if r.staged == nil {
+		r.staged = map[string]index.Checkpoint{}
+	}
+	for _, cp := range cps {
+		r.staged[cp.Key] = cp
+	}
+	r.pending = append(r.pending, cps...)
 }
 
 // commit commits the pending checkpoints plus extra.
 func (r *runner) commit(extra ...index.Checkpoint) error {
-	cps := append(r.pending, extra...)
-	if len(cps) == 0 && r.pendLines == 0 {
+	r.stage(extra...)
+	if len(r.pending) == 0 && r.pendLines == 0 {
 		return nil
 	}
-	if err := r.sink.Commit(cps...); err != nil {
+	if err := r.sink.Commit(r.pending...); err != nil {
 		return &sinkError{err}
 	}
 	r.pending, r.pendLines, r.pendBytes = r.pending[:0], 0, 0
+	for _, p := range r.pends {
+		*p = pendCount{}
+	}
 	return nil
 }
 
@@ -221,16 +275,24 @@ func deployArg(arg string) (name, service string) {
 	return p, s
 }
 
-// deploys ingests one deploy history. Its failures are PathErrors.
-func (r *runner) deploys(arg string, stdinIsLog bool) (int, error) {
+// deploys ingests one deploy history (a --deploys argument). Its
+// failures are PathErrors. A stream (stdin, a named pipe) is read so that
+// ctx interrupts it.
+func (r *runner) deploys(ctx context.Context, arg string, stdinIsLog bool) (int, error) {
 	name, service := deployArg(arg)
 	var rd io.Reader
-	if name == "-" {
+	interrupt, closeFn := func() {}, func() error { return nil }
+	switch fi, err := os.Stat(name); {
+	case name == "-":
 		if stdinIsLog {
 			return 0, PathError{Path: name, Err: errors.New("stdin is already read as a log source")}
 		}
-		rd = r.o.Stdin
-	} else {
+		rd, interrupt, closeFn = interruptible(r.o.Stdin)
+	case err == nil && !fi.Mode().IsRegular() && !fi.IsDir():
+		if rd, interrupt, closeFn, err = openStreamPath(name); err != nil {
+			return 0, PathError{Path: name, Err: unwrapPathErr(err)}
+		}
+	default:
 		f, err := os.Open(name)
 		if err != nil {
 			return 0, PathError{Path: name, Err: unwrapPathErr(err)}
@@ -238,7 +300,13 @@ func (r *runner) deploys(arg string, stdinIsLog bool) (int, error) {
 		defer f.Close()
 		rd = f
 	}
+	stop := context.AfterFunc(ctx, interrupt)
 	ds, err := ReadDeploysOf(name, rd, service)
+	stop()
+	closeFn()
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
 	if err != nil {
 		return 0, PathError{Path: name, Err: err}
 	}

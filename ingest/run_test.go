@@ -282,7 +282,7 @@ func TestRunLines(t *testing.T) {
 		"",                                 // 2: empty, not an event
 		"plain text, not json",             // 3: text line
 		`{"level":"info","msg":"no time"}`, // 4: untimed
-		"   \t",                            // 5: blank
+		"   \t",                            // 5: whitespace only: an event
 		"{\"time\":\"2026-11-25T10:00:04Z\",\"msg\":\"bad \xff\xfe utf8\"}", // 6
 		long,         // 7: truncated
 		exact + "\r", // 8: exactly MaxLine plus CRLF
@@ -290,35 +290,38 @@ func TestRunLines(t *testing.T) {
 	}
 	path := filepath.Join(dir, "svc.log")
 	writeFile(t, path, strings.Join(lines, "\n"))
-	setOld(t, path) // or its unterminated last line would be held back
 	sink := newFakeSink()
-	sum, err := Run(t.Context(), Options{Paths: []string{path}, MaxLine: 100}, sink)
+	// Final: the file is complete, its unterminated last line is stored.
+	sum, err := Run(t.Context(), Options{Paths: []string{path}, MaxLine: 100, Final: true}, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := sum.Sources[0]
-	if s.Lines != 9 || s.Events != 7 || s.Truncated != 1 || s.Repaired != 1 {
-		t.Errorf("lines/events/truncated/repaired = %d/%d/%d/%d, want 9/7/1/1", s.Lines, s.Events, s.Truncated, s.Repaired)
+	if s.Lines != 9 || s.Events != 8 || s.Truncated != 1 || s.Repaired != 1 {
+		t.Errorf("lines/events/truncated/repaired = %d/%d/%d/%d, want 9/8/1/1", s.Lines, s.Events, s.Truncated, s.Repaired)
 	}
 	evs := sink.events()
-	if len(evs) != 7 {
-		t.Fatalf("got %d events, want 7", len(evs))
+	if len(evs) != 8 {
+		t.Fatalf("got %d events, want 8", len(evs))
 	}
 	for _, ev := range evs {
-		if ev.Line == 2 || ev.Line == 5 {
-			t.Errorf("blank line %d became an event", ev.Line)
+		if ev.Line == 2 {
+			t.Errorf("empty line %d became an event", ev.Line)
 		}
 		if !utf8.Valid(ev.Raw) {
 			t.Errorf("line %d: Raw is not valid UTF-8: %q", ev.Line, ev.Raw)
 		}
-		if bytes.ContainsAny(ev.Raw, "\r\n") {
-			t.Errorf("line %d: Raw keeps a line ending: %q", ev.Line, ev.Raw)
+		if bytes.ContainsAny(ev.Raw, "\n") {
+			t.Errorf("line %d: Raw keeps a newline: %q", ev.Line, ev.Raw)
+		}
+		if want := lines[ev.Line-1]; ev.Line != 6 && ev.Line != 7 && string(ev.Raw) != want {
+			t.Errorf("line %d: Raw = %q, want it verbatim: %q", ev.Line, ev.Raw, want)
 		}
 		if ev.Source != path {
 			t.Errorf("line %d: Source = %q, want %q", ev.Line, ev.Source, path)
 		}
 	}
-	if ev := eventAt(t, evs, 1); string(ev.Raw) != strings.TrimSuffix(lines[0], "\r") || !ev.Time.Equal(t0.Add(time.Second)) {
+	if ev := eventAt(t, evs, 1); string(ev.Raw) != lines[0] || !ev.Time.Equal(t0.Add(time.Second)) || ev.Level != "info" {
 		t.Errorf("line 1 = %q at %v", ev.Raw, ev.Time)
 	}
 	if ev := eventAt(t, evs, 3); !ev.Text || ev.Message != lines[2] {
@@ -333,7 +336,10 @@ func TestRunLines(t *testing.T) {
 	if ev := eventAt(t, evs, 7); !ev.Truncated || string(ev.Raw) != long[:100] {
 		t.Errorf("line 7: Truncated = %v, Raw = %q, want the first 100 bytes", ev.Truncated, ev.Raw)
 	}
-	if ev := eventAt(t, evs, 8); ev.Truncated || string(ev.Raw) != exact {
+	if ev := eventAt(t, evs, 5); !ev.Text || string(ev.Raw) != lines[4] {
+		t.Errorf("line 5: Text = %v, Raw = %q, want a text event with the whitespace", ev.Text, ev.Raw)
+	}
+	if ev := eventAt(t, evs, 8); ev.Truncated || string(ev.Raw) != exact+"\r" {
 		t.Errorf("line 8: Truncated = %v, Raw = %q, want the whole line", ev.Truncated, ev.Raw)
 	}
 	if ev := eventAt(t, evs, 9); string(ev.Raw) != lines[8] {
@@ -416,10 +422,17 @@ func TestRunIncremental(t *testing.T) {
 		writeFile(t, path, jlines("a", 0, 5))
 		sink := newFakeSink()
 		run(t, sink, Options{Paths: []string{path}})
-		adds := sink.adds
-		sum := run(t, sink, Options{Paths: []string{path}})
+		if err := os.Link(path, path+".link"); err != nil {
+			t.Fatal(err)
+		}
+		run(t, sink, Options{Paths: []string{path, path + ".link"}}) // records the link
+		adds, commits := sink.adds, sink.commits
+		sum := run(t, sink, Options{Paths: []string{path, path + ".link"}})
 		if s := sum.Sources[0]; s.Skipped != "unchanged" || s.Events != 0 || sink.adds != adds {
 			t.Errorf("second run: Skipped = %q, Events = %d, adds %d -> %d", s.Skipped, s.Events, adds, sink.adds)
+		}
+		if sink.commits != commits {
+			t.Errorf("a run that changed nothing committed %d times", sink.commits-commits)
 		}
 	})
 	t.Run("appended file adds its tail", func(t *testing.T) {
@@ -442,42 +455,48 @@ func TestRunIncremental(t *testing.T) {
 			}
 		}
 	})
-	t.Run("unterminated last line of a file being written is held back", func(t *testing.T) {
+	t.Run("unterminated last line is held back until completed", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "a.log")
 		writeFile(t, path, jline("a", 0)+"\n"+`{"msg":"half`)
+		setOld(t, path) // however old the file, a fragment is not stored
 		sink := newFakeSink()
 		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Events != 1 || s.Held != 1 || s.Lines != 1 {
 			t.Errorf("first run: Events = %d, Held = %d, Lines = %d, want 1, 1, 1", s.Events, s.Held, s.Lines)
 		}
-		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Events != 0 || s.Held != 1 || s.Skipped != "" {
-			t.Errorf("unchanged file: Events = %d, Held = %d, Skipped = %q, want 0, 1, \"\" (the held line is looked at again)", s.Events, s.Held, s.Skipped)
+		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Events != 0 || s.Held != 1 {
+			t.Errorf("unchanged file: Events = %d, Held = %d, want 0, 1", s.Events, s.Held)
 		}
 		appendFile(t, path, ` done"}`+"\n"+jline("a", 2)+"\n")
 		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Events != 2 || s.Held != 0 {
 			t.Errorf("completed: Events = %d, Held = %d, want 2, 0", s.Events, s.Held)
 		}
 		evs := sink.events()
-		if len(evs) != 3 || evs[1].Message != "half done" || evs[1].Line != 2 {
-			t.Fatalf("events = %+v, want 3 with line 2 whole", evs)
+		if len(evs) != 3 || evs[1].Message != "half done" || evs[1].Line != 2 || sink.adds != 3 {
+			t.Fatalf("events = %+v (%d adds), want 3 with line 2 whole, each added once", evs, sink.adds)
 		}
 	})
-	t.Run("unterminated last line of an idle file is read, and again when completed", func(t *testing.T) {
+	t.Run("unterminated last line is stored once the source is declared final", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "a.log")
 		writeFile(t, path, jline("a", 0)+"\n"+jline("a", 1))
-		setOld(t, path)
 		sink := newFakeSink()
-		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Events != 2 || s.Held != 0 {
-			t.Errorf("first run: Events = %d, Held = %d, want 2, 0", s.Events, s.Held)
+		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Events != 1 || s.Held != 1 {
+			t.Errorf("first run: Events = %d, Held = %d, want 1, 1", s.Events, s.Held)
 		}
-		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Skipped != "unchanged" {
-			t.Errorf("unchanged file: Skipped = %q", s.Skipped)
+		if s := run(t, sink, Options{Paths: []string{path}, Final: true}).Sources[0]; s.Events != 1 || s.Held != 0 {
+			t.Errorf("final run: Events = %d, Held = %d, want 1, 0", s.Events, s.Held)
 		}
-		appendFile(t, path, "\n"+jline("a", 2)+"\n")
-		if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Lines != 2 || s.Events != 2 {
-			t.Errorf("appended: Lines = %d, Events = %d, want 2, 2 (line 2 again, line 3)", s.Lines, s.Events)
+		if s := run(t, sink, Options{Paths: []string{path}, Final: true}).Sources[0]; s.Skipped != "unchanged" {
+			t.Errorf("again: Skipped = %q", s.Skipped)
 		}
-		if evs := sink.events(); len(evs) != 3 || len(sink.lineDupes()) > 0 {
-			t.Fatalf("events = %+v, want 3, none twice", evs)
+		if evs := sink.events(); len(evs) != 2 || len(sink.lineDupes()) > 0 || sink.adds != 2 {
+			t.Fatalf("events = %+v, want 2, none twice", evs)
+		}
+	})
+	t.Run("a stream's unterminated last line is stored at its end", func(t *testing.T) {
+		sink := newFakeSink()
+		sum := run(t, sink, Options{Paths: []string{"-"}, Stdin: strings.NewReader(jline("s", 0) + "\n" + jline("s", 1))})
+		if s := sum.Sources[0]; s.Events != 2 || s.Held != 0 {
+			t.Errorf("Events = %d, Held = %d, want 2, 0", s.Events, s.Held)
 		}
 	})
 	t.Run("truncated file is a new generation", func(t *testing.T) {
@@ -485,7 +504,7 @@ func TestRunIncremental(t *testing.T) {
 		writeFile(t, path, jlines("a", 0, 10))
 		sink := newFakeSink()
 		run(t, sink, Options{Paths: []string{path}})
-		writeFile(t, path, jlines("a", 0, 3))
+		writeFile(t, path, jlines("a", 0, 3)) // same inode, shorter
 		sum := run(t, sink, Options{Paths: []string{path}})
 		if s := sum.Sources[0]; s.Status != "truncated" || s.Source != path+"#1" || s.Events != 3 {
 			t.Errorf("Status = %q, Source = %q, Events = %d, want truncated, %s#1, 3", s.Status, s.Source, s.Events, path)
@@ -494,11 +513,33 @@ func TestRunIncremental(t *testing.T) {
 			t.Errorf("events by source = %v", got)
 		}
 	})
+	t.Run("copytruncate: the copy adds nothing, the truncated file is new", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "a.log")
+		writeFile(t, path, jlines("a", 0, 100))
+		sink := newFakeSink()
+		run(t, sink, Options{Paths: []string{dir}})
+		appendFile(t, path, jlines("a", 100, 5)) // written before the copy
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, path+".1", string(data))
+		writeFile(t, path, jlines("b", 0, 7)) // truncated in place, written again
+		sum := run(t, sink, Options{Paths: []string{dir}})
+		if got := eventsByPath(sum); got[path] != 7 || got[path+".1"] != 5 {
+			t.Errorf("events by path = %v, want the new file's 7 and the copy's 5 unread lines", got)
+		}
+		if n := len(sink.events()); n != 112 || sink.adds != 112 {
+			t.Errorf("%d events, %d adds, want 112", n, sink.adds)
+		}
+	})
 	t.Run("rotated file is a new generation, twice", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "a.log")
 		writeFile(t, path, jlines("a", 0, 3))
 		sink := newFakeSink()
 		run(t, sink, Options{Paths: []string{path}})
+		os.Remove(path)
 		writeFile(t, path, jlines("b", 0, 5))
 		sum := run(t, sink, Options{Paths: []string{path}})
 		if s := sum.Sources[0]; s.Status != "rotated" || s.Source != path+"#1" {
@@ -509,6 +550,7 @@ func TestRunIncremental(t *testing.T) {
 		if s := sum.Sources[0]; s.Status != "appended" || s.Source != path+"#1" || s.Events != 1 {
 			t.Errorf("after append: Status = %q, Source = %q, Events = %d", s.Status, s.Source, s.Events)
 		}
+		os.Remove(path)
 		writeFile(t, path, jlines("c", 0, 8))
 		sum = run(t, sink, Options{Paths: []string{path}})
 		if s := sum.Sources[0]; s.Status != "rotated" || s.Source != path+"#2" {
@@ -585,7 +627,7 @@ func TestRunInterrupted(t *testing.T) {
 	ref := newFakeSink()
 	run(t, ref, Options{Paths: paths})
 	want := ref.events()
-	if len(want) != 2432 {
+	if len(want) != 2431 { // mid.log's unterminated last line is held back
 		t.Fatalf("clean run stored %d events", len(want))
 	}
 	check := func(t *testing.T, sink *fakeSink) {
@@ -607,7 +649,7 @@ func TestRunInterrupted(t *testing.T) {
 			t.Errorf("a third run added %d events", s.Events)
 		}
 	}
-	for _, n := range []int{1, 99, 256, 257, 1234, 1530, 2431} {
+	for _, n := range []int{1, 99, 256, 257, 1234, 1530, 2430} {
 		t.Run(fmt.Sprintf("crash after %d adds", n), func(t *testing.T) {
 			sink := newFakeSink()
 			sink.flushEvery, sink.failAfter = 100, n
@@ -672,9 +714,9 @@ func TestLineReader(t *testing.T) {
 		{"empty", "", 10, nil, nil, nil},
 		{"one line", "abc\n", 10, []string{"abc"}, []bool{false}, []bool{true}},
 		{"no final newline", "abc\nde", 10, []string{"abc", "de"}, []bool{false, false}, []bool{true, false}},
-		{"crlf", "a\r\nb\r\n", 10, []string{"a", "b"}, []bool{false, false}, []bool{true, true}},
+		{"crlf kept", "a\r\nb\r\n", 10, []string{"a\r", "b\r"}, []bool{false, false}, []bool{true, true}},
 		{"lone cr kept inside", "a\rb\n", 10, []string{"a\rb"}, []bool{false}, []bool{true}},
-		{"exactly max with crlf", "0123456789\r\nx\n", 10, []string{"0123456789", "x"}, []bool{false, false}, []bool{true, true}},
+		{"exactly max with crlf", "0123456789\r\nx\n", 10, []string{"0123456789\r", "x"}, []bool{false, false}, []bool{true, true}},
 		{"max plus one", "0123456789A\nx\n", 10, []string{"0123456789", "x"}, []bool{true, false}, []bool{true, true}},
 		{"max plus cr only", "0123456789A\r\n", 10, []string{"0123456789"}, []bool{true}, []bool{true}},
 		{"empty lines", "\n\n", 10, []string{"", ""}, []bool{false, false}, []bool{true, true}},
@@ -814,5 +856,29 @@ func TestRunProgressAndLiveStdin(t *testing.T) {
 	prog.mu.Unlock()
 	if !strings.Contains(out, "ingest -") || !strings.Contains(out, "MiB read") || !strings.HasSuffix(out, "\r\x1b[K") {
 		t.Errorf("progress output %q: want a bar for stdin, cleared at the end", out)
+	}
+}
+
+func TestRunEmptyLinesKeepNumbering(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, "\n\n"+jline("a", 0)+"\n\n\r\n"+jline("a", 1)+"\n\n\n\n")
+	sink := newFakeSink()
+	if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Lines != 9 || s.Events != 2 {
+		t.Errorf("first run: %d lines, %d events, want 9, 2", s.Lines, s.Events)
+	}
+	appendFile(t, path, jline("a", 2)+"\n\n"+`{"msg":"par`)
+	if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Lines != 2 || s.Events != 1 || s.Held != 1 {
+		t.Errorf("appended: %d lines, %d events, %d held, want 2, 1, 1", s.Lines, s.Events, s.Held)
+	}
+	appendFile(t, path, `tial"}`+"\n\n")
+	if s := run(t, sink, Options{Paths: []string{path}}).Sources[0]; s.Lines != 2 || s.Events != 1 {
+		t.Errorf("completed: %d lines, %d events, want 2, 1", s.Lines, s.Events)
+	}
+	var got []int64
+	for _, ev := range sink.events() {
+		got = append(got, ev.Line)
+	}
+	if want := []int64{3, 6, 10, 12}; !slices.Equal(got, want) || sink.adds != 4 {
+		t.Errorf("event lines %v (%d adds), want %v", got, sink.adds, want)
 	}
 }

@@ -23,8 +23,8 @@ type SourceSummary struct {
 	// "#<generation>" for a rotated file or "#<hash>" for a stream.
 	Source string `json:"source,omitempty"`
 	// Status says how the source was read: "new", "appended", "resumed",
-	// "rotated", "truncated", "changed" (a gzip file that changed), or
-	// "unchanged".
+	// "rotated", "truncated", "unchanged", or "diverged" (a stream that
+	// starts like a content ingested before but differs from it).
 	Status    string `json:"status,omitempty"`
 	Lines     int64  `json:"lines"`      // lines read, empty ones included
 	Events    int64  `json:"events"`     // events added (non-empty lines)
@@ -46,8 +46,13 @@ type SourceSummary struct {
 	Convention string `json:"convention"`
 	// Overridden lists the fields set by --field.
 	Overridden []string `json:"overridden,omitempty"`
-	// Skipped is why the source added nothing: "unchanged", "binary".
+	// Skipped is why the source added nothing: "unchanged" (its content
+	// was ingested already, perhaps under another name), "binary", "empty".
 	Skipped string `json:"skipped,omitempty"`
+	// Names are the names the source's content has been seen under (this
+	// one included), in the order first seen: a renamed, compressed or
+	// linked copy lists the name it was first read under.
+	Names []string `json:"names,omitempty"`
 }
 
 // MarshalJSON omits First and Last when they are zero.
@@ -75,6 +80,9 @@ type Summary struct {
 	Events  int64           `json:"events"`  // events added, all sources
 	Deploys int             `json:"deploys"` // deploys added
 	Failed  []PathError     `json:"failed,omitempty"`
+	// NotCommitted counts lines read but not committed because the run
+	// failed; the counts above exclude them and the next run reads them.
+	NotCommitted int64 `json:"not_committed,omitempty"`
 }
 
 // WriteText writes the summary for a human: per source its counts, time
@@ -88,7 +96,14 @@ func (s Summary) WriteText(w io.Writer) error {
 		lines += src.Lines
 		if src.Skipped != "" {
 			skipped++
-			fmt.Fprintf(bw, "%s: skipped (%s)\n", src.Path, src.Skipped)
+			why := src.Skipped
+			if src.Source != "" && src.Source != src.Path {
+				why += ", content already ingested as " + src.Source
+			}
+			if src.Held > 0 {
+				why += "; its unterminated last line is held back"
+			}
+			fmt.Fprintf(bw, "%s: skipped (%s)\n", src.Path, why)
 			continue
 		}
 		name := src.Path
@@ -109,7 +124,7 @@ func (s Summary) WriteText(w io.Writer) error {
 			{src.Truncated, "truncated (longer than the line limit)"},
 			{src.Untimed, "without a time (took the previous line's)"},
 			{src.Repaired, "with invalid UTF-8 (repaired)"},
-			{src.Held, "unterminated last line held back (the file is being written; a later ingest reads it)"},
+			{src.Held, "unterminated last line held back (no newline yet: a later ingest reads it once completed; --final stores it as is)"},
 		} {
 			if c.n > 0 {
 				notes = append(notes, num(c.n)+" "+c.what)
@@ -120,6 +135,9 @@ func (s Summary) WriteText(w io.Writer) error {
 		}
 		if !src.First.IsZero() {
 			fmt.Fprintf(bw, "  time: %s .. %s\n", fmtTime(src.First), fmtTime(src.Last))
+		}
+		if others := slices.DeleteFunc(slices.Clone(src.Names), func(n string) bool { return n == src.Path }); len(others) > 0 {
+			bw.WriteString(wrap("  also seen as: ", others, 100))
 		}
 		if src.Convention != "" {
 			fmt.Fprintf(bw, "  convention: %s\n", src.Convention)
@@ -133,6 +151,9 @@ func (s Summary) WriteText(w io.Writer) error {
 		fmt.Fprintf(bw, " (%d skipped)", skipped)
 	}
 	fmt.Fprintf(bw, ", %s lines, %s events added, %s deploys added\n", num(lines), num(s.Events), num(int64(s.Deploys)))
+	if s.NotCommitted > 0 {
+		fmt.Fprintf(bw, "not committed: %s lines read after the last commit (the run failed; the next ingest reads them again)\n", num(s.NotCommitted))
+	}
 	if len(s.Failed) > 0 {
 		fmt.Fprintf(bw, "failed: %d\n", len(s.Failed))
 		for _, f := range s.Failed {

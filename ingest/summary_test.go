@@ -3,9 +3,12 @@ package ingest
 import (
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/culprit-dev/culprit/index"
 )
 
 func TestSummaryText(t *testing.T) {
@@ -101,5 +104,52 @@ func TestProgressLine(t *testing.T) {
 	p.unknown.Store(true)
 	if line := p.line(p.start.Add(2 * time.Second)); !strings.Contains(line, "100 MiB read 400k lines 200k/s") || strings.Contains(line, "ETA") {
 		t.Errorf("stream progress %q", line)
+	}
+}
+
+// commitFailSink fails every commit after the first ok ones, dropping what
+// was queued, as a full disk does.
+type commitFailSink struct {
+	*fakeSink
+	ok int
+}
+
+func (c *commitFailSink) Commit(cps ...index.Checkpoint) error {
+	if c.ok == 0 {
+		c.mu.Lock()
+		c.queued = nil
+		c.mu.Unlock()
+		return errors.New("no space left on device")
+	}
+	c.ok--
+	return c.fakeSink.Commit(cps...)
+}
+
+func TestSummaryCountsWhatWasCommitted(t *testing.T) {
+	defer func(l int64) { commitLines = l }(commitLines)
+	commitLines = 100
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.log"), jlines("a", 0, 250))
+	writeFile(t, filepath.Join(dir, "b.log"), jlines("b", 0, 700))
+	sink := &commitFailSink{fakeSink: newFakeSink(), ok: 1}
+	sum, err := Run(t.Context(), Options{Paths: []string{dir}}, sink)
+	if err == nil || !strings.Contains(err.Error(), "no space left") {
+		t.Fatalf("err = %v, want the commit failure", err)
+	}
+	stored := int64(len(sink.events()))
+	if stored == 0 || stored == 950 {
+		t.Fatalf("%d events stored: the failure should come midway", stored)
+	}
+	var bySource int64
+	for _, s := range sum.Sources {
+		bySource += s.Events
+	}
+	if sum.Events != stored || bySource != stored || sum.NotCommitted == 0 {
+		t.Errorf("summary: %d events (%d by source), %d not committed; %d were committed", sum.Events, bySource, sum.NotCommitted, stored)
+	}
+	var b strings.Builder
+	sum.WriteText(&b)
+	if !strings.Contains(b.String(), num(stored)+" events added") || !strings.Contains(b.String(), "not committed: ") {
+		t.Errorf("text summary does not say what was committed:\n%s", b.String())
 	}
 }

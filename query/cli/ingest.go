@@ -28,7 +28,7 @@ type ingestOptions struct {
 func newIngestCmd(g *globals) *cobra.Command {
 	o := &ingestOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "ingest [--deploys FILE]... [--field NAME=PATH]... [--max-line BYTES] [--json] PATH...",
+		Use:   "ingest [--deploys FILE]... [--field NAME=PATH]... [--max-line BYTES] [--final] [--json] PATH...",
 		Short: "Add logs (files, directories, globs, .gz, - for stdin) and deploy history to the index",
 		Long: `Add logs and deploy history to the index. Re-ingesting is cheap and safe:
 unchanged files are skipped, appended files add only their tail, rotated or
@@ -55,6 +55,7 @@ hosts (or instances) column or key limits a canary deploy to those hosts.`,
 	f.StringArrayVar(&o.Ingest.Deploys, "deploys", nil, "deploy history file, or SERVICE=FILE (repeatable)")
 	f.StringArrayVar(&o.Fields, "field", nil, "override a field's location: NAME=GJSON_PATH (repeatable)")
 	f.IntVar(&o.Ingest.MaxLine, "max-line", ingest.DefaultMaxLine, "longest line kept whole, in bytes; longer lines are kept truncated and counted")
+	f.BoolVar(&o.Ingest.Final, "final", false, "the files are complete: store a last line that has no newline (otherwise it waits for one)")
 	f.BoolVar(&o.JSON, "json", false, "print the summary as one JSON object")
 	return cmd
 }
@@ -160,6 +161,11 @@ func writeSummaryText(w io.Writer, s ingest.Summary) error {
 			over[j] = query.SanitizeLine(k)
 		}
 		src.Overridden = over
+		names := make([]string, len(src.Names))
+		for j, n := range src.Names {
+			names[j] = query.SanitizeLine(n)
+		}
+		src.Names = names
 		safe.Sources[i] = src
 	}
 	if err := safe.WriteText(w); err != nil {
