@@ -1,6 +1,7 @@
 package logline
 
 import (
+	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
@@ -67,8 +68,8 @@ func (m *Mapping) findTrace(ev *index.Event, x *extras) {
 		if !mayHoldTrace(x.line) && !m.hasTraceOverride() {
 			return
 		}
-		root := gjson.Parse(x.line)
-		walkTrace(root, "", 0, &tf)
+		var buf [128]byte
+		walkTrace(gjson.Parse(x.line), buf[:0], 0, &tf)
 		for i, name := range TraceFields {
 			p := m.Paths[name]
 			if p == "" {
@@ -135,11 +136,12 @@ func mayHoldTrace(s string) bool {
 }
 
 // walkTrace visits the members of an object up to maxTraceDepth, matching
-// each key as a leaf and as a path from the top.
-func walkTrace(obj gjson.Result, path string, depth int, tf *traceFound) {
+// each key as a leaf and as a path from the top. path holds the normalised
+// keys above obj; map lookups on string(bytes) do not allocate.
+func walkTrace(obj gjson.Result, path []byte, depth int, tf *traceFound) {
 	obj.ForEach(func(k, v gjson.Result) bool {
-		key := traceNorm(k.Str)
-		full := path + key
+		full := appendTraceNorm(path, k.Str)
+		key := full[len(path):]
 		if v.IsObject() {
 			if depth+1 < maxTraceDepth {
 				walkTrace(v, full, depth+1, tf)
@@ -149,17 +151,16 @@ func walkTrace(obj gjson.Result, path string, depth int, tf *traceFound) {
 		if v.Type != gjson.String && v.Type != gjson.Number {
 			return true
 		}
-		s := v.String()
-		if len(s) == 0 || len(s) > 256 {
+		if len(v.Raw) > 260 {
 			return true
 		}
-		kind, ok := traceKeys[full]
+		kind, ok := traceKeys[string(full)]
 		if !ok {
-			kind, ok = traceKeys[key]
+			kind, ok = traceKeys[string(key)]
 		}
-		if i := strings.LastIndexByte(key, '/'); !ok && i >= 0 {
+		if i := bytes.LastIndexByte(key, '/'); !ok && i >= 0 {
 			// Google Cloud: logging.googleapis.com/trace and /spanId.
-			switch key[i+1:] {
+			switch string(key[i+1:]) {
 			case "trace":
 				kind, ok = tGoogle, true
 			case "spanid":
@@ -167,21 +168,20 @@ func walkTrace(obj gjson.Result, path string, depth int, tf *traceFound) {
 			}
 		}
 		if !ok {
-			if v.Type == gjson.String && isTraceparent(s) {
-				kind, ok = tHeaderW3C, true
-			} else {
+			if v.Type != gjson.String || len(v.Str) != 55 || !isTraceparent(v.Str) {
 				return true
 			}
+			kind = tHeaderW3C
 		}
-		readTraceValue(kind, s, tf)
+		if s := v.String(); s != "" {
+			readTraceValue(kind, s, tf)
+		}
 		return true
 	})
 }
 
-// traceNorm normalises a key: lowercase, separators dropped.
-func traceNorm(k string) string {
-	var b strings.Builder
-	b.Grow(len(k))
+// appendTraceNorm appends k normalised: lowercase, separators dropped.
+func appendTraceNorm(dst []byte, k string) []byte {
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		switch {
@@ -190,10 +190,13 @@ func traceNorm(k string) string {
 		case 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'
 		}
-		b.WriteByte(c)
+		dst = append(dst, c)
 	}
-	return b.String()
+	return dst
 }
+
+// traceNorm normalises a key: lowercase, separators dropped.
+func traceNorm(k string) string { return string(appendTraceNorm(nil, k)) }
 
 // readTraceValue reads one value of the given kind into tf; the first value
 // found for a field wins.
