@@ -292,6 +292,20 @@ func writeVerdictHead(t *tw, p painter, r *Report, o TextOptions) {
 		a, b := r.Events[0].Time, r.Events[n-1].Time
 		t.line(fmt.Sprintf("%s UTC → %s (%s)", stamp(a), clock(b), humanDuration(b.Sub(a).Seconds())))
 	}
+	if len(r.LinkedIDs) > 1 {
+		var ids []string
+		for _, l := range r.LinkedIDs[1:] {
+			ids = append(ids, l.Via+" "+SanitizeLine(shortFP(l.ID)))
+		}
+		for _, l := range wrap("followed "+strings.Join(ids, ", "), o.Width, "", "  ") {
+			t.line(p.dim(l))
+		}
+	}
+	if r.Bound != "" {
+		for _, l := range wrap("bounded: "+SanitizeLine(r.Bound), o.Width, "", "  ") {
+			t.line(p.dim(l))
+		}
+	}
 }
 
 // eventRow is one line of a timeline or of search results.
