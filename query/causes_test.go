@@ -273,4 +273,9 @@ func TestWrapperGroupListsEveryDownstreamBug(t *testing.T) {
 	if gs[len(gs)-1].Fingerprint != "fp-gateway-wrapper" {
 		t.Errorf("the wrapper group is not listed after the root groups")
 	}
+	for _, g := range gs {
+		if g.Fingerprint == w.WrapperOf && (w.Cause != g.Cause || w.New) {
+			t.Errorf("wrapper cause %q (new %v), want the wrapped group's %q and not new", w.Cause, w.New, g.Cause)
+		}
+	}
 }

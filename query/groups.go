@@ -149,6 +149,27 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 			return out[i].FirstSeen.Before(out[j].FirstSeen)
 		})
 	}
+	// A wrapper defines no cause of its own: it takes the cause and deploy
+	// of the group it wraps most, when that group is listed, and blames no
+	// deploy of its own service.
+	byFP := make(map[string]int, len(out))
+	for i := range out {
+		byFP[out[i].Fingerprint] = i
+	}
+	for i := range out {
+		g := &out[i]
+		if g.WrapperOf == "" {
+			continue
+		}
+		g.New = false
+		if j, ok := byFP[g.WrapperOf]; ok && out[j].WrapperOf == "" {
+			g.Cause, g.Deploy = out[j].Cause, out[j].Deploy
+		} else if g.Deploy != nil && g.Deploy.Suspect {
+			d := *g.Deploy
+			d.Suspect = false
+			g.Deploy = &d
+		}
+	}
 	// Root errors first: an upstream's reports of downstream failures repeat
 	// them (often twice per request) and would otherwise head the list.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].WrapperOf == "" && out[j].WrapperOf != "" })
