@@ -17,7 +17,7 @@ import (
 // "failed", Argo CD's "Failed"/"Error", GitLab's "failed"/"canceled").
 func failedDeploy(d *Deploy) bool {
 	switch strings.ToLower(strings.TrimSpace(d.Status)) {
-	case "failed", "error", "errored", "canceled", "cancelled", "aborted", "pending-install", "pending-upgrade", "pending-rollback":
+	case "failed", "failure", "error", "errored", "canceled", "cancelled", "aborted", "pending-install", "pending-upgrade", "pending-rollback":
 		return true
 	}
 	return false
