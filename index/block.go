@@ -28,13 +28,20 @@ import (
 //	         words, read only by searches for such words)
 //	payload  frames of frameLines lines: message, error, stack, raw line
 //
+// Every part is checksummed (CRC-32C of its stored bytes) and verified
+// whenever it is read: cols, words and digits in the block's record in
+// blocks.idx (itself checksummed), each payload frame in the cols core, and
+// the Bloom filter by 4 bytes after it in blocks.bloom.
+//
 // bleve indexes one document per block (see mapping.go); a query finds
 // candidate blocks there and is then evaluated exactly on each block's lines.
 const (
 	blockMaxLines = 256
 	blockMaxBytes = 256 << 10 // raw bytes that seal a block early
 	frameLines    = 64
-	colsVersion   = 1
+	// colsVersion 2 adds the checksums of the payload frames to the core
+	// part; version 1 blocks (written before checksums) are still read.
+	colsVersion = 2
 )
 
 // Keyword fields stored as dictionary-encoded columns, in column order.
@@ -252,9 +259,28 @@ type blockMeta struct {
 	firstLine  int64
 	lastLine   int64
 	min, max   ts
+	// sums: the block has checksums (written since format 2.1); the
+	// checksums of its cols, words and digits parts.
+	sums                         bool
+	colsSum, wordsSum, digitsSum uint32
 }
 
 const metaRecSize = 96
+
+// bloomStored is the length of the block's Bloom filter in blocks.bloom,
+// with its checksum.
+func (m *blockMeta) bloomStored() int {
+	if m.bloomBits == 0 {
+		return 0
+	}
+	if m.sums {
+		return m.bloomLen() + 4
+	}
+	return m.bloomLen()
+}
+
+// partSum is the checksum of a stored part of a block.
+func partSum(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
 
 func (m *blockMeta) bloomLen() int {
 	if m.bloomBits == 0 {
@@ -281,6 +307,12 @@ func (m *blockMeta) marshal(b []byte) {
 	le.PutUint64(b[64:], uint64(m.max.sec))
 	le.PutUint32(b[72:], uint32(m.max.nsec))
 	le.PutUint32(b[76:], m.digitsLen)
+	if m.sums {
+		b[27] = 1
+		le.PutUint32(b[80:], m.colsSum)
+		le.PutUint32(b[84:], m.wordsSum)
+		le.PutUint32(b[88:], m.digitsSum)
+	}
 	le.PutUint32(b[92:], crc32.Checksum(b[:92], castagnoli))
 }
 
@@ -304,7 +336,9 @@ func (m *blockMeta) unmarshal(b []byte) error {
 	m.min = ts{int64(le.Uint64(b[52:])), int32(le.Uint32(b[60:]))}
 	m.max = ts{int64(le.Uint64(b[64:])), int32(le.Uint32(b[72:]))}
 	m.digitsLen = le.Uint32(b[76:])
-	if m.n > blockMaxLines || m.bloomBits > 24 {
+	m.sums = b[27] == 1
+	m.colsSum, m.wordsSum, m.digitsSum = le.Uint32(b[80:]), le.Uint32(b[84:]), le.Uint32(b[88:])
+	if m.n > blockMaxLines || m.bloomBits > 24 || b[27] > 1 {
 		return errCorrupt
 	}
 	return nil
@@ -314,11 +348,11 @@ func (m *blockMeta) unmarshal(b []byte) error {
 type builtBlock struct {
 	num     int
 	meta    blockMeta
-	cols    []byte // compressed
-	words   []byte // compressed, words without digits
-	digits  []byte // compressed, words with digits
-	payload []byte // compressed frames, concatenated
-	bloom   []byte
+	cols    []byte             // compressed
+	words   []byte             // compressed, words without digits
+	digits  []byte             // compressed, words with digits
+	payload []byte             // compressed frames, concatenated
+	bloom   []byte             // with its checksum
 	doc     *document.Document // for bleve
 }
 
@@ -378,6 +412,11 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 	m.wordsLen = uint32(len(out.words))
 	m.digitsLen = uint32(len(out.digits))
 	m.payloadLen = uint32(len(out.payload))
+	m.sums = true
+	m.colsSum, m.wordsSum, m.digitsSum = partSum(out.cols), partSum(out.words), partSum(out.digits)
+	if out.bloom != nil {
+		out.bloom = binary.LittleEndian.AppendUint32(out.bloom, partSum(out.bloom))
+	}
 	return out
 }
 
@@ -436,6 +475,9 @@ func (e *blockEncoder) cols(b *blockBuilder, frameOffs []int, out *builtBlock, d
 	c = binary.AppendUvarint(c, uint64(len(frameOffs)))
 	for _, o := range frameOffs {
 		c = binary.AppendUvarint(c, uint64(o))
+	}
+	for k := 0; k+1 < len(frameOffs); k++ {
+		c = binary.LittleEndian.AppendUint32(c, partSum(out.payload[frameOffs[k]:frameOffs[k+1]]))
 	}
 	var parts [1 + numKW][]byte
 	parts[0] = e.z.compress(nil, c)

@@ -65,6 +65,9 @@ type cols struct {
 	flags  []uint8
 	sum    []uint32
 	frames []int // offsets of payload frames; len = frames+1
+	// frameSums are the checksums of the payload frames (nil in version 1
+	// blocks).
+	frameSums []uint32
 
 	z     *zstdCodec
 	kwRaw [numKW][]byte // compressed keyword columns
@@ -104,8 +107,9 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 		return nil, err
 	}
 	d = decoder{b: core}
-	if v := d.uvarint(); v != colsVersion {
-		return nil, fmt.Errorf("block format %d: %w", v, errCorrupt)
+	version := d.uvarint()
+	if version != 1 && version != colsVersion {
+		return nil, fmt.Errorf("block format %d: %w", version, errCorrupt)
 	}
 	n := int(d.uvarint())
 	if n < 1 || n > blockMaxLines {
@@ -147,6 +151,14 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 	c.frames = make([]int, nf)
 	for i := range c.frames {
 		c.frames[i] = int(d.uvarint())
+	}
+	if version >= 2 && nf > 0 {
+		c.frameSums = make([]uint32, nf-1)
+		for i := range c.frameSums {
+			if b := d.bytes(4); b != nil {
+				c.frameSums[i] = binary.LittleEndian.Uint32(b)
+			}
+		}
 	}
 	if d.err != nil {
 		return nil, d.err

@@ -5,6 +5,13 @@ import (
 	"sync"
 )
 
+// cacheBytes bounds the decoded block parts an Index keeps (the estimate of
+// their memory). A query over the whole index goes through every block once
+// and does not benefit from a cache larger than what it revisits (a page of
+// results, the blocks of a request), so this stays small: the memory of a
+// query is bounded by it, not by the size of the index.
+const cacheBytes = 64 << 20
+
 // Kinds of cached block parts.
 const (
 	kindCols = iota

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,7 +15,10 @@ import (
 
 // The deploy history is small: it lives in deploys.json in the index
 // directory, oldest first, replaced atomically (write, sync, rename) on
-// every AddDeploys.
+// every AddDeploys. Its checksum is in the manifest: AddDeploys records
+// the new one next to the old before replacing the file, and drops the old
+// one after, so that a crash in between leaves a file the manifest accepts
+// and an older copy of the file is detected.
 
 type deployKey struct {
 	t                        ts
@@ -32,16 +36,26 @@ func compareDeploys(a, b Deploy) int {
 	return cmp.Or(cmp.Compare(a.Service, b.Service), cmp.Compare(a.Version, b.Version), cmp.Compare(a.Commit, b.Commit))
 }
 
-func (ix *Index) loadDeploys() error {
-	raw, err := os.ReadFile(ix.path(deploysFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+func (ix *Index) loadDeploys(man *manifest) error {
+	var entry *manifestFile
+	if man != nil {
+		entry = man.file(deploysFile)
 	}
-	if err != nil {
+	raw, err := os.ReadFile(ix.path(deploysFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && entry != nil:
+		return ix.damaged(deploysFile, "missing")
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
 		return fmt.Errorf("open index: %w", err)
 	}
+	ix.deploysCRC = crc32.Checksum(raw, castagnoli)
+	if man != nil && (entry == nil || ix.deploysCRC != entry.CRC && ix.deploysCRC != entry.Alt) {
+		return ix.damaged(deploysFile, "checksum mismatch with %s", manifestName)
+	}
 	if err := json.Unmarshal(raw, &ix.deploys); err != nil {
-		return fmt.Errorf("open index: %s: %w", ix.path(deploysFile), err)
+		return ix.damaged(deploysFile, "%w", err)
 	}
 	return nil
 }
@@ -81,10 +95,20 @@ func (ix *Index) AddDeploys(ds []Deploy) (added int, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("add deploys: %w", err)
 	}
+	old := ix.deploysCRC
+	ix.deploysCRC, ix.deploysAlt = crc32.Checksum(raw, castagnoli), old
+	if err := ix.writeManifest(); err != nil {
+		ix.deploysCRC, ix.deploysAlt = old, 0
+		return 0, fmt.Errorf("add deploys: %w", err)
+	}
 	if err := writeFileAtomic(ix.path(deploysFile), raw); err != nil {
 		return 0, fmt.Errorf("add deploys: %w", err)
 	}
 	ix.deploys = all
+	ix.deploysAlt = 0
+	if err := ix.writeManifest(); err != nil {
+		return added, fmt.Errorf("add deploys: %w", err)
+	}
 	return added, nil
 }
 

@@ -28,6 +28,14 @@
 // or loss. A writer holds an exclusive flock on the directory's lock file,
 // readers a shared one.
 //
+// A damaged index is an error, never a panic or a wrong answer: every block
+// part is checksummed and verified when read, manifest.json records the
+// commit and the files each commit must leave, Open checks them (and every
+// bleve segment's own checksum), and panics from bleve or bbolt on damaged
+// files become errors. Such errors wrap ErrCorrupt and name the file
+// (*CorruptError). Check lists every problem; Rebuild recovers what is
+// intact. See docs/index-integrity.md.
+//
 // Allowed imports: the standard library, bleve (and its vellum and index
 // API modules), klauspost/compress, and culprit's index/model and
 // index/syntax (index is imported by ingest and main).

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -126,6 +125,9 @@ func (l *qleaf) bleveQuery() bquery.Query {
 			}
 			return term(field, t)
 		case lkPattern:
+			if l.scan {
+				return nil // too many terms to expand: no pruning
+			}
 			if _, err := vregexp.New(l.reSrc); err != nil {
 				return nil // bleve cannot run it: no pruning
 			}
@@ -569,5 +571,5 @@ func (lc *lineCtx) lineEvent(i int, p *payloadLine) (Event, error) {
 
 // corrupt names the block in an error.
 func (lc *lineCtx) corrupt(err error) error {
-	return fmt.Errorf("%s: block %d: %w", lc.ix.path(packFile), lc.num, err)
+	return lc.ix.damaged(packFile, "block %d: %w", lc.num, err)
 }

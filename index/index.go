@@ -1,13 +1,16 @@
 package index
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +38,9 @@ var (
 	// or use unknown fields (model.ErrInvalidQuery).
 	ErrInvalidQuery = model.ErrInvalidQuery
 )
+
+// boltTimeout bounds how long bleve waits for root.bolt's lock.
+const boltTimeout = "2s"
 
 // lockTimeout bounds how long Open waits for the lock.
 var lockTimeout = time.Second
@@ -67,6 +73,13 @@ type meta struct {
 	Bloom      int64 `json:"bloom"`
 	Sources    int   `json:"sources"`
 	SourcesLen int64 `json:"sources_len"`
+	// SourcesSum is the CRC-32C of the committed source names.
+	SourcesSum uint32 `json:"sources_sum,omitempty"`
+	// Commit counts the commits; the manifest records the same number, so
+	// a bleve index that lost its newest snapshot is detected.
+	Commit uint64 `json:"commit,omitempty"`
+	// Sum is the CRC-32C of this state's JSON encoding with Sum zero.
+	Sum uint32 `json:"sum,omitempty"`
 }
 
 // Index is a culprit index: a bleve index of blocks of log lines, the
@@ -91,8 +104,11 @@ type Index struct {
 	sources []string    // by id
 	srcIDs  map[string]uint32
 	deploys []Deploy
-	writer  *Writer
-	closed  bool
+	// deploysCRC is the checksum of deploys.json (0: none); deploysAlt
+	// the previous one while it is replaced.
+	deploysCRC, deploysAlt uint32
+	writer                 *Writer
+	closed                 bool
 
 	cache *cache
 }
@@ -107,24 +123,34 @@ func Open(dir string, o Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	ix := &Index{dir: dir, ro: o.ReadOnly, z: z, srcIDs: map[string]uint32{}, cache: newCache(256 << 20)}
-	if err := ix.open(); err != nil {
+	ix := &Index{dir: dir, ro: o.ReadOnly, z: z, srcIDs: map[string]uint32{}, cache: newCache(cacheBytes)}
+	if err := ix.openSafe(); err != nil {
 		ix.closeFiles()
 		return nil, err
 	}
 	return ix, nil
 }
 
+// openSafe is open with a panic (from bleve or bbolt reading damaged
+// files) turned into a CorruptError.
+func (ix *Index) openSafe() (err error) {
+	defer recoverCorrupt(ix.dir, &err)
+	return ix.open()
+}
+
 func (ix *Index) path(name string) string { return filepath.Join(ix.dir, name) }
 
 func (ix *Index) open() error {
-	fresh := false
 	if ix.ro {
 		if _, err := os.Stat(ix.path(bleveDir)); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
+			_, merr := os.Stat(ix.path(manifestName))
+			switch {
+			case !errors.Is(err, fs.ErrNotExist):
+				return fmt.Errorf("open index: %w", err)
+			case merr != nil && !ix.hasData():
 				return fmt.Errorf("open index %s: %w", ix.dir, ErrNotExist)
 			}
-			return fmt.Errorf("open index: %w", err)
+			// damaged: reported below, under the lock
 		}
 	} else {
 		if err := ix.prepareDir(); err != nil {
@@ -134,40 +160,48 @@ func (ix *Index) open() error {
 	if err := ix.acquire(); err != nil {
 		return err
 	}
+	man, err := readManifest(ix.dir)
+	if err != nil {
+		return err
+	}
 	bpath := ix.path(bleveDir)
 	if _, err := os.Stat(bpath); errors.Is(err, fs.ErrNotExist) {
+		if man != nil || ix.hasData() {
+			return ix.damaged(bleveDir, "missing")
+		}
 		if ix.ro {
 			return fmt.Errorf("open index %s: %w", ix.dir, ErrNotExist)
 		}
-		fresh = true
-	}
-	if fresh {
 		if err := createBleve(bpath); err != nil {
 			return fmt.Errorf("create index %s: %w", ix.dir, err)
+		}
+	} else if man != nil {
+		// bleve's own metadata: checked before bleve reads it.
+		name := path.Join(bleveDir, "index_meta.json")
+		if f := man.file(name); f != nil {
+			if p := checkFile(ix.dir, *f, true); p != "" {
+				return ix.damaged(name, "%s", p)
+			}
 		}
 	}
 	if !ix.ro {
 		ix.asyncErr, ix.unwatch = watchAsyncErrors(bpath)
 	}
-	bl, err := bleve.OpenUsing(bpath, bleveConfig(ix.ro))
+	bl, err := openBleve(bpath, bleveConfig(ix.ro))
 	if err != nil {
-		return fmt.Errorf("open index %s: %w", ix.dir, err)
+		return ix.damaged(bleveDir, "%w", err)
 	}
 	ix.bl = bl
-	raw, err := ix.bl.GetInternal(metaKey)
-	if err != nil {
-		return fmt.Errorf("open index %s: read state: %w", ix.dir, err)
+	if err := ix.loadMeta(man); err != nil {
+		return err
 	}
-	if raw != nil {
-		if err := json.Unmarshal(raw, &ix.meta); err != nil {
-			return fmt.Errorf("open index %s: state: %w", ix.dir, err)
-		}
-		if ix.meta.Format != formatVersion {
-			return fmt.Errorf("open index %s: format %d, want %d (re-create the index)", ix.dir, ix.meta.Format, formatVersion)
-		}
+	if err := ix.verifySegments(); err != nil {
+		return err
 	}
-	ix.meta.Format = formatVersion
 	if err := ix.openFiles(); err != nil {
+		return err
+	}
+	if err := ix.checkSideFiles(); err != nil {
 		return err
 	}
 	if err := ix.loadManifest(); err != nil {
@@ -176,7 +210,137 @@ func (ix *Index) open() error {
 	if err := ix.loadSources(); err != nil {
 		return err
 	}
-	return ix.loadDeploys()
+	if err := ix.loadDeploys(man); err != nil {
+		return err
+	}
+	if !ix.ro && (man == nil || man.Commit != ix.meta.Commit) {
+		// A new index, one written before manifests, or a writer that
+		// crashed between its last commit and the manifest.
+		return ix.writeManifest()
+	}
+	return nil
+}
+
+// openBleve opens the bleve index, turning a panic on damaged files into an
+// error.
+func openBleve(bpath string, cfg map[string]interface{}) (bl bleve.Index, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic opening bleve: %v", r)
+		}
+	}()
+	return bleve.OpenUsing(bpath, cfg)
+}
+
+// hasData reports whether any side file holds data (an index whose bleve
+// directory is gone is damaged, not absent).
+func (ix *Index) hasData() bool {
+	for _, name := range []string{packFile, idxFile, sourcesFile, deploysFile} {
+		if st, err := os.Stat(ix.path(name)); err == nil && st.Size() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// loadMeta reads the committed state from bleve and checks it against the
+// manifest: bleve silently falls back to an older snapshot when the newest
+// cannot be loaded (a segment missing or cut short), and would answer from
+// it as if the newer commits had never happened.
+func (ix *Index) loadMeta(man *manifest) error {
+	bolt := path.Join(bleveDir, "store", "root.bolt")
+	raw, err := ix.bl.GetInternal(metaKey)
+	if err != nil {
+		return ix.damaged(bolt, "read state: %w", err)
+	}
+	if raw != nil {
+		if err := json.Unmarshal(raw, &ix.meta); err != nil {
+			return ix.damaged(bolt, "state: %w", err)
+		}
+		if ix.meta.Format != formatVersion {
+			return fmt.Errorf("open index %s: format %d, want %d (re-create the index)", ix.dir, ix.meta.Format, formatVersion)
+		}
+		if (ix.meta.Sum != 0 || ix.meta.Commit != 0) && ix.meta.Sum != ix.meta.sum() {
+			return ix.damaged(bolt, "state: checksum mismatch")
+		}
+	}
+	ix.meta.Format = formatVersion
+	switch {
+	case man == nil && ix.meta.Commit > 0:
+		return ix.damaged(manifestName, "missing (the index has %d commits)", ix.meta.Commit)
+	case man == nil, ix.meta.Commit > man.Commit:
+		return nil // written before manifests; or the manifest of the commit before (a crash)
+	case ix.meta.Commit < man.Commit:
+		file, what := bolt, "snapshot"
+		for _, f := range man.Files {
+			if strings.HasSuffix(f.Name, ".zap") {
+				if p := checkFile(ix.dir, f, false); p != "" {
+					file, what = f.Name, p
+					break
+				}
+			}
+		}
+		return ix.damaged(file, "%s: bleve fell back to commit %d of %d", what, ix.meta.Commit, man.Commit)
+	}
+	m := man.Meta
+	if m.Format == 0 {
+		m.Format = formatVersion
+	}
+	if m != ix.meta {
+		return ix.damaged(bolt, "state differs from %s", manifestName)
+	}
+	return nil
+}
+
+// verifySegments checks every zap segment bleve loaded against the
+// checksum in its footer, so that a damaged segment is an error rather than
+// a candidate block silently missed. It reads the segments (about 45 MB for
+// a million lines, ~10 ms from the page cache).
+func (ix *Index) verifySegments() error {
+	segs, err := ix.segmentFiles()
+	if err != nil {
+		return ix.damaged(bleveDir, "%w", err)
+	}
+	buf := make([]byte, 1<<20)
+	for _, name := range segs {
+		if err := verifyZap(filepath.Join(ix.dir, filepath.FromSlash(name)), buf); err != nil {
+			return ix.damaged(name, "%w", err)
+		}
+	}
+	n, err := ix.bl.DocCount()
+	if err != nil {
+		return ix.damaged(bleveDir, "%w", err)
+	}
+	if n < uint64(ix.meta.Blocks) {
+		return ix.damaged(bleveDir, "%d block documents, %d committed", n, ix.meta.Blocks)
+	}
+	return nil
+}
+
+// checkSideFiles checks that the side files hold at least what was
+// committed (an older copy or a cut file is shorter).
+func (ix *Index) checkSideFiles() error {
+	m := ix.meta
+	for _, f := range []struct {
+		f    *os.File
+		name string
+		size int64
+	}{{ix.pack, packFile, m.Pack}, {ix.idx, idxFile, int64(m.Blocks) * metaRecSize}, {ix.bloomF, bloomFile, m.Bloom}, {ix.srcF, sourcesFile, m.SourcesLen}} {
+		if f.size == 0 {
+			continue
+		}
+		if f.f == nil {
+			return ix.damaged(f.name, "missing")
+		}
+		st, err := f.f.Stat()
+		if err != nil {
+			return fmt.Errorf("open index: %w", err)
+		}
+		if st.Size() < f.size {
+			return ix.damaged(f.name, "%d bytes, shorter than the %d committed", st.Size(), f.size)
+		}
+	}
+	return nil
 }
 
 // createBleve creates the bleve index at path atomically: it is built in a
@@ -229,9 +393,9 @@ func (ix *Index) prepareDir() error {
 	case err != nil:
 		return fmt.Errorf("open index: %w", err)
 	}
-	known := map[string]bool{lockFile: true, bleveDir: true, bleveDir + ".tmp": true, packFile: true, idxFile: true, bloomFile: true, sourcesFile: true, deploysFile: true}
+	known := map[string]bool{lockFile: true, bleveDir: true, bleveDir + ".tmp": true, packFile: true, idxFile: true, bloomFile: true, sourcesFile: true, deploysFile: true, manifestName: true}
 	for _, e := range ents {
-		if !known[e.Name()] && e.Name() != deploysFile+".tmp" {
+		if !known[e.Name()] && e.Name() != deploysFile+".tmp" && e.Name() != manifestName+".tmp" {
 			return fmt.Errorf("open index %s: directory is not empty and not a culprit index (found %s)", ix.dir, e.Name())
 		}
 	}
@@ -247,10 +411,14 @@ func (ix *Index) prepareDir() error {
 // bleveConfig is the scorch configuration: read-only for readers; for the
 // writer, fewer and larger merges (block documents are few and big).
 func bleveConfig(ro bool) map[string]interface{} {
+	// Our lock file orders processes, so root.bolt's own lock is free when
+	// we get there; the timeout only turns a stale lock (bbolt panicked on
+	// a damaged file while holding it) into an error instead of a hang.
 	if ro {
-		return map[string]interface{}{"read_only": true}
+		return map[string]interface{}{"read_only": true, "bolt_timeout": boltTimeout}
 	}
 	return map[string]interface{}{
+		"bolt_timeout":           boltTimeout,
 		"unsafe_batch":           true, // see persist.go
 		"asyncErrorCallbackName": asyncErrorCallback,
 		"scorchMergePlanOptions": map[string]interface{}{
@@ -290,17 +458,14 @@ func (ix *Index) loadManifest() error {
 	if n == 0 {
 		return nil
 	}
-	buf := make([]byte, n*metaRecSize)
-	if ix.idx == nil {
-		return fmt.Errorf("open index %s: %s missing", ix.dir, idxFile)
-	}
-	if _, err := ix.idx.ReadAt(buf, 0); err != nil {
-		return fmt.Errorf("open index: read %s: %w", ix.path(idxFile), err)
+	buf, err := ix.readPart(ix.idx, idxFile, fmt.Sprintf("%d block records", n), 0, n*metaRecSize, false, 0)
+	if err != nil {
+		return err
 	}
 	ix.blocks = make([]blockMeta, n)
 	for i := range ix.blocks {
 		if err := ix.blocks[i].unmarshal(buf[i*metaRecSize:]); err != nil {
-			return fmt.Errorf("open index: %s: block %d: %w", ix.path(idxFile), i, err)
+			return ix.damaged(idxFile, "block %d: %w", i, err)
 		}
 	}
 	return nil
@@ -311,18 +476,15 @@ func (ix *Index) loadSources() error {
 	if ix.meta.Sources == 0 {
 		return nil
 	}
-	if ix.srcF == nil {
-		return fmt.Errorf("open index %s: %s missing", ix.dir, sourcesFile)
-	}
-	buf := make([]byte, ix.meta.SourcesLen)
-	if _, err := ix.srcF.ReadAt(buf, 0); err != nil {
-		return fmt.Errorf("open index: read %s: %w", ix.path(sourcesFile), err)
+	buf, err := ix.readPart(ix.srcF, sourcesFile, "source names", 0, int(ix.meta.SourcesLen), ix.meta.SourcesSum != 0, ix.meta.SourcesSum)
+	if err != nil {
+		return err
 	}
 	d := decoder{b: buf}
 	for i := 0; i < ix.meta.Sources; i++ {
 		s := d.str()
 		if d.err != nil {
-			return fmt.Errorf("open index: %s: source %d: %w", ix.path(sourcesFile), i, d.err)
+			return ix.damaged(sourcesFile, "source %d: %w", i, d.err)
 		}
 		ix.srcIDs[s] = uint32(len(ix.sources))
 		ix.sources = append(ix.sources, s)
@@ -346,6 +508,10 @@ func (ix *Index) Close() error {
 	}
 	ix.mu.Lock()
 	ix.closed = true
+	if !ix.ro && ix.bl != nil {
+		// bleve's merges since the last commit changed its segments.
+		errs = append(errs, ix.writeManifest())
+	}
 	ix.mu.Unlock()
 	if ix.bl != nil {
 		errs = append(errs, ix.bl.Close())
@@ -387,15 +553,20 @@ func (ix *Index) Checkpoint(key string) (cp Checkpoint, ok bool, err error) {
 	if err := ix.check(); err != nil {
 		return cp, false, err
 	}
+	defer recoverCorrupt(ix.dir, &err)
+	bolt := path.Join(bleveDir, "store", "root.bolt")
 	raw, err := ix.bl.GetInternal([]byte(checkpointPrefix + key))
 	if err != nil {
-		return cp, false, fmt.Errorf("checkpoint %s: %w", key, err)
+		return cp, false, ix.damaged(bolt, "checkpoint %q: %w", key, err)
 	}
 	if raw == nil {
 		return cp, false, nil
 	}
+	if raw, err = splitSum(raw); err != nil {
+		return cp, false, ix.damaged(bolt, "checkpoint %q: %w", key, err)
+	}
 	if err := json.Unmarshal(raw, &cp); err != nil {
-		return cp, false, fmt.Errorf("checkpoint %s: %w", key, err)
+		return cp, false, ix.damaged(bolt, "checkpoint %q: %w", key, err)
 	}
 	return cp, true, nil
 }
@@ -422,17 +593,37 @@ func (ix *Index) snapshot() ([]blockMeta, []string, error) {
 	return ix.blocks[:len(ix.blocks):len(ix.blocks)], ix.sources[:len(ix.sources):len(ix.sources)], nil
 }
 
-// readAt reads n bytes at off of the pack, naming the file on error.
-func readFull(f *os.File, name string, off int64, n int) ([]byte, error) {
+// damaged returns a CorruptError for file (a name inside the index).
+func (ix *Index) damaged(file string, format string, args ...any) error {
+	return &CorruptError{Dir: ix.dir, File: file, Err: fmt.Errorf(format, args...)}
+}
+
+// readPart reads n bytes at off of the side file f (named name), checking
+// them against sum when check is set. A file that is missing or shorter
+// than committed, or bytes that do not match their checksum, are a
+// CorruptError.
+func (ix *Index) readPart(f *os.File, name string, what string, off int64, n int, check bool, sum uint32) ([]byte, error) {
+	return ix.readPartInto(nil, f, name, what, off, n, check, sum)
+}
+
+// readPartInto is readPart reading into buf when it is large enough.
+func (ix *Index) readPartInto(buf []byte, f *os.File, name string, what string, off int64, n int, check bool, sum uint32) ([]byte, error) {
 	if f == nil {
-		return nil, fmt.Errorf("%s: missing", name)
+		return nil, ix.damaged(name, "missing")
 	}
-	buf := make([]byte, n)
+	if cap(buf) >= n {
+		buf = buf[:n]
+	} else {
+		buf = make([]byte, n)
+	}
 	if _, err := f.ReadAt(buf, off); err != nil {
 		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
+			return nil, ix.damaged(name, "%s: %d bytes at %d: file too short", what, n, off)
 		}
-		return nil, fmt.Errorf("read %s at %d: %w", name, off, err)
+		return nil, fmt.Errorf("read %s at %d: %w", ix.path(name), off, err)
+	}
+	if check && partSum(buf) != sum {
+		return nil, ix.damaged(name, "%s: checksum mismatch", what)
 	}
 	return buf, nil
 }
@@ -443,16 +634,17 @@ func (ix *Index) loadCols(num int, m *blockMeta) (*cols, error) {
 	if v, ok := ix.cache.get(key); ok {
 		return v.(*cols), nil
 	}
-	raw, err := readFull(ix.pack, ix.path(packFile), m.off, int(m.colsLen))
+	what := fmt.Sprintf("block %d", num)
+	raw, err := ix.readPart(ix.pack, packFile, what, m.off, int(m.colsLen), m.sums, m.colsSum)
 	if err != nil {
 		return nil, err
 	}
 	c, err := decodeCols(ix.z, raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s: block %d: %w", ix.path(packFile), num, err)
+		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
 	if c.n != m.n {
-		return nil, fmt.Errorf("%s: block %d: %d lines, manifest says %d: %w", ix.path(packFile), num, c.n, m.n, errCorrupt)
+		return nil, ix.damaged(packFile, "%s: %d lines, %s says %d", what, c.n, idxFile, m.n)
 	}
 	ix.cache.put(key, c, c.memSize)
 	return c, nil
@@ -462,25 +654,26 @@ func (ix *Index) loadCols(num int, m *blockMeta) (*cols, error) {
 // with digits, or of the others.
 func (ix *Index) loadWords(num int, m *blockMeta, digits bool) (*wordIndex, error) {
 	key := cacheKey{kind: kindWords, block: num}
-	off, n := m.off+int64(m.colsLen), int(m.wordsLen)
+	off, n, sum := m.off+int64(m.colsLen), int(m.wordsLen), m.wordsSum
 	if digits {
 		key.kind = kindDigits
-		off, n = off+int64(m.wordsLen), int(m.digitsLen)
+		off, n, sum = off+int64(m.wordsLen), int(m.digitsLen), m.digitsSum
 	}
 	if v, ok := ix.cache.get(key); ok {
 		return v.(*wordIndex), nil
 	}
-	raw, err := readFull(ix.pack, ix.path(packFile), off, n)
+	what := fmt.Sprintf("block %d words", num)
+	raw, err := ix.readPart(ix.pack, packFile, what, off, n, m.sums, sum)
 	if err != nil {
 		return nil, err
 	}
 	b, err := ix.z.decompress(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s: block %d words: %w", ix.path(packFile), num, err)
+		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
 	wi, err := decodeWords(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: block %d words: %w", ix.path(packFile), num, err)
+		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
 	ix.cache.put(key, wi, len(b)+4*len(wi.offs)+64)
 	return wi, nil
@@ -492,25 +685,30 @@ func (ix *Index) loadFrame(num int, m *blockMeta, c *cols, k int) (*frame, error
 	if v, ok := ix.cache.get(key); ok {
 		return v.(*frame), nil
 	}
+	what := fmt.Sprintf("block %d frame %d", num, k)
 	if k+1 >= len(c.frames) || c.frames[k] > c.frames[k+1] || int64(c.frames[k+1]) > int64(m.payloadLen) {
-		return nil, fmt.Errorf("%s: block %d frame %d: %w", ix.path(packFile), num, k, errCorrupt)
+		return nil, ix.damaged(packFile, "%s: bad offsets", what)
 	}
 	off := m.off + int64(m.colsLen) + int64(m.wordsLen) + int64(m.digitsLen) + int64(c.frames[k])
-	raw, err := readFull(ix.pack, ix.path(packFile), off, c.frames[k+1]-c.frames[k])
+	var sum uint32
+	if c.frameSums != nil {
+		sum = c.frameSums[k]
+	}
+	raw, err := ix.readPart(ix.pack, packFile, what, off, c.frames[k+1]-c.frames[k], c.frameSums != nil, sum)
 	if err != nil {
 		return nil, err
 	}
 	b, err := ix.z.decompress(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s: block %d frame %d: %w", ix.path(packFile), num, k, err)
+		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
 	fr, err := decodeFrame(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: block %d frame %d: %w", ix.path(packFile), num, k, err)
+		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
 	want := min(frameLines, c.n-k*frameLines)
 	if len(fr.lines) != want {
-		return nil, fmt.Errorf("%s: block %d frame %d: %d lines, want %d: %w", ix.path(packFile), num, k, len(fr.lines), want, errCorrupt)
+		return nil, ix.damaged(packFile, "%s: %d lines, want %d", what, len(fr.lines), want)
 	}
 	ix.cache.put(key, fr, fr.size)
 	return fr, nil
@@ -525,9 +723,17 @@ func (ix *Index) loadBloom(num int, m *blockMeta) (bloom, error) {
 	if v, ok := ix.cache.get(key); ok {
 		return v.(bloom), nil
 	}
-	b, err := readFull(ix.bloomF, ix.path(bloomFile), m.bloomOff, m.bloomLen())
+	what := fmt.Sprintf("block %d", num)
+	b, err := ix.readPart(ix.bloomF, bloomFile, what, m.bloomOff, m.bloomStored(), false, 0)
 	if err != nil {
 		return nil, err
+	}
+	if m.sums {
+		n := m.bloomLen()
+		if partSum(b[:n]) != binary.LittleEndian.Uint32(b[n:]) {
+			return nil, ix.damaged(bloomFile, "%s: checksum mismatch", what)
+		}
+		b = b[:n:n]
 	}
 	ix.cache.put(key, bloom(b), len(b)+32)
 	return b, nil
@@ -554,7 +760,7 @@ func (ix *Index) event(num int, m *blockMeta, c *cols, i int) (Event, error) {
 	for f := 0; f < numKW; f++ {
 		k, err := c.kwc(f)
 		if err != nil {
-			return Event{}, fmt.Errorf("%s: block %d: %w", ix.path(packFile), num, err)
+			return Event{}, ix.damaged(packFile, "block %d: %w", num, err)
 		}
 		setKW(&ev, f, k.value(i))
 	}

@@ -45,7 +45,8 @@ func (ix *Index) acquire() error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if !ix.ro {
-		if err := f.Truncate(0); err == nil {
+		err := f.Truncate(0)
+		if err == nil {
 			_, err = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 		}
 		if err != nil {

@@ -78,6 +78,9 @@ type qleaf struct {
 	tlo, thi     ts
 	hasLo, hasHi bool
 	bval         bool
+	// scan: a keyword pattern matching more than maxExpansion terms;
+	// bleve does not prune with it (see limitExpansions).
+	scan bool
 }
 
 // parseQuery parses a query string; an empty query matches everything.

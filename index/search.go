@@ -32,6 +32,9 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ix.limitExpansions(root); err != nil {
+		return nil, err
+	}
 	p := &plan{root: root, blocks: blocks, sources: sources}
 	var nums []int
 	if q := root.bleveQuery(); q == nil {
@@ -157,7 +160,8 @@ func sourceRanks(sources []string) []int {
 // Find returns the events matching f, ordered by time (ties in source
 // order: source name, then line number), newest first if o.Order says so,
 // with the total number of matches.
-func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (Result, error) {
+func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (_ Result, err error) {
+	defer recoverCorrupt(ix.dir, &err)
 	limit := o.Limit
 	if limit <= 0 {
 		limit = 100
@@ -220,6 +224,109 @@ func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (Result, err
 	return res, nil
 }
 
+// pendingHook, when set (by tests), is called by FindEach with the number
+// of hits it holds after each block.
+var pendingHook func(n int)
+
+// FindEach calls fn with every event matching f, in the order of Find,
+// as it goes, and returns the number of matches. o.Offset events are
+// skipped; o.Limit > 0 stops calling fn after that many events (the
+// matches are still counted), while o.Limit <= 0 means every match. An
+// error from fn stops FindEach and is returned.
+//
+// Memory is bounded by the blocks that overlap in time, not by the number
+// of results: candidate blocks are visited in order of their first (or, for
+// NewestFirst, last) time, and a hit is handed to fn as soon as no block
+// still to visit can hold an earlier one. The Event passed to fn is valid
+// only during the call.
+func (ix *Index) FindEach(ctx context.Context, f Filter, o FindOptions, fn func(*Event) error) (total int, err error) {
+	defer recoverCorrupt(ix.dir, &err)
+	p, err := ix.plan(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	rank := sourceRanks(p.sources)
+	newest := o.Order == NewestFirst
+	if newest {
+		slices.SortStableFunc(p.nums, func(a, b int) int { return p.blocks[b].max.cmp(p.blocks[a].max) })
+	} else {
+		slices.SortStableFunc(p.nums, func(a, b int) int { return p.blocks[a].min.cmp(p.blocks[b].min) })
+	}
+	skip, left := max(o.Offset, 0), o.Limit
+	if left <= 0 {
+		left = -1
+	}
+	// h holds pending hits; its top is the next to emit.
+	h := &hitHeap{newest: !newest}
+	emit := func(x hit) error {
+		if skip > 0 {
+			skip--
+			return nil
+		}
+		if left == 0 {
+			return nil
+		}
+		m := &p.blocks[x.block]
+		c, err := ix.loadCols(x.block, m)
+		if err != nil {
+			return err
+		}
+		ev, err := ix.event(x.block, m, c, x.idx)
+		if err != nil {
+			return err
+		}
+		if left > 0 {
+			left--
+		}
+		return fn(&ev)
+	}
+	// flush emits the pending hits that come before bound (strictly, by
+	// time), or all of them.
+	flush := func(bound ts, all bool) error {
+		for h.Len() > 0 {
+			top := h.h[0]
+			if !all && (newest && !bound.less(top.t) || !newest && !top.t.less(bound)) {
+				return nil
+			}
+			heap.Pop(h)
+			if err := emit(top); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap) error {
+		// Blocks are visited in order of bound: a pending hit strictly
+		// before num's bound comes before every hit still to be found.
+		bound := p.blocks[num].min
+		if newest {
+			bound = p.blocks[num].max
+		}
+		if err := flush(bound, false); err != nil {
+			return err
+		}
+		r := rank[p.blocks[num].src]
+		hits.each(func(i int) {
+			total++
+			if left == 0 {
+				return // page done: only count
+			}
+			heap.Push(h, hit{t: c.time[i], rank: r, line: c.line[i], block: num, idx: i})
+		})
+		if pendingHook != nil {
+			pendingHook(h.Len())
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush(ts{}, true)
+	}
+	if err != nil {
+		return total, err
+	}
+	return total, nil
+}
+
 // better reports whether x comes before y in the requested order.
 func better(x, y *hit, newest bool) bool {
 	c := compareHits(x, y)
@@ -253,7 +360,8 @@ func (ix *Index) Facet(ctx context.Context, f Filter, field string, size int) (F
 // Facets returns the distributions of several fields over the events f
 // selects, in the order of fields, in one pass over the matching blocks:
 // the filter is evaluated and every block decoded once, not once per field.
-func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int) ([]Facet, error) {
+func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int) (_ []Facet, err error) {
+	defer recoverCorrupt(ix.dir, &err)
 	colsOf := make([]int, len(fields))
 	for i, field := range fields {
 		col, ok := facetFields[field]
@@ -292,7 +400,7 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 			default:
 				kc, err := c.kwc(col)
 				if err != nil {
-					return fmt.Errorf("%s: block %d: %w", ix.path(packFile), num, err)
+					return ix.damaged(packFile, "block %d: %w", num, err)
 				}
 				dict := kc.dict
 				per = slices.Grow(per[:0], len(dict)+1)[:len(dict)+1]
@@ -341,7 +449,8 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 
 // Histogram counts the events matching f in n equal buckets over
 // [from, to): bucket i starts at from + i*(to-from)/n.
-func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n int) ([]TimeBucket, error) {
+func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n int) (_ []TimeBucket, err error) {
+	defer recoverCorrupt(ix.dir, &err)
 	if n <= 0 {
 		return nil, fmt.Errorf("histogram: %d buckets", n)
 	}

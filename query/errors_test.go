@@ -229,3 +229,30 @@ func TestErrorsListsUpstreamWrappersAfterRootErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsListsEveryGroup: more than a thousand groups are all listed,
+// and sorting by first_seen puts the newest first (a cap of 1,000 most
+// frequent groups used to drop the newest, rarest ones).
+func TestErrorsListsEveryGroup(t *testing.T) {
+	var c corpus
+	const n = 1201
+	for i := range n {
+		// Older groups have more occurrences: the newest is the rarest.
+		c.failures(fmt.Sprintf("g%d", i), failSpec{service: "orders", typ: "E", msg: fmt.Sprintf("failure %d", i), fp: fmt.Sprintf("fp-%04d", i),
+			from: t0.Add(time.Duration(i) * time.Minute), to: t0.Add(time.Duration(i)*time.Minute + time.Duration(n-i)/400*time.Second), step: time.Second,
+			routes: routes[:1], users: []string{"u"}})
+	}
+	inv := New(c.store(), Options{})
+	for _, sortBy := range []string{"count", "first_seen"} {
+		gs, err := inv.Errors(t.Context(), ErrorsOptions{Sort: sortBy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(gs) != n {
+			t.Fatalf("Errors(sort %s) listed %d groups, want %d", sortBy, len(gs), n)
+		}
+		if sortBy == "first_seen" && gs[0].Fingerprint != fmt.Sprintf("fp-%04d", n-1) {
+			t.Errorf("Errors(sort first_seen) starts with %s, want the newest group fp-%04d", gs[0].Fingerprint, n-1)
+		}
+	}
+}

@@ -8,9 +8,6 @@ import (
 	"time"
 )
 
-// maxErrorGroups caps the groups Errors considers (the most frequent).
-const maxErrorGroups = 1000
-
 // Errors lists the error groups (one per fingerprint) with occurrences in
 // [o.Since, o.Until) and, if set, in o.Service: type, message and service of
 // the first occurrence, count, distinct requests, last seen, endpoints and
@@ -44,7 +41,10 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 	sc := &groupScope{rf: Filter{Since: o.Since, Until: o.Until, Service: o.Service}}
 	rf := sc.rf
 	rf.ErrorsOnly = true
-	fc, err := inv.store.Facet(ctx, rf, "fingerprint", maxErrorGroups)
+	// Every group: a cap here silently dropped the rarest groups, and with
+	// first_seen the newest ones (the facet's memory is one count per
+	// group).
+	fc, err := inv.store.Facet(ctx, rf, "fingerprint", 0)
 	if err != nil {
 		return nil, fmt.Errorf("error groups: %w", err)
 	}

@@ -82,19 +82,9 @@ func (inv *Investigator) Options() Options { return inv.opt }
 // Limit 0 means 50. The order is o.Order (the CLI and TUI pass NewestFirst;
 // the zero value is OldestFirst).
 func (inv *Investigator) Search(ctx context.Context, o SearchOptions) (Result, error) {
-	f := Filter{Since: o.Since, Until: o.Until, Service: o.Service, Query: strings.TrimSpace(o.Query)}
-	if o.Level != "" {
-		lv, ok := NormalizeLevel(o.Level)
-		if !ok {
-			return Result{}, fmt.Errorf("unknown level %q (want trace, debug, info, warn, error or fatal)", o.Level)
-		}
-		f.MinLevel = lv
-	}
-	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Until.After(o.Since) {
-		return Result{}, fmt.Errorf("empty time range: until %s is not after since %s", fmtTime(o.Until), fmtTime(o.Since))
-	}
-	if o.Offset < 0 {
-		return Result{}, errors.New("negative offset")
+	f, err := o.filter()
+	if err != nil {
+		return Result{}, err
 	}
 	lim := o.Limit
 	if lim <= 0 {
@@ -105,6 +95,66 @@ func (inv *Investigator) Search(ctx context.Context, o SearchOptions) (Result, e
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
 	return res, nil
+}
+
+// EventStreamer is an optional Store extension: FindEach calls fn with
+// every event matching f in o.Order as it finds it (o.Limit <= 0: all of
+// them) and returns the number of matches, so that a large result is never
+// held in memory. *index.Index is an EventStreamer.
+type EventStreamer interface {
+	FindEach(ctx context.Context, f Filter, o FindOptions, fn func(*Event) error) (int, error)
+}
+
+// SearchEach is Search with the events handed to fn one at a time, in
+// order, instead of returned in a slice: with a Store that is an
+// EventStreamer, memory does not grow with o.Limit. It returns the total
+// number of matching events. The Event is valid only during the call.
+func (inv *Investigator) SearchEach(ctx context.Context, o SearchOptions, fn func(*Event) error) (int, error) {
+	es, ok := inv.store.(EventStreamer)
+	if !ok {
+		res, err := inv.Search(ctx, o)
+		if err != nil {
+			return 0, err
+		}
+		for i := range res.Events {
+			if err := fn(&res.Events[i]); err != nil {
+				return res.Total, err
+			}
+		}
+		return res.Total, nil
+	}
+	f, err := o.filter()
+	if err != nil {
+		return 0, err
+	}
+	lim := o.Limit
+	if lim <= 0 {
+		lim = 50
+	}
+	total, err := es.FindEach(ctx, f, FindOptions{Limit: lim, Offset: o.Offset, Order: o.Order}, fn)
+	if err != nil {
+		return total, fmt.Errorf("search: %w", err)
+	}
+	return total, nil
+}
+
+// filter validates o and translates it into a Filter.
+func (o SearchOptions) filter() (Filter, error) {
+	f := Filter{Since: o.Since, Until: o.Until, Service: o.Service, Query: strings.TrimSpace(o.Query)}
+	if o.Level != "" {
+		lv, ok := NormalizeLevel(o.Level)
+		if !ok {
+			return f, fmt.Errorf("unknown level %q (want trace, debug, info, warn, error or fatal)", o.Level)
+		}
+		f.MinLevel = lv
+	}
+	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Until.After(o.Since) {
+		return f, fmt.Errorf("empty time range: until %s is not after since %s", fmtTime(o.Until), fmtTime(o.Since))
+	}
+	if o.Offset < 0 {
+		return f, errors.New("negative offset")
+	}
+	return f, nil
 }
 
 // Facet returns the distribution of field over the events f selects.

@@ -69,6 +69,7 @@ var commands = []func(*globals) *cobra.Command{
 	newStatusCmd,
 	newTUICmd,
 	newDemoCmd,
+	newDoctorCmd,
 }
 
 // Run runs the command line args (without the program name) in env and

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -80,9 +81,13 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 	if o.Oldest {
 		order = query.OldestFirst
 	}
-	res, err := inv.Search(ctx, query.SearchOptions{
+	so := query.SearchOptions{
 		Query: o.Query, Since: since, Until: until, Service: o.Service, Level: level, Limit: o.Limit, Order: order,
-	})
+	}
+	if o.JSON {
+		return streamSearch(ctx, o, inv, so)
+	}
+	res, err := inv.Search(ctx, so)
 	if err != nil {
 		return err
 	}
@@ -91,6 +96,24 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		func(w io.Writer, to query.TextOptions) error { return query.WriteEventsText(w, res.Events, to) })
 	if err == nil && !o.JSON && res.Total > len(res.Events) {
 		fmt.Fprintf(o.env.Err, "%d of %d matching lines shown (--limit)\n", len(res.Events), res.Total)
+	}
+	return err
+}
+
+// streamSearch writes the matches as NDJSON while they are found, so that
+// memory does not grow with --limit (index.FindEach).
+func streamSearch(ctx context.Context, o *searchOptions, inv *query.Investigator, so query.SearchOptions) error {
+	bw := bufio.NewWriter(o.env.Out)
+	n := 0
+	_, err := inv.SearchEach(ctx, so, func(e *query.Event) error {
+		n++
+		return query.WriteEventsNDJSON(bw, []query.Event{*e})
+	})
+	if ferr := bw.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write events: %w", ferr)
+	}
+	if err == nil && n == 0 {
+		err = &NoResultsError{}
 	}
 	return err
 }
