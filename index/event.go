@@ -1,9 +1,6 @@
 package index
 
 import (
-	"encoding/json"
-	"time"
-
 	"github.com/culprit-dev/culprit/index/model"
 )
 
@@ -51,20 +48,5 @@ const (
 // Fields lists the canonical field names (model.Fields).
 var Fields = model.Fields
 
-// Checkpoint records how far a source has been ingested, so that re-ingesting
-// an unchanged file is free, an appended file costs only its tail, and a
-// truncated or rotated file is detected.
-type Checkpoint struct {
-	Key      string    `json:"key"`       // absolute path, or "stdin:<head hash>"
-	Size     int64     `json:"size"`      // size of the file when last read
-	ModTime  time.Time `json:"mod_time"`  // mtime when last read
-	HeadHash string    `json:"head_hash"` // hash of the first bytes (up to 4 KiB)
-	Offset   int64     `json:"offset"`    // bytes of the source committed to the index
-	Lines    int64     `json:"lines"`     // lines committed to the index
-	// LastTime is the time of the last committed line, so that a resumed
-	// source's untimed lines take the right time.
-	LastTime time.Time `json:"last_time"`
-	// State is opaque per-source state the ingester needs to resume exactly
-	// (detected convention, block sequence numbers...).
-	State json.RawMessage `json:"state,omitempty"`
-}
+// Checkpoint records how far a source has been ingested (model.Checkpoint).
+type Checkpoint = model.Checkpoint

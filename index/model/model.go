@@ -223,3 +223,21 @@ type TimeBucket struct {
 	Start time.Time `json:"start"`
 	Count int       `json:"count"`
 }
+
+// Checkpoint records how far a source has been ingested, so that re-ingesting
+// an unchanged file is free, an appended file costs only its tail, and a
+// truncated or rotated file is detected.
+type Checkpoint struct {
+	Key      string    `json:"key"`       // absolute path, or "stdin:<head hash>"
+	Size     int64     `json:"size"`      // size of the file when last read
+	ModTime  time.Time `json:"mod_time"`  // mtime when last read
+	HeadHash string    `json:"head_hash"` // hash of the first bytes (up to 4 KiB)
+	Offset   int64     `json:"offset"`    // bytes of the source committed to the store
+	Lines    int64     `json:"lines"`     // lines committed to the store
+	// LastTime is the time of the last committed line, so that a resumed
+	// source's untimed lines take the right time.
+	LastTime time.Time `json:"last_time"`
+	// State is opaque per-source state the ingester needs to resume exactly
+	// (detected convention, block sequence numbers...).
+	State json.RawMessage `json:"state,omitempty"`
+}

@@ -55,6 +55,10 @@ func (e *Env) now() time.Time {
 type globals struct {
 	env      *Env
 	indexDir string
+	// storeURL selects a remote store (--store, env CULPRIT_STORE); empty
+	// means the local index in indexDir.
+	storeURL string
+	ctx      context.Context
 }
 
 // commands is the command table: one constructor per command, each in its
@@ -123,7 +127,10 @@ runtime), 130 interrupted (Ctrl-C, SIGTERM).`,
 		defDir = ".culprit"
 	}
 	root.PersistentFlags().StringVar(&g.indexDir, "index", defDir, "index directory (env CULPRIT_INDEX)")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentFlags().StringVar(&g.storeURL, "store", env.getenv("CULPRIT_STORE"),
+		"store URL, e.g. victorialogs://host:9428 (env CULPRIT_STORE; default: the local index)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		g.ctx = cmd.Context()
 		if strings.TrimSpace(g.indexDir) == "" {
 			return flagErrorf("--index: empty directory name")
 		}

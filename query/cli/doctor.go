@@ -42,6 +42,9 @@ are skipped). See docs/index-integrity.md.`,
 
 func runDoctor(ctx context.Context, o *doctorOptions) error {
 	out := o.env.Out
+	if o.storeURL != "" {
+		return flagErrorf("doctor checks the local index (--index); a --store keeps its own integrity")
+	}
 	probs, err := index.Check(o.indexDir)
 	if err != nil {
 		return err

@@ -52,11 +52,11 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	}
 	if o.JSON {
 		return query.WriteJSON(o.env.Out, statusJSON{
-			Index: o.indexDir, Events: span.Events, Deploys: span.Deploys,
+			Index: o.where(), Events: span.Events, Deploys: span.Deploys,
 			First: query.TimeOrNil(span.First), Last: query.TimeOrNil(span.Last),
 		}, false)
 	}
-	out := fmt.Sprintf("index    %s\nevents   %d\ndeploys  %d\n", query.SanitizeLine(o.indexDir), span.Events, span.Deploys)
+	out := fmt.Sprintf("index    %s\nevents   %d\ndeploys  %d\n", query.SanitizeLine(o.where()), span.Events, span.Deploys)
 	if span.Events > 0 {
 		out += fmt.Sprintf("window   %s .. %s (%s)\n", span.First.UTC().Format(time.RFC3339),
 			span.Last.UTC().Format(time.RFC3339), span.Last.Sub(span.First).Round(time.Second))

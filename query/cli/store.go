@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/culprit-dev/culprit/index"
+	"github.com/culprit-dev/culprit/index/victorialogs"
 	"github.com/culprit-dev/culprit/ingest"
 	"github.com/culprit-dev/culprit/query"
 )
@@ -25,6 +27,9 @@ type WriteStore interface {
 
 // openRead opens the index for queries; a missing index is a noIndexError.
 func (g *globals) openRead() (ReadStore, error) {
+	if g.storeURL != "" {
+		return victorialogs.Open(g.context(), g.storeURL)
+	}
 	open := g.env.OpenRead
 	if open == nil {
 		open = openIndexRead
@@ -46,6 +51,13 @@ func openIndexRead(dir string) (ReadStore, error) {
 
 // openWrite opens (creating it if needed) the index for ingest.
 func (g *globals) openWrite() (WriteStore, error) {
+	if g.storeURL != "" {
+		s, err := victorialogs.Open(g.context(), g.storeURL)
+		if err != nil {
+			return nil, err
+		}
+		return s.NewSink(g.context())
+	}
 	if g.env.OpenWrite != nil {
 		return g.env.OpenWrite(g.indexDir)
 	}
@@ -95,4 +107,25 @@ func (g *globals) investigator() (inv *query.Investigator, done func(), err erro
 		return nil, nil, err
 	}
 	return query.New(st, query.Options{}), func() { st.Close() }, nil
+}
+
+// context returns the running command's context (Background before a
+// command runs, as in tests that call helpers directly).
+func (g *globals) context() context.Context {
+	if g.ctx == nil {
+		return context.Background()
+	}
+	return g.ctx
+}
+
+// where names the store a command reads or writes, for messages: the
+// local index directory, or the remote store's URL without credentials.
+func (g *globals) where() string {
+	if g.storeURL != "" {
+		if cfg, err := victorialogs.ParseURL(g.storeURL); err == nil {
+			return cfg.Base.Redacted()
+		}
+		return "the --store URL"
+	}
+	return g.indexDir
 }

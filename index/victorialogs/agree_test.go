@@ -1,0 +1,114 @@
+package victorialogs_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/culprit-dev/culprit/index/model"
+	"github.com/culprit-dev/culprit/index/storetest"
+	"github.com/culprit-dev/culprit/index/victorialogs/vltest"
+)
+
+// atoms are clauses over the storetest corpus: every kind of leaf, exact
+// and inexact translations, matching and not.
+var atoms = []string{
+	"refused", `"connection refused"`, "Timeout", "request", "orders", "eu", "acme", "sku", "abc", "42",
+	"message:failed", "error:refused", "stack:main", "service:api", "service:inventory", "level:ERROR",
+	"method:get", "user:bob", "host:h2", "version:1.1", "route:GET*", "user:/[a-c].*/", "path:/api/orders",
+	"status:>=500", "status:404", "status:5??", "duration:<10", "duration:>=950", "is_error:true",
+	"is_error:false", "source:plain", "source:/or.*/", "fingerprint:fp-db", "request_id:r-3",
+	"time*", "reser?ve", "timout~1", "querry~1", "user:bop~1", "/v1/inventory/reserve", "traceback",
+	`time:>="2024-05-01T10:00:05Z"`, "time:<2024-05-01T10:00:04Z",
+}
+
+// randomQuery combines atoms with AND, OR, NOT and parentheses.
+func randomQuery(r *rand.Rand, depth int) string {
+	if depth == 0 || r.IntN(3) == 0 {
+		a := atoms[r.IntN(len(atoms))]
+		if r.IntN(5) == 0 {
+			return "-" + a
+		}
+		return a
+	}
+	l, rt := randomQuery(r, depth-1), randomQuery(r, depth-1)
+	switch r.IntN(4) {
+	case 0:
+		return l + " OR " + rt
+	case 1:
+		return "(" + l + " OR " + rt + ")"
+	case 2:
+		return "NOT (" + l + ") " + rt
+	}
+	return l + " " + rt
+}
+
+// Random combinations of every kind of clause select the same events, in
+// the same order with the same totals and pages, and give the same facets
+// and histograms (odd bucket widths included), from VictoriaLogs as from
+// the reference store (storetest.Fake, which evaluates Match on every
+// event).
+func TestRandomQueriesAgreeWithReference(t *testing.T) {
+	t.Run("single node", func(t *testing.T) { agree(t, vltest.Start(t)) })
+	t.Run("cluster", func(t *testing.T) { agree(t, vltest.StartCluster(t, 2).Frontend) })
+}
+
+func agree(t *testing.T, srv *vltest.Server) {
+	evs, ds := storetest.Corpus()
+	ref := storetest.NewFake(evs, ds)
+	s := openStore(t, srv)
+	load(t, s, evs, ds)
+	r := rand.New(rand.NewPCG(13, 1))
+	n := 300
+	if testing.Short() {
+		n = 60
+	}
+	for range n {
+		f := model.Filter{Query: randomQuery(r, 3)}
+		if r.IntN(4) == 0 {
+			f.MinLevel = "warn"
+		}
+		o := model.FindOptions{Limit: 1 + r.IntN(6), Offset: r.IntN(4), Order: model.Order(r.IntN(2))}
+		want, werr := ref.Find(t.Context(), f, o)
+		got, gerr := s.Find(t.Context(), f, o)
+		if (werr != nil) != (gerr != nil) {
+			t.Fatalf("Find(%+v): error %v, reference %v", f, gerr, werr)
+		}
+		if werr != nil {
+			continue
+		}
+		if fmt.Sprint(lineKeys(got.Events)) != fmt.Sprint(lineKeys(want.Events)) || got.Total != want.Total {
+			t.Errorf("Find(%q, %+v) = %v total %d, reference %v total %d", f.Query, o, lineKeys(got.Events), got.Total, lineKeys(want.Events), want.Total)
+		}
+		field := []string{"service", "status", "level", "user", "source"}[r.IntN(5)]
+		wf, _ := ref.Facet(t.Context(), f, field, 2)
+		gf, err := s.Facet(t.Context(), f, field, 2)
+		if err != nil {
+			t.Fatalf("Facet(%q, %s): %v", f.Query, field, err)
+		}
+		if !reflect.DeepEqual(gf, wf) {
+			t.Errorf("Facet(%q, %s) = %+v, reference %+v", f.Query, field, gf, wf)
+		}
+		from := storetest.T0.Add(time.Duration(r.IntN(4000)-1000) * time.Millisecond)
+		to := from.Add(time.Duration(1+r.IntN(15000)) * time.Millisecond)
+		nb := 1 + r.IntN(7)
+		wh, _ := ref.Histogram(t.Context(), f, from, to, nb)
+		gh, err := s.Histogram(t.Context(), f, from, to, nb)
+		if err != nil {
+			t.Fatalf("Histogram(%q): %v", f.Query, err)
+		}
+		if !reflect.DeepEqual(gh, wh) {
+			t.Errorf("Histogram(%q, T0%+v, %s, %d) = %v, reference %v", f.Query, from.Sub(storetest.T0), to.Sub(from), nb, gh, wh)
+		}
+	}
+}
+
+func lineKeys(evs []model.Event) []string {
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = fmt.Sprintf("%s:%d", e.Source, e.Line)
+	}
+	return out
+}
