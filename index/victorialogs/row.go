@@ -48,6 +48,7 @@ var eventFields = []string{
 	fTime, fMsgRaw, fNoRaw, fID, "level", "message", "request_id", "service", "host", "version",
 	"method", "path", "route", "status", "user", "duration_ms", "error_type", "error", "stack",
 	"fingerprint", "is_error", "source", "line", "text", "untimed", "truncated",
+	"trace_id", "span_id", "parent_span_id",
 }
 
 // rowID identifies an event by where it came from and what it said: the
@@ -148,6 +149,9 @@ func eventRow(ev *model.Event, batch string) ([]byte, error) {
 	w.str("error", ev.Error)
 	w.str("stack", ev.Stack)
 	w.str("fingerprint", ev.Fingerprint)
+	w.str("trace_id", ev.TraceID)
+	w.str("span_id", ev.SpanID)
+	w.str("parent_span_id", ev.ParentSpanID)
 	w.str(fLCPre+"level", strings.ToLower(ev.Level))
 	w.str(fLCPre+"method", strings.ToLower(ev.Method))
 	if ev.Status != 0 {
@@ -233,6 +237,7 @@ func decodeEvent(r map[string]string) (model.Event, error) {
 		Service: r["service"], Host: r["host"], Version: r["version"], Method: r["method"],
 		Path: r["path"], Route: r["route"], User: r["user"], ErrorType: r["error_type"],
 		Error: r["error"], Stack: r["stack"], Fingerprint: r["fingerprint"],
+		TraceID: r["trace_id"], SpanID: r["span_id"], ParentSpanID: r["parent_span_id"],
 		IsError: r["is_error"] == trueVal, Source: r["source"], Text: r["text"] == trueVal,
 		Untimed: r["untimed"] == trueVal, Truncated: r["truncated"] == trueVal,
 	}
