@@ -112,7 +112,8 @@ func Corpus() ([]model.Event, []model.Deploy) {
 	}
 	cet := time.FixedZone("CET", 3600)
 	deploys := []model.Deploy{
-		{Time: at(7).In(cet), Service: "api", Version: "1.1", Commit: "a11", Author: "bob", Environment: "prod", Source: "deploys.json", Line: 1},
+		{Time: at(7).In(cet), Service: "api", Version: "1.1", Commit: "a11", Author: "bob", Environment: "prod", Source: "deploys.json", Line: 1,
+			Hosts: "api-1", Status: "deployed", Description: "canary 1.1"},
 		{Time: T0.Add(-30 * time.Minute), Service: "inventory", Version: "3.2", Commit: "c32", Author: "ci", Environment: "prod", Source: "deploys.json", Line: 2},
 		{Time: T0.Add(-time.Hour), Service: "orders", Version: "2.0", Commit: "b20", Author: "dana", Environment: "prod", Source: "deploys.json", Line: 3},
 		{Time: T0.Add(-30 * time.Minute), Service: "api", Version: "1.0", Commit: "a10", Author: "ci", Environment: "prod", Source: "deploys.json", Line: 4},

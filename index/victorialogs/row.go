@@ -195,6 +195,10 @@ func deployRow(d *model.Deploy, batch string) ([]byte, error) {
 	str("commit", d.Commit)
 	str("author", d.Author)
 	str("environment", d.Environment)
+	// Prefixed: an event's status is its HTTP status.
+	str("deploy_hosts", d.Hosts)
+	str("deploy_status", d.Status)
+	str("deploy_description", d.Description)
 	str("source", d.Source)
 	if d.Line != 0 {
 		m["line"] = strconv.FormatInt(d.Line, 10)
@@ -203,7 +207,8 @@ func deployRow(d *model.Deploy, batch string) ([]byte, error) {
 }
 
 // deployFields are the fields Deploys fetches.
-var deployFields = []string{fTime, fID, "service", "version", "commit", "author", "environment", "source", "line"}
+var deployFields = []string{fTime, fID, "service", "version", "commit", "author", "environment", "source", "line",
+	"deploy_hosts", "deploy_status", "deploy_description"}
 
 // decodeDeploy rebuilds a deploy from a row.
 func decodeDeploy(r map[string]string) (model.Deploy, error) {
@@ -214,6 +219,7 @@ func decodeDeploy(r map[string]string) (model.Deploy, error) {
 	d := model.Deploy{
 		Time: t.UTC(), Service: r["service"], Version: r["version"], Commit: r["commit"],
 		Author: r["author"], Environment: r["environment"], Source: r["source"],
+		Hosts: r["deploy_hosts"], Status: r["deploy_status"], Description: r["deploy_description"],
 	}
 	if v := r["line"]; v != "" {
 		if d.Line, err = strconv.ParseInt(v, 10, 64); err != nil {
