@@ -501,11 +501,15 @@ func testDeploys(t *testing.T, s Store) {
 		"T0+-1h0m0s orders 2.0 b20 dana prod deploys.json:3",
 		"T0+-30m0s api 1.0 a10 ci prod deploys.json:4",
 		"T0+-30m0s inventory 3.2 c32 ci prod deploys.json:2",
-		"T0+7s api 1.1 a11 bob prod deploys.json:1",
+		"T0+7s api 1.1 a11 bob prod deploys.json:1 hosts=api-1 status=deployed description=canary 1.1",
 	}
 	var got []string
 	for _, d := range ds {
-		got = append(got, fmt.Sprintf("T0+%s %s %s %s %s %s %s:%d", d.Time.Sub(T0), d.Service, d.Version, d.Commit, d.Author, d.Environment, d.Source, d.Line))
+		line := fmt.Sprintf("T0+%s %s %s %s %s %s %s:%d", d.Time.Sub(T0), d.Service, d.Version, d.Commit, d.Author, d.Environment, d.Source, d.Line)
+		if d.Hosts != "" || d.Status != "" || d.Description != "" {
+			line += fmt.Sprintf(" hosts=%s status=%s description=%s", d.Hosts, d.Status, d.Description)
+		}
+		got = append(got, line)
 		if d.Time.Location() != time.UTC {
 			t.Errorf("deploy %s %s: time %v, want UTC", d.Service, d.Version, d.Time)
 		}
