@@ -65,6 +65,8 @@ func causeColor(cause string) []string {
 		return []string{sgrBold, sgrYellow}
 	case CauseCodePath:
 		return []string{sgrBold, sgrCyan}
+	case CauseCrash, CauseMisconfiguration:
+		return []string{sgrBold, sgrRed}
 	}
 	return []string{sgrBold}
 }
