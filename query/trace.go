@@ -33,6 +33,17 @@ type LinkedID struct {
 	Events int `json:"events"`
 }
 
+// maxDerivedLines: an id read from the request's lines that more lines
+// than this carry is not followed (a placeholder, not a request).
+const maxDerivedLines = 5000
+
+// derivableID reports whether an id read from a line may be followed: at
+// least 6 characters with a digit (request ids, trace ids), not a
+// placeholder such as "-", "none" or "unknown".
+func derivableID(id string) bool {
+	return len(id) >= 6 && strings.ContainsAny(id, "0123456789")
+}
+
 // expansion is the outcome of following a request ID through its traces.
 type expansion struct {
 	events []Event
@@ -65,11 +76,21 @@ func (inv *Investigator) expandRequest(ctx context.Context, id string) (*expansi
 			return nil, ctx.Err()
 		}
 		q := queue[qi]
-		evs, total, err := inv.idEvents(ctx, q.id, MaxRequestEvents-len(x.events))
+		maxTotal := 0 // the pasted ID: whatever carries it
+		if q.via != "pasted" {
+			maxTotal = maxDerivedLines
+		}
+		evs, total, err := inv.idEvents(ctx, q.id, MaxRequestEvents-len(x.events), maxTotal)
 		if err != nil {
 			return nil, err
 		}
 		if total == 0 && q.via == "pasted" && qi > 0 {
+			continue
+		}
+		if q.via != "pasted" && total > maxDerivedLines {
+			// A placeholder shared by unrelated lines ("unknown", a
+			// constant), not one request's id: not followed.
+			x.bound = fmt.Sprintf("did not follow %s %s: %d lines carry it", q.via, q.id, total)
 			continue
 		}
 		x.ids = append(x.ids, LinkedID{ID: q.id, Via: q.via, Events: total})
@@ -95,7 +116,7 @@ func (inv *Investigator) expandRequest(ctx context.Context, id string) (*expansi
 			x.linked = append(x.linked, by)
 			x.via = append(x.via, q.id)
 			for _, next := range []pending{{e.TraceID, LinkedTraceID}, {e.RequestID, LinkedRequestID}} {
-				if next.id == "" || seenID[next.id] {
+				if next.id == "" || seenID[next.id] || !derivableID(next.id) {
 					continue
 				}
 				if len(seenID) >= MaxLinkedIDs {
@@ -145,8 +166,9 @@ func (x *expansion) sort() {
 
 // idEvents reads up to limit lines whose request_id or trace_id is id,
 // oldest first, and the total that match. A 64-bit trace id (Datadog,
-// 16 hex digits) also matches the low half of a 128-bit one.
-func (inv *Investigator) idEvents(ctx context.Context, id string, limit int) ([]Event, int, error) {
+// 16 hex digits) also matches the low half of a 128-bit one. When maxTotal
+// > 0 and more lines match, it stops after the first page.
+func (inv *Investigator) idEvents(ctx context.Context, id string, limit, maxTotal int) ([]Event, int, error) {
 	q := queryField("request_id", id) + " OR " + queryField("trace_id", id)
 	if len(id) == 32 && isHexString(id) {
 		q += " OR " + queryField("trace_id", id[16:])
@@ -162,7 +184,7 @@ func (inv *Investigator) idEvents(ctx context.Context, id string, limit int) ([]
 		total = res.Total
 		evs = append(evs, res.Events...)
 		limit -= len(res.Events)
-		if len(res.Events) == 0 || len(evs) >= total {
+		if len(res.Events) == 0 || len(evs) >= total || maxTotal > 0 && total > maxTotal {
 			break
 		}
 	}

@@ -182,3 +182,27 @@ func TestClockOffsets(t *testing.T) {
 		t.Errorf("offsets with right clocks = %+v, want none", offs)
 	}
 }
+
+func TestRequestSkipsPlaceholderIDs(t *testing.T) {
+	// The gateway logs a placeholder request id on a line of the trace,
+	// and a constant shared by thousands of unrelated lines: neither is
+	// followed.
+	var c corpus
+	tracedRequest(&c, t0, "req-1", traceA, 0, true)
+	c.add(Event{Time: t0.Add(40 * time.Millisecond), Service: "gateway", RequestID: "-", TraceID: traceA, Message: "audit"})
+	c.add(Event{Time: t0.Add(41 * time.Millisecond), Service: "gateway", RequestID: "batch-000001", TraceID: traceA, Message: "audit"})
+	for i := range maxDerivedLines + 10 {
+		c.add(Event{Time: t0.Add(time.Duration(i) * time.Second), Service: "batch", RequestID: "-", Message: "tick"})
+		c.add(Event{Time: t0.Add(time.Duration(i)*time.Second + 1), Service: "batch", RequestID: "batch-000001", Message: "tick"})
+	}
+	r, err := New(c.store(), Options{}).Request(t.Context(), "req-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Events) != 8 {
+		t.Errorf("events = %d, want the 8 lines of the trace only", len(r.Events))
+	}
+	if !strings.Contains(r.Bound, "batch-000001") {
+		t.Errorf("bound = %q, want it to say the shared id was not followed", r.Bound)
+	}
+}
