@@ -54,7 +54,8 @@
 // Times. A line without a usable time takes the time of the previous line of
 // its source and is flagged Untimed. Untimed lines before the first timed line
 // of a source take the file's modification time (for streams: the time the
-// ingest started).
+// ingest started). Neither is silent: SourceSummary counts them (Untimed,
+// FallbackTimed) and TimeHint names the --field time=... to pass.
 //
 // Allowed imports: the standard library, klauspost/compress (gzip), gjson,
 // culprit's index (Event, Deploy, Checkpoint types, and *index.Index for the

@@ -157,6 +157,7 @@ func (r *runner) batch(s *srcRun, b *lineBatch, sum *SourceSummary) error {
 			ev.Time = s.lastTime
 			if ev.Time.IsZero() {
 				ev.Time = s.fallback
+				sum.FallbackTimed++
 			}
 		} else if !ev.Untimed {
 			s.lastTime = ev.Time

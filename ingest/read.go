@@ -619,6 +619,11 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 			if s.m, err = logline.Detect(sample, r.o.Fields); err != nil {
 				return err, nil
 			}
+			if s.m.Paths["time"] == "" {
+				// Lines will be untimed: find what to suggest while the
+				// sample is at hand.
+				sum.timeKeys = logline.TimeKeys(sample)
+			}
 		}
 	} else {
 		// A resumed source keeps its mapping, but --field is explicit: it
@@ -627,13 +632,17 @@ func (r *runner) ingestSource(ctx context.Context, src source, idx int, sum *Sou
 	}
 	pm := s.m
 	if pm != nil {
-		if pm.DefaultService == "" {
+		switch {
+		case r.o.Service != "":
+			pm.DefaultService = r.o.Service
+		case pm.DefaultService == "":
 			pm.DefaultService = serviceName(src.name)
 		}
 		sum.Fields, sum.Convention, sum.Overridden = pm.Fields(), pm.Convention, pm.Overridden
 	} else if pm, err = logline.Detect(nil, nil); err != nil { // only blank lines so far
 		return err, nil
 	}
+	defer sum.explainUntimed(pm, src.stdin || in.stream)
 
 	// Parse batches on parallel workers; apply them here, in order.
 	ordered := parallelParse(&g, stop, held, ch, func(b *lineBatch) { parseBatch(pm, s.name, s.skip, b) })

@@ -52,6 +52,10 @@ type Options struct {
 	// Progress, when not nil, is a terminal to draw a progress bar on. The
 	// bar is cleared before Run returns.
 	Progress io.Writer
+	// Service names the service of lines that carry none, in place of the
+	// name derived from the file name ("stdin" for streams). A service the
+	// line or its prefix (kubectl, compose, stern, syslog) names still wins.
+	Service string
 	// SkipDirs are directories never entered when walking, such as the
 	// index directory. Hidden directories and bleve index directories are
 	// skipped anyway.

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/culprit-dev/culprit/index"
+	"github.com/culprit-dev/culprit/ingest/logline"
 )
 
 // SourceSummary describes what one source contributed to an ingest run. The
@@ -31,7 +32,14 @@ type SourceSummary struct {
 	TextLines int64  `json:"text_lines"` // events that were not JSON objects
 	Truncated int64  `json:"truncated"`  // lines longer than MaxLine, kept cut
 	Untimed   int64  `json:"untimed"`    // events without a time of their own
-	Repaired  int64  `json:"repaired"`   // lines with invalid UTF-8, repaired
+	// FallbackTimed counts the untimed events before the source's first
+	// timed line: they took the file's modification time (a stream's: the
+	// time the ingest started), which says little about when they happened.
+	FallbackTimed int64 `json:"fallback_timed,omitempty"`
+	// TimeHint, when some events had no time, says why and which --field
+	// time=... to pass.
+	TimeHint string `json:"time_hint,omitempty"`
+	Repaired int64  `json:"repaired"` // lines with invalid UTF-8, repaired
 	// Held counts an unterminated last line held back because the file was
 	// modified less than a minute ago (its writer may be mid-line); a later
 	// ingest reads it.
@@ -53,6 +61,45 @@ type SourceSummary struct {
 	// one included), in the order first seen: a renamed, compressed or
 	// linked copy lists the name it was first read under.
 	Names []string `json:"names,omitempty"`
+
+	timeKeys []string // keys of the sample whose values read as times
+}
+
+// explainUntimed sets TimeHint when events had no time of their own.
+func (s *SourceSummary) explainUntimed(m *logline.Mapping, stream bool) {
+	if s.Untimed == 0 {
+		return
+	}
+	fallback := "the file's modification time"
+	if stream {
+		fallback = "the time the ingest started"
+	}
+	var b strings.Builder
+	if s.FallbackTimed > 0 {
+		fmt.Fprintf(&b, "%s took %s, ", num(s.FallbackTimed), fallback)
+	}
+	if n := s.Untimed - s.FallbackTimed; n > 0 {
+		fmt.Fprintf(&b, "%s took the previous line's, ", num(n))
+	}
+	mapped := ""
+	if m != nil {
+		mapped = m.Fields()["time"]
+	}
+	var keys []string
+	for _, k := range s.timeKeys {
+		if k != mapped {
+			keys = append(keys, k)
+		}
+	}
+	switch {
+	case len(keys) > 0:
+		fmt.Fprintf(&b, "if the time is in %s, pass --field time=%s", strings.Join(keys, " or "), keys[0])
+	case mapped != "":
+		fmt.Fprintf(&b, "those lines have no %s; pass --field time=PATH if they hold a time elsewhere", mapped)
+	default:
+		b.WriteString("no key of the first lines holds a time: pass --field time=PATH")
+	}
+	s.TimeHint = b.String()
 }
 
 // MarshalJSON omits First and Last when they are zero.
@@ -103,14 +150,14 @@ func (s Summary) WriteText(w io.Writer) error {
 			if src.Held > 0 {
 				why += "; its unterminated last line is held back"
 			}
-			fmt.Fprintf(bw, "%s: skipped (%s)\n", src.Path, why)
+			fmt.Fprintf(bw, "%s: skipped (%s)\n", sanitizeLine(src.Path), sanitizeLine(why))
 			continue
 		}
 		name := src.Path
 		if src.Source != "" && src.Source != src.Path {
 			name += " (as " + src.Source + ")"
 		}
-		fmt.Fprintf(bw, "%s: %s lines, %s events", name, num(src.Lines), num(src.Events))
+		fmt.Fprintf(bw, "%s: %s lines, %s events", sanitizeLine(name), num(src.Lines), num(src.Events))
 		if src.Status != "" && src.Status != "new" {
 			fmt.Fprintf(bw, " [%s]", src.Status)
 		}
@@ -122,7 +169,7 @@ func (s Summary) WriteText(w io.Writer) error {
 		}{
 			{src.TextLines, "not JSON (kept as text)"},
 			{src.Truncated, "truncated (longer than the line limit)"},
-			{src.Untimed, "without a time (took the previous line's)"},
+			{src.Untimed, "without a time"},
 			{src.Repaired, "with invalid UTF-8 (repaired)"},
 			{src.Held, "unterminated last line held back (no newline yet: a later ingest reads it once completed; --final stores it as is)"},
 		} {
@@ -132,6 +179,13 @@ func (s Summary) WriteText(w io.Writer) error {
 		}
 		if len(notes) > 0 {
 			fmt.Fprintf(bw, "  %s\n", strings.Join(notes, ", "))
+		}
+		if src.TimeHint != "" {
+			what := "lines"
+			if src.Untimed == 1 {
+				what = "line"
+			}
+			fmt.Fprintf(bw, "  warning: %s %s without a time: %s\n", num(src.Untimed), what, sanitizeLine(src.TimeHint))
 		}
 		if !src.First.IsZero() {
 			fmt.Fprintf(bw, "  time: %s .. %s\n", fmtTime(src.First), fmtTime(src.Last))
@@ -174,7 +228,7 @@ func mappingParts(fields map[string]string, overridden []string) []string {
 			return
 		}
 		done[k] = true
-		s := k + " ← " + p
+		s := k + " ← " + sanitizeLine(p)
 		if slices.Contains(overridden, k) {
 			s += " (--field)"
 		}

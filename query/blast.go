@@ -452,6 +452,7 @@ func (inv *Investigator) outliers(ctx context.Context, wf Filter, failures, base
 			}
 		}
 	}
+	out = dropHostsOfServices(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].FailureShare-out[i].BaselineShare > out[j].FailureShare-out[j].BaselineShare
 	})
@@ -459,6 +460,31 @@ func (inv *Investigator) outliers(ctx context.Context, wf Filter, failures, base
 		out = out[:maxOutliers]
 	}
 	return out, nil
+}
+
+// dropHostsOfServices removes host outliers with exactly the shares of a
+// service outlier: the host is that service's only pod or machine (logs read
+// through kubectl or stern name every pod), and saying it again hides a
+// dimension that tells something.
+func dropHostsOfServices(out []Outlier) []Outlier {
+	type shares struct{ f, b float64 }
+	svc := map[shares]bool{}
+	for _, o := range out {
+		if o.Field == "service" {
+			svc[shares{o.FailureShare, o.BaselineShare}] = true
+		}
+	}
+	if len(svc) == 0 {
+		return out
+	}
+	kept := out[:0]
+	for _, o := range out {
+		if o.Field == "host" && svc[shares{o.FailureShare, o.BaselineShare}] {
+			continue
+		}
+		kept = append(kept, o)
+	}
+	return kept
 }
 
 // fieldFilter narrows f to events whose field equals value.

@@ -60,7 +60,8 @@ type ReportEvent struct {
 	RequestID string          `json:"request_id"`
 	Source    string          `json:"source"` // file:line
 	IsError   bool            `json:"is_error,omitempty"`
-	Fields    json.RawMessage `json:"fields"` // the original object, or null for a text line
+	MatchedBy string          `json:"matched_by,omitempty"` // how it carries the pasted ID: MatchRequestID, MatchTraceID, MatchToken, MatchWords (an extension)
+	Fields    json.RawMessage `json:"fields"`               // the original object, or null for a text line
 	// Host, Version and the trace context of the line, when it has them.
 	Host         string `json:"host,omitempty"`
 	Version      string `json:"version,omitempty"`

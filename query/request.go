@@ -1,7 +1,9 @@
 package query
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -49,6 +51,37 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 		return nil, err
 	}
 	evs := x.events
+	linked := x.linked
+	var byEvent []string
+	if len(evs) == 0 && idLike(id) {
+		// No line has it as its request id or trace id: the lines holding
+		// it in any value (a logger named "service:<id>", a task_uuid, a
+		// message) are the request. This finds what `culprit search ID`
+		// finds.
+		var total int
+		if evs, total, byEvent, err = inv.tokenEvents(ctx, id); err != nil {
+			return nil, err
+		}
+		if len(evs) > 0 && byEvent[0] == MatchWords {
+			// Only the ID's words, inside longer tokens: a truncated ID is
+			// better answered by the IDs it starts (the hint); anything
+			// else is the request.
+			_, ids, err := inv.nearIDs(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if len(ids) > 0 {
+				evs = nil
+			}
+		}
+		x.total, linked = total, byEvent
+	}
+	matched := func(i int) string {
+		if byEvent != nil {
+			return byEvent[i]
+		}
+		return matchOf(&evs[i], id)
+	}
 	if len(evs) == 0 {
 		if r.Hint, err = inv.hint(ctx, id); err != nil {
 			return nil, err
@@ -64,7 +97,8 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 	r.Events = make([]ReportEvent, len(evs))
 	for i := range evs {
 		r.Events[i] = reportEvent(&evs[i])
-		r.Events[i].LinkedBy = x.linked[i]
+		r.Events[i].LinkedBy = linked[i]
+		r.Events[i].MatchedBy = matched(i)
 	}
 	g := buildCallGraph(evs)
 	r.ClockOffsets = clockOffsets(evs, g)
@@ -74,7 +108,7 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 		return r, nil // the request succeeded
 	}
 	root := &evs[ri]
-	r.Error = rootError(evs, ri, g)
+	r.Error = rootError(evs, ri, g, matched)
 	if root.Fingerprint == "" {
 		// No fingerprint: its other occurrences cannot be found.
 		r.Verdict = ungroupedVerdict(r.Error)
@@ -210,10 +244,34 @@ func reportEvent(e *Event) ReportEvent {
 		RequestID: e.RequestID, Source: sourceOf(e), IsError: e.IsError,
 		Host: e.Host, Version: e.Version, TraceID: e.TraceID, SpanID: e.SpanID, ParentSpanID: e.ParentSpanID,
 	}
-	if obj := e.Object(); len(obj) > 0 && firstNonSpace(obj) == '{' {
+	if obj := object(e); len(obj) > 0 {
 		re.Fields = obj
 	}
 	return re
+}
+
+// object is the event's JSON object: its line, or for a line a tool
+// prefixed ("[pod/P/C] 2026-... {...}", "api-1  | {...}") the object after
+// the prefix.
+func object(e *Event) json.RawMessage {
+	if obj := e.Object(); len(obj) > 0 {
+		if firstNonSpace(obj) == '{' {
+			return obj
+		}
+		return nil
+	}
+	if e.Text || len(e.Raw) == 0 {
+		return nil
+	}
+	i := bytes.IndexByte(e.Raw, '{')
+	if i <= 0 || i > 512 {
+		return nil
+	}
+	obj := bytes.TrimRight(e.Raw[i:], " \t\r\n")
+	if !json.Valid(obj) {
+		return nil
+	}
+	return json.RawMessage(obj)
 }
 
 func sourceOf(e *Event) string {
@@ -348,7 +406,7 @@ func serviceEntry(evs []Event) map[string]time.Time {
 
 // rootError describes evs[ri], with the error events logged after it, or
 // by a service that calls its service, as the chain of wrappers.
-func rootError(evs []Event, ri int, g *callGraph) *RootError {
+func rootError(evs []Event, ri int, g *callGraph, matched func(int) string) *RootError {
 	e := &evs[ri]
 	re := &RootError{
 		Fingerprint: e.Fingerprint, Type: e.ErrorType, Message: trimTypePrefix(errorMessage(e), e.ErrorType), Stack: e.Stack,
@@ -363,7 +421,9 @@ func rootError(evs []Event, ri int, g *callGraph) *RootError {
 		// sort before it only because their logger rounds time more coarsely
 		// (passed over by rootIndex's precision tie-break, so they wrap it).
 		if evs[i].IsError && i != ri && (i > ri || tiedBefore(evs, i, ri, prec) || wrapsBefore(evs, i, ri, g)) {
-			re.Chain = append(re.Chain, reportEvent(&evs[i]))
+			ce := reportEvent(&evs[i])
+			ce.MatchedBy = matched(i)
+			re.Chain = append(re.Chain, ce)
 		}
 	}
 	return re
@@ -444,6 +504,21 @@ func (inv *Investigator) hint(ctx context.Context, id string) (string, error) {
 	if sp.Events == 0 {
 		return "the index is empty: run culprit ingest first", nil
 	}
+	p, ids, err := inv.nearIDs(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if len(ids) > 0 {
+		return fmt.Sprintf("no request %s; request IDs starting with %s: %s", id, p, strings.Join(ids, ", ")), nil
+	}
+	return fmt.Sprintf("no request %s among %d events from %s to %s; check the ID, or ingest the logs that hold it",
+		id, sp.Events, fmtTime(sp.First), fmtTime(sp.Last)), nil
+}
+
+// nearIDs returns the request IDs near an unknown id: those starting with
+// it, or with it in lowercase, or with its first half (a typo near the end),
+// and the prefix that found them.
+func (inv *Investigator) nearIDs(ctx context.Context, id string) (string, []string, error) {
 	prefixes := []string{id}
 	if lower := strings.ToLower(id); lower != id {
 		prefixes = append(prefixes, lower) // IDs are usually lowercase hex
@@ -454,14 +529,13 @@ func (inv *Investigator) hint(ctx context.Context, id string) (string, error) {
 	for _, p := range prefixes {
 		ids, err := inv.idsWithPrefix(ctx, p)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if len(ids) > 0 {
-			return fmt.Sprintf("no request %s; request IDs starting with %s: %s", id, p, strings.Join(ids, ", ")), nil
+			return p, ids, nil
 		}
 	}
-	return fmt.Sprintf("no request %s among %d events from %s to %s; check the ID, or ingest the logs that hold it",
-		id, sp.Events, fmtTime(sp.First), fmtTime(sp.Last)), nil
+	return "", nil, nil
 }
 
 // idsWithPrefix returns up to hintIDs distinct request IDs starting with p.
@@ -533,4 +607,133 @@ func fmtTime(t time.Time) string {
 		return t.Format("2006-01-02T15:04:05.000000Z07:00")
 	}
 	return t.Format("2006-01-02T15:04:05.000000000Z07:00")
+}
+
+// How a request's event was matched to the pasted ID (ReportEvent.MatchedBy).
+const (
+	// MatchRequestID: the event's request id is the ID.
+	MatchRequestID = "request_id"
+	// MatchToken: no event has the ID as its request id; this one holds it
+	// as a whole token in some value (a logger name "orders:<id>", a
+	// task_uuid, a message).
+	MatchToken = "token"
+	// MatchWords: as MatchToken, but the ID's words are found in the line
+	// only inside a longer token (no event holds the ID whole).
+	MatchWords = "words"
+)
+
+// idLike reports whether id can be an identifier worth finding as a token
+// in any value: at least 6 characters, one of them a digit, no white space
+// (UUIDs, ULIDs, hex and numbered ids). A word such as "panic" is not; it is
+// searched, not investigated.
+func idLike(id string) bool {
+	if len(id) < 6 || strings.ContainsAny(id, " \t\r\n") {
+		return false
+	}
+	return strings.ContainsAny(id, "0123456789")
+}
+
+// tokenEvents reads the events whose line holds id as a search term (as
+// `culprit search ID` does), oldest first, and says per event how: MatchToken
+// when the line holds id as a whole token, else MatchWords. When some event
+// holds id whole, those holding only its words are left out.
+func (inv *Investigator) tokenEvents(ctx context.Context, id string) ([]Event, int, []string, error) {
+	evs, total, err := inv.requestEvents(ctx, Filter{Query: escapeQueryTerm(id)}, id)
+	if err != nil || len(evs) == 0 {
+		return nil, 0, nil, err
+	}
+	how := make([]string, len(evs))
+	whole := 0
+	for i := range evs {
+		how[i] = MatchWords
+		if eventHasToken(&evs[i], id) {
+			how[i] = MatchToken
+			whole++
+		}
+	}
+	if whole == 0 || whole == len(evs) {
+		return evs, total, how, nil
+	}
+	kept, keptHow := evs[:0], how[:0]
+	for i := range evs {
+		if how[i] == MatchToken {
+			kept, keptHow = append(kept, evs[i]), append(keptHow, MatchToken)
+		}
+	}
+	return kept, total - (len(evs) - whole), keptHow, nil
+}
+
+// eventHasToken reports whether id occurs in the event's line (or, for an
+// event without its line, its message, error or stack) as a whole token:
+// not preceded or followed by a letter, digit, '-' or '_'.
+func eventHasToken(e *Event, id string) bool {
+	if len(e.Raw) > 0 {
+		return hasToken(string(e.Raw), id)
+	}
+	for _, s := range []string{e.Message, e.Error, e.Stack, e.User, e.Service, e.Host} {
+		if hasToken(s, id) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasToken(s, id string) bool {
+	for i := 0; i <= len(s)-len(id); {
+		j := strings.Index(s[i:], id)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(id)
+		if (j == 0 || !tokenByte(s[j-1])) && (end == len(s) || !tokenByte(s[end])) {
+			return true
+		}
+		i = j + 1
+	}
+	return false
+}
+
+func tokenByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c >= 0x80
+}
+
+// requestEvents reads the events f selects, oldest first, a page at a time,
+// up to MaxRequestEvents. It returns them and the total matched.
+func (inv *Investigator) requestEvents(ctx context.Context, f Filter, id string) ([]Event, int, error) {
+	var evs []Event
+	total := 0
+	for {
+		res, err := inv.store.Find(ctx, f, FindOptions{Limit: requestPage, Offset: len(evs), Order: OldestFirst})
+		if err != nil {
+			return nil, 0, fmt.Errorf("request %s: %w", id, err)
+		}
+		total = res.Total
+		evs = append(evs, res.Events...)
+		if len(res.Events) == 0 || len(evs) >= total || len(evs) >= MaxRequestEvents {
+			break
+		}
+	}
+	if len(evs) > MaxRequestEvents {
+		evs = evs[:MaxRequestEvents]
+	}
+	return evs, total, nil
+}
+
+// MatchTraceID: the event's trace id is the pasted ID (a trace id pasted
+// from a tracing UI or a support tool).
+const MatchTraceID = "trace_id"
+
+// matchOf says how an event of an expanded request carries the pasted ID
+// itself: as its request id, as its trace id, or not at all ("": it joined
+// through another id of the request; LinkedBy says which).
+func matchOf(e *Event, id string) string {
+	switch {
+	case e.RequestID == id:
+		return MatchRequestID
+	case e.TraceID != "" && (e.TraceID == id || strings.EqualFold(e.TraceID, id) ||
+		len(id) == 32 && strings.EqualFold(e.TraceID, id[16:])):
+		return MatchTraceID
+	}
+	return ""
 }

@@ -396,7 +396,7 @@ func TestRootErrorTieAcrossTimePrecisions(t *testing.T) {
 	if got := rootIndex(evs); got != 3 {
 		t.Fatalf("rootIndex = %d, want 3 (the orders panic, not the gateway wrapper logged in the same millisecond)", got)
 	}
-	re := rootError(evs, 3, buildCallGraph(evs))
+	re := rootError(evs, 3, buildCallGraph(evs), func(int) string { return MatchRequestID })
 	if len(re.Chain) != 2 || re.Chain[0].Service != "gateway" || re.Chain[1].Status != 502 {
 		t.Errorf("chain = %+v, want the gateway wrapper and the 502", re.Chain)
 	}
@@ -874,6 +874,86 @@ func TestTrimTypePrefix(t *testing.T) {
 	for _, c := range cases {
 		if got := trimTypePrefix(c.msg, c.typ); got != c.want {
 			t.Errorf("trimTypePrefix(%q, %q) = %q, want %q", c.msg, c.typ, got, c.want)
+		}
+	}
+}
+
+// An ID that no event has as its request id is found where it occurs as a
+// whole token (a per-request logger name, a task id under an unknown key),
+// and the report says so; the ID's words inside longer tokens count only
+// when no event holds it whole.
+func TestRequestFoundByToken(t *testing.T) {
+	t0 := time.Date(2025, 1, 6, 14, 0, 0, 0, time.UTC)
+	id := "3c1f9a2e-77b0-4d5e-9c1a-5e6f7a8b9c0d"
+	evs := []Event{
+		{Time: t0, Service: "worker", Level: "info", Message: "task received",
+			Raw: []byte(`{"logger":"worker:` + id + `","msg":"task received"}`)},
+		{Time: t0.Add(time.Second), Service: "worker", Level: "error", Message: "task failed", IsError: true,
+			Error: "boom", ErrorType: "ValueError", Fingerprint: "fp1",
+			Raw: []byte(`{"task_uuid":"` + id + `","msg":"task failed"}`)},
+		{Time: t0.Add(2 * time.Second), Service: "worker", Level: "info", Message: "other",
+			Raw: []byte(`{"note":"x` + id + `y","msg":"other"}`)},
+		{Time: t0.Add(3 * time.Second), Service: "api", Level: "info", RequestID: "r-1", Message: "unrelated",
+			Raw: []byte(`{"request_id":"r-1","msg":"unrelated"}`)},
+	}
+	inv := New(newCountingStore(evs, nil), Options{})
+	r, err := inv.Request(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Found || len(r.Events) != 2 {
+		t.Fatalf("Request(%s) found %v with %d events, want the 2 events holding it as a token", id, r.Found, len(r.Events))
+	}
+	for _, e := range r.Events {
+		if e.MatchedBy != MatchToken {
+			t.Errorf("event %q matched_by %q, want %q", e.Message, e.MatchedBy, MatchToken)
+		}
+	}
+	if r.Error == nil || r.Error.Type != "ValueError" {
+		t.Errorf("error = %+v, want the ValueError of the token-matched event", r.Error)
+	}
+	var text strings.Builder
+	if err := WriteReportText(&text, r, TextOptions{Width: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "No line has it as its request id") {
+		t.Errorf("the text report does not say how the lines were found:\n%s", text.String())
+	}
+
+	// A word is searched, not investigated: it is no ID to find as a token.
+	r, err = inv.Request(t.Context(), "failed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Found {
+		t.Errorf("Request(failed) found %d events by token, want not found (a word is no ID)", len(r.Events))
+	}
+
+	r, err = inv.Request(t.Context(), "r-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Found || len(r.Events) != 1 || r.Events[0].MatchedBy != MatchRequestID {
+		t.Errorf("Request(r-1) = found %v, events %+v; want 1 event matched by request_id", r.Found, r.Events)
+	}
+}
+
+func TestHasToken(t *testing.T) {
+	cases := []struct {
+		s, id string
+		want  bool
+	}{
+		{"service:abc-1", "abc-1", true},
+		{`{"uid":"abc-1"}`, "abc-1", true},
+		{"xabc-1", "abc-1", false},
+		{"abc-12", "abc-1", false},
+		{"abc-1_", "abc-1", false},
+		{"abc-12 abc-1.", "abc-1", true},
+		{"", "abc", false},
+	}
+	for _, c := range cases {
+		if got := hasToken(c.s, c.id); got != c.want {
+			t.Errorf("hasToken(%q, %q) = %v, want %v", c.s, c.id, got, c.want)
 		}
 	}
 }

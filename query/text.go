@@ -293,6 +293,12 @@ func writeVerdictHead(t *tw, p painter, r *Report, o TextOptions) {
 	if n := len(r.Events); n > 0 {
 		a, b := r.Events[0].Time, r.Events[n-1].Time
 		t.line(fmt.Sprintf("%s UTC → %s (%s)", stamp(a), clock(b), humanDuration(b.Sub(a).Seconds())))
+		switch r.Events[0].MatchedBy {
+		case MatchToken:
+			t.line("No line has it as its request id: these lines hold it in a value (a logger name, a task id, a message).")
+		case MatchWords:
+			t.line("No line holds it whole: these lines hold its words.")
+		}
 	}
 	if len(r.LinkedIDs) > 1 {
 		var ids []string

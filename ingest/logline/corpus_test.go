@@ -46,9 +46,12 @@ type expectation struct {
 }
 
 // extraFields are fields culprit maps that expected.json does not list,
-// knowingly: Lambda's platform.report lines carry the invocation's duration.
+// knowingly: Lambda's platform.report lines carry the invocation's duration,
+// and its structured messages the user ({"msg":..,"userId":"u-1017"}), found
+// by the key's name and value shape.
 var extraFields = map[string]bool{
 	"lambda.jsonl duration": true,
+	"lambda.jsonl user":     true,
 }
 
 // TestFormats detects every corpus of real (or spec-built) logger output

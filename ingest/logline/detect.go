@@ -168,9 +168,128 @@ func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 			}
 		}
 	}
+	byShape(lines, m)
 	m.Convention = guessConvention(lines, m)
 	m.compile()
 	return m, nil
+}
+
+// shapeNames are fragments of key names that suggest a field, for keys no
+// candidate list has (startTime, logLevelName, task_uuid, ...): a key whose
+// comparison form contains one (or, for short ones, ends with it) is a
+// candidate when its values read as the field.
+var shapeNames = [numCanonical][]string{
+	fTime:      {"timestamp", "time", "date", "instant", "ts"},
+	fLevel:     {"level", "severity", "lvl", "sev"},
+	fMessage:   {"message", "msg", "text"},
+	fRequestID: {"requestid", "reqid", "requestuuid", "correlationid", "correlation", "traceid", "txid", "transactionid"},
+	fService:   {"service", "appname", "application"},
+	fHost:      {"hostname", "host", "podname"},
+	fMethod:    {"method", "verb"},
+	fPath:      {"path", "url", "uri"},
+	fRoute:     {"route", "pattern"},
+	fStatus:    {"statuscode", "status"},
+	fUser:      {"userid", "username", "user"},
+	fErrorType: {"errortype", "exceptiontype", "errorclass", "exceptionclass"},
+	fError:     {"errormessage", "error", "err"},
+	fStack:     {"stacktrace", "stack", "backtrace", "traceback"},
+}
+
+// misnamed reports a key whose name says it holds something about the
+// thing rather than the thing itself (a version, a count, a duration...).
+func misnamed(last string) bool {
+	for _, w := range []string{"version", "count", "duration", "size", "type", "length", "latency", "elapsed", "total"} {
+		if strings.Contains(last, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// byShape fills the fields no known key gave, from keys whose name holds a
+// fragment of shapeNames and whose values read as the field in the most
+// sample lines (the shallowest key on a tie). A time is also taken from any
+// key whose string values are ISO times in at least half the lines. Time,
+// level and message must be found in half the lines, request fields in a
+// fifth, error fields in any. Keys
+// already mapped to another field are not reused.
+func byShape(lines []map[string]flatEntry, m *Mapping) {
+	var want []int
+	for f := range numCanonical {
+		if _, ok := m.Paths[fieldNames[f]]; !ok {
+			want = append(want, f)
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	used := make(map[string]bool, len(m.Paths))
+	for _, p := range m.Paths {
+		used[p] = true
+	}
+	half := (len(lines) + 1) / 2
+	var counts [numCanonical]map[string]int
+	for _, flat := range lines {
+		for norm, e := range flat {
+			if used[e.path] || strings.Contains(e.path, "#") {
+				continue
+			}
+			last := norm
+			if i := strings.LastIndexByte(norm, '.'); i >= 0 {
+				last = norm[i+1:]
+			}
+			last = strings.TrimLeft(last, "@$")
+			for _, f := range want {
+				named := false
+				for _, frag := range shapeNames[f] {
+					if len(frag) <= 4 && (last == frag || strings.HasSuffix(last, frag)) ||
+						len(frag) > 4 && strings.Contains(last, frag) {
+						named = true
+						break
+					}
+				}
+				timeShape := f == fTime && !named && e.val.Type == gjson.String && len(e.val.Str) >= 19 &&
+					isDigit(e.val.Str[0]) && !isEpochString(e.val.Str)
+				if !named && !timeShape {
+					continue
+				}
+				if f != fStatus && f != fTime && f != fLevel && f != fMessage && f != fErrorType && misnamed(last) ||
+					f == fHost && strings.Contains(e.path, ".") {
+					// service_version is no service, user_count no user; a
+					// nested host is the HTTP Host header, not a machine.
+					continue
+				}
+				if usable(f, keyHint(f, e.path), e.val) {
+					if counts[f] == nil {
+						counts[f] = map[string]int{}
+					}
+					counts[f][e.path]++
+				}
+			}
+		}
+	}
+	for _, f := range want {
+		best, bestN := "", 0
+		for p, n := range counts[f] {
+			if used[p] {
+				continue
+			}
+			if n > bestN || n == bestN && (strings.Count(p, ".") < strings.Count(best, ".") ||
+				strings.Count(p, ".") == strings.Count(best, ".") && p < best) {
+				best, bestN = p, n
+			}
+		}
+		switch {
+		case best == "":
+			continue
+		case f <= fMessage && bestN < half:
+			continue // time, level and message are on (nearly) every line
+		case f < fErrorType && bestN < max(1, len(lines)/5):
+			continue // request fields: on a good share of the lines; errors may be rare
+		}
+		m.Paths[fieldNames[f]] = best
+		used[best] = true
+	}
 }
 
 // candRef locates a candidate: field and index in expanded[field].
@@ -191,8 +310,9 @@ var candIndex = sync.OnceValue(func() map[string][]candRef {
 // tally counts, for one candidate, the sample lines where it is usable and
 // the gjson paths it was found under.
 type tally struct {
-	count int
-	paths map[string]int
+	count   int
+	numeric int // lines where the value is a number
+	paths   map[string]int
 }
 
 // tallySample counts every candidate of every field over the sample.
@@ -203,13 +323,25 @@ func tallySample(lines []map[string]flatEntry) [numFields][]tally {
 	}
 	for _, flat := range lines {
 		for norm, e := range flat {
-			for _, ref := range candIndex()[norm] {
+			refs := candIndex()[norm]
+			if refs == nil && len(norm) > 1 && norm[0] == '@' {
+				// "@level", "@message": a logger's prefix on a usual name
+				// (not "@version": logstash's format version).
+				refs = candIndex()[norm[1:]]
+			}
+			for _, ref := range refs {
+				if ref.f == fVersion && norm[0] == '@' {
+					continue
+				}
 				c := expanded()[ref.f][ref.i]
 				if !usable(ref.f, c.hint, e.val) {
 					continue
 				}
 				t := &out[ref.f][ref.i]
 				t.count++
+				if e.val.Type == gjson.Number {
+					t.numeric++
+				}
 				if t.paths == nil {
 					t.paths = make(map[string]int, 1)
 				}
@@ -226,6 +358,23 @@ func chooseField(f int, tallies []tally) (string, bool) {
 	// Classes in order of preference: a request id before a trace id, a
 	// service before a logger name. Within a class, the first candidate
 	// present in at least half as many lines as the most frequent one.
+	if f == fLevel {
+		// A level word beats a bare number of unknown scheme (consola's
+		// "level": 3 beside "type": "error"): numbers mean different
+		// levels to different loggers, words do not.
+		words := make([]tally, len(tallies))
+		any := false
+		for i, c := range cs {
+			if t := tallies[i]; c.hint == hNone && 2*t.numeric > t.count {
+				continue
+			}
+			words[i] = tallies[i]
+			any = any || tallies[i].count > 0
+		}
+		if any {
+			tallies = words
+		}
+	}
 	for _, weak := range []bool{false, true} {
 		most := 0
 		for i, c := range cs {
@@ -257,7 +406,7 @@ func chooseField(f int, tallies []tally) (string, bool) {
 }
 
 func isWeak(f int, h hint) bool {
-	return (f == fRequestID && h == hTrace) || (f == fService && h == hWeak)
+	return (f == fRequestID && h == hTrace) || (f == fService && h == hWeak) || (f == fMessage && h == hText)
 }
 
 // usable reports whether v can be read as field f.
@@ -411,4 +560,53 @@ func trimLine(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// TimeKeys returns up to three keys of the sample lines, as a user writes
+// them for --field, whose values read as a time (strings, time objects, or
+// epoch numbers under a key named like a time), most frequent first: what
+// to suggest when lines have no time the mapping finds.
+func TimeKeys(sample [][]byte) []string {
+	counts := map[string]int{}
+	for _, line := range sample {
+		b := trimLine(line)
+		if env, ok := unwrap(b); ok {
+			b = trimLine(env.content)
+		}
+		if len(b) == 0 || b[0] != '{' || !gjson.ValidBytes(b) {
+			continue
+		}
+		flat := make(map[string]flatEntry, 32)
+		flatten(flat, "", "", gjson.ParseBytes(b), 1)
+		for norm, e := range flat {
+			if strings.Contains(e.path, "#") {
+				continue
+			}
+			last := norm[strings.LastIndexByte(norm, '.')+1:]
+			named := strings.Contains(last, "time") || strings.Contains(last, "date") || last == "ts" || last == "t"
+			if e.val.Type == gjson.Number && !named || e.val.Type != gjson.String && e.val.Type != gjson.Number && !e.val.IsObject() {
+				continue
+			}
+			if e.val.Type == gjson.String && !named && (len(e.val.Str) < 10 || isEpochString(e.val.Str)) {
+				continue
+			}
+			if _, ok := ParseTime(e.val); ok {
+				counts[unescapePath(e.path)]++
+			}
+		}
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return strings.Compare(a, b)
+	})
+	if len(keys) > 3 {
+		keys = keys[:3]
+	}
+	return keys
 }

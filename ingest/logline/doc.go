@@ -1,7 +1,11 @@
 // Package logline turns one log line into a normalised index.Event: it detects
-// a source's logging convention from its first lines (docs/formats.md), parses
-// times and levels in every common encoding, templates routes and fingerprints
-// errors. It is pure: no I/O, no goroutines.
+// a source's logging convention from its first lines (docs/formats.md), by the
+// known keys first and by key and value shape for the rest (docs/detection.md:
+// wrapped records, time and level objects, error objects anywhere, structured
+// stacks rendered for ingest/stack), looks through the prefixes of kubectl,
+// stern, docker compose and syslog, parses times and levels in every common
+// encoding, templates routes and fingerprints errors. It is pure: no I/O, no
+// goroutines.
 //
 // Parse reads a line in one pass: a scanner validates the JSON object and
 // visits its keys, looking each up in a tree compiled from the Mapping (the

@@ -55,15 +55,23 @@ const (
 	hLevelOTel
 	hLevelSyslog
 	hLevelLogback
-	hDurMS  // duration in milliseconds
-	hDurS   // duration in seconds
-	hDurUS  // duration in microseconds
-	hDurNS  // duration in nanoseconds
-	hTrace  // request_id candidate that is a trace id (weaker than a request id)
-	hWeak   // service candidate that is only a logger name
-	hTimeS  // Google timestampSeconds (paired with timestampNanos)
-	hTmpl   // message is a template to render ({Prop})
-	hObject // message may be an object (OpenTelemetry body)
+	hDurMS   // duration in milliseconds
+	hDurS    // duration in seconds
+	hDurUS   // duration in microseconds
+	hDurNS   // duration in nanoseconds
+	hTrace   // request_id candidate that is a trace id (weaker than a request id)
+	hWeak    // service candidate that is only a logger name
+	hTimeS   // Google timestampSeconds (paired with timestampNanos)
+	hTmpl    // message is a template to render ({Prop})
+	hObject  // message may be an object (OpenTelemetry body)
+	hErrObj  // an error object only ({type, message, stack}), never a string
+	hType    // a string only if it reads as an exception type name
+	hText    // message candidate that is a formatted text or a positional argument (weaker than a message)
+	hArgs    // message from an array of arguments: its first string ({"args": ["checkout failed", {...}]})
+	hWord    // level only as a level word, never a number
+	hErrText // error message only on a line that carries an error (eliot's reason)
+	hArgErr  // the error object among an array of arguments
+	hCrate   // service from a Rust module path (tracing's target): its crate
 )
 
 // candidate is one key a field may be found under. Dots in key mean either a
@@ -80,10 +88,13 @@ type candidate struct {
 // also covers requestId, RequestID and request-id.
 var candidates = [numFields][]candidate{
 	fTime: cands("@timestamp timestamp time ts t _time date eventTime datetime asctime @t "+
-		"timeUnixNano observedTimeUnixNano timestamp_ns __REALTIME_TIMESTAMP logged_at @time created",
+		"timeUnixNano observedTimeUnixNano timestamp_ns __REALTIME_TIMESTAMP logged_at @time created "+
+		"instant startTime timeMillis time_local logtime log_time",
 		map[string]hint{"timestampSeconds": hTimeS}, "timestampSeconds"),
 	fLevel: append(cands("level log.level severity severityText levelname lvl @l LogLevel loglevel "+
-		"log.severity l status", nil),
+		"log.severity level_name logLevelName @level sev priority_name l status", nil),
+		candidate{"levelStr", hNone},
+		candidate{"type", hWord}, // consola: "type": "error"
 		candidate{"severityNumber", hLevelOTel},
 		candidate{"PRIORITY", hLevelSyslog},
 		candidate{"syslog.severity", hLevelSyslog},
@@ -91,15 +102,23 @@ var candidates = [numFields][]candidate{
 		candidate{"level_value", hLevelLogback}),
 	fMessage: append(cands("msg message @m @message RenderedMessage event fields.message log MESSAGE "+
 		"short_message textPayload jsonPayload.message text m",
-		map[string]hint{"msg": hObject, "message": hObject}),
+		map[string]hint{"msg": hObject, "message": hObject, "text": hText}),
 		candidate{"body", hObject},
 		candidate{"@mt", hTmpl},
 		candidate{"MessageTemplate", hTmpl},
 		candidate{"State.{OriginalFormat}", hTmpl},
-		candidate{"type", hNone}), // Lambda platform events: platform.report
+		candidate{"args", hArgs}, // consola
+		candidate{"data", hArgs}, // log4js
+		candidate{"arguments", hArgs},
+		candidate{"type", hNone}, // Lambda platform events: platform.report
+		candidate{"0", hText},    // positional arguments: {"0": "message", "1": {...}}
+		candidate{"formatted", hText},
+		candidate{"message_type", hText}, // eliot
+		candidate{"action_type", hText}),
 	fRequestID: append(cands("request_id req_id req.id http.request.id http.request_id request.id "+
 		"x_request_id correlation_id function_request_id aws_request_id lambda_request_id "+
-		"requestContext.requestId record.requestId", nil),
+		"requestContext.requestId record.requestId request_uuid requestUuid req_uuid x-request-id "+
+		"reqId rid correlationId correlation.id", nil),
 		candidate{"trace_id", hTrace},
 		candidate{"trace.id", hTrace},
 		candidate{"dd.trace_id", hTrace},
@@ -109,7 +128,8 @@ var candidates = [numFields][]candidate{
 		candidate{"transaction.id", hTrace},
 		candidate{"traceparent", hTrace}),
 	fService: append(cands("service service.name serviceContext.service dd.service app application "+
-		"app_name component function_name SYSLOG_IDENTIFIER", nil),
+		"app_name component function_name SYSLOG_IDENTIFIER svc service_name program progname", nil),
+		candidate{"target", hCrate},
 		candidate{"logger", hWeak},
 		candidate{"logger_name", hWeak},
 		candidate{"name", hWeak},
@@ -126,7 +146,8 @@ var candidates = [numFields][]candidate{
 	fRoute: cands("http.route route req.route route_pattern", nil),
 	fStatus: cands("status status_code http.status_code http.response.status_code res.statusCode "+
 		"httpRequest.status response.status res.status response_status http.status", nil),
-	fUser: cands("user_id user.id usr.id enduser.id uid user customer_id account_id user.name usr.email", nil),
+	// Not "uid": loggers use it for per-request ids as often as for users.
+	fUser: cands("user_id user.id usr.id enduser.id user customer_id account_id user.name usr.email", nil),
 	fDuration: append(cands("duration elapsed latency took response_time", nil),
 		candidate{"duration_ms", hDurMS},
 		candidate{"durationMs", hDurMS},
@@ -150,16 +171,34 @@ var candidates = [numFields][]candidate{
 		candidate{"duration_ns", hDurNS},
 		candidate{"event.duration", hDurNS},
 		candidate{"httpRequest.latency", hNone}),
-	fErrorType: cands("error_type error.type error.kind err.type err.name exception.type exception_name message.errorType "+
+	fErrorType: append(cands("error_type error.type error.kind err.type err.name exception.type exception_name message.errorType "+
 		"exc_type error.class exception.class exception_class error.name exception.name", nil),
-	fError: cands("error err error.message exception.message errorMessage err.message exception_message message.errorMessage "+
-		"error_message exc_value", nil),
-	fStack: cands("stack stack_trace error.stack error.stack_trace exception.stacktrace err.stack message.stackTrace "+
-		"exception exc_info exc_text @x S errorVerbose exception.stack_trace error.stacktrace", nil),
+		append(errObjCands(), candidate{"exception", hType}, candidate{"exc", hType})...),
+	fError: append(cands("error err error.message exception.message errorMessage err.message exception_message message.errorMessage "+
+		"error_message exc_value panic.payload", nil), append(errObjCands(), candidate{"reason", hErrText})...),
+	fStack: append(cands("stack stack_trace error.stack error.stack_trace exception.stacktrace err.stack message.stackTrace "+
+		"exception exc_info exc_text @x S errorVerbose exception.stack_trace error.stacktrace backtrace stackTrace traceback "+
+		"panic.backtrace", nil),
+		errObjCands()...),
 	fTemplate: {
 		{"@mt", hNone}, {"MessageTemplate", hNone}, {"State.{OriginalFormat}", hNone},
 		{"{OriginalFormat}", hNone},
 	},
+}
+
+// errObjCands are the keys an error object is found under (read only when
+// the value is an object shaped like an error: see errobj.go).
+func errObjCands() []candidate {
+	var out []candidate
+	for _, k := range strings.Fields("thrown exception err error exc message msg throwable " +
+		"context.exception context.err context.error record.exception extra.exception payload.exception " +
+		"exception.exception error.error") {
+		out = append(out, candidate{k, hErrObj})
+	}
+	for _, k := range []string{"args", "data", "arguments"} {
+		out = append(out, candidate{k, hArgErr})
+	}
+	return out
 }
 
 func cands(keys string, hints map[string]hint, extra ...string) []candidate {
@@ -179,12 +218,18 @@ var containers = []string{
 	"attributes.", "resource.attributes.", "resource.", "fields.", "labels.", "context.",
 	"properties.", "state.", "scopes.#.", "mdc.", "extra.", "meta.", "metadata.",
 	"jsonpayload.", "ctx.", "data.", "tags.", "kubernetes.labels.",
+	// Wrapped records: loguru's record.{time,level,message,extra}, log4j2's
+	// contextMap, tslog's _meta, logstash's @fields, payloads.
+	"record.", "record.extra.", "contextmap.", "threadcontext.", "@fields.", "payload.", "event.", "namedtags.",
 }
 
 // containerAllowed reports whether field f may be found inside container
 // ctr. A host is only a machine's name in resource or shipper metadata:
 // elsewhere (.NET's State.Host) it is the HTTP Host header.
 func containerAllowed(f int, ctr string) bool {
+	if f == fVersion && (ctr == "record." || ctr == "event.") {
+		return false // Lambda's record.version is the function's, ECS's event. holds no app version
+	}
 	if f != fHost {
 		return true
 	}

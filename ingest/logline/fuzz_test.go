@@ -17,13 +17,16 @@ var canonicalLevels = map[string]bool{
 	index.LevelWarn: true, index.LevelError: true, index.LevelFatal: true,
 }
 
-// fuzzSeeds adds the first lines of every format corpus and a few awkward
-// inputs.
+// fuzzSeeds adds the first lines of every format and library corpus, the
+// shapes of issue 9 (wrapped records, error objects, tool prefixes) and a
+// few awkward inputs.
 func fuzzSeeds(f *testing.F, add func(string)) {
 	files, err := filepath.Glob(filepath.Join(formatsDir, "*.jsonl"))
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no format corpus under %s to seed from (it is committed): %v", formatsDir, err)
 	}
+	libs, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "libs", "*.log"))
+	files = append(files, libs...)
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -41,6 +44,14 @@ func fuzzSeeds(f *testing.F, add func(string)) {
 		"2026-11-25T10:00:00Z ERROR x", `time=x level=error msg="a \"b\""`, "\x00\xff{", `{"a":"\ud800"}`,
 		`{"@t":"2026-11-25T10:00:00Z","@mt":"{A} {B:l} {@C} {{x}} {","A":"1","C":{"d":1}}`,
 		`{"ts":1e400,"level":1e3,"status":"5e2","duration":"-1s"}`,
+		`[pod/api-7c9f-x2/api] 2026-11-25T15:17:20.706462573Z {"msg":"x"}`,
+		`api-1  | 2026-11-25T15:17:20.706Z {"msg":"x"}`, `api-7c9f-x2 api {"msg":"x"}`,
+		"\x1b[32mapi-7c9f-x2\x1b[0m api {\"msg\":\"x\"}", `<14>1 2026-11-25T15:17:20Z vm api 1 - - {"msg":"x"}`,
+		`Nov 25 15:17:20 vm api[1]: {"msg":"x"}`, `[pod//] {}`, `x | {`, `<1>1 - - - - - [a] {}`,
+		`{"record":{"time":{"repr":"x","timestamp":1795626781.1},"level":{"name":"ERROR"},"exception":{"type":"E","value":"v","traceback":true}},"text":"Traceback (most recent call last):\n  File \"a.py\", line 1, in f\nE: v"}`,
+		`{"instant":{"epochSecond":1795626781,"nanoOfSecond":1},"thrown":{"name":"E","message":"m","extendedStackTrace":[{"class":"a.B","method":"c","file":"B.java","line":1}],"cause":{"name":"F","cause":{}}}}`,
+		`{"args":["m",{"name":"TypeError","message":"x","stack":[{"method":"f","filePath":"/a.js","fileLine":"1"},"a.rb:1:in 'g'",7]}],"type":"error"}`,
+		`{"message":{"class":"E","message":"m","backtrace":["a.rb:1"]},"exception":"ValueError","@level":"WARN","@version":"1"}`,
 	} {
 		add(s)
 	}
@@ -71,6 +82,9 @@ func FuzzParseLine(f *testing.F) {
 				t.Fatalf("level %q is not canonical", ev.Level)
 			}
 			trimmed := trimLine(line)
+			if env, ok := unwrap(trimmed); ok {
+				trimmed = trimLine(env.content) // a tool's or runtime's prefix
+			}
 			isObject := len(trimmed) > 0 && trimmed[0] == '{' && gjson.ValidBytes(trimmed)
 			if ev.Text == isObject {
 				t.Fatalf("Text = %v for a line that is a JSON object: %v", ev.Text, isObject)

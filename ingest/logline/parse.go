@@ -152,7 +152,7 @@ func (m *Mapping) compile() *plan {
 			n = n.child(k)
 		}
 		for _, s := range n.srcs {
-			if s.field == f {
+			if s.field == f && s.hint == h {
 				return // an earlier, better-ranked way to the same value
 			}
 		}
@@ -194,16 +194,73 @@ func (m *Mapping) compile() *plan {
 		if overridden[name] {
 			continue
 		}
-		for i, c := range candidates[f] {
-			for _, v := range candidateVariants()[f][i] {
-				addPath(f, weakRank(f, c.hint, i+1), c.hint, v)
+		for _, cp := range fallbackPaths()[f] {
+			if cp.keys == nil {
+				p.complex = append(p.complex, source{field: f, rank: cp.rank, hint: cp.hint, full: cp.path})
+				continue
 			}
+			addKeys(f, cp.rank, cp.hint, cp.keys, cp.path)
 		}
 	}
 	p.root.seal()
 	m.compiled.Store(p)
 	return p
 }
+
+// fallbackPath is one way to a field every plan tries after the mapped
+// path: a candidate key's variant, already split into keys (nil for a path
+// gjson resolves on the whole line).
+type fallbackPath struct {
+	rank int
+	hint hint
+	keys []string
+	path string
+}
+
+// fallbackPaths are, per field, the candidate keys' variants in rank order,
+// computed once: splitting them is most of the cost of compiling a plan.
+var fallbackPaths = sync.OnceValue(func() *[numFields][]fallbackPath {
+	out := new([numFields][]fallbackPath)
+	add := func(f, rank int, h hint, path string) {
+		keys, ok := pathKeys(path)
+		if !ok {
+			keys = nil
+		}
+		out[f] = append(out[f], fallbackPath{rank, h, keys, path})
+	}
+	for f := range numFields {
+		for i, c := range candidates[f] {
+			for _, v := range candidateVariants()[f][i] {
+				add(f, weakRank(f, c.hint, i+1), c.hint, v)
+			}
+		}
+		if f != fErrorType && f != fError && f != fStack {
+			continue
+		}
+		// Errors are rare in a source's first lines, and loggers nest them
+		// in their field maps (tracing's fields."panic.payload", log4j2's
+		// contextMap): look inside those too, after the rest.
+		n := len(candidates[f])
+		for ci, ctr := range errContainers {
+			for i, c := range candidates[f] {
+				if c.hint == hErrObj || c.hint == hArgErr {
+					continue
+				}
+				// The key as listed and its nested-or-literal reading: the
+				// spelling variants would triple the plan for little.
+				vs := candidateVariants()[f][i]
+				for _, v := range vs[:min(2, len(vs))] {
+					add(f, weakRank(f, c.hint, n+1+ci*n+i), c.hint, gjson.Escape(ctr)+"."+v)
+				}
+			}
+		}
+	}
+	return out
+})
+
+// errContainers are the field maps error keys are looked for in when the
+// sample did not show where a source puts its errors.
+var errContainers = []string{"fields", "context", "extra", "attributes", "record", "contextMap", "mdc", "data", "payload"}
 
 // userPathVariants reads a --field path written with plain dots
 // ("log.level", "req.id", "@t") as every sequence of keys it may mean, the
@@ -444,6 +501,8 @@ type extras struct {
 	convention  string
 	serviceWeak bool
 	template    string // message template, for fingerprints
+	exception   bool   // an error object without a stack of its own was seen
+	errText     bool   // the error came from a key that is an error only on an error line
 	rank        [numFields]int
 }
 
@@ -465,12 +524,18 @@ func (m *Mapping) Parse(line []byte, ev *index.Event) {
 			if ev.Time.IsZero() {
 				ev.Time = env.time
 			}
+			if ev.Host == "" {
+				ev.Host = env.host
+			}
 		}()
 	}
 	// One copy of the line backs every string of the event.
 	s := string(b)
 	if len(s) == 0 || s[0] != '{' {
 		parseText(s, ev)
+		if env.service != "" {
+			ev.Service = env.service
+		}
 		m.finish(ev, nil)
 		return
 	}
@@ -502,8 +567,14 @@ func (m *Mapping) Parse(line []byte, ev *index.Event) {
 			x.rank[src.field] = src.rank
 		}
 	}
-	if ev.Service == "" || (x.serviceWeak && m.DefaultService != "") {
-		if m.DefaultService != "" {
+	// A service the line names beats the wrapper's container, which beats
+	// the source's default (its file name); a logger name is a service only
+	// when nothing better is known.
+	if ev.Service == "" || x.serviceWeak {
+		switch {
+		case env.service != "":
+			ev.Service = env.service
+		case m.DefaultService != "":
 			ev.Service = m.DefaultService
 		}
 	}
@@ -527,18 +598,29 @@ func visit(mb member, parent *node, ev *index.Event, x *extras) {
 	if n == nil {
 		return
 	}
-	if len(n.srcs) > 0 {
-		v := result(mb.raw)
-		for i := range n.srcs {
-			src := &n.srcs[i]
-			if src.rank < x.rank[src.field] && convertSource(src, v, ev, x) {
-				x.rank[src.field] = src.rank
-			}
-		}
-	}
+	// The keys inside first: they are the better-ranked ways to a field
+	// (err.type before the err object read whole), so the object is read
+	// only for what they did not give.
 	if n.table.slots != nil && mb.raw[0] == '{' {
 		var sc scanner
 		sc.scanObject(mb.raw, func(c member) { visit(c, n, ev, x) })
+	}
+	if len(n.srcs) > 0 {
+		var v gjson.Result
+		decoded := false
+		for i := range n.srcs {
+			src := &n.srcs[i]
+			if src.rank >= x.rank[src.field] ||
+				src.hint == hErrObj && mb.raw[0] != '{' || src.hint == hArgErr && mb.raw[0] != '[' {
+				continue // taken already, or not the shape this source reads
+			}
+			if !decoded {
+				v, decoded = result(mb.raw), true
+			}
+			if convertSource(src, v, ev, x) {
+				x.rank[src.field] = src.rank
+			}
+		}
 	}
 }
 
@@ -558,6 +640,17 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 			ev.Stack, st = ev.Message, mst
 		}
 	}
+	if x != nil && ev.Level == "" && (ev.Stack != "" || ev.ErrorType != "" || x.exception) {
+		ev.Level = index.LevelError // a record of a raised exception, with no level of its own
+	}
+	if st == nil && x != nil && (x.exception || ev.ErrorType != "" || ev.Level == index.LevelError || ev.Level == index.LevelFatal) {
+		// The record says an exception was raised but holds no stack of
+		// its own (loguru's record.exception {type, value, traceback}): the
+		// formatted text may hold it.
+		if s, ok := stackInText(x.line); ok {
+			ev.Stack, st = s, parseStack(s)
+		}
+	}
 	if st != nil && (ev.ErrorType == "" || ev.Error == "") {
 		switch {
 		case ev.ErrorType == "":
@@ -570,6 +663,9 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 			// the outer exception): take the message of that exception.
 			ev.Error = st.messageOf(ev.ErrorType)
 		}
+	}
+	if x != nil && x.errText && st == nil && ev.ErrorType == "" && ev.Level != index.LevelError && ev.Level != index.LevelFatal {
+		ev.Error = "" // a "reason" on a line that reports no error is no error message
 	}
 	switch {
 	case ev.Route != "":
@@ -589,6 +685,29 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 		}
 	}
 	ev.Fingerprint = fingerprint(ev.ErrorType, msg, st)
+}
+
+// textKeys hold a record's formatted text (loguru's "text", formatters'
+// "formatted", GELF's full_message).
+var textKeys = []string{"text", "formatted", "full_message", "record.text", "rendered", "log"}
+
+// stackInText finds a stack trace inside a formatted text field of line:
+// from its first traceback or frame header to the end.
+func stackInText(line string) (string, bool) {
+	for _, k := range textKeys {
+		v := gjson.Get(line, k)
+		if v.Type != gjson.String || !looksLikeStack(v.Str) {
+			continue
+		}
+		s := v.Str
+		if i := strings.Index(s, "Traceback (most recent call last):"); i >= 0 {
+			s = s[i:]
+		}
+		if st := parseStack(s); len(st.fingerprintFrames()) > 0 {
+			return strings.TrimRight(s, "\n"), true
+		}
+	}
+	return "", false
 }
 
 // isAccessSymptom reports whether an error event is only an access-log
@@ -655,6 +774,24 @@ func siblingPath(path, key string) string {
 // convert reads v as field f into ev and reports whether it was usable.
 // It writes nothing when it reports false.
 func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
+	if h == hArgErr {
+		if !v.IsArray() {
+			return false
+		}
+		// console-style arguments: the error object among them
+		var e gjson.Result
+		v.ForEach(func(_, el gjson.Result) bool {
+			if isErrorObject(el) {
+				e = el
+				return false
+			}
+			return true
+		})
+		if !e.Exists() {
+			return false
+		}
+		v, h = e, hErrObj
+	}
 	switch f {
 	case fTime:
 		if h == hTimeS {
@@ -670,6 +807,19 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		}
 		return ok
 	case fLevel:
+		if v.IsObject() {
+			// loguru's {"name":"ERROR","no":40,"icon":"..."}, {"value":..}
+			for _, k := range []string{"name", "levelStr", "levelName", "label", "value", "level", "no", "code"} {
+				if lv := normalizeLevel(v.Get(k), schemeOf(h)); lv != "" {
+					ev.Level = lv
+					return true
+				}
+			}
+			return false
+		}
+		if h == hWord && v.Type != gjson.String {
+			return false
+		}
 		lv := normalizeLevel(v, schemeOf(h))
 		if lv == "" {
 			return false
@@ -682,8 +832,16 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 			x.template = v.Str
 			ev.Message = renderTemplate(v.Str, x.line, x.convention)
 			return true
-		case v.Type == gjson.String:
+		case v.Type == gjson.String && h != hArgs:
 			ev.Message = v.Str
+			return true
+		case h == hArgs && v.IsArray():
+			// console-style arguments: the first one, if a string, is the message
+			first := firstElement(v)
+			if first.Type != gjson.String || trimASCIISpace(first.Str) == "" {
+				return false
+			}
+			ev.Message = first.Str
 			return true
 		case h == hObject && v.IsObject():
 			// OTel AnyValue, Lambda's structured message: the text inside,
@@ -691,7 +849,7 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 			ev.Message = v.Raw
 			for _, k := range []string{"stringValue", "msg", "message", "errorMessage"} {
 				if sv := v.Get(k); sv.Type == gjson.String {
-					ev.Message = sv.Str
+					ev.Message = trimHighlight(sv.Str)
 					break
 				}
 			}
@@ -721,6 +879,13 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		return true
 	case fService:
 		s := scalarString(v)
+		if h == hCrate {
+			// Rust's target is a module path; its crate names the program.
+			if !isRustPath(s) {
+				return false
+			}
+			s, _, _ = strings.Cut(s, "::")
+		}
 		if s == "" || len(s) > 256 {
 			return false
 		}
@@ -736,8 +901,8 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		return true
 	case fVersion:
 		s := scalar(v)
-		if s == "" || len(s) > 128 {
-			return false
+		if s == "" || len(s) > 128 || s == "1" || s == "1.0" || s == "1.1" {
+			return false // GELF's and logstash's log-format version, not the app's
 		}
 		ev.Version = s
 		return true
@@ -793,21 +958,60 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		ev.DurationMS = ms
 		return true
 	case fErrorType:
-		s := scalarString(v)
-		if s == "" || len(s) > 256 {
+		if v.IsObject() && h == hErrObj {
+			e, _ := viewError(v)
+			if e.typ == "" || !e.isError() {
+				return false
+			}
+			ev.ErrorType = strings.TrimPrefix(e.typ, "builtins.")
+			return true
+		}
+		if h == hErrObj {
 			return false
 		}
-		ev.ErrorType = s
+		s := scalarString(v)
+		if s == "" || len(s) > 256 || (h == hType && !looksTypeName(s)) {
+			return false
+		}
+		ev.ErrorType = strings.TrimPrefix(s, "builtins.") // Python's implicit module
 		return true
 	case fError:
-		// Error objects (pino's err, ECS's error) are read through their
-		// own candidates (err.message, error.message).
-		if v.Type != gjson.String || trimASCIISpace(v.Str) == "" {
-			return false
+		if v.IsObject() && h == hErrObj {
+			e, _ := viewError(v)
+			if e.msg == "" || !e.isError() {
+				return false
+			}
+			ev.Error = e.msg
+			return true
 		}
-		ev.Error = v.Str
+		if h == hErrObj || v.Type != gjson.String || trimASCIISpace(v.Str) == "" || looksLikeStack(v.Str) {
+			return false // a whole traceback is a stack; its message is read from it
+		}
+		ev.Error = trimHighlight(v.Str)
+		x.errText = h == hErrText
 		return true
 	case fStack:
+		if v.IsObject() && h == hErrObj {
+			e, _ := viewError(v)
+			if !e.hasStack() {
+				if x != nil && e.isError() {
+					x.exception = true // an exception without its stack: look in the text
+				}
+				return false
+			}
+			ev.Stack = errorObjectStack(e)
+			return true
+		}
+		if h == hErrObj {
+			return false
+		}
+		if v.Type == gjson.String && !isStackString(v.Str) {
+			return false // "exception": "ValueError" names a type, it is no stack
+		}
+		if v.Type == gjson.String && isRustBacktrace(v.Str) {
+			ev.Stack = rustBacktrace(v.Str)
+			return true
+		}
 		s := stackText(v)
 		if trimASCIISpace(s) == "" {
 			return false
@@ -961,6 +1165,8 @@ func stackText(v gjson.Result) string {
 				b.WriteByte('\n')
 			case e.IsObject() && e.Get("frames").IsArray():
 				excs = append(excs, e)
+			case e.IsObject() && (e.Get("method").Exists() || e.Get("class").Exists() || e.Get("methodName").Exists()):
+				writeJavaFrame(&b, e) // JVM and JS frame objects: {class, method, file, line}
 			case e.IsObject():
 				writeFrame(&b, e)
 			}

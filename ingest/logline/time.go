@@ -31,14 +31,27 @@ func ParseTime(r gjson.Result) (time.Time, bool) {
 		if !r.IsObject() {
 			return time.Time{}, false
 		}
-		secs := r.Get("seconds")
-		if !secs.Exists() {
-			if d := r.Get(`\$date`); d.Exists() && d.Type != gjson.JSON {
-				return ParseTime(d) // MongoDB extended JSON
-			}
-			return time.Time{}, false
+		return timeObject(r)
+	}
+	return time.Time{}, false
+}
+
+// timeObject reads the time objects loggers write: Google's and protobuf's
+// {seconds, nanos}, log4j2's instant {epochSecond, nanoOfSecond}, loguru's
+// {repr, timestamp}, MongoDB's {$date}, and objects holding one time under
+// a usual name ({timestamp}, {iso}, {value}).
+func timeObject(r gjson.Result) (time.Time, bool) {
+	for _, p := range [][2]string{{"seconds", "nanos"}, {"epochSecond", "nanoOfSecond"}, {"epoch_second", "nano_of_second"}} {
+		if secs := r.Get(p[0]); secs.Exists() {
+			return epochPair(secs, r.Get(p[1]))
 		}
-		return epochPair(secs, r.Get("nanos"))
+	}
+	for _, k := range []string{`\$date`, "timestamp", "repr", "iso", "value", "time", "epochMillis", "millis"} {
+		if v := r.Get(k); v.Exists() && v.Type != gjson.JSON {
+			if t, ok := ParseTime(v); ok {
+				return t, true
+			}
+		}
 	}
 	return time.Time{}, false
 }

@@ -23,12 +23,13 @@ type ingestOptions struct {
 	Ingest ingest.Options
 	Fields []string // --field NAME=PATH, parsed into Ingest.Fields
 	JSON   bool
+	DryRun bool // print each source's mapping and unplaced lines, write nothing
 }
 
 func newIngestCmd(g *globals) *cobra.Command {
 	o := &ingestOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "ingest [--deploys FILE]... [--field NAME=PATH]... [--max-line BYTES] [--final] [--json] PATH...",
+		Use:   "ingest [--deploys FILE]... [--field NAME=PATH]... [--service NAME] [--max-line BYTES] [--final] [--dry-run] [--json] PATH...",
 		Short: "Add logs (files, directories, globs, .gz, - for stdin) and deploy history to the index",
 		Long: `Add logs and deploy history to the index. Re-ingesting is cheap and safe:
 unchanged files are skipped, appended files add only their tail, rotated or
@@ -57,6 +58,8 @@ hosts (or instances) column or key limits a canary deploy to those hosts.`,
 	f.IntVar(&o.Ingest.MaxLine, "max-line", ingest.DefaultMaxLine, "longest line kept whole, in bytes; longer lines are kept truncated and counted")
 	f.BoolVar(&o.Ingest.Final, "final", false, "the files are complete: store a last line that has no newline (otherwise it waits for one)")
 	f.BoolVar(&o.JSON, "json", false, "print the summary as one JSON object")
+	f.StringVar(&o.Ingest.Service, "service", "", `service of lines that name none (instead of the file name; stdin: "stdin")`)
+	f.BoolVar(&o.DryRun, "dry-run", false, "print each source's mapping with sample values and the lines it cannot place; write nothing")
 	return cmd
 }
 
@@ -82,6 +85,11 @@ func (o *ingestOptions) validate() error {
 func runIngest(ctx context.Context, o *ingestOptions) error {
 	if err := o.validate(); err != nil {
 		return err
+	}
+	if o.DryRun {
+		in := o.Ingest
+		in.Stdin = o.env.In
+		return ingest.DryRun(ctx, in, o.env.Out) // sanitises what it prints
 	}
 	st, err := o.openWrite()
 	if err != nil {

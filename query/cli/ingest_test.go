@@ -242,3 +242,24 @@ func TestIngestInterrupted(t *testing.T) {
 		t.Errorf("ingest with a cancelled context: want exit 130\n%s", r)
 	}
 }
+
+// --dry-run shows the mapping and writes no index; --service names the
+// service of stdin lines that carry none.
+func TestIngestDryRunAndService(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	r := culprit(t, dir, "", "ingest", "--dry-run", incidentLogs)
+	if r.code != 0 || !strings.Contains(r.stdout, "request_id  ← req.id") || !strings.Contains(r.stdout, "every line placed") {
+		t.Fatalf("ingest --dry-run:\n%s", r)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ingest --dry-run created %s (stat: %v)", dir, err)
+	}
+	in := `{"time":"2026-11-25T10:00:00Z","msg":"a","request_id":"r-7f3a9c01"}` + "\n"
+	if r := culprit(t, dir, in, "ingest", "--service", "checkout", "-"); r.code != 0 {
+		t.Fatalf("ingest --service checkout -:\n%s", r)
+	}
+	r = culprit(t, dir, "", "request", "r-7f3a9c01", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"service": "checkout"`) {
+		t.Errorf("request of a stdin line ingested with --service checkout:\n%s", r)
+	}
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Regenerates testdata/libs: the orders service of each producer under
+# scripts/corpora/libs/<ecosystem>/ run with the real logging library, then
+# redrafts the times in testdata/libs/expected.json from the new lines.
+#
+# Needs (all from Debian, the npm registry or the Go module proxy):
+#   go (1.26+), node + npm (npm install in node/ is run when node_modules is missing),
+#   /usr/bin/python3 with python3-loguru, python3-daiquiri, python3-eliot and python3-logzero,
+#   openjdk 17 with liblog4j2-java, libjackson2-databind-java,
+#   libjboss-logmanager-java and libjsonp-java,
+#   ruby with ruby-logging, php-cli with php-monolog,
+#   cargo + librust-tracing-subscriber-dev (offline build from
+#   /usr/share/cargo/registry, see rust/.cargo/config.toml).
+# Producers run from fixed directories under /tmp (so stack paths do not
+# depend on the checkout) and, when unshare works, with loopback-only
+# networking.
+# Times are real (TZ=UTC); request ids are derived from the library's name, so
+# a rerun changes only the times, durations, goroutine addresses and the like.
+#
+# Usage: scripts/corpora/libs/gen.sh [go|node|python|java|ruby|php|rust|draft]...
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+L=$root/testdata/libs
+mkdir -p "$L"
+export TZ=UTC
+
+# isolated CMD...: run CMD with loopback-only networking if unshare works.
+isolated() {
+	if unshare -n true 2>/dev/null; then
+		unshare -n sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh "$@"
+	else
+		"$@"
+	fi
+}
+
+gen_go() {
+	cd "$here/go"
+	local bin; bin=$(mktemp -d /tmp/culprit-libs-go-XXXXXX)
+	for c in hclog charmlog gokit phuslu log15 apexlog gommon klog funcr golog; do
+		go build -trimpath -o "$bin/$c" "./cmd/$c"
+		isolated "$bin/$c" >"$L/go-$c.log"
+	done
+	rm -rf "$bin"
+	cd "$here"
+}
+
+gen_node() {
+	cd "$here/node"
+	[ -d node_modules ] || npm install --no-audit --no-fund
+	# Run from a fixed directory so stack paths do not depend on the checkout.
+	local app=/tmp/orders-node
+	rm -rf "$app" && mkdir -p "$app" && cp ./*.mjs "$app/" && ln -s "$here/node/node_modules" "$app/node_modules"
+	for p in log4js tslog roarr bole logtape consola; do
+		ROARR_LOG=true isolated node "$app/$p.mjs" >"$L/node-$p.log"
+	done
+	isolated node "$app/lambdalog.mjs" >"$L/node-lambdalog.log" 2>&1 # lambda-log writes errors to stderr
+	rm -rf "$app"
+	cd "$here"
+}
+
+gen_python() {
+	local app=/tmp/orders-python
+	rm -rf "$app" && mkdir -p "$app" && cp "$here"/python/*.py "$app/"
+	cd "$app"
+	for p in loguru stdlib daiquiri eliot; do
+		local src=${p}_service.py
+		[ $p = stdlib ] && src=stdlib_json.py
+		isolated /usr/bin/python3 -B "$src" >"$L/python-$p.log"
+	done
+	isolated /usr/bin/python3 -B logzero_service.py >"$L/python-logzero.log" 2>&1 # logzero logs to stderr
+	rm -rf "$app"
+	cd "$here"
+}
+
+gen_java() {
+	local J=/usr/share/java app=/tmp/orders-java
+	local CP="$J/log4j-api.jar:$J/log4j-core.jar:$J/jackson-core.jar:$J/jackson-databind.jar:$J/jackson-annotations.jar"
+	CP="$CP:$J/jboss-logmanager.jar:$J/wildfly-common.jar:$J/javax.json.jar:$J/javax.json-api.jar"
+	rm -rf "$app" && mkdir -p "$app/classes"
+	javac -g -d "$app/classes" -cp "$CP" "$here"/java/src/com/acme/orders/*.java
+	jar cf "$app/orders.jar" -C "$app/classes" .
+	cp "$here"/java/src/*.xml "$app/"
+	cd "$app"
+	isolated java -cp "orders.jar:$CP" -Dlog4j.configurationFile=log4j2-json.xml \
+		com.acme.orders.Log4jService log4j2-json >"$L/java-log4j2-json.log"
+	isolated java -cp "orders.jar:$CP" -Dlog4j.configurationFile=log4j2-gelf.xml \
+		com.acme.orders.Log4jService log4j2-gelf >"$L/java-log4j2-gelf.log"
+	isolated java -cp "orders.jar:$CP" -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+		com.acme.orders.JbossService jboss >"$L/java-jboss.log"
+	rm -rf "$app"
+	cd "$here"
+}
+
+gen_ruby() {
+	local app=/tmp/orders-ruby
+	rm -rf "$app" && mkdir -p "$app" && cp "$here"/ruby/*.rb "$app/"
+	cd "$app"
+	isolated ruby logging_service.rb >"$L/ruby-logging.log"
+	isolated ruby logger_service.rb >"$L/ruby-logger.log"
+	rm -rf "$app"
+	cd "$here"
+}
+
+gen_php() {
+	local app=/tmp/orders-php
+	rm -rf "$app" && mkdir -p "$app" && cp "$here"/php/*.php "$app/"
+	cd "$app"
+	isolated php service.php json >"$L/php-monolog-json.log"
+	isolated php service.php logstash >"$L/php-monolog-logstash.log"
+	rm -rf "$app"
+	cd "$here"
+}
+
+gen_rust() {
+	cd "$here/rust"
+	cargo build --release --quiet # offline, from /usr/share/cargo/registry (.cargo/config.toml)
+	isolated ./target/release/orders >"$L/rust-tracing.log"
+	cd "$here"
+}
+
+draft() { /usr/bin/python3 -B "$here/draft_times.py" "$L"; }
+
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(go node python java ruby php rust draft)
+for s in "${steps[@]}"; do
+	case $s in
+	go) gen_go ;; node) gen_node ;; python) gen_python ;; java) gen_java ;; ruby) gen_ruby ;;
+	php) gen_php ;; rust) gen_rust ;; draft) draft ;;
+	*) echo "unknown step $s" >&2; exit 2 ;;
+	esac
+done
