@@ -494,6 +494,12 @@ func writeDeployRefs(t *tw, p painter, ds []DeployRef, o TextOptions) {
 		if a := SanitizeLine(d.Author); a != "" {
 			row += "  " + a
 		}
+		if len(d.Hosts) > 0 {
+			row += "  on " + SanitizeLine(strings.Join(d.Hosts, ","))
+		}
+		if failedDeploy(&Deploy{Status: d.Status}) {
+			row += "  (" + SanitizeLine(d.Status) + ": never ran)"
+		}
 		if d.Suspect {
 			row += "  (suspect)"
 		}
