@@ -43,6 +43,8 @@ type Report struct {
 	DeploysNearby []DeployRef   `json:"deploys_nearby"`
 	BlastRadius   *BlastRadius  `json:"blast_radius"`
 	Verdict       *Verdict      `json:"verdict"`
+	// Compare is filled only on request (request --compare): see Compare.
+	Compare *DeployComparison `json:"compare,omitempty"`
 }
 
 // ReportEvent is one line of the request's timeline.

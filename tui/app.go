@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/culprit-dev/culprit/query"
+	"github.com/culprit-dev/culprit/tui/components/input"
 )
 
 // screen is what the body of the TUI shows.
@@ -23,6 +24,8 @@ const (
 	screenHome screen = iota
 	screenInvestigation
 	screenExplore
+	screenLine
+	screenCompare
 )
 
 // frame is a place in the navigation history that Esc returns to.
@@ -30,6 +33,8 @@ type frame struct {
 	screen  screen
 	inv     invModel
 	explore exploreModel
+	line    lineModel
+	compare compareModel
 }
 
 // Model is the TUI's root model. It implements tea.Model with value
@@ -42,6 +47,9 @@ type Model struct {
 	home    homeModel
 	inv     invModel
 	explore exploreModel
+	line    lineModel
+	compare compareModel
+	cmpSeq  int // the comparison asked for last; older answers are dropped
 
 	width, height int
 	span          query.Span
@@ -49,6 +57,8 @@ type Model struct {
 
 	help     help.Model
 	showHelp bool
+	helpOff  int         // scroll offset of the help
+	cmdline  input.Model // the ":" command line, focused while open
 	spinner  spinner.Model
 	spinning bool
 
@@ -76,6 +86,8 @@ func New(b Backend, o Options) Model {
 		now:   o.Now,
 		ascii: ascii,
 		tick:  tea.Tick,
+
+		saveDir: o.SaveDir,
 	}
 	return newModel(c, o)
 }
@@ -93,6 +105,7 @@ func newModel(c *common, o Options) Model {
 	}
 	return Model{
 		c:       c,
+		cmdline: newCmdline(c),
 		opts:    o,
 		home:    newHome(c),
 		explore: newExplore(c),
@@ -122,7 +135,7 @@ func Run(ctx context.Context, b Backend, o Options) error {
 // request of Options.RequestID if there is one.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{spanCmd(m.c.ctx, m.c.b), deploysCmd(m.c.ctx, m.c.b), m.home.init()}
-	if id := query.CleanRequestID(m.opts.RequestID); id != "" {
+	if id := query.ExtractRequestID(m.opts.RequestID); id != "" {
 		cmds = append(cmds, func() tea.Msg { return openRequestMsg{id: id} })
 	}
 	return tea.Batch(cmds...)
@@ -165,7 +178,14 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.home, hc = m.home.update(msg)
 		m.explore, ec = m.explore.resized() // the histogram needs the span
 		return m, tea.Batch(hc, ec)
-	case deploysMsg, groupsMsg, groupHistMsg, homeHistMsg:
+	case deploysMsg:
+		if msg.err == nil {
+			m.explore.deploys = msg.deploys
+		}
+		var cmd tea.Cmd
+		m.home, cmd = m.home.update(msg)
+		return m, cmd
+	case groupsMsg, groupHistMsg, homeHistMsg:
 		var cmd tea.Cmd
 		m.home, cmd = m.home.update(msg)
 		return m, cmd
@@ -199,29 +219,76 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.cancelRequest()
 		return m.openExplore(msg.query)
 	case openExploreMsg:
-		return m.openExplore(msg.query)
+		return m.openExploreOrder(msg.query, msg.oldest)
+	case openCompareMsg:
+		m.cmpSeq++
+		m, cmd := m.setStatus("comparing before and after the deploy"+m.c.st.G.Ellipsis, false)
+		return m, tea.Batch(cmd, compareCmd(m.c.ctx, m.c.b, m.cmpSeq, msg.report))
+	case compareMsg:
+		switch {
+		case msg.seq != m.cmpSeq || m.screen != screenInvestigation:
+			return m, nil
+		case msg.err != nil:
+			return m.setStatus("compare: "+query.SanitizeLine(msg.err.Error()), true)
+		case msg.cmp == nil:
+			return m.setStatus("no suspect deploy to compare around", true)
+		}
+		m.push()
+		m.screen = screenCompare
+		m.compare = compareModel{c: m.c, cmp: msg.cmp, width: m.width, height: m.bodyHeight()}
+		m.status = ""
+		return m, nil
+	case openLineMsg:
+		m.push()
+		m.screen = screenLine
+		m.line = newLineView(m.c, msg.ev, m.width, m.bodyHeight())
+		return m, nil
 	case statusMsg:
 		return m.setStatus(msg.text, msg.err)
+	case clipboardMsg:
+		m, cmd := m.setStatus(msg.status, false)
+		return m, tea.Batch(tea.SetClipboard(msg.text), cmd)
 	case clearStatusMsg:
 		if msg.seq == m.statusSeq {
 			m.status = ""
 		}
 		return m, nil
+	case tea.MouseWheelMsg:
+		return m.wheel(msg)
+	case tea.MouseClickMsg:
+		return m.click(msg)
 	case tea.PasteMsg:
 		if m.showHelp {
 			return m, nil
+		}
+		if m.cmdline.Focused() {
+			var cmd tea.Cmd
+			m.cmdline, cmd = m.cmdline.Update(msg)
+			return m, cmd
 		}
 		return m.updateScreen(msg)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, k.ForceQuit) {
 			return m, tea.Quit
 		}
+		if m.cmdline.Focused() {
+			return m.cmdlineKey(msg)
+		}
 		if m.showHelp {
+			n := len(m.helpView())
 			switch {
 			case key.Matches(msg, k.Help), key.Matches(msg, k.Back):
-				m.showHelp = false
+				m.showHelp, m.helpOff = false, 0
 			case key.Matches(msg, k.Quit):
 				return m, tea.Quit
+			case key.Matches(msg, k.Down):
+				m.helpOff = clampOffset(m.helpOff+1, n, m.bodyHeight())
+			case key.Matches(msg, k.Up):
+				m.helpOff = clampOffset(m.helpOff-1, n, m.bodyHeight())
+			case key.Matches(msg, k.PageDown):
+				m.helpOff = clampOffset(m.helpOff+m.bodyHeight()-1, n, m.bodyHeight())
+			case key.Matches(msg, k.PageUp):
+				m.helpOff = clampOffset(m.helpOff-m.bodyHeight()+1, n, m.bodyHeight())
 			}
 			return m, nil
 		}
@@ -229,8 +296,16 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			m.showHelp = true
 			return m, nil
 		}
+		if key.Matches(msg, k.Quit) && m.inputEmpty() {
+			// q types a q once the input holds text; on an empty input it
+			// quits, as everywhere else.
+			return m, tea.Quit
+		}
 		if !m.typing() {
 			switch {
+			case key.Matches(msg, k.Command):
+				m.cmdline.Focus()
+				return m, nil
 			case key.Matches(msg, k.Quit):
 				return m, tea.Quit
 			case key.Matches(msg, k.Help):
@@ -256,6 +331,10 @@ func (m Model) updateScreen(msg tea.Msg) (Model, tea.Cmd) {
 		m.inv, cmd = m.inv.update(msg)
 	case screenExplore:
 		m.explore, cmd = m.explore.update(msg)
+	case screenLine:
+		m.line, cmd = m.line.update(msg)
+	case screenCompare:
+		m.compare, cmd = m.compare.update(msg)
 	}
 	return m, cmd
 }
@@ -264,8 +343,11 @@ func (m Model) resize(w, h int) (Model, tea.Cmd) {
 	m.width, m.height = max(w, 1), max(h, 1)
 	bh := m.bodyHeight()
 	m.help.SetWidth(m.width)
+	m.cmdline.SetWidth(m.width)
 	m.home.setSize(m.width, bh)
 	m.explore.setSize(m.width, bh)
+	m.line.setSize(m.width, bh)
+	m.compare.setSize(m.width, bh)
 	if m.inv.report != nil {
 		m.inv.setSize(m.width, bh)
 	}
@@ -274,6 +356,8 @@ func (m Model) resize(w, h int) (Model, tea.Cmd) {
 			m.back[i].inv.setSize(m.width, bh)
 		}
 		m.back[i].explore.setSize(m.width, bh)
+		m.back[i].line.setSize(m.width, bh)
+		m.back[i].compare.setSize(m.width, bh)
 	}
 	var ec tea.Cmd
 	m.explore, ec = m.explore.resized()
@@ -319,7 +403,7 @@ func (m Model) loading() bool {
 
 // push saves the current screen on the navigation history.
 func (m *Model) push() {
-	m.back = append(m.back, frame{screen: m.screen, inv: m.inv, explore: m.explore})
+	m.back = append(m.back, frame{screen: m.screen, inv: m.inv, explore: m.explore, line: m.line, compare: m.compare})
 	if len(m.back) > 50 {
 		m.back = m.back[1:]
 	}
@@ -343,6 +427,8 @@ func (m Model) goBack() (Model, tea.Cmd) {
 	m.back = m.back[:len(m.back)-1]
 	m.screen = f.screen
 	m.inv = f.inv
+	m.line = f.line
+	m.compare = f.compare
 	var cmd tea.Cmd
 	if f.explore.seq != m.explore.seq {
 		// The restored query gets a new generation number: the one it had
@@ -367,10 +453,14 @@ func (m *Model) cancelRequest() {
 	m.pendingID = ""
 }
 
-func (m Model) openExplore(q string) (Model, tea.Cmd) {
+func (m Model) openExplore(q string) (Model, tea.Cmd) { return m.openExploreOrder(q, false) }
+
+// openExploreOrder opens explore on q, oldest line first when oldest.
+func (m Model) openExploreOrder(q string, oldest bool) (Model, tea.Cmd) {
 	m.push()
 	m.screen = screenExplore
 	var cmd tea.Cmd
+	m.explore.oldest = oldest
 	m.explore, cmd = m.explore.open(q, m.span)
 	return m, cmd
 }
@@ -391,10 +481,15 @@ func (m Model) View() tea.View {
 	switch {
 	case m.showHelp:
 		body = m.helpView()
+		body = body[clampOffset(m.helpOff, len(body), bh):]
 	case m.screen == screenInvestigation:
 		body = m.inv.view()
 	case m.screen == screenExplore:
 		body = m.explore.view()
+	case m.screen == screenLine:
+		body = m.line.view()
+	case m.screen == screenCompare:
+		body = m.compare.view()
 	default:
 		body = m.home.view()
 	}
@@ -410,6 +505,7 @@ func (m Model) View() tea.View {
 	}
 	v := tea.NewView(content)
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "culprit"
 	return v
 }
@@ -424,6 +520,10 @@ func (m Model) titleLine() string {
 		left += " " + st.Subtle.Render("investigation")
 	case screenExplore:
 		left += " " + st.Subtle.Render("explore")
+	case screenLine:
+		left += " " + st.Subtle.Render("line")
+	case screenCompare:
+		left += " " + st.Subtle.Render("before/after")
 	}
 	if m.showHelp {
 		left += " " + st.Subtle.Render("help")
@@ -446,6 +546,9 @@ func (m Model) titleLine() string {
 
 func (m Model) footer() string {
 	st := m.c.st
+	if m.cmdline.Focused() {
+		return m.cmdline.View()
+	}
 	if m.status != "" {
 		if m.statusErr {
 			return st.StatusErr.Render(m.status)
@@ -467,11 +570,74 @@ func (m Model) bindings() bindings {
 		return k.investigationHelp()
 	case m.screen == screenExplore:
 		return k.exploreHelp(m.explore.typing())
+	case m.screen == screenLine:
+		return k.lineHelp()
+	case m.screen == screenCompare:
+		return k.compareHelp()
 	case m.home.empty():
 		return bindings{short: []key.Binding{k.Quit}}
 	default:
 		return k.homeHelp(m.home.typing())
 	}
+}
+
+// keyTable lists every binding, one "key  description" per cell, in as
+// many columns as the width holds (filled top to bottom): no binding is
+// cut off, whatever the width.
+func (m Model) keyTable(groups [][]key.Binding) []string {
+	st := m.c.st
+	var keys, descs []string
+	seen := map[string]bool{}
+	kw := 0
+	for _, g := range groups {
+		for _, b := range g {
+			if !b.Enabled() || seen[b.Help().Key] {
+				continue
+			}
+			seen[b.Help().Key] = true
+			keys, descs = append(keys, b.Help().Key), append(descs, b.Help().Desc)
+			kw = max(kw, ansi.StringWidth(b.Help().Key))
+		}
+	}
+	cellW := 0
+	for _, d := range descs {
+		cellW = max(cellW, kw+1+ansi.StringWidth(d))
+	}
+	cols := max(1, min((m.width+3)/(cellW+3), 3))
+	colW := m.width
+	if cols > 1 {
+		colW = (m.width - 3*(cols-1)) / cols
+	}
+	if cols == 1 { // one column: long descriptions wrap under themselves
+		var out []string
+		for i := range keys {
+			for j, l := range wrap(descs[i], max(m.width-kw-1, 10)) {
+				k := strings.Repeat(" ", kw)
+				if j == 0 {
+					k = st.Key.Render(st.fit(keys[i], kw))
+				}
+				out = append(out, k+" "+st.Help.FullDesc.Render(l))
+			}
+		}
+		return out
+	}
+	rows := (len(keys) + cols - 1) / cols
+	out := make([]string, rows)
+	for i := range keys {
+		r, c := i%rows, i/rows
+		cell := st.Key.Render(st.fit(keys[i], kw)) + " " + st.Help.FullDesc.Render(descs[i])
+		if c > 0 {
+			out[r] += "   "
+		}
+		if c < cols-1 {
+			cell = st.fit(cell, colW)
+		}
+		out[r] += cell
+	}
+	for r := range out {
+		out[r] = st.trunc(out[r], m.width)
+	}
+	return out
 }
 
 func (m Model) helpView() []string {
@@ -481,7 +647,11 @@ func (m Model) helpView() []string {
 	m.showHelp = false
 	b := m.bindings()
 	out := []string{st.Heading.Render("Keys"), ""}
-	out = append(out, strings.Split(m.help.FullHelpView(b.FullHelp()), "\n")...)
+	out = append(out, m.keyTable(b.FullHelp())...)
+	out = append(out, "", st.Heading.Render("Everywhere"))
+	out = append(out, wrap(": opens a command line that adds filters (search clauses) to what is on screen, :q quits; "+
+		"esc goes back one step; q quits when no input holds text; ctrl+c always quits. "+
+		"Mouse: the wheel scrolls the pane under the pointer, a click selects a pane or a row, a second click opens it.", m.width)...)
 	out = append(out, "", st.Heading.Render("Search syntax"))
 	out = append(out, wrap(`Words match any word of a line; "a phrase" matches words in order; `+
 		`field:value for request_id service host version method path route user level error_type fingerprint; `+

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -105,7 +107,13 @@ func TestEnterDecidesIDOrSearch(t *testing.T) {
 		found       bool
 	}{
 		{"known id", regression, screenInvestigation, "", true},
-		{"unknown id-like token found as text", "panic", screenExplore, "panic", false},
+		{"a word is a search", "panic", screenExplore, "panic", false},
+		{"the placeholder's own example is a search", "timeout", screenExplore, "timeout", false},
+		{"foo:bar is a search", "route:foo", screenExplore, "route:foo", false},
+		{"quotes reach the search", `"panic recovered"`, screenExplore, `"panic recovered"`, false},
+		{"parentheses reach the search", `(panic OR refused)`, screenExplore, `(panic OR refused)`, false},
+		{"uppercase uuid", strings.ToUpper(regression), screenInvestigation, "", true},
+		{"id after a header name", "X-Request-Id: " + regression, screenInvestigation, "", true},
 		{"unknown id found nowhere", unknownReq, screenInvestigation, "", false},
 		{"query with spaces", "panic recovered", screenExplore, "panic recovered", false},
 		{"field query", "status:500", screenExplore, "status:500", false},
@@ -123,7 +131,7 @@ func TestEnterDecidesIDOrSearch(t *testing.T) {
 				if m.explore.query != c.query {
 					t.Errorf("explore query = %q, want %q", m.explore.query, c.query)
 				}
-				if !m.explore.totalKnown || m.explore.total == 0 {
+				if !m.explore.totalKnown || (m.explore.total == 0 && c.query != "timeout" && c.query != "route:foo") {
 					t.Errorf("explore has no results for %q", c.query)
 				}
 			case screenInvestigation:
@@ -253,11 +261,19 @@ func TestInvestigationFocusAndScroll(t *testing.T) {
 		t.Fatalf("shift+tab: focus = %v, want timeline", m.inv.focus)
 	}
 	m, _ = send(t, m, keyPress("tab")) // back on the stack
-	// j scrolls the focused pane only; G reaches the end; g the top.
+	// j moves the focused pane's cursor from frame line to frame line
+	// (scrolling to keep it in view); G reaches the end; g the top.
+	first := m.inv.cur[paneStack]
+	if first < 0 || m.inv.targets[paneStack][first].kind != targetQuery {
+		t.Fatalf("stack cursor at %d, want it on the first frame line", first)
+	}
 	m, _ = send(t, m, keyPress("j"))
 	m, _ = send(t, m, keyPress("j"))
-	if m.inv.off[paneStack] != 2 || m.inv.off[paneTimeline] != 0 {
-		t.Fatalf("offsets after jj = %v, want stack 2 and others 0", m.inv.off)
+	if want := m.inv.nextTarget(paneStack, m.inv.nextTarget(paneStack, first, 1), 1); m.inv.cur[paneStack] != want {
+		t.Fatalf("cursor after jj = %d, want %d (two frame lines down)", m.inv.cur[paneStack], want)
+	}
+	if m.inv.off[paneTimeline] != 0 || m.inv.cur[paneTimeline] != 0 {
+		t.Fatalf("jj on the stack moved the timeline: off %v cur %v", m.inv.off, m.inv.cur)
 	}
 	m, _ = send(t, m, keyPress("G"))
 	l := m.inv.layout()
@@ -280,9 +296,18 @@ func TestInvestigationFocusAndScroll(t *testing.T) {
 func TestCopyKeys(t *testing.T) {
 	m := started(t, newFake(), 80, 24)
 	m, _ = send(t, m, pasteMsg(regression))
-	cases := []struct{ key, want, status string }{
-		{"y", regression, "copied request id"},
-		{"Y", goPanic, "copied the stack trace (27 lines)"},
+	exact := func(want string) func(string) bool { return func(s string) bool { return s == want } }
+	cases := []struct {
+		key    string
+		want   func(string) bool
+		status string
+	}{
+		{"y", exact(regression), "copied request id"},
+		{"Y", exact(strings.TrimRight(goPanic, "\n")), "copied the error and its stack trace (27 lines)"},
+		{"s", func(s string) bool {
+			return strings.HasPrefix(s, "# Request `"+regression+"`: deployment regression") &&
+				strings.Contains(s, "## Reproduce") && strings.Contains(s, "## Blast radius") && strings.Contains(s, "## Before and after orders 1.9.0")
+		}, "copied the investigation as Markdown"},
 	}
 	for _, c := range cases {
 		m2, d := send(t, m, keyPress(c.key))
@@ -292,8 +317,8 @@ func TestCopyKeys(t *testing.T) {
 				clip = append(clip, fmt.Sprint(msg))
 			}
 		}
-		if len(clip) != 1 || clip[0] != c.want {
-			t.Errorf("%s: clipboard writes %q, want one of %q", c.key, clip, c.want)
+		if len(clip) != 1 || !c.want(clip[0]) {
+			t.Errorf("%s: clipboard writes %q", c.key, clip)
 		}
 		if !strings.Contains(m2.status, c.status) || !strings.Contains(screenText(m2), c.status) {
 			t.Errorf("%s: status %q, want it to say %q", c.key, m2.status, c.status)
@@ -305,6 +330,34 @@ func TestCopyKeys(t *testing.T) {
 		m2, _ = send(t, m2, d.timers[0].msg)
 		if m2.status != "" {
 			t.Errorf("%s: status %q still shown after it expired", c.key, m2.status)
+		}
+	}
+}
+
+func TestSaveMarkdown(t *testing.T) {
+	dir := t.TempDir()
+	m := started(t, newFake(), 80, 24, func(c *common) { c.saveDir = dir })
+	m, _ = send(t, m, pasteMsg(regression))
+	m, _ = send(t, m, keyPress("S"))
+	path := filepath.Join(dir, "culprit-"+regression+".md")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("S saved nothing: %v (status %q)", err, m.status)
+	}
+	for _, want := range []string{"## Verdict", "## Root error", "## Deploys", "## Next steps", "## Reproduce"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("saved markdown lacks %q", want)
+		}
+	}
+	if !strings.Contains(m.status, "saved the investigation to "+path) {
+		t.Errorf("status %q does not name the file", m.status)
+	}
+}
+
+func TestFileSafe(t *testing.T) {
+	for in, want := range map[string]string{"r-1": "r-1", "../../etc/passwd": "_.._etc_passwd", "": "request", "a b/c": "a_b_c"} {
+		if got := fileSafe(in); got != want {
+			t.Errorf("fileSafe(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -352,9 +405,14 @@ func TestBackendErrorShown(t *testing.T) {
 
 func TestQuitVersusTyping(t *testing.T) {
 	m := started(t, newFake(), 80, 24)
-	// Typing in the home input: q is a letter.
-	m2, d := send(t, m, keyPress("q"))
-	if d.quit || m2.home.input.Value() != "q" {
+	// On the empty home input, q quits.
+	if _, d := send(t, m, keyPress("q")); !d.quit {
+		t.Fatal("q on the empty home input did not quit")
+	}
+	// Once the input holds text, q is a letter.
+	m2, _ := typeText(t, m, "s")
+	m2, d := send(t, m2, keyPress("q"))
+	if d.quit || m2.home.input.Value() != "sq" {
 		t.Fatalf("q while typing: quit=%v input=%q, want the letter typed", d.quit, m2.home.input.Value())
 	}
 	// ? on an empty input opens the help, on a non-empty one it types.
@@ -363,7 +421,7 @@ func TestQuitVersusTyping(t *testing.T) {
 		t.Fatal("? on an empty input did not open the help")
 	}
 	m3, _ = send(t, m2, keyPress("?"))
-	if m3.showHelp || m3.home.input.Value() != "q?" {
+	if m3.showHelp || m3.home.input.Value() != "sq?" {
 		t.Fatalf("? after text: help=%v input=%q", m3.showHelp, m3.home.input.Value())
 	}
 	// In the error list, q quits.
@@ -378,13 +436,14 @@ func TestQuitVersusTyping(t *testing.T) {
 	if _, d = send(t, m2, keyPress("ctrl+c")); !d.quit {
 		t.Fatal("ctrl+c while typing did not quit")
 	}
-	// Explore input: q types; in the results it quits.
+	// Explore input: q types after text; in the results it quits.
 	m5, _ := send(t, m, openExploreMsg{query: ""})
 	if !m5.explore.typing() {
 		t.Fatal("explore with no query should focus its input")
 	}
+	m5, _ = typeText(t, m5, "s")
 	m6, d := send(t, m5, keyPress("q"))
-	if d.quit || m6.explore.input.Value() != "q" {
+	if d.quit || m6.explore.input.Value() != "sq" {
 		t.Fatalf("q in the explore input: quit=%v input=%q", d.quit, m6.explore.input.Value())
 	}
 	m6, _ = send(t, m6, keyPress("tab"))
@@ -447,7 +506,7 @@ func TestExplorePagingIsVirtual(t *testing.T) {
 	}
 	// Page down until the cursor crosses into the second page: it asks
 	// for page 1 (prefetch), once.
-	for range 30 {
+	for i := 0; m.explore.cursor < pageSize && i < 200; i++ {
 		m, _ = send(t, m, keyPress("pgdown"))
 	}
 	if got := offsets(); len(got) != 2 || got[1] != pageSize {
@@ -591,6 +650,9 @@ func TestExploreTimeRange(t *testing.T) {
 	if m.explore.total >= all || m.explore.total == 0 {
 		t.Fatalf("1: %d hits, want fewer than the %d of all time", m.explore.total, all)
 	}
+	if want := "15:14:57 → 15:29:57 UTC"; !strings.Contains(screenText(m), want) {
+		t.Errorf("1: the range's absolute times %q are not on screen:\n%s", want, screenText(m))
+	}
 	m, _ = send(t, m, keyPress("5"))
 	if m.explore.total != all {
 		t.Fatalf("5: %d hits, want all %d", m.explore.total, all)
@@ -612,29 +674,47 @@ func TestAddClause(t *testing.T) {
 	}
 }
 
-func TestCleanPasteAndLooksLikeID(t *testing.T) {
+func TestPasteRecognisesRequestID(t *testing.T) {
 	cases := []struct {
-		in, clean string
-		id        bool
+		name, paste string
+		screen      screen
+		query       string // explore query, when the screen is explore
 	}{
-		{"  7f3a9c2e-1b4d  \n", "7f3a9c2e-1b4d", true},
-		{`"req-123",`, "req-123", true},
-		{"`abc123`.", "abc123", true},
-		{"'r-1'", "r-1", true},
-		{"status:500", "status:500", false},
-		{"service:orders panic", "service:orders panic", false},
-		{"trace:abc-def", "trace:abc-def", true},
-		{"-level:debug", "-level:debug", false},
-		{"ab", "ab", false},
+		{"quoted id", "  \"" + regression + "\",\n", screenInvestigation, ""},
+		{"uppercase uuid", strings.ToUpper(regression), screenInvestigation, ""},
+		{"id in a sentence", "hi, a customer says request " + regression + " failed at checkout", screenInvestigation, ""},
+		{"header", "X-Request-Id: " + regression, screenInvestigation, ""},
+		{"json fragment", `{"level":"error","request_id":"` + regression + `"}`, screenInvestigation, ""},
+		{"url", "https://shop.example/o/1?request_id=" + regression + "&x=1", screenInvestigation, ""},
+		{"quoted phrase stays a phrase", `"panic recovered"`, screenExplore, `"panic recovered"`},
+		{"field query", "status:500", screenExplore, "status:500"},
 	}
 	for _, c := range cases {
-		got := query.CleanRequestID(c.in)
-		if got != c.clean {
-			t.Errorf("query.CleanRequestID(%q) = %q, want %q", c.in, got, c.clean)
-		}
-		if id := looksLikeID(got); id != c.id {
-			t.Errorf("looksLikeID(%q) = %v, want %v", got, id, c.id)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake()
+			m := started(t, f, 80, 24)
+			m, _ = send(t, m, pasteMsg(c.paste))
+			if c.screen == screenExplore {
+				// A search is pasted into the input as it is, and runs on enter.
+				if got := m.home.input.Value(); m.screen != screenHome || got != c.paste {
+					t.Fatalf("after pasting %q: screen %v, input %q; want it in the home input", c.paste, m.screen, got)
+				}
+				m, _ = send(t, m, keyPress("enter"))
+			}
+			if m.screen != c.screen {
+				t.Fatalf("screen after pasting %q = %v, want %v", c.paste, m.screen, c.screen)
+			}
+			switch c.screen {
+			case screenInvestigation:
+				if !m.inv.report.Found || m.inv.report.RequestID != regression {
+					t.Errorf("investigation of %q, want the found report of %s", m.inv.report.RequestID, regression)
+				}
+			case screenExplore:
+				if m.explore.query != c.query {
+					t.Errorf("explore query = %q, want %q", m.explore.query, c.query)
+				}
+			}
+		})
 	}
 }
 
@@ -648,6 +728,22 @@ func TestSanitizedLogText(t *testing.T) {
 	m, _ = send(t, m, keyPress("tab"))
 	m, _ = send(t, m, keyPress("tab")) // timeline, whose 3rd line is hostile
 	views := []string{m.View().Content}
+	// The line view of the hostile timeline line (a text line: no JSON to
+	// escape it), and its Markdown.
+	m2 := m
+	for range 2 {
+		m2, _ = send(t, m2, keyPress("j"))
+	}
+	m2, _ = send(t, m2, keyPress("enter"))
+	if m2.screen != screenLine {
+		t.Fatalf("enter on the hostile line: screen %v", m2.screen)
+	}
+	views = append(views, m2.View().Content)
+	var md strings.Builder
+	if err := query.WriteReportMarkdown(&md, m.inv.report, query.MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	views = append(views, md.String())
 	// The explore screen on the hostile line.
 	m, _ = send(t, m, openExploreMsg{query: "agent"})
 	views = append(views, m.View().Content)
@@ -655,7 +751,11 @@ func TestSanitizedLogText(t *testing.T) {
 		if strings.Contains(v, "\x1b]52") || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "\u009b") || strings.Contains(v, "\a") {
 			t.Errorf("view %d lets a terminal control sequence from the logs through", i)
 		}
-		if !strings.Contains(v, `\x1b[2J\x1b`) {
+		shown := `\x1b[2J\x1b`
+		if i == 2 {
+			shown = `\\x1b\[2J\\x1b` // Markdown escapes the backslash and the bracket
+		}
+		if !strings.Contains(v, shown) {
 			t.Errorf("view %d does not show the neutralised sequence:\n%s", i, ansi.Strip(v))
 		}
 	}

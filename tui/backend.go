@@ -26,6 +26,9 @@ type Backend interface {
 	Deploys(ctx context.Context) ([]query.Deploy, error)
 	// Span describes the index: event count and ingested time window.
 	Span(ctx context.Context) (query.Span, error)
+	// Compare compares the service of the report's error before and after
+	// its suspect deploy; nil when there is no suspect deploy.
+	Compare(ctx context.Context, r *query.Report) (*query.DeployComparison, error)
 }
 
 // Options configure the TUI.
@@ -34,6 +37,9 @@ type Options struct {
 	RequestID string
 	// NoColor draws without colour (NO_COLOR); bold and reverse video stay.
 	NoColor bool
+	// SaveDir is where S saves an investigation as Markdown; "" means the
+	// current directory.
+	SaveDir string
 	// Now is the clock used for relative times ("3h ago"); nil means
 	// time.Now.
 	Now func() time.Time

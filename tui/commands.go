@@ -3,6 +3,9 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,8 +24,12 @@ const (
 	statusDuration = 4 * time.Second
 )
 
-// facetFields are the explore facets, in display order.
-var facetFields = []string{"service", "level", "status", "route"}
+// facetFields are the explore facets, in display order; a short terminal
+// shows the first smallFacets of them.
+var facetFields = []string{"service", "level", "status", "route", "version", "host", "user"}
+
+// smallFacets is how many facets fit below 30 rows.
+const smallFacets = 4
 
 // timeRange is an explore time-range shortcut, counted back from the newest
 // ingested event (0: everything).
@@ -44,6 +51,8 @@ type common struct {
 	now   func() time.Time
 	ascii bool
 	tick  func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd // tea.Tick; faked in tests
+	// saveDir is where S writes Markdown ("" : the current directory).
+	saveDir string
 }
 
 // spanCmd fetches the index span.
@@ -65,7 +74,8 @@ func deploysCmd(ctx context.Context, b Backend) tea.Cmd {
 // groupsCmd fetches the top error groups.
 func groupsCmd(ctx context.Context, b Backend, seq int) tea.Cmd {
 	return func() tea.Msg {
-		gs, err := b.Errors(ctx, query.ErrorsOptions{Sort: "count", Limit: groupsLimit})
+		// Histograms come along: the home screen ranks a rising rate.
+		gs, err := b.Errors(ctx, query.ErrorsOptions{Sort: "count", Limit: groupsLimit, Buckets: 40})
 		return groupsMsg{seq: seq, groups: gs, err: err}
 	}
 }
@@ -95,14 +105,25 @@ func spanBounds(s query.Span) (time.Time, time.Time) {
 	return s.First, s.Last.Add(time.Second)
 }
 
-// resolveCmd investigates id. With search, an unknown id that occurs as
-// text in the logs opens the explore screen instead; an id found nowhere
-// comes back as the not-found report (with its hint).
+// resolveCmd investigates id, then its other spellings while it is not
+// found (query.RequestIDVariants: an uppercase UUID against lowercase
+// logs). With search, an unknown id that occurs as text in the logs opens
+// the explore screen instead; an id found nowhere comes back as the
+// not-found report (with its hint).
 func resolveCmd(ctx context.Context, b Backend, seq int, id string, search bool) tea.Cmd {
 	return func() tea.Msg {
-		r, err := b.Request(ctx, id)
-		if err != nil {
-			return reportMsg{seq: seq, id: id, err: err}
+		var r *query.Report
+		for _, v := range query.RequestIDVariants(id) {
+			rv, err := b.Request(ctx, v)
+			if err != nil {
+				return reportMsg{seq: seq, id: id, err: err}
+			}
+			if r == nil || (rv != nil && rv.Found) {
+				r = rv
+			}
+			if rv != nil && rv.Found {
+				break
+			}
 		}
 		if r == nil {
 			r = &query.Report{RequestID: id}
@@ -195,4 +216,83 @@ func fieldFilter(field, value string) string {
 		return field + ":" + value
 	}
 	return field + ":" + quoteValue(value)
+}
+
+// compareCmd compares the report's service around its suspect deploy.
+func compareCmd(ctx context.Context, b Backend, seq int, r *query.Report) tea.Cmd {
+	return func() tea.Msg {
+		c, err := b.Compare(ctx, r)
+		return compareMsg{seq: seq, cmp: c, err: err}
+	}
+}
+
+// markdown renders the investigation, with its before/after comparison
+// when it has a suspect deploy. The report is only read: the comparison
+// goes on a copy.
+func markdown(ctx context.Context, be Backend, r *query.Report) (string, error) {
+	if r.Compare == nil && r.Deploy != nil {
+		c, err := be.Compare(ctx, r)
+		if err != nil {
+			return "", err
+		}
+		cp := *r
+		cp.Compare = c
+		r = &cp
+	}
+	var b strings.Builder
+	err := query.WriteReportMarkdown(&b, r, query.MarkdownOptions{})
+	return b.String(), err
+}
+
+// shareCmd renders the investigation as Markdown and copies it to the
+// clipboard with OSC 52.
+func shareCmd(ctx context.Context, be Backend, r *query.Report) tea.Cmd {
+	return func() tea.Msg {
+		md, err := markdown(ctx, be, r)
+		if err != nil {
+			return statusMsg{text: "markdown: " + query.SanitizeLine(err.Error()), err: true}
+		}
+		var b strings.Builder
+		b.WriteString(md)
+		return clipboardMsg{text: b.String(), status: fmt.Sprintf("copied the investigation as Markdown (%s) to the clipboard (OSC 52)", plural(strings.Count(b.String(), "\n"), "line"))}
+	}
+}
+
+// saveCmd writes the investigation as Markdown to dir/culprit-ID.md.
+func saveCmd(ctx context.Context, be Backend, r *query.Report, dir string) tea.Cmd {
+	return func() tea.Msg {
+		md, err := markdown(ctx, be, r)
+		if err != nil {
+			return statusMsg{text: "markdown: " + query.SanitizeLine(err.Error()), err: true}
+		}
+		var b strings.Builder
+		b.WriteString(md)
+		path := filepath.Join(dir, "culprit-"+fileSafe(r.RequestID)+".md")
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			return statusMsg{text: "save: " + query.SanitizeLine(err.Error()), err: true}
+		}
+		return statusMsg{text: "saved the investigation to " + query.SanitizeLine(path)}
+	}
+}
+
+// fileSafe turns a request ID into a file name part: letters, digits,
+// dot, dash and underscore kept, anything else an underscore; at most 80
+// bytes; never empty, never starting with a dot.
+func fileSafe(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		if b.Len() >= 80 {
+			break
+		}
+		if r == '.' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	s := strings.TrimLeft(b.String(), ".")
+	if s == "" {
+		return "request"
+	}
+	return s
 }

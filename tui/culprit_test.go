@@ -96,7 +96,7 @@ func TestCulpritAgrees(t *testing.T) {
 			}
 
 			m := newInvestigation(c, r, query.Span{}, 200, 60)
-			pane, _ := m.stackPane(200)
+			pane, _, _ := m.stackPane(200)
 			for i := range pane {
 				pane[i] = ansi.Strip(pane[i])
 			}

@@ -67,7 +67,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 	}
 	t.Cleanup(func() { tm("kill-server") })
 	shell := fmt.Sprintf("env LANG=C.UTF-8 LC_ALL= TERM=xterm-256color %q tui --index %q", bin, idx)
-	if out, err := tm("new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", shell); err != nil {
+	if out, err := tm("new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "-c", tmp, shell); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
 	capture := func() string {
@@ -91,8 +91,8 @@ func TestTmuxEndToEnd(t *testing.T) {
 	waitFor("the home screen", func(s string) bool { return strings.Contains(s, "Top error groups (") })
 
 	// Paste the request ID as a terminal paste (bracketed when the program
-	// asked for it), with the whitespace a copy usually carries.
-	if out, err := tm("set-buffer", "--", " "+rc.RequestID+"\n"); err != nil {
+	// asked for it), inside the sentence a support ticket carries it in.
+	if out, err := tm("set-buffer", "--", " customer says their order failed, X-Request-Id: "+rc.RequestID+" (at 17:15)\n"); err != nil {
 		t.Fatalf("tmux set-buffer: %v\n%s", err, out)
 	}
 	if out, err := tm("paste-buffer", "-p", "-t", "e2e"); err != nil {
@@ -109,9 +109,41 @@ func TestTmuxEndToEnd(t *testing.T) {
 		return true
 	})
 
-	if out, err := tm("send-keys", "-t", "e2e", "q"); err != nil {
-		t.Fatalf("tmux send-keys: %v\n%s", err, out)
+	keys := func(k ...string) {
+		t.Helper()
+		if out, err := tm(append([]string{"send-keys", "-t", "e2e"}, k...)...); err != nil {
+			t.Fatalf("tmux send-keys: %v\n%s", err, out)
+		}
 	}
+
+	// The stack cursor starts on the culprit frame: enter lists every
+	// event whose stack holds it.
+	keys("Enter")
+	waitFor("explore on the culprit frame", func(s string) bool {
+		return strings.Contains(s, `query› stack:"main.loyaltyDiscount"`) && strings.Contains(s, " hits") &&
+			strings.Contains(s, "panic recovered")
+	})
+
+	// Back, then S saves the investigation as Markdown in the working
+	// directory.
+	keys("Escape")
+	waitFor("the investigation again", func(s string) bool { return strings.Contains(s, verdict) })
+	keys("S")
+	md := filepath.Join(tmp, "culprit-"+rc.RequestID+".md")
+	waitFor("the saved-file status", func(s string) bool { return strings.Contains(s, "saved the investigation to") })
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatalf("S: %v", err)
+	}
+	for _, sec := range []string{"# Request `" + rc.RequestID + "`: " + strings.ReplaceAll(rc.Expect.Cause, "-", " "),
+		"## Verdict", "## Evidence", "## Root error", "Culprit frame: `", "## First occurrence", "## Deploys", "**suspect**",
+		"## Blast radius", "## Timeline", "## Next steps", "## Reproduce", "culprit request " + rc.RequestID} {
+		if !strings.Contains(string(b), sec) {
+			t.Errorf("saved Markdown lacks %q:\n%s", sec, b)
+		}
+	}
+
+	keys("q")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if _, err := tm("has-session", "-t", "e2e"); err != nil {

@@ -60,6 +60,8 @@ type exploreModel struct {
 	facetRow  int
 	facetCol  int
 	hist      []query.TimeBucket
+	deploys   []query.Deploy // for the histogram's markers
+	oldest    bool           // results oldest first (o toggles)
 	histWidth int
 	histErr   error
 	typingTag int
@@ -157,7 +159,11 @@ func (m exploreModel) run() (exploreModel, tea.Cmd) {
 
 func (m exploreModel) searchOptions() query.SearchOptions {
 	f := m.filter()
-	return query.SearchOptions{Query: f.Query, Since: f.Since, Until: f.Until, Order: query.NewestFirst}
+	order := query.NewestFirst
+	if m.oldest {
+		order = query.OldestFirst
+	}
+	return query.SearchOptions{Query: f.Query, Since: f.Since, Until: f.Until, Order: order}
 }
 
 func (m exploreModel) filter() query.Filter {
@@ -411,6 +417,14 @@ func (m exploreModel) resultsKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 		return m.findError(-1)
 	case key.Matches(msg, k.Enter):
 		return m, m.openSelected()
+	case key.Matches(msg, k.Context):
+		if e, ok := m.event(m.cursor); ok {
+			return m, openExplore(contextAround(e.Service, e.Host, e.Time))
+		}
+	case key.Matches(msg, k.Order):
+		m.oldest = !m.oldest
+		m.input.SetValue(m.query)
+		return m.run()
 	case key.Matches(msg, k.CopyID):
 		if e, ok := m.event(m.cursor); ok && e.RequestID != "" {
 			return m, tea.Batch(tea.SetClipboard(e.RequestID), statusCmd("copied request id "+query.SanitizeLine(e.RequestID)+" to the clipboard (OSC 52)", false))
@@ -600,20 +614,28 @@ type exploreLayout struct {
 	middleH    int
 }
 
+// shownFacets is how many facets the height has room for.
+func (m exploreModel) shownFacets() int {
+	if m.height >= 30 {
+		return len(facetFields)
+	}
+	return smallFacets
+}
+
 func (m exploreModel) layout() exploreLayout {
 	var l exploreLayout
 	h := m.height - 2 // input, status
 	switch {
 	case h >= 30:
-		l.histRows = 3
+		l.histRows = 5 // deploy markers, bars, time axis
 	case h >= 16:
-		l.histRows = 2
+		l.histRows = 3 // bars, time axis
 	default:
 		l.histRows = 0
 	}
 	h -= l.histRows
 	if m.height >= 16 {
-		l.facetLines = len(facetFields)
+		l.facetLines = m.shownFacets()
 		h -= l.facetLines + 1
 	}
 	l.middleH = max(h, 2)
@@ -692,7 +714,9 @@ func (m exploreModel) statusLine() string {
 	var parts []string
 	switch {
 	case m.err != nil:
-		return st.Error.Render(st.trunc("search failed: "+query.SanitizeLine(m.err.Error()), m.width))
+		// The store's errors already say "search: …": say it once.
+		msg := strings.TrimPrefix(query.SanitizeLine(m.err.Error()), "search: ")
+		return st.Error.Render(st.trunc("search failed: "+msg, m.width))
 	case !m.ran:
 		parts = append(parts, "type a query and press enter")
 	case !m.totalKnown:
@@ -709,8 +733,18 @@ func (m exploreModel) statusLine() string {
 		rs = append(rs, lbl)
 	}
 	parts = append(parts, "range "+strings.Join(rs, " "))
+	if f := m.filter(); !f.Since.IsZero() && !m.span.Last.IsZero() {
+		// The active range in absolute times: "last 15m" of logs that may
+		// be days old says nothing by itself.
+		withDate := multiDay(f.Since, m.span.Last)
+		parts = append(parts, axisTime(f.Since, withDate)+" "+st.G.Arrow+" "+axisTime(m.span.Last, withDate)+" UTC")
+	}
 	if m.totalKnown && m.total > 0 {
-		parts = append(parts, fmt.Sprintf("line %s of %s, newest first", count(m.cursor+1), count(m.total)))
+		order := "newest first"
+		if m.oldest {
+			order = "oldest first"
+		}
+		parts = append(parts, fmt.Sprintf("line %s of %s, %s", count(m.cursor+1), count(m.total), order))
 	}
 	return st.trunc(strings.Join(parts, "  "+st.G.Dot+"  "), m.width)
 }
@@ -718,15 +752,36 @@ func (m exploreModel) statusLine() string {
 func (m exploreModel) histView(w, rows int) []string {
 	st := m.c.st
 	switch {
+	case m.err != nil:
+		return st.block(nil, w, rows) // the status line says why, once
 	case m.histErr != nil:
 		return st.block([]string{st.Error.Render(st.trunc("histogram: "+query.SanitizeLine(m.histErr.Error()), w))}, w, rows)
 	case m.hist == nil:
 		return st.block(nil, w, rows)
 	}
-	cols := chart.Columns(bucketCounts(m.hist), w-2, rows, st.G.Chart)
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = " " + st.Spark.Render(c)
+	// Deploy markers above the bars (from 4 rows), the time axis below.
+	from, to := m.hist[0].Start, m.hist[len(m.hist)-1].Start
+	if n := len(m.hist); n > 1 {
+		to = to.Add(m.hist[1].Start.Sub(m.hist[0].Start))
+	}
+	barRows := max(rows-1, 1)
+	var out []string
+	if rows >= 4 {
+		barRows--
+		out = append(out, " "+st.Marker.Render(markerRow(m.deploys, from, to, w-2, st.G)))
+	}
+	for _, c := range chart.Columns(bucketCounts(m.hist), w-2, barRows, st.G.Chart) {
+		out = append(out, " "+st.Spark.Render(c))
+	}
+	if rows >= 2 {
+		withDate := multiDay(from, to)
+		left, right := axisTime(from, withDate), axisTime(to, withDate)+" UTC"
+		gap := w - 2 - len(left) - len(right)
+		axis := left + " " + st.G.Arrow + " " + right
+		if gap > 0 {
+			axis = left + strings.Repeat(" ", gap) + right
+		}
+		out = append(out, " "+st.Subtle.Render(st.trunc(axis, w-2)))
 	}
 	return out
 }
@@ -778,20 +833,26 @@ func (m exploreModel) resultRow(e query.Event, w int, withDate, sel bool) string
 		status = fmt.Sprintf("%3d", e.Status)
 	}
 	ts := clock(e.Time, withDate)
-	text := eventText(e.Message, e.Method, e.Path)
-	if e.Error != "" && !strings.Contains(e.Message, e.Error) {
-		text += "  " + query.SanitizeLine(e.Error)
+	// The error text right after the message, before the request line: on
+	// an error row it is what the reader scans for.
+	msg := e.Message
+	if e.Error != "" && !strings.Contains(msg, e.Error) {
+		msg = strings.TrimSpace(msg + ": " + e.Error)
+		if e.Message == "" {
+			msg = e.Error
+		}
 	}
+	text := eventText(msg, e.Method, e.Path)
 	head := cur + ts + " " + st.fit(query.SanitizeLine(e.Service), 10) + " "
 	restW := max(w-ansi.StringWidth(head)-5-1-3-1, 0)
 	if sel && m.focus == focusResults {
 		return st.Selected.Render(st.fit(head+st.fit(lvl, 5)+" "+status+" "+st.trunc(text, restW), w))
 	}
-	msg := st.trunc(text, restW)
+	cell := st.trunc(text, restW)
 	if e.IsError {
-		msg = st.Error.Render(msg)
+		cell = st.Error.Render(cell)
 	}
-	return head + st.level(e.Level).Render(st.fit(lvl, 5)) + " " + status + " " + msg
+	return head + st.level(e.Level).Render(st.fit(lvl, 5)) + " " + status + " " + cell
 }
 
 func (m exploreModel) detailView(w, rows int) []string {
@@ -824,11 +885,23 @@ func (m exploreModel) facetsView(w int) []string {
 	if m.focus == focusFacets {
 		style, title = st.Focused, st.G.Cursor+" Facets"
 	}
-	out := []string{st.rule(title, "enter adds a filter", w, style)}
+	// A short terminal shows a window of the facets that follows the
+	// facet cursor, so version, host and user stay reachable.
+	shown := m.shownFacets()
+	top := follow(0, m.facetRow, shown)
+	right := "enter adds a filter"
+	if shown < len(facetFields) {
+		right = fmt.Sprintf("%d-%d/%d %s %s", top+1, top+shown, len(facetFields), st.G.Dot, right)
+	}
+	out := []string{st.rule(title, right, w, style)}
+	if m.facetsErr != nil && m.err != nil {
+		return out // the query failed: the status line says why, once
+	}
 	if m.facetsErr != nil {
 		return append(out, st.Error.Render(st.trunc("facets: "+query.SanitizeLine(m.facetsErr.Error()), w)))
 	}
-	for i, field := range facetFields {
+	for i := top; i < top+shown; i++ {
+		field := facetFields[i]
 		f, ok := m.facet(i)
 		line := st.Subtle.Render(st.fit(field, 8))
 		if !ok {

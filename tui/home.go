@@ -81,7 +81,7 @@ func (m homeModel) update(msg tea.Msg) (homeModel, tea.Cmd) {
 		if msg.seq != m.groupsSeq {
 			return m, nil
 		}
-		m.groups, m.groupsErr, m.groupsKnown = msg.groups, msg.err, true
+		m.groups, m.groupsErr, m.groupsKnown = rankGroups(msg.groups), msg.err, true
 		m.sel = min(m.sel, max(len(m.groups)-1, 0))
 		return m, m.sparkCmds()
 	case groupHistMsg:
@@ -103,13 +103,14 @@ func (m homeModel) update(msg tea.Msg) (homeModel, tea.Cmd) {
 		if m.empty() {
 			return m, nil
 		}
-		text := query.CleanRequestID(msg.Content)
+		text := oneLine(msg.Content)
 		m.listFocus = false
 		m.input.Focus()
-		m.input.SetValue(text)
-		if looksLikeID(text) {
-			return m, openRequest(text, true)
+		if id, ok := query.RecognizeRequestID(text); ok {
+			m.input.SetValue(id.ID)
+			return m, openRequest(id.ID, true)
 		}
+		m.input.SetValue(text)
 	case tea.KeyPressMsg:
 		if m.empty() {
 			return m, nil
@@ -172,43 +173,48 @@ func (m homeModel) selected() (query.ErrorGroup, bool) {
 	return m.groups[m.sel], true
 }
 
-// submit decides what the input is: something that looks like an ID is
-// investigated (and searched as text if the index does not know it),
-// anything else opens the explore screen on it.
+// submit decides what the input is (query.RecognizeRequestID): a request
+// ID, bare or inside a header, key=value, JSON or URL, is investigated
+// (and searched as text if the index does not know it); anything else
+// opens the explore screen on the text as typed, quotes and parentheses
+// included.
 func (m homeModel) submit() tea.Cmd {
-	s := query.CleanRequestID(m.input.Value())
-	switch {
-	case s == "":
+	s := strings.TrimSpace(m.input.Value())
+	if s == "" {
 		return statusCmd("paste a request ID, or type a search query", false)
-	case looksLikeID(s):
-		return openRequest(s, true)
-	default:
-		return openExplore(s)
 	}
+	if id, ok := query.RecognizeRequestID(s); ok {
+		return openRequest(id.ID, true)
+	}
+	return openExplore(s)
+}
+
+// oneLine is pasted text on one line: trimmed, line breaks and tabs made
+// spaces (the input is one line).
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, s))
 }
 
 func openRequest(id string, search bool) tea.Cmd {
 	return func() tea.Msg { return openRequestMsg{id: id, search: search} }
 }
 
-func openExplore(q string) tea.Cmd {
-	return func() tea.Msg { return openExploreMsg{query: q} }
+func openLine(ev query.ReportEvent) tea.Cmd {
+	return func() tea.Msg { return openLineMsg{ev: ev} }
 }
 
-// looksLikeID: a single token without query syntax (no spaces, no
-// field:value, no quotes, wildcards or grouping).
-func looksLikeID(s string) bool {
-	if len(s) < 3 || len(s) > 256 || strings.ContainsAny(s, " \t\n\"*?()[]{}") {
-		return false
-	}
-	if f, _, ok := strings.Cut(s, ":"); ok && slices.Contains(queryFields, strings.ToLower(f)) {
-		return false
-	}
-	switch s[0] {
-	case '+', '-', '>', '<', '=':
-		return false
-	}
-	return true
+// openExploreOldest opens explore on q, oldest line first.
+func openExploreOldest(q string) tea.Cmd {
+	return func() tea.Msg { return openExploreMsg{query: q, oldest: true} }
+}
+
+func openExplore(q string) tea.Cmd {
+	return func() tea.Msg { return openExploreMsg{query: q} }
 }
 
 // queryFields are the field names of the search syntax.
@@ -476,4 +482,50 @@ func (m homeModel) groupsView(w, rows int) []string {
 		out = append(out, st.trunc(line, w))
 	}
 	return out
+}
+
+// rankGroups orders error groups by significance: root errors that
+// appeared after a deploy of their service first, then those whose rate
+// is rising, then the other root errors, then the upstream reports of
+// downstream failures; count breaks ties. The input is not modified.
+func rankGroups(gs []query.ErrorGroup) []query.ErrorGroup {
+	out := slices.Clone(gs)
+	tier := func(g query.ErrorGroup) int {
+		switch {
+		case g.WrapperOf != "":
+			return 3
+		case g.New:
+			return 0
+		case rising(g.Histogram):
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(out, func(a, b query.ErrorGroup) int {
+		if ta, tb := tier(a), tier(b); ta != tb {
+			return ta - tb
+		}
+		return b.Count - a.Count
+	})
+	return out
+}
+
+// rising reports whether the last quarter of a histogram holds errors at
+// more than twice the rate of the rest (and at least three of them).
+func rising(h []query.TimeBucket) bool {
+	if len(h) < 4 {
+		return false
+	}
+	cut := len(h) - len(h)/4
+	var before, after int
+	for i, b := range h {
+		if i < cut {
+			before += b.Count
+		} else {
+			after += b.Count
+		}
+	}
+	rb := float64(before) / float64(cut)
+	ra := float64(after) / float64(len(h)-cut)
+	return after >= 3 && ra > 2*rb
 }

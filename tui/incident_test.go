@@ -251,7 +251,10 @@ func regressionReport() *query.Report {
 			ev(0, "gateway", "info", "incoming request", 0, "logs/gateway.jsonl:8810"),
 			ev(2*time.Millisecond, "orders", "info", "loading order", 0, "logs/orders.jsonl:5120"),
 			ev(4*time.Millisecond, "orders", "debug", "applying discount for plan legacy "+hostile, 0, "logs/orders.jsonl:5121"),
-			ev(6*time.Millisecond, "orders", "error", "panic recovered", 500, "logs/orders.jsonl:5122"),
+			withFields(ev(6*time.Millisecond, "orders", "error", "panic recovered", 500, "logs/orders.jsonl:5122"),
+				`{"time":"2025-11-25T15:11:12.106Z","level":"ERROR","msg":"panic recovered","service":"orders","host":"orders-7c9f-2",`+
+					`"request_id":"`+regression+`","error":"runtime error: invalid memory address or nil pointer dereference",`+
+					`"note":"a long value that does not fit on one line of a narrow terminal and must wrap instead of being cut \u001b[31mred"}`),
 			chain[0],
 			ev(10*time.Millisecond, "gateway", "info", "request completed", 500, "logs/gateway.jsonl:8813"),
 		},
@@ -368,6 +371,12 @@ func (f *fakeBackend) Errors(ctx context.Context, o query.ErrorsOptions) ([]quer
 }
 
 // inv returns the Investigator over the shared fake store; f.mu is held.
+func (f *fakeBackend) Compare(ctx context.Context, r *query.Report) (*query.DeployComparison, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.inv().Compare(ctx, r)
+}
+
 func (f *fakeBackend) inv() *query.Investigator {
 	if f.store == nil {
 		f.store = query.New(storetest.NewFake(f.events, f.deploys), query.Options{})
@@ -461,4 +470,9 @@ func TestDeploysPaneBadgesOnlyTheBlamed(t *testing.T) {
 			t.Errorf("inNearby=%v: a deploy the verdict does not blame is badged:\n%s\n(summary %q)", inNearby, text, sum)
 		}
 	}
+}
+
+func withFields(e query.ReportEvent, raw string) query.ReportEvent {
+	e.Fields = json.RawMessage(raw)
+	return e
 }

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"math"
+	"regexp"
 	"strings"
 	"time"
 
@@ -30,6 +32,9 @@ var paneTitles = [numPanes]string{
 	"Request timeline", "Stack trace", "First occurrence", "Deploys", "Blast radius", "Next steps & evidence",
 }
 
+// hscrollStep is how far ←/→ scroll a pane sideways.
+const hscrollStep = 16
+
 // wideLayout: two columns of panes from this width on.
 const wideLayout = 110
 
@@ -42,7 +47,29 @@ type invModel struct {
 	focus         paneID
 	off           [numPanes]int
 	lines         [numPanes][]string // content, built for the current width
+	targets       [numPanes][]target // what enter opens on each line; nil: nothing
+	cur           [numPanes]int      // the cursor's line in panes with targets
+	hoff          [numPanes]int      // horizontal scroll, in cells
 	summary       [numPanes]string
+}
+
+// targetKind is what a line of a pane opens.
+type targetKind int
+
+const (
+	targetNone  targetKind = iota
+	targetEvent            // a line of the request: the line view
+	targetQuery            // a stack frame or a blast-radius row: explore
+)
+
+// target is what enter opens on one line of a pane.
+type target struct {
+	kind  targetKind
+	event int    // index into Report.Events
+	query string // explore query
+	first bool   // where the cursor starts (the culprit frame)
+	// oldest: explore oldest first (a frame's first occurrence on top).
+	oldest bool
 }
 
 func newInvestigation(c *common, r *query.Report, span query.Span, w, h int) invModel {
@@ -64,6 +91,82 @@ func newInvestigation(c *common, r *query.Report, span query.Span, w, h int) inv
 func (m *invModel) setSize(w, h int) {
 	m.width, m.height = w, h
 	m.build()
+	vis := m.layout().vis
+	for p := range numPanes {
+		if c := m.cur[p]; c < 0 || c >= len(m.targets[p]) || m.targets[p][c].kind == targetNone {
+			m.cur[p] = m.nextTarget(p, -1, 1)
+			for i, t := range m.targets[p] {
+				if t.first {
+					m.cur[p] = i
+					if i >= vis[p] { // bring the culprit frame into view, a little below the top
+						m.off[p] = clampOffset(i-2, len(m.lines[p]), vis[p])
+					}
+					break
+				}
+			}
+		}
+	}
+}
+
+// nextTarget is the first line after (dir 1) or before (dir -1) line from
+// that opens something, or from itself when there is none (-1 when the
+// pane has no target at all).
+func (m invModel) nextTarget(p paneID, from, dir int) int {
+	ts := m.targets[p]
+	for i := from + dir; i >= 0 && i < len(ts); i += dir {
+		if ts[i].kind != targetNone {
+			return i
+		}
+	}
+	if from >= 0 && from < len(ts) && ts[from].kind != targetNone {
+		return from
+	}
+	return -1
+}
+
+// cursorIntoView moves the focused pane's cursor onto a target among the
+// lines a scroll left visible, if it is no longer among them.
+func (m *invModel) cursorIntoView(vis int) {
+	p := m.focus
+	c, off := m.cur[p], m.off[p]
+	if c < 0 || (c >= off && c < off+vis) {
+		return
+	}
+	if c < off {
+		if n := m.nextTarget(p, off-1, 1); n >= off && n < off+vis {
+			m.cur[p] = n
+		}
+		return
+	}
+	if n := m.nextTarget(p, off+vis, -1); n >= off && n < off+vis {
+		m.cur[p] = n
+	}
+}
+
+// selected is the target under the focused pane's cursor.
+func (m invModel) selected() (target, bool) {
+	c := m.cur[m.focus]
+	if c < 0 || c >= len(m.targets[m.focus]) {
+		return target{}, false
+	}
+	t := m.targets[m.focus][c]
+	return t, t.kind != targetNone
+}
+
+// moveCursor moves the focused pane's cursor by dir; it reports false when
+// the pane has no further target that way (the caller scrolls instead).
+func (m *invModel) moveCursor(dir, vis int) bool {
+	p := m.focus
+	if m.cur[p] < 0 {
+		return false
+	}
+	n := m.nextTarget(p, m.cur[p], dir)
+	if n == m.cur[p] {
+		return false
+	}
+	m.cur[p] = n
+	m.off[p] = clampOffset(follow(m.off[p], n, vis), len(m.lines[p]), vis)
+	return true
 }
 
 // layout is where the panes go for the current size.
@@ -150,24 +253,63 @@ func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
 	case key.Matches(kp, k.PrevPane):
 		m.focus = (m.focus + numPanes - 1) % numPanes
 	case key.Matches(kp, k.Down):
-		*off = clampOffset(*off+1, n, vis)
+		if !m.moveCursor(1, vis) {
+			*off = clampOffset(*off+1, n, vis)
+		}
 	case key.Matches(kp, k.Up):
-		*off = clampOffset(*off-1, n, vis)
+		if !m.moveCursor(-1, vis) {
+			*off = clampOffset(*off-1, n, vis)
+		}
+	case key.Matches(kp, k.Left):
+		m.hscroll(-hscrollStep)
+	case key.Matches(kp, k.Right):
+		m.hscroll(hscrollStep)
+	case key.Matches(kp, k.Enter):
+		t, ok := m.selected()
+		switch {
+		case !ok:
+			return m, statusCmd("nothing to open here: tab to the timeline, the stack trace or the blast radius", false)
+		case t.kind == targetEvent:
+			return m, openLine(r.Events[t.event])
+		case t.oldest:
+			return m, openExploreOldest(t.query)
+		default:
+			return m, openExplore(t.query)
+		}
+	case key.Matches(kp, k.Context):
+		if t, ok := m.selected(); ok && t.kind == targetEvent {
+			return m, openExplore(contextQuery(r.Events[t.event]))
+		}
+		return m, statusCmd("c opens the context of a timeline line: tab to the timeline", false)
 	case key.Matches(kp, k.PageDown):
 		*off = clampOffset(*off+max(vis-1, 1), n, vis)
+		m.cursorIntoView(vis)
 	case key.Matches(kp, k.PageUp):
 		*off = clampOffset(*off-max(vis-1, 1), n, vis)
+		m.cursorIntoView(vis)
 	case key.Matches(kp, k.Top):
 		*off = 0
+		m.cursorIntoView(vis)
 	case key.Matches(kp, k.Bottom):
 		*off = clampOffset(n, n, vis)
+		m.cursorIntoView(vis)
 	case key.Matches(kp, k.CopyID):
 		return m, tea.Batch(tea.SetClipboard(r.RequestID), statusCmd("copied request id "+query.SanitizeLine(r.RequestID)+" to the clipboard (OSC 52)", false))
 	case key.Matches(kp, k.CopyStack):
-		if r.Error == nil || r.Error.Stack == "" {
-			return m, statusCmd("no stack trace to copy", true)
+		if r.Error == nil {
+			return m, statusCmd("no error to copy", true)
 		}
-		return m, tea.Batch(tea.SetClipboard(r.Error.Stack), statusCmd(fmt.Sprintf("copied the stack trace (%d lines) to the clipboard (OSC 52)", strings.Count(r.Error.Stack, "\n")+1), false))
+		text := r.Error.CopyText()
+		return m, tea.Batch(tea.SetClipboard(text), statusCmd(fmt.Sprintf("copied the error and its stack trace (%s) to the clipboard (OSC 52)", plural(strings.Count(text, "\n")+1, "line")), false))
+	case key.Matches(kp, k.Compare):
+		if r.Deploy == nil {
+			return m, statusCmd("no suspect deploy to compare around", true)
+		}
+		return m, func() tea.Msg { return openCompareMsg{report: r} }
+	case key.Matches(kp, k.Share):
+		return m, shareCmd(m.c.ctx, m.c.b, r)
+	case key.Matches(kp, k.Save):
+		return m, saveCmd(m.c.ctx, m.c.b, r, m.c.saveDir)
 	case key.Matches(kp, k.First):
 		g := r.Group
 		switch {
@@ -194,11 +336,13 @@ func (m *invModel) build() {
 	if r == nil || !r.Found {
 		return
 	}
-	m.lines[paneTimeline], m.summary[paneTimeline] = m.timeline(m.contentWidth(paneTimeline))
-	m.lines[paneStack], m.summary[paneStack] = m.stackPane(m.contentWidth(paneStack))
+	// The timeline is built at its natural width: the pane cuts it to its
+	// own and ←/→ scroll it sideways, so no message is lost to a column.
+	m.lines[paneTimeline], m.targets[paneTimeline], m.summary[paneTimeline] = m.timeline(max(m.contentWidth(paneTimeline), naturalWidth))
+	m.lines[paneStack], m.targets[paneStack], m.summary[paneStack] = m.stackPane(m.contentWidth(paneStack))
 	m.lines[paneFirst], m.summary[paneFirst] = m.firstPane(m.contentWidth(paneFirst))
 	m.lines[paneDeploys], m.summary[paneDeploys] = m.deploysPane(m.contentWidth(paneDeploys))
-	m.lines[paneBlast], m.summary[paneBlast] = m.blastPane(m.contentWidth(paneBlast))
+	m.lines[paneBlast], m.targets[paneBlast], m.summary[paneBlast] = m.blastPane(m.contentWidth(paneBlast))
 	m.lines[paneNext], m.summary[paneNext] = m.nextPane(m.contentWidth(paneNext))
 }
 
@@ -249,10 +393,38 @@ func (m invModel) paneView(p paneID, w, vis int) []string {
 		style = st.Focused
 	}
 	out := []string{st.rule(title, pos, w, style)}
-	for _, l := range lines[off:min(off+vis, len(lines))] {
-		out = append(out, " "+l)
+	cur := -1
+	if p == m.focus {
+		cur = m.cur[p]
+	}
+	for i := off; i < min(off+vis, len(lines)); i++ {
+		l := lines[i]
+		if h := m.hoff[p]; h > 0 {
+			l = ansi.Cut(l, h, ansi.StringWidth(l))
+		}
+		if i == cur {
+			out = append(out, st.Selected.Render(st.fit(st.G.Cursor+ansi.Strip(l), w)))
+			continue
+		}
+		out = append(out, st.trunc(" "+l, w))
 	}
 	return out
+}
+
+// naturalWidth is the width the timeline is built for: wide enough for
+// any message a log line carries on one line.
+const naturalWidth = 1000
+
+// hscroll scrolls the focused pane sideways by n cells, within its widest
+// line.
+func (m *invModel) hscroll(n int) {
+	p := m.focus
+	widest := 0
+	for _, l := range m.lines[p] {
+		widest = max(widest, ansi.StringWidth(l))
+	}
+	w := m.layout().colW[p] - 1
+	m.hoff[p] = max(0, min(m.hoff[p]+n, widest-w))
 }
 
 func (m invModel) headerLine() string {
@@ -308,7 +480,7 @@ func (m invModel) bannerLines() []string {
 	}
 	if n := bannerEvidence(m.height); n > 0 {
 		for _, e := range evidence[:min(n, len(evidence))] {
-			out = append(out, st.trunc(strings.Repeat(" ", lw)+st.G.Bullet+" "+query.SanitizeLine(e), w))
+			out = append(out, st.trunc(strings.Repeat(" ", lw)+st.G.Bullet+" "+query.SanitizeLine(trimStamps(e)), w))
 		}
 	}
 	return out
@@ -354,7 +526,7 @@ func (m invModel) notFoundView() []string {
 }
 
 // timeline: one line per event of the request, across services.
-func (m invModel) timeline(w int) ([]string, string) {
+func (m invModel) timeline(w int) ([]string, []target, string) {
 	st := m.c.st
 	r := m.report
 	svcW := 4
@@ -368,7 +540,9 @@ func (m invModel) timeline(w int) ([]string, string) {
 	}
 	withDate := len(r.Events) > 0 && multiDay(r.Events[0].Time, r.Events[len(r.Events)-1].Time)
 	out := make([]string, 0, len(r.Events))
-	for _, e := range r.Events {
+	targets := make([]target, 0, len(r.Events)+1)
+	for i, e := range r.Events {
+		targets = append(targets, target{kind: targetEvent, event: i})
 		mark := " "
 		if rootSrc != "" && e.Source == rootSrc {
 			mark = st.G.Root
@@ -407,7 +581,7 @@ func (m invModel) timeline(w int) ([]string, string) {
 		out = append(out, st.Subtle.Render(st.trunc(more, w)))
 		sum = fmt.Sprintf("%s of %s lines, %s", count(len(r.Events)), count(r.EventsTotal), plural(len(r.Services), "service"))
 	}
-	return out, sum
+	return out, targets, sum
 }
 
 // eventText is what a timeline or results row says about an event.
@@ -425,11 +599,11 @@ func eventText(msg, method, path string) string {
 
 // stackPane: the root error and its stack trace, in-app frames
 // highlighted, then the wrappers logged upstream.
-func (m invModel) stackPane(w int) ([]string, string) {
+func (m invModel) stackPane(w int) ([]string, []target, string) {
 	st := m.c.st
 	e := m.report.Error
 	if e == nil {
-		return []string{st.OK.Render("No error event in this request.")}, "no error"
+		return []string{st.OK.Render("No error event in this request.")}, nil, "no error"
 	}
 	head := query.SanitizeLine(e.Message)
 	if e.Type != "" {
@@ -446,7 +620,7 @@ func (m invModel) stackPane(w int) ([]string, string) {
 		}
 	}
 	where = append(where, e.Time.UTC().Format("15:04:05.000"))
-	out = append(out, st.Subtle.Render(st.trunc("in "+strings.Join(where, " "+st.G.Dot+" "), w)))
+	out = append(out, st.Subtle.Render(st.trunc("in "+strings.Join(where, " "+st.G.Dot+" "), naturalWidth)))
 	// One model of stacks: the lines, their kinds and the culprit frame
 	// come from query (ingest/stack), as in the CLI's reports.
 	frames := query.StackLines(e.Stack)
@@ -459,8 +633,14 @@ func (m invModel) stackPane(w int) ([]string, string) {
 		out = append(out, "")
 	}
 	nFrames, app := 0, 0
+	targets := make([]target, len(out), len(out)+len(frames))
 	for _, f := range frames {
-		text := st.trunc(expandTabs(query.Sanitize(f.Text)), w)
+		if q := query.FrameQuery(f.Text); q != "" && f.Kind != query.StackHeader {
+			targets = append(targets, target{kind: targetQuery, query: q, first: f.Culprit && f.Frame, oldest: true})
+		} else {
+			targets = append(targets, target{})
+		}
+		text := st.trunc(expandTabs(query.Sanitize(f.Text)), naturalWidth) // the pane cuts it; ←/→ scroll
 		if f.Frame {
 			nFrames++
 			if f.Kind == query.StackApp {
@@ -489,7 +669,7 @@ func (m invModel) stackPane(w int) ([]string, string) {
 	if nFrames > 0 {
 		sum += fmt.Sprintf(" %s %s, %d in-app", st.G.Dot, plural(nFrames, "frame"), app)
 	}
-	return out, strings.TrimSpace(sum)
+	return out, targets, strings.TrimSpace(sum)
 }
 
 // firstPane: when the error first appeared, in which request, how often.
@@ -499,7 +679,12 @@ func (m invModel) firstPane(w int) ([]string, string) {
 	if g == nil {
 		return []string{st.Subtle.Render("No error group: the request did not fail.")}, ""
 	}
+	// "ago" counts from the newest ingested event: the logs are often
+	// yesterday's, and "31h ago" says nothing about the incident.
 	now := m.c.now()
+	if !m.span.Last.IsZero() {
+		now = m.span.Last
+	}
 	const lw = 12
 	row := func(label, v string) string { return st.Subtle.Render(st.fit(label, lw)) + v }
 	req := query.SanitizeLine(g.FirstRequestID)
@@ -602,7 +787,11 @@ func (m invModel) deploysPane(w int) ([]string, string) {
 			sum = fmt.Sprintf("suspect %s %s, %s", query.SanitizeLine(d.Service), query.SanitizeLine(d.Version), offset(d.OffsetSeconds))
 		}
 		what := strings.TrimSpace(query.SanitizeLine(d.Service) + " " + query.SanitizeLine(d.Version))
-		line := mark + st.fit(clock(d.Time, false)[:8], timeW) + " " + st.fitRight(offset(d.OffsetSeconds), offW) + "  " +
+		when := clock(d.Time, false)[:8]
+		if math.Abs(d.OffsetSeconds) >= 24*3600 {
+			when = d.Time.UTC().Format("01-02") // a day or more away: the date says more than the hour
+		}
+		line := mark + st.fit(when, timeW) + " " + st.fitRight(offset(d.OffsetSeconds), offW) + "  " +
 			st.fit(what, whatW) + " " + st.fit(tag, tagW) + " " + query.SanitizeLine(d.Commit) + " " + query.SanitizeLine(d.Author)
 		if d.Environment != "" {
 			line += " (" + query.SanitizeLine(d.Environment) + ")"
@@ -618,12 +807,26 @@ func (m invModel) deploysPane(w int) ([]string, string) {
 }
 
 // blastPane: who and what the failure hits, against all traffic.
-func (m invModel) blastPane(w int) ([]string, string) {
+func (m invModel) blastPane(w int) ([]string, []target, string) {
 	st := m.c.st
 	b := m.report.BlastRadius
 	if b == nil {
-		return []string{st.Subtle.Render("No error, so no blast radius.")}, ""
+		return []string{st.Subtle.Render("No error, so no blast radius.")}, nil, ""
 	}
+	var targets []target
+	// Rows filter explore on the error's group and the row's value.
+	fp := ""
+	if m.report.Error != nil {
+		fp = m.report.Error.Fingerprint
+	}
+	filterBy := func(field, value string) target {
+		q := fieldFilter(field, value)
+		if fp != "" {
+			q = addClause(fieldFilter("fingerprint", fp), q)
+		}
+		return target{kind: targetQuery, query: q}
+	}
+
 	const lw = 12
 	row := func(label, v string) string { return st.Subtle.Render(st.fit(label, lw)) + st.trunc(v, max(w-lw, 1)) }
 	scope := strings.ReplaceAll(b.Scope, "-", " ")
@@ -637,15 +840,21 @@ func (m invModel) blastPane(w int) ([]string, string) {
 		row("users", fmt.Sprintf("%d of %d active users (%s)", b.UsersAffected, b.UsersActive, users)),
 		row("services", strings.Join(svcs, ", ")),
 	}
+	pad := func() {
+		for len(targets) < len(out) {
+			targets = append(targets, target{})
+		}
+	}
 	if !b.WindowStart.IsZero() {
 		out = append(out, row("window", b.WindowStart.UTC().Format("15:04:05")+" "+st.G.Arrow+" "+b.WindowEnd.UTC().Format("15:04:05")+" UTC"))
 	}
 	labelW := min(max(w*2/5, 12), 36)
 	barW := max(w-labelW-10, 4)
-	bars := func(title string, items []struct {
-		label string
-		n     int
-	}) {
+	type item = struct {
+		field, value string
+		n            int
+	}
+	bars := func(title string, items []item) {
 		if len(items) == 0 {
 			return
 		}
@@ -655,33 +864,34 @@ func (m invModel) blastPane(w int) ([]string, string) {
 			hi = max(hi, it.n)
 		}
 		for _, it := range items {
-			out = append(out, " "+st.fit(it.label, labelW-1)+" "+st.Bar.Render(st.fit(chart.Bar(it.n, hi, barW, st.G.Chart), barW))+" "+count(it.n))
+			pad()
+			targets = append(targets, filterBy(it.field, it.value))
+			out = append(out, " "+st.fit(query.SanitizeLine(it.value), labelW-1)+" "+st.Bar.Render(st.fit(chart.Bar(it.n, hi, barW, st.G.Chart), barW))+" "+count(it.n))
 		}
-	}
-	type item = struct {
-		label string
-		n     int
 	}
 	var eps, us []item
 	for _, e := range b.Endpoints {
-		eps = append(eps, item{query.SanitizeLine(e.Route), e.Count})
+		eps = append(eps, item{"route", e.Route, e.Count})
 	}
 	for i, u := range b.Users {
 		if i == 8 {
 			break
 		}
-		us = append(us, item{query.SanitizeLine(u.User), u.Count})
+		us = append(us, item{"user", u.User, u.Count})
 	}
 	bars("Failures by endpoint", eps)
 	bars("Failures by user", us)
 	if len(b.Outliers) > 0 {
 		out = append(out, "", st.Bold.Render("Over-represented among the failures"))
 		for _, o := range b.Outliers {
+			pad()
+			targets = append(targets, filterBy(o.Field, o.Value))
 			out = append(out, st.trunc(fmt.Sprintf(" %s=%s  %s of failures vs %s of all requests",
 				query.SanitizeLine(o.Field), query.SanitizeLine(o.Value), pct(o.FailureShare), pct(o.BaselineShare)), w))
 		}
 	}
-	return out, fmt.Sprintf("%d/%d endpoints, %d/%d users", b.EndpointsAffected, b.EndpointsActive, b.UsersAffected, b.UsersActive)
+	pad()
+	return out, targets, fmt.Sprintf("%d/%d endpoints, %d/%d users", b.EndpointsAffected, b.EndpointsActive, b.UsersAffected, b.UsersActive)
 }
 
 // plural formats "1 line", "3 lines".
@@ -726,8 +936,17 @@ func (m invModel) nextPane(w int) ([]string, string) {
 		}
 		out = append(out, st.Bold.Render("Evidence"))
 		for _, e := range v.Evidence {
-			hang(st.G.Bullet+" ", e)
+			hang(st.G.Bullet+" ", trimStamps(e))
 		}
 	}
 	return out, causeLabel(v.Cause)
+}
+
+// stampFraction is the sub-millisecond part of an RFC 3339 time in prose.
+var stampFraction = regexp.MustCompile(`(T\d{2}:\d{2}:\d{2}\.\d{3})\d+`)
+
+// trimStamps cuts the RFC 3339 times in a verdict's evidence to the
+// millisecond: nanoseconds are noise on a screen.
+func trimStamps(s string) string {
+	return stampFraction.ReplaceAllString(s, "$1")
 }

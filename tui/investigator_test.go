@@ -48,7 +48,7 @@ func TestWithInvestigator(t *testing.T) {
 	// The unknown-ID screen carries the Investigator's hint.
 	m, _ = send(t, m, keyPress("esc"))
 	m, _ = send(t, m, keyPress("k"))
-	m, _ = send(t, m, pasteMsg("zzzz-no-such-request"))
+	m, _ = send(t, m, pasteMsg("zzzz-no-such-request-42"))
 	if m.screen != screenInvestigation || m.inv.report.Found || m.inv.report.Hint == "" {
 		t.Fatalf("unknown id: screen %v report %+v, want not found with a hint", m.screen, m.inv.report)
 	}

@@ -14,6 +14,8 @@ type keyMap struct {
 	Up, Down, Left, Right                key.Binding
 	PageUp, PageDown, Top, Bottom        key.Binding
 	Input, CopyID, CopyStack, First      key.Binding
+	Share, Save, Context, Command        key.Binding
+	Compare, Order                       key.Binding
 	ArrowUp, ArrowDown                   key.Binding // leave an input
 	Explore, NextErr, PrevErr, RangeHelp key.Binding
 	Ranges                               [len(timeRanges)]key.Binding
@@ -41,7 +43,13 @@ func newKeyMap(ascii bool) keyMap {
 		Bottom:    key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
 		Input:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "edit query")),
 		CopyID:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy request id")),
-		CopyStack: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy stack")),
+		CopyStack: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy error")),
+		Share:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "share (md)")),
+		Save:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "save as markdown")),
+		Context:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "context ±30s")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "filter command line")),
+		Compare:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "before/after deploy")),
+		Order:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "oldest/newest first")),
 		First:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "open first request")),
 		Explore:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explore")),
 		NextErr:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next error")),
@@ -90,13 +98,33 @@ func (k keyMap) homeHelp(typing bool) bindings {
 
 func (k keyMap) investigationHelp() bindings {
 	return bindings{
-		short: []key.Binding{k.NextPane, k.Down, k.CopyID, k.CopyStack, k.First, k.Explore, k.Back, k.Help},
+		short: []key.Binding{k.NextPane, k.Down, k.Enter, k.Compare, k.Share, k.CopyStack, k.CopyID, k.First, k.Explore, k.Back, k.Help},
 		full: [][]key.Binding{
-			{k.NextPane, k.PrevPane, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.CopyID, k.CopyStack, k.First, withHelp(k.Explore, "explore: this request's lines (timeline), else its error group")},
+			{k.NextPane, k.PrevPane, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, withHelp(k.Left, "scroll left"), withHelp(k.Right, "scroll right")},
+			{withHelp(k.Enter, "open: a timeline line, the events with a stack frame, explore a blast-radius row"),
+				withHelp(k.Context, "a timeline line's context: same service and host ±30 s")},
+			{withHelp(k.Compare, "the service before and after the suspect deploy: rate, status, latency, per version and host"),
+				k.CopyID, withHelp(k.CopyStack, "copy the error message and its stack trace"),
+				withHelp(k.Share, "copy the investigation as Markdown (OSC 52)"), withHelp(k.Save, "save it as Markdown: culprit-ID.md"), k.First, withHelp(k.Explore, "explore: this request's lines (timeline), else its error group")},
 			{k.Back, k.Help, k.Quit, k.ForceQuit},
 		},
 	}
+}
+
+func (k keyMap) lineHelp() bindings {
+	return bindings{
+		short: []key.Binding{k.Down, withHelp(k.CopyID, "copy line"), k.Context, withHelp(k.Explore, "request's lines"), k.Back, k.Help},
+		full: [][]key.Binding{
+			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+			{withHelp(k.CopyID, "copy the line (OSC 52)"), withHelp(k.Context, "explore the same service and host ±30 s"), withHelp(k.Explore, "explore the request's lines")},
+			{k.Back, k.Help, k.Quit, k.ForceQuit},
+		},
+	}
+}
+
+func (k keyMap) compareHelp() bindings {
+	b := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Back, k.Help, k.Quit}
+	return bindings{short: b, full: [][]key.Binding{b}}
 }
 
 func (k keyMap) notFoundHelp() bindings {
@@ -109,7 +137,7 @@ func (k keyMap) exploreHelp(typing bool) bindings {
 		full: [][]key.Binding{
 			{k.Input, withHelp(k.Enter, "run query / open request / add filter"), k.NextPane, k.PrevPane},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Left, k.Right},
-			{k.NextErr, k.PrevErr, k.RangeHelp, k.CopyID},
+			{k.NextErr, k.PrevErr, k.RangeHelp, k.CopyID, withHelp(k.Context, "the selected line's context: same service and host ±30 s"), k.Order},
 			{k.Back, k.Help, k.Quit, k.ForceQuit},
 		},
 	}
@@ -122,7 +150,7 @@ func (k keyMap) exploreHelp(typing bool) bindings {
 }
 
 func (k keyMap) helpHelp() bindings {
-	return bindings{short: []key.Binding{withHelp(k.Help, "close help"), withHelp(k.Back, "close help"), k.Quit}}
+	return bindings{short: []key.Binding{withHelp(k.Down, "scroll"), withHelp(k.Help, "close help"), withHelp(k.Back, "close help"), k.Quit}}
 }
 
 // withHelp returns a copy of b with another help text: withHelp(b, desc)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -217,6 +218,11 @@ func compactDur(d time.Duration) string {
 
 // offset formats signed seconds: -6s, +12m.
 func offset(sec float64) string {
+	// Under 10 s, tenths, as the verdict says them ("2.5 s before"): a
+	// rounded "-3s" beside "2.5 s" in the banner reads as a contradiction.
+	if a := math.Abs(sec); a < 10 && a >= 0.05 && math.Round(a) != math.Round(a*10)/10 {
+		return fmt.Sprintf("%+.1fs", sec)
+	}
 	d := time.Duration(sec * float64(time.Second))
 	if d.Round(time.Second) == 0 {
 		return "0s"

@@ -52,7 +52,8 @@ type openRequestMsg struct {
 
 // openExploreMsg asks the root model to open the explore screen on a query.
 type openExploreMsg struct {
-	query string
+	query  string
+	oldest bool // oldest first (a stack frame: its first occurrence on top)
 }
 
 // reportMsg answers Request.
@@ -103,3 +104,24 @@ type statusMsg struct {
 
 // clearStatusMsg clears the status line if it is still the one numbered seq.
 type clearStatusMsg struct{ seq int }
+
+// clipboardMsg asks the root model to copy text (OSC 52) and show status.
+type clipboardMsg struct {
+	text   string
+	status string
+}
+
+// compareMsg answers Compare for the request numbered seq.
+type compareMsg struct {
+	seq int
+	cmp *query.DeployComparison
+	err error
+}
+
+// openCompareMsg asks the root model to compare around report's deploy.
+type openCompareMsg struct{ report *query.Report }
+
+// openLineMsg asks the root model to show one line of a request whole.
+type openLineMsg struct {
+	ev query.ReportEvent
+}

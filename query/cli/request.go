@@ -16,14 +16,18 @@ import (
 // requestOptions are the flags of `culprit request`.
 type requestOptions struct {
 	*globals
-	ID   string // a request ID, or "-" for IDs on stdin
-	JSON bool
+	ID     string // a request ID, or "-" for IDs on stdin
+	JSON   bool
+	Format string // text (default), json or markdown
+	// Compare adds the before/after comparison of the suspect deploy
+	// (query.DeployComparison) to the report.
+	Compare bool
 }
 
 func newRequestCmd(g *globals) *cobra.Command {
 	o := &requestOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "request ID|- [--json]",
+		Use:   "request ID|- [--json | --format markdown]",
 		Short: "Investigate one request ID (or - : one ID per line on stdin, NDJSON out)",
 		Long: `Investigate a request: every line of it across services, the root error and
 its stack trace, the first occurrence of the same error, the suspect deploy,
@@ -32,7 +36,12 @@ the blast radius against all traffic in the same window, and a verdict.
 With -, request IDs are read from standard input, one per line, and one report
 is printed per ID (with --json: one JSON object per line). The exit code is 0
 when every ID was found, 1 when at least one was not, 2 when standard input
-holds no ID.`,
+holds no ID.
+
+--format markdown writes the investigation as Markdown for an incident
+channel or a postmortem (verdict, evidence, root error and culprit frame,
+first occurrence, deploys, blast radius, timeline, next steps and the
+commands that reproduce it); --format json is --json.`,
 		Args: args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			o.ID = argv[0]
@@ -40,12 +49,25 @@ holds no ID.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the documented JSON object (NDJSON with -)")
+	cmd.Flags().StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
+	cmd.Flags().BoolVar(&o.Compare, "compare", false, "compare the error's service before and after the suspect deploy (JSON: \"compare\")")
 	return cmd
 }
 
 func runRequest(ctx context.Context, o *requestOptions) error {
+	switch o.Format {
+	case "", "text":
+	case "json":
+		o.JSON = true
+	case "markdown", "md":
+		if o.JSON {
+			return flagErrorf("request: --json and --format markdown exclude each other")
+		}
+	default:
+		return flagErrorf("request: --format %q: want text, json or markdown", o.Format)
+	}
 	batch := o.ID == "-"
-	ids := []string{query.CleanRequestID(o.ID)}
+	ids := []string{query.ExtractRequestID(o.ID)}
 	if batch {
 		var err error
 		if ids, err = readIDs(o.env.In); err != nil {
@@ -60,7 +82,9 @@ func runRequest(ctx context.Context, o *requestOptions) error {
 	return o.request(ctx, ids, batch)
 }
 
-// readIDs reads one request ID per line, cleaned; blank lines are skipped.
+// readIDs reads one request ID per line, pulled out of what surrounds it
+// (query.ExtractRequestID: a header, key=value, JSON); blank lines are
+// skipped.
 func readIDs(r io.Reader) ([]string, error) {
 	if r == nil {
 		return nil, nil
@@ -69,7 +93,7 @@ func readIDs(r io.Reader) ([]string, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		if id := query.CleanRequestID(sc.Text()); id != "" {
+		if id := query.ExtractRequestID(sc.Text()); id != "" {
 			ids = append(ids, id)
 		}
 	}
@@ -97,8 +121,13 @@ func (o *requestOptions) request(ctx context.Context, ids []string, batch bool) 
 			r = &query.Report{RequestID: id, Hint: fmt.Sprintf("no index at %s yet: run 'culprit ingest PATH...' first", o.indexDir)}
 		} else {
 			var err error
-			if r, err = inv.Request(ctx, id); err != nil {
+			if r, err = lookupRequest(ctx, inv, id); err != nil {
 				return fmt.Errorf("request %s: %w", id, err)
+			}
+			if o.Compare {
+				if r.Compare, err = inv.Compare(ctx, r); err != nil {
+					return fmt.Errorf("request %s: %w", id, err)
+				}
 			}
 		}
 		if !r.Found {
@@ -116,6 +145,16 @@ func (o *requestOptions) request(ctx context.Context, ids []string, batch bool) 
 
 func (o *requestOptions) writeReport(r *query.Report, batch bool) error {
 	out := o.env.Out
+	if o.Format == "markdown" || o.Format == "md" {
+		if err := query.WriteReportMarkdown(out, r, query.MarkdownOptions{Command: o.reproduceCommand()}); err != nil {
+			return err
+		}
+		if batch {
+			_, err := fmt.Fprintln(out, "---")
+			return err
+		}
+		return nil
+	}
 	if o.JSON {
 		if batch {
 			return query.WriteReportJSON(out, r)
@@ -130,4 +169,33 @@ func (o *requestOptions) writeReport(r *query.Report, batch bool) error {
 		return err
 	}
 	return nil
+}
+
+// reproduceCommand is how the Markdown report tells a reader to run
+// culprit: with --index when the index is not the default one.
+func (o *requestOptions) reproduceCommand() string {
+	if o.indexDir == "" || o.indexDir == ".culprit" {
+		return "culprit"
+	}
+	return "culprit --index " + query.ShellQuote(o.indexDir)
+}
+
+// lookupRequest investigates id, then its other spellings (an uppercase
+// UUID against lowercase logs) while it is not found; the report of the
+// ID as given is kept when none is.
+func lookupRequest(ctx context.Context, inv *query.Investigator, id string) (*query.Report, error) {
+	var first *query.Report
+	for _, v := range query.RequestIDVariants(id) {
+		r, err := inv.Request(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		if r.Found {
+			return r, nil
+		}
+		if first == nil {
+			first = r
+		}
+	}
+	return first, nil
 }

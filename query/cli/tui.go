@@ -27,7 +27,7 @@ func newTUICmd(g *globals) *cobra.Command {
 				return flagErrorf("the TUI needs a terminal; use 'culprit request ID' in scripts")
 			}
 			if len(argv) == 1 {
-				o.RequestID = query.CleanRequestID(argv[0])
+				o.RequestID = query.ExtractRequestID(argv[0])
 			}
 			return runTUI(cmd.Context(), o)
 		},
