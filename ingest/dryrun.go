@@ -18,6 +18,7 @@ import (
 
 	"github.com/culprit-dev/culprit/index"
 	"github.com/culprit-dev/culprit/ingest/logline"
+	"github.com/culprit-dev/culprit/ingest/textsafe"
 )
 
 const (
@@ -66,7 +67,7 @@ func DryRun(ctx context.Context, o Options, w io.Writer) error {
 		lines, err := readHead(ctx, src, stdin, maxLine)
 		if err != nil {
 			failed = append(failed, PathError{Path: src.name, Err: err})
-			fmt.Fprintf(bw, "%s: %s\n\n", sanitizeLine(src.name), sanitizeLine(err.Error()))
+			fmt.Fprintf(bw, "%s: %s\n\n", textsafe.Line(src.name), textsafe.Line(err.Error()))
 			continue
 		}
 		if err := dryRunSource(bw, src.name, lines, o); err != nil {
@@ -74,7 +75,7 @@ func DryRun(ctx context.Context, o Options, w io.Writer) error {
 		}
 	}
 	for _, f := range x.failed {
-		fmt.Fprintf(bw, "%s\n", sanitizeLine(f.Error()))
+		fmt.Fprintf(bw, "%s\n", textsafe.Line(f.Error()))
 	}
 	if err := bw.Flush(); err != nil {
 		return err
@@ -206,7 +207,7 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 			}
 		}
 	}
-	fmt.Fprintf(w, "%s: %s lines read, convention %s\n", sanitizeLine(name), num(int64(len(lines))), sanitizeLine(m.Convention))
+	fmt.Fprintf(w, "%s: %s lines read, convention %s\n", textsafe.Line(name), num(int64(len(lines))), textsafe.Line(m.Convention))
 	fields := m.Fields()
 	// Keys the first lines did not show (errors are often later): name
 	// where they were found among all the lines read.
@@ -226,11 +227,11 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 		from, ok := fields[f]
 		switch {
 		case ok && slices.Contains(m.Overridden, f):
-			from = sanitizeLine(from) + " (--field)"
+			from = textsafe.Line(from) + " (--field)"
 		case ok:
-			from = sanitizeLine(from)
+			from = textsafe.Line(from)
 		case f == "service" && samples[f] == m.DefaultService:
-			from = "(default: " + sanitizeLine(m.DefaultService) + ")"
+			from = "(default: " + textsafe.Line(m.DefaultService) + ")"
 			if o.Service == "" {
 				from = "(file name)"
 			}
@@ -239,7 +240,7 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 		case samples[f] != "" && f == "route":
 			from = "(templated from path)"
 		case samples[f] != "" && later[f] != "":
-			from = sanitizeLine(later[f]) + " (later lines)"
+			from = textsafe.Line(later[f]) + " (later lines)"
 		case samples[f] != "":
 			from = "(prefix, usual key or text)"
 		default:
@@ -249,7 +250,7 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 		if val != "" {
 			val = strconv.Quote(clip(val, dryRunWidth))
 		}
-		fmt.Fprintf(w, "  %-11s ← %-28s %s\n", f, from, sanitizeLine(val))
+		fmt.Fprintf(w, "  %-11s ← %-28s %s\n", f, from, textsafe.Line(val))
 	}
 	if badTotal == 0 {
 		fmt.Fprintf(w, "  every line placed\n\n")
@@ -257,10 +258,10 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 	}
 	fmt.Fprintf(w, "  %s of %s lines not placed:\n", num(int64(badTotal)), num(int64(events)))
 	for _, b := range bad {
-		fmt.Fprintf(w, "    line %d (%s): %s\n", b.num, b.why, sanitizeLine(clip(string(b.line), dryRunWidth)))
+		fmt.Fprintf(w, "    line %d (%s): %s\n", b.num, b.why, textsafe.Line(clip(string(b.line), dryRunWidth)))
 	}
 	if keys := logline.TimeKeys(sample); len(keys) > 0 && fields["time"] == "" {
-		fmt.Fprintf(w, "  the time may be in %s: --field time=%s\n", sanitizeLine(strings.Join(keys, " or ")), sanitizeLine(keys[0]))
+		fmt.Fprintf(w, "  the time may be in %s: --field time=%s\n", textsafe.Line(strings.Join(keys, " or ")), textsafe.Line(keys[0]))
 	}
 	fmt.Fprintln(w)
 	return nil

@@ -182,8 +182,8 @@ func (lr *lineReader) next() (l rawLine, ok bool, err error) {
 // run reads lines into batches and sends them on out until the stream ends
 // or fails, or ctx is done; it closes out when it returns. A batch is sent
 // when it is full or when nothing is buffered (before a read that may block),
-// so a slow stream's lines are not held back and, when ctx is done, every
-// line read has been handed over. A read interrupted because the run was
+// so a slow stream's lines are not held back. When ctx is done, every whole
+// line read from a stream is handed over, those still buffered included. A read interrupted because the run was
 // cancelled ends the stream without an error. Sends are abandoned when stop
 // is closed (the consumer is gone).
 func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- *lineBatch, free <-chan *lineBatch) {
@@ -233,7 +233,11 @@ func (lr *lineReader) run(ctx context.Context, stop <-chan struct{}, out chan<- 
 	}
 	b := get()
 	for {
-		if ctx.Err() != nil { // stop reading; hand over what was read
+		// Cancelled: stop reading and hand over what was read. A
+		// stream's whole lines already buffered were read from it and
+		// cannot be read again, so they are split first (no read is
+		// made for them); a file's are read again by the next run.
+		if ctx.Err() != nil && !(lr.sniff && lr.lineBuffered()) {
 			send(b)
 			return
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/culprit-dev/culprit/index"
 	"github.com/culprit-dev/culprit/ingest/logline"
+	"github.com/culprit-dev/culprit/ingest/textsafe"
 )
 
 // SourceSummary describes what one source contributed to an ingest run. The
@@ -150,14 +151,14 @@ func (s Summary) WriteText(w io.Writer) error {
 			if src.Held > 0 {
 				why += "; its unterminated last line is held back"
 			}
-			fmt.Fprintf(bw, "%s: skipped (%s)\n", sanitizeLine(src.Path), sanitizeLine(why))
+			fmt.Fprintf(bw, "%s: skipped (%s)\n", textsafe.Line(src.Path), textsafe.Line(why))
 			continue
 		}
 		name := src.Path
 		if src.Source != "" && src.Source != src.Path {
 			name += " (as " + src.Source + ")"
 		}
-		fmt.Fprintf(bw, "%s: %s lines, %s events", sanitizeLine(name), num(src.Lines), num(src.Events))
+		fmt.Fprintf(bw, "%s: %s lines, %s events", textsafe.Line(name), num(src.Lines), num(src.Events))
 		if src.Status != "" && src.Status != "new" {
 			fmt.Fprintf(bw, " [%s]", src.Status)
 		}
@@ -185,7 +186,7 @@ func (s Summary) WriteText(w io.Writer) error {
 			if src.Untimed == 1 {
 				what = "line"
 			}
-			fmt.Fprintf(bw, "  warning: %s %s without a time: %s\n", num(src.Untimed), what, sanitizeLine(src.TimeHint))
+			fmt.Fprintf(bw, "  warning: %s %s without a time: %s\n", num(src.Untimed), what, textsafe.Line(src.TimeHint))
 		}
 		if !src.First.IsZero() {
 			fmt.Fprintf(bw, "  time: %s .. %s\n", fmtTime(src.First), fmtTime(src.Last))
@@ -228,7 +229,7 @@ func mappingParts(fields map[string]string, overridden []string) []string {
 			return
 		}
 		done[k] = true
-		s := k + " ← " + sanitizeLine(p)
+		s := k + " ← " + textsafe.Line(p)
 		if slices.Contains(overridden, k) {
 			s += " (--field)"
 		}

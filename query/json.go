@@ -8,6 +8,8 @@ import (
 	"io"
 	"time"
 	"unicode/utf8"
+
+	"github.com/culprit-dev/culprit/ingest/textsafe"
 )
 
 // The JSON contract (docs/cli.md): times are RFC 3339 in UTC with fractional
@@ -298,10 +300,10 @@ func WriteEventsNDJSON(w io.Writer, evs []Event) error {
 
 // EscapeJSON returns the valid JSON document b with what a terminal would
 // act on escaped: inside strings, DEL, C1 controls (U+0080–U+009F),
-// bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and
-// the line and paragraph separators become \uXXXX, and bytes that are not
-// UTF-8 become \ufffd; outside strings, a carriage return (insignificant
-// white space) becomes a space. The JSON value is unchanged. C0 controls
+// bidirectional overrides, isolates and marks and the line and paragraph
+// separators (see [textsafe.IsBidiOrSeparator]) become \uXXXX, and bytes
+// that are not UTF-8 become \ufffd; outside strings, a carriage return
+// (insignificant white space) becomes a space. The JSON value is unchanged. C0 controls
 // cannot occur raw in valid JSON. b is returned as is when it needs nothing.
 func EscapeJSON(b []byte) []byte {
 	i := 0
@@ -340,7 +342,7 @@ func EscapeJSON(b []byte) []byte {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			out = append(out, `\ufffd`...)
-		case r >= 0x80 && r <= 0x9f, isBidiOrSeparator(r):
+		case r >= 0x80 && r <= 0x9f, textsafe.IsBidiOrSeparator(r):
 			out = fmt.Appendf(out, `\u%04x`, r)
 		default:
 			out = append(out, b[i:i+size]...)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/culprit-dev/culprit/ingest/textsafe"
 )
 
 var contractTime = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.(\d{3}|\d{6}|\d{9})Z$`)
@@ -305,7 +307,7 @@ func TestJSONEscapesTerminalControls(t *testing.T) {
 		}
 		for _, out := range []string{buf.String(), nd.String()} {
 			for _, r := range out {
-				if r == 0x7f || r >= 0x80 && r <= 0x9f || isBidiOrSeparator(r) || r < 0x20 && r != '\n' {
+				if r == 0x7f || r >= 0x80 && r <= 0x9f || textsafe.IsBidiOrSeparator(r) || r < 0x20 && r != '\n' {
 					t.Errorf("payload %q: raw %U in JSON output %q", p, r, out)
 				}
 			}

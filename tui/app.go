@@ -173,6 +173,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			m.span, m.spanKnown = msg.span, true
 			m.explore.span = msg.span
 			m.inv.span = msg.span
+			m.inv.build() // "ago" counts from the newest event: redraw with it
 		}
 		var hc, ec tea.Cmd
 		m.home, hc = m.home.update(msg)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -863,5 +864,21 @@ func TestSpanErrorShown(t *testing.T) {
 	}
 	if out := screenText(m); !strings.Contains(out, "permission denied") || strings.Contains(out, "index is empty") {
 		t.Errorf("span error not shown (or shown as an empty index):\n%s", out)
+	}
+}
+
+// TestAgoFromNewestEventWhenSpanArrivesLate: an investigation opened before
+// the span is known (culprit tui ID) redraws its "ago" from the newest
+// ingested event once the span arrives, not from the wall clock.
+func TestAgoFromNewestEventWhenSpanArrivesLate(t *testing.T) {
+	m := newTestModel(t, newFake(), 120, 40)
+	r := regressionReport()
+	m.reqSeq = 7
+	m, _ = send(t, m, reportMsg{seq: 7, id: r.RequestID, report: r})
+	last := r.Group.LastSeen.Add(90 * time.Second)
+	m, _ = send(t, m, spanMsg{span: query.Span{Events: 10, First: r.Group.FirstSeen.Add(-time.Hour), Last: last}})
+	want := "1m30s ago"
+	if out := screenText(m); !strings.Contains(out, want) {
+		t.Errorf("last seen should read %q (from the newest event), screen:\n%s", want, out)
 	}
 }

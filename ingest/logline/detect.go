@@ -137,16 +137,9 @@ func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 
 	var lines []map[string]flatEntry
 	for _, line := range sample {
-		b := trimLine(line)
-		if env, ok := unwrap(b); ok {
-			b = trimLine(env.content)
+		if flat, ok := flatLine(line); ok {
+			lines = append(lines, flat)
 		}
-		if len(b) == 0 || b[0] != '{' || !gjson.ValidBytes(b) {
-			continue
-		}
-		flat := make(map[string]flatEntry, 32)
-		flatten(flat, "", "", gjson.ParseBytes(b), 1)
-		lines = append(lines, flat)
 	}
 	if len(lines) == 0 {
 		m.Convention = "text"
@@ -562,6 +555,22 @@ func trimLine(b []byte) []byte {
 	return b
 }
 
+// flatLine flattens the JSON object of one sample line (inside a
+// container runtime's envelope, if any); ok is false for a line that is no
+// JSON object.
+func flatLine(line []byte) (flat map[string]flatEntry, ok bool) {
+	b := trimLine(line)
+	if env, ok := unwrap(b); ok {
+		b = trimLine(env.content)
+	}
+	if len(b) == 0 || b[0] != '{' || !gjson.ValidBytes(b) {
+		return nil, false
+	}
+	flat = make(map[string]flatEntry, 32)
+	flatten(flat, "", "", gjson.ParseBytes(b), 1)
+	return flat, true
+}
+
 // TimeKeys returns up to three keys of the sample lines, as a user writes
 // them for --field, whose values read as a time (strings, time objects, or
 // epoch numbers under a key named like a time), most frequent first: what
@@ -569,15 +578,10 @@ func trimLine(b []byte) []byte {
 func TimeKeys(sample [][]byte) []string {
 	counts := map[string]int{}
 	for _, line := range sample {
-		b := trimLine(line)
-		if env, ok := unwrap(b); ok {
-			b = trimLine(env.content)
-		}
-		if len(b) == 0 || b[0] != '{' || !gjson.ValidBytes(b) {
+		flat, ok := flatLine(line)
+		if !ok {
 			continue
 		}
-		flat := make(map[string]flatEntry, 32)
-		flatten(flat, "", "", gjson.ParseBytes(b), 1)
 		for norm, e := range flat {
 			if strings.Contains(e.path, "#") {
 				continue

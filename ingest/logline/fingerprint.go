@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+
+	"github.com/culprit-dev/culprit/ingest/param"
 )
 
 // fingerprint returns a short stable id (16 hex digits) grouping occurrences
@@ -192,7 +194,7 @@ func writeWord(b *strings.Builder, w string) {
 
 func classifyWord(w string) string {
 	switch {
-	case isUUID(w):
+	case param.IsUUID(w):
 		return "{uuid}"
 	case isEmail(w):
 		return "{email}"
@@ -212,12 +214,12 @@ func classifyWord(w string) string {
 		return "{hex}"
 	case isNumberWord(w):
 		return "{num}"
-	case isHexID(w):
+	case param.IsHexID(w):
 		return "{hex}"
 	case len(w) > 1 && w[0] == '/' && strings.IndexByte(w[1:], '/') >= 0:
 		return paramPath(w)
 	}
-	return paramPieces(w)
+	return param.Pieces(w)
 }
 
 func isEmail(w string) bool {
@@ -246,7 +248,7 @@ func paramURL(w string) string {
 	if at := strings.LastIndexByte(host, '@'); at >= 0 {
 		host = host[at+1:] // credentials are per-occurrence
 	}
-	b.WriteString(paramPieces(host))
+	b.WriteString(param.Pieces(host))
 	if path != "" {
 		path = URLPath(path)
 		b.WriteString(paramPath(path))
@@ -269,7 +271,7 @@ func paramPath(p string) string {
 		case isIDSegment(seg):
 			b.WriteString(Placeholder)
 		default:
-			b.WriteString(paramPieces(seg))
+			b.WriteString(param.Pieces(seg))
 		}
 		if i < 0 {
 			return b.String()
@@ -277,74 +279,6 @@ func paramPath(p string) string {
 		b.WriteByte('/')
 		p = p[i+1:]
 	}
-}
-
-// paramPieces handles a word that is no single value: UUIDs inside it are
-// replaced, then it is split on separators and each piece is classified;
-// remaining digit runs become {num}.
-func paramPieces(w string) string {
-	var b strings.Builder
-	for i := 0; i < len(w); {
-		// an embedded UUID
-		if i+36 <= len(w) && isUUID(w[i:i+36]) && (i+36 == len(w) || !isHex(w[i+36])) {
-			b.WriteString("{uuid}")
-			i += 36
-			continue
-		}
-		c := w[i]
-		if !isAlnum(c) && c < 0x80 {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		j := i
-		for j < len(w) && (isAlnum(w[j]) || w[j] >= 0x80) {
-			if j+36 <= len(w) && j > i && isUUID(w[j:j+36]) {
-				break
-			}
-			j++
-		}
-		b.WriteString(paramPiece(w[i:j]))
-		i = j
-	}
-	return b.String()
-}
-
-// paramPiece classifies one alphanumeric run.
-func paramPiece(p string) string {
-	digits, letters := 0, 0
-	for i := 0; i < len(p); i++ {
-		switch {
-		case isDigit(p[i]):
-			digits++
-		default:
-			letters++
-		}
-	}
-	switch {
-	case digits == 0:
-		return p
-	case letters == 0:
-		return "{num}"
-	case isHexID(p):
-		return "{hex}"
-	case len(p) >= 16:
-		return "{id}"
-	}
-	// Digit runs inside a word (SKU1042, v2): replace each run.
-	var b strings.Builder
-	for i := 0; i < len(p); {
-		if isDigit(p[i]) {
-			for i < len(p) && isDigit(p[i]) {
-				i++
-			}
-			b.WriteString("{num}")
-			continue
-		}
-		b.WriteByte(p[i])
-		i++
-	}
-	return b.String()
 }
 
 // isTimestampWord: 2026-11-25, 2026-11-25T10:00:00.123Z, 2026/11/25...
@@ -511,21 +445,4 @@ func isNumberWord(w string) bool {
 		}
 	}
 	return isDigit(w[len(w)-1])
-}
-
-// isHexID: at least 8 hex digits with at least one decimal digit.
-func isHexID(w string) bool {
-	if len(w) < 8 {
-		return false
-	}
-	digit := false
-	for i := 0; i < len(w); i++ {
-		if !isHex(w[i]) {
-			return false
-		}
-		if isDigit(w[i]) {
-			digit = true
-		}
-	}
-	return digit
 }

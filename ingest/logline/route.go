@@ -2,6 +2,8 @@ package logline
 
 import (
 	"strings"
+
+	"github.com/culprit-dev/culprit/ingest/param"
 )
 
 // Placeholder is what TemplateRoute puts in place of every identifier-like
@@ -129,7 +131,7 @@ func isIDSegment(seg string) bool {
 	if strings.Contains(seg, "@") || strings.Contains(seg, "%40") {
 		return true // email
 	}
-	if isUUID(seg) {
+	if param.IsUUID(seg) {
 		return true
 	}
 	if digits > 0 && digits+hexLetters == n && n >= 8 {
@@ -179,27 +181,6 @@ func prefixedID(seg string) bool {
 		}
 	}
 	return digits == len(tail) || (digits > 0 && len(tail) >= 6)
-}
-
-// isUUID reports the canonical 8-4-4-4-12 hex form.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !isHex(c) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func isHex(c byte) bool {

@@ -1,6 +1,10 @@
 package stack
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/culprit-dev/culprit/ingest/param"
+)
 
 // The one list of what is not the application's code. A frame is library
 // code when its file contains one of its dialect's libraryPaths or starts
@@ -175,7 +179,7 @@ func jsModule(file string) string {
 	} else if i := strings.LastIndexByte(file, '/'); i >= 0 {
 		file = file[i+1:]
 	}
-	return paramPieces(file)
+	return param.Pieces(file)
 }
 
 // rubyModule is a Ruby file's base name without .rb.
@@ -243,107 +247,6 @@ func isHexRun(s string) bool {
 		n++
 	}
 	return n >= 4
-}
-
-// paramPieces replaces what varies between builds in a file name: UUIDs,
-// hex and long alphanumeric ids, digit runs ("main.3f9a2b1c.js" ->
-// "main.{hex}.js").
-func paramPieces(w string) string {
-	var b strings.Builder
-	for i := 0; i < len(w); {
-		if i+36 <= len(w) && isUUID(w[i:i+36]) && (i+36 == len(w) || !isHex(w[i+36])) {
-			b.WriteString("{uuid}")
-			i += 36
-			continue
-		}
-		c := w[i]
-		if !isAlnum(c) && c < 0x80 {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		j := i
-		for j < len(w) && (isAlnum(w[j]) || w[j] >= 0x80) {
-			if j+36 <= len(w) && j > i && isUUID(w[j:j+36]) {
-				break
-			}
-			j++
-		}
-		b.WriteString(paramPiece(w[i:j]))
-		i = j
-	}
-	return b.String()
-}
-
-// paramPiece classifies one alphanumeric run.
-func paramPiece(p string) string {
-	digits, letters := 0, 0
-	for i := 0; i < len(p); i++ {
-		if isDigit(p[i]) {
-			digits++
-		} else {
-			letters++
-		}
-	}
-	switch {
-	case digits == 0:
-		return p
-	case letters == 0:
-		return "{num}"
-	case isHexID(p):
-		return "{hex}"
-	case len(p) >= 16:
-		return "{id}"
-	}
-	var b strings.Builder
-	for i := 0; i < len(p); {
-		if isDigit(p[i]) {
-			for i < len(p) && isDigit(p[i]) {
-				i++
-			}
-			b.WriteString("{num}")
-			continue
-		}
-		b.WriteByte(p[i])
-		i++
-	}
-	return b.String()
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		switch i {
-		case 8, 13, 18, 23:
-			if s[i] != '-' {
-				return false
-			}
-		default:
-			if !isHex(s[i]) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// isHexID: at least 8 hex digits with at least one decimal digit.
-func isHexID(w string) bool {
-	if len(w) < 8 {
-		return false
-	}
-	digit := false
-	for i := 0; i < len(w); i++ {
-		if !isHex(w[i]) {
-			return false
-		}
-		if isDigit(w[i]) {
-			digit = true
-		}
-	}
-	return digit
 }
 
 func isHex(c byte) bool {
