@@ -57,10 +57,17 @@ const (
 	kRequestID
 	kErrorType
 	kFingerprint
+	kTraceID
+	kSpanID
+	kParentSpanID
 	numKW
 )
 
-var kwNames = [numKW]string{"level", "service", "host", "version", "method", "path", "route", "user", "request_id", "error_type", "fingerprint"}
+// numKWv1 is the number of keyword columns of blocks written before the
+// trace columns were added; such blocks read with the trace columns empty.
+const numKWv1 = kTraceID
+
+var kwNames = [numKW]string{"level", "service", "host", "version", "method", "path", "route", "user", "request_id", "error_type", "fingerprint", "trace_id", "span_id", "parent_span_id"}
 
 // kwValue returns keyword field f of ev.
 func kwValue(ev *Event, f int) string {
@@ -87,6 +94,12 @@ func kwValue(ev *Event, f int) string {
 		return ev.ErrorType
 	case kFingerprint:
 		return ev.Fingerprint
+	case kTraceID:
+		return ev.TraceID
+	case kSpanID:
+		return ev.SpanID
+	case kParentSpanID:
+		return ev.ParentSpanID
 	}
 	return ""
 }
@@ -115,6 +128,12 @@ func setKW(ev *Event, f int, v string) {
 		ev.ErrorType = v
 	case kFingerprint:
 		ev.Fingerprint = v
+	case kTraceID:
+		ev.TraceID = v
+	case kSpanID:
+		ev.SpanID = v
+	case kParentSpanID:
+		ev.ParentSpanID = v
 	}
 }
 

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"encoding/binary"
 	"math"
 	"strings"
 	"testing"
@@ -149,5 +150,66 @@ func TestDecodeCorruptBlocks(t *testing.T) {
 		}
 		decodeWords(in)
 		decodeFrame(in)
+	}
+}
+
+// TestDecodeBlockWithoutTraceColumns checks that a block written before the
+// trace columns existed (1+numKWv1 parts) still reads, its lines without
+// trace context, and that a current block keeps them.
+func TestDecodeBlockWithoutTraceColumns(t *testing.T) {
+	z, err := getCodec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBuilder("svc.log")
+	defer b.release()
+	ev := Event{Time: t0, Service: "checkout", RequestID: "r-1", TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7",
+		Source: "svc.log", Line: 1, Raw: []byte(`{"msg":"x"}`)}
+	b.add(&ev)
+	out := newBlockEncoder(z).build(b, 0, 0)
+
+	cur, err := decodeCols(z, out.cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err := cur.kwc(kTraceID); err != nil || k.value(0) != ev.TraceID {
+		t.Fatalf("trace column = %v, %v; want %s", k, err, ev.TraceID)
+	}
+
+	// Re-frame the same parts as an old block: drop the trace columns.
+	d := decoder{b: out.cols}
+	np := d.uvarint()
+	lens := make([]uint64, np)
+	for i := range lens {
+		lens[i] = d.uvarint()
+	}
+	parts := make([][]byte, np)
+	for i := range parts {
+		parts[i] = d.bytes(lens[i])
+	}
+	if d.err != nil || np != 1+numKW {
+		t.Fatalf("block header: %d parts, %v", np, d.err)
+	}
+	old := binary.AppendUvarint(nil, 1+numKWv1)
+	for i := 0; i < 1+numKWv1; i++ {
+		old = binary.AppendUvarint(old, lens[i])
+	}
+	for i := 0; i < 1+numKWv1; i++ {
+		old = append(old, parts[i]...)
+	}
+	c, err := decodeCols(z, old)
+	if err != nil {
+		t.Fatalf("old block: %v", err)
+	}
+	if k, err := c.kwc(kRequestID); err != nil || k.value(0) != "r-1" {
+		t.Errorf("old block request_id = %v, %v; want r-1", k, err)
+	}
+	for _, f := range []int{kTraceID, kSpanID, kParentSpanID} {
+		k, err := c.kwc(f)
+		if err != nil {
+			t.Errorf("old block column %s: %v", kwNames[f], err)
+		} else if v := k.value(0); v != "" {
+			t.Errorf("old block column %s = %q, want empty", kwNames[f], v)
+		}
 	}
 }

@@ -88,15 +88,15 @@ type kwColumn struct {
 func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 	d := decoder{b: b}
 	np := d.uvarint()
-	if np != 1+numKW {
+	if np != 1+numKW && np != 1+numKWv1 {
 		return nil, errCorrupt
 	}
 	var lens [1 + numKW]uint64
-	for i := range lens {
+	for i := range np {
 		lens[i] = d.uvarint()
 	}
 	var parts [1 + numKW][]byte
-	for i := range parts {
+	for i := range np {
 		parts[i] = d.bytes(lens[i])
 	}
 	if d.err != nil {
@@ -168,6 +168,12 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 	}
 	c.memSize = 48*n + 256
 	for f := range c.kwRaw {
+		if uint64(1+f) >= np {
+			// A block written before this column existed: every line
+			// lacks the field.
+			c.kw[f] = &kwColumn{idx: make([]uint16, n)}
+			continue
+		}
 		c.kwRaw[f] = parts[1+f]
 		c.memSize += 2*n + 4*len(parts[1+f]) + 64
 	}

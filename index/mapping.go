@@ -29,8 +29,9 @@ import (
 // without stored values, term vectors, doc values or norms:
 //
 //	level service host version method path route user request_id
-//	error_type fingerprint source   the distinct values (level and method
-//	                                lowercased; values cut to maxTermLen)
+//	error_type fingerprint trace_id span_id parent_span_id
+//	source     the distinct values (level and method
+//	           lowercased; values cut to maxTermLen)
 //	status     "%06d" of status+1, clamped to [0, 100000]: a range is a
 //	           term range
 //	duration   "%02d" of floor(log2(ms+1))+1: a range is a term range

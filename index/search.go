@@ -404,7 +404,7 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 	for i, field := range fields {
 		col, ok := facetFields[field]
 		if !ok {
-			return nil, fmt.Errorf("facet %q: want one of request_id service host version method path route user level error_type fingerprint source status", field)
+			return nil, fmt.Errorf("facet %q: want one of request_id trace_id span_id parent_span_id service host version method path route user level error_type fingerprint source status", field)
 		}
 		colsOf[i] = col
 	}

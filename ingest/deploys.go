@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,11 +21,13 @@ import (
 // Candidate keys of a deploy record, normalised by normKey, in priority
 // order.
 var (
-	timeKeys    = []string{"deployedat", "deploytime", "deployedtime", "time", "timestamp", "createdat", "date", "datetime", "ts", "startedat", "finishedat", "completedat", "when"}
+	timeKeys    = []string{"deployedat", "deploytime", "deployedtime", "time", "timestamp", "createdat", "date", "datetime", "ts", "startedat", "finishedat", "completedat", "when", "updated", "updatedat"}
+	hostKeys    = []string{"hosts", "instances", "host", "instance", "targets", "nodes", "pods"}
+	statusKeys  = []string{"status", "state", "result", "outcome"}
 	serviceKeys = []string{"service", "servicename", "app", "appname", "application", "component", "project", "repository", "repo", "reponame", "repositoryname"}
 	versionKeys = []string{"version", "tag", "ref", "release", "releaseversion", "appversion", "imagetag"}
 	commitKeys  = []string{"commit", "sha", "commitsha", "commitid", "commithash", "gitsha", "gitcommit", "revision", "rev", "hash"}
-	authorKeys  = []string{"author", "creator", "user", "deployer", "deployedby", "actor", "triggeredby", "by", "authorlogin", "creatorlogin", "authorname", "username", "login", "owner"}
+	authorKeys  = []string{"author", "creator", "user", "deployer", "deployedby", "actor", "triggeredby", "by", "authorlogin", "creatorlogin", "authorname", "username", "login", "owner", "initiatedby"}
 	envKeys     = []string{"environment", "env", "stage", "targetenvironment"}
 	// arrayKeys hold the records when a JSON document is one object.
 	arrayKeys = []string{"deployments", "deploys", "items", "data", "records", "results", "values", "releases"}
@@ -61,6 +65,61 @@ func normKey(k string) string {
 // A record without a usable time, or a syntax error, rejects the whole file
 // with a *LineError naming name and the line.
 func ReadDeploys(name string, r io.Reader) ([]index.Deploy, error) {
+	return ReadDeploysOf(name, r, ServiceFromFileName(name))
+}
+
+// ReadDeploysOf is ReadDeploys with the service of records that name none
+// (helm history without a chart, Argo CD and GitLab histories, which are
+// per application or project): service, as given by --deploys
+// SERVICE=FILE, or else taken from the file name (ServiceFromFileName).
+func ReadDeploysOf(name string, r io.Reader, service string) ([]index.Deploy, error) {
+	ds, err := readDeploys(name, r)
+	for i := range ds {
+		if ds[i].Service == "" {
+			ds[i].Service = service
+		}
+	}
+	return ds, err
+}
+
+// ServiceFromFileName guesses the service a deploy history file is about
+// from its name: helm-checkout.json, checkout-history.json and
+// argocd-gateway.json are about checkout, checkout and gateway; a generic
+// name (deploys.json, history.csv) names none.
+func ServiceFromFileName(name string) string {
+	if name == "-" || name == "" {
+		return ""
+	}
+	base := filepath.Base(name)
+	for {
+		ext := filepath.Ext(base)
+		if ext == "" || len(ext) > 6 {
+			break
+		}
+		base = strings.TrimSuffix(base, ext)
+	}
+	base = strings.ToLower(base)
+	for changed := true; changed; {
+		changed = false
+		for _, p := range []string{"helm", "argocd", "argo", "gitlab", "github", "deploys", "deployments", "deploy", "history", "releases", "rollouts", "app"} {
+			for _, sep := range []string{"-", "_", "."} {
+				if strings.HasPrefix(base, p+sep) {
+					base, changed = base[len(p)+1:], true
+				}
+				if strings.HasSuffix(base, sep+p) {
+					base, changed = base[:len(base)-len(p)-1], true
+				}
+			}
+		}
+	}
+	switch base {
+	case "", "helm", "argocd", "argo", "gitlab", "github", "deploys", "deployments", "deploy", "history", "releases", "rollouts":
+		return ""
+	}
+	return base
+}
+
+func readDeploys(name string, r io.Reader) ([]index.Deploy, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, &LineError{File: name, Err: err}
@@ -270,6 +329,15 @@ func deployFrom(v gjson.Result) (index.Deploy, error) {
 	}
 
 	tv, ok := rec.first(timeKeys)
+	// GitLab's deployments API: the deployment is live when its job
+	// finished (deployable.finished_at), not when it was created.
+	if dj, isGitLab := rec["deployable"]; isGitLab && dj.IsObject() {
+		if fin := dj.Get("finished_at"); fin.Type == gjson.String && fin.Str != "" {
+			tv, ok = fin, true
+		} else if up, has := rec["updatedat"]; has && up.Type == gjson.String {
+			tv, ok = up, true
+		}
+	}
 	if !ok {
 		return d, fmt.Errorf("no time (want one of time, timestamp, deployed_at, created_at, date)")
 	}
@@ -317,7 +385,134 @@ func deployFrom(v gjson.Result) (index.Deploy, error) {
 	if x, ok := rec.first(envKeys); ok {
 		d.Environment = text(x)
 	}
+	if x, ok := rec.first(hostKeys); ok {
+		d.Hosts = strings.Join(hostList(x), ",")
+	}
+	if x, ok := rec.first(statusKeys); ok && !x.IsObject() && !x.IsArray() {
+		d.Status = strings.ToLower(text(x))
+	}
+	if x, ok := rec["description"]; ok && x.Type == gjson.String {
+		d.Description = strings.TrimSpace(x.Str)
+	}
+	helmRecord(rec, &d)
+	argoRecord(rec, &d)
 	return d, nil
+}
+
+// helmRecord reads `helm history RELEASE -o json`: {revision, updated,
+// status, chart: NAME-CHARTVERSION, app_version, description}. The release
+// name is not in it: the service is the chart's name (unless the record
+// names one), the version the app version (else the chart version), and
+// revision is helm's counter, not a commit.
+func helmRecord(rec record, d *index.Deploy) {
+	chart, ok := rec["chart"]
+	if !ok || chart.Type != gjson.String {
+		return
+	}
+	if _, hasUpdated := rec["updated"]; !hasUpdated {
+		return
+	}
+	name, chartVersion := splitChart(chart.Str)
+	if _, named := rec.first(serviceKeys); !named && name != "" {
+		d.Service = name
+	}
+	if av, ok := rec["appversion"]; !ok || text(av) == "" {
+		d.Version = chartVersion
+	}
+	d.Version = strings.TrimPrefix(d.Version, "v")
+	if rv, ok := rec["revision"]; ok && rv.Type == gjson.Number {
+		d.Commit = "" // helm's revision counter
+	}
+}
+
+// splitChart splits helm's NAME-CHARTVERSION at the dash before the
+// version: "checkout-1.5.0" is checkout 1.5.0, "my-app-0.1.0-rc.1" is
+// my-app 0.1.0-rc.1.
+func splitChart(s string) (name, version string) {
+	for i := 0; i < len(s)-1; i++ {
+		if s[i] == '-' && s[i+1] >= '0' && s[i+1] <= '9' {
+			return s[:i], s[i+1:]
+		}
+	}
+	return s, ""
+}
+
+// argoRecord reads `argocd app history APP -o json` (Argo CD's
+// RevisionHistory: {id, revision, deployedAt, deployStartedAt, source:
+// {repoURL, path, targetRevision, chart}, initiatedBy: {username,
+// automated}}). The application name is not in it; the version is the
+// source's target revision (a tag) or its chart version, the commit the
+// revision.
+func argoRecord(rec record, d *index.Deploy) {
+	src, ok := rec["source"]
+	if !ok || !src.IsObject() {
+		if srcs, ok := rec["sources"]; ok && srcs.IsArray() && len(srcs.Array()) > 0 {
+			src = srcs.Array()[0]
+		} else {
+			return
+		}
+	}
+	if _, hasDeployedAt := rec["deployedat"]; !hasDeployedAt {
+		return
+	}
+	if d.Version == "" {
+		if tr := src.Get("targetRevision"); tr.Type == gjson.String && !isCommitish(tr.Str) && tr.Str != "HEAD" {
+			d.Version = strings.TrimPrefix(tr.Str, "v")
+		}
+	}
+	if d.Version == "" {
+		d.Version = strings.TrimPrefix(d.Commit, "v")
+		if len(d.Version) > 12 && isCommitish(d.Version) {
+			d.Version = d.Version[:12]
+		}
+	}
+	if d.Author == "" {
+		if ib := rec["initiatedby"]; ib.IsObject() {
+			if ib.Get("automated").Bool() {
+				d.Author = "automated"
+			}
+		}
+	}
+	if d.Service == "" {
+		if c := src.Get("chart"); c.Type == gjson.String && c.Str != "" {
+			d.Service = c.Str
+		}
+	}
+}
+
+// isCommitish reports a hex string of 7 to 40 digits (a commit, not a tag).
+func isCommitish(s string) bool {
+	if len(s) < 7 || len(s) > 40 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// hostList reads a hosts value: an array of names, or one string of names
+// separated by commas, semicolons or spaces.
+func hostList(v gjson.Result) []string {
+	var out []string
+	add := func(s string) {
+		for _, h := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '|' }) {
+			if h = strings.TrimSpace(h); h != "" && h != "*" && !strings.EqualFold(h, "all") {
+				out = append(out, h)
+			}
+		}
+	}
+	if v.IsArray() {
+		for _, x := range v.Array() {
+			add(text(x))
+		}
+	} else {
+		add(text(v))
+	}
+	return out
 }
 
 func firstKey(rec record, keys []string) string {
@@ -391,6 +586,7 @@ func readCSV(name string, data []byte) ([]index.Deploy, error) {
 		return nil, &LineError{File: name, Line: int64(hline), Err: fmt.Errorf("not a deploy history: no time column in the CSV header (want one of time, timestamp, deployed_at, created_at, date)")}
 	}
 	sc, vc, cc, ac, ec := col(serviceKeys), col(versionKeys), col(commitKeys), col(authorKeys), col(envKeys)
+	hc, stc, dc := col(hostKeys), col(statusKeys), col([]string{"description", "note", "notes", "message"})
 	if sc < 0 {
 		sc = col([]string{"repositoryurl"})
 	}
@@ -422,6 +618,10 @@ func readCSV(name string, data []byte) ([]index.Deploy, error) {
 		d := index.Deploy{
 			Time: t, Service: get(rec, sc), Version: get(rec, vc), Commit: get(rec, cc),
 			Author: get(rec, ac), Environment: get(rec, ec), Source: name, Line: int64(line),
+			Status: strings.ToLower(get(rec, stc)), Description: get(rec, dc),
+		}
+		if h := get(rec, hc); h != "" {
+			d.Hosts = strings.Join(hostList(gjson.Parse(strconv.Quote(h))), ",")
 		}
 		if sc >= 0 && (keys[sc] == "repository" || keys[sc] == "repo" || keys[sc] == "repositoryurl") {
 			d.Service = lastSegment(d.Service)

@@ -122,7 +122,11 @@ func Run(ctx context.Context, o Options, sink Sink) (Summary, error) {
 		}
 	}
 
-	x := newExpander(o.Deploys, o.SkipDirs)
+	deployFiles := make([]string, len(o.Deploys))
+	for i, d := range o.Deploys {
+		deployFiles[i], _ = deployArg(d)
+	}
+	x := newExpander(deployFiles, o.SkipDirs)
 	for _, p := range o.Paths {
 		x.expand(p)
 	}
@@ -266,9 +270,25 @@ func (r *runner) commit(extra ...index.Checkpoint) error {
 	return nil
 }
 
-// deploys ingests one deploy history. Its failures are PathErrors. A
-// stream (stdin, a named pipe) is read so that ctx interrupts it.
-func (r *runner) deploys(ctx context.Context, name string, stdinIsLog bool) (int, error) {
+// deployArg splits a --deploys argument: SERVICE=FILE names the service
+// of a history that does not (helm, Argo CD, GitLab); a plain FILE (also
+// one whose name holds '=' and exists) takes it from the file name.
+func deployArg(arg string) (name, service string) {
+	s, p, ok := strings.Cut(arg, "=")
+	if !ok || s == "" || p == "" || strings.ContainsAny(s, `/\`) {
+		return arg, ServiceFromFileName(arg)
+	}
+	if _, err := os.Stat(arg); err == nil {
+		return arg, ServiceFromFileName(arg)
+	}
+	return p, s
+}
+
+// deploys ingests one deploy history (a --deploys argument). Its
+// failures are PathErrors. A stream (stdin, a named pipe) is read so that
+// ctx interrupts it.
+func (r *runner) deploys(ctx context.Context, arg string, stdinIsLog bool) (int, error) {
+	name, service := deployArg(arg)
 	var rd io.Reader
 	interrupt, closeFn := func() {}, func() error { return nil }
 	switch fi, err := os.Stat(name); {
@@ -290,7 +310,7 @@ func (r *runner) deploys(ctx context.Context, name string, stdinIsLog bool) (int
 		rd = f
 	}
 	stop := context.AfterFunc(ctx, interrupt)
-	ds, err := ReadDeploys(name, rd)
+	ds, err := ReadDeploysOf(name, rd, service)
 	stop()
 	closeFn()
 	if ctx.Err() != nil {

@@ -61,7 +61,17 @@ type facts struct {
 	count, requests          int
 	span                     Span
 	deploys                  []Deploy
-	suspect                  *DeployRef
+	suspect                  *DeployRef // the deploy shown (not necessarily blamed)
+	host                     string     // the host of the error shown
+	candidate                bool       // suspect is a deploy of the error's service that reached its host
+	rollback                 *Deploy    // the rollback of suspect, if the history has one
+	fromRequests             bool       // endpoints and users come from the failures' whole requests
+	configKey                string     // the config key or env var the error names as missing or invalid
+	startedAt                time.Time  // the start-up the misconfiguration followed, if not a deploy
+	crash                    *crash     // the crash of the service the request failed to reach (a Report only)
+	dependency               string     // the dependency a timeout waited on (a Report only)
+	latency                  *latency   // that dependency's latency before and during
+	rate                     *errorRate // the 5xx rate in the window and before (a Report only)
 
 	windowFrom, windowTo time.Time
 	groupFilter          Filter // the group's events inside the window
@@ -168,7 +178,7 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	last := &lastRes.Events[0]
 	an := &analysis{first: *first, span: sc.span, deploys: sc.deploys}
 	an.group = Group{
-		Fingerprint: fp, Count: count, FirstSeen: first.Time, FirstRequestID: first.RequestID,
+		Fingerprint: fp, Count: count, FirstSeen: first.Time, FirstRequestID: requestOf(first),
 		LastSeen: last.Time, Histogram: []TimeBucket{},
 	}
 	if rep == nil {
@@ -178,15 +188,20 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	*f = facts{
 		service: rep.Service, errType: rep.ErrorType, errMsg: errorMessage(rep),
 		depKind:   dependencyKind(rep.ErrorType, errorMessage(rep), rep.Stack),
-		firstSeen: first.Time, lastSeen: last.Time, firstRequestID: first.RequestID,
+		firstSeen: first.Time, lastSeen: last.Time, firstRequestID: requestOf(first),
 		count: count, span: sc.span, deploys: sc.deploys,
 		endpointsActive: -1, usersActive: -1, usersOnEndpoint: -1,
 	}
 	if f.depKind == "" && rep != first {
 		f.depKind = dependencyKind(first.ErrorType, errorMessage(first), first.Stack)
 	}
-	an.suspect, an.nearby = placeDeploys(sc.deploys, f.firstSeen, f.service, inv.opt)
+	f.configKey = configKey(rep.ErrorType, errorMessage(rep), rep.Stack)
+	f.host = rep.Host
+	an.suspect, f.candidate, an.nearby = placeDeploys(sc.deploys, f.firstSeen, f.service, f.host, rep.Version, inv.opt)
 	f.suspect = an.suspect
+	if f.candidate {
+		f.rollback = rollbackAfter(sc.deploys, an.suspect)
+	}
 	onset := f.firstSeen
 	if !sc.rf.Since.IsZero() && sc.rf.Since.After(onset) {
 		onset = sc.rf.Since
@@ -202,9 +217,9 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 		if err != nil {
 			return nil, err
 		}
-		an.group.Requests = fcs[0].Distinct
-		f.requests = fcs[0].Distinct
-		f.setAffected(fcs[1], fcs[2])
+		an.group.Requests = requestCount(fcs[0], fcs[1])
+		f.requests = an.group.Requests
+		f.setAffected(fcs[2], fcs[3])
 		return an, nil
 	}
 
@@ -212,9 +227,21 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	if err != nil {
 		return nil, err
 	}
-	an.group.Requests = fcs[0].Distinct
-	f.requests = fcs[0].Distinct
-	failures := fcs[1:]
+	an.group.Requests = requestCount(fcs[0], fcs[1])
+	f.requests = an.group.Requests
+	failures := fcs[2:]
+	if failures[0].Missing*2 > failures[0].Total {
+		// Most failures were logged without a route: take the endpoint
+		// and user of their requests, from every line of them.
+		routes, users, ok, err := inv.requestContext(ctx, f.groupFilter)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			failures[0], failures[1] = routes, users
+			f.fromRequests = true
+		}
+	}
 	f.setAffected(failures[0], failures[1])
 
 	wf := Filter{Since: f.windowFrom, Until: f.windowTo}
@@ -258,18 +285,19 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	return an, nil
 }
 
-// groupFacets returns request_id's facet over all of the group's events,
-// followed by the facets of fields over f.groupFilter (its events inside the
-// blast window): one round trip when the window covers the whole group.
+// groupFacets returns request_id's and trace_id's facets over all of the
+// group's events, followed by the facets of fields over f.groupFilter (its
+// events inside the blast window): one round trip when the window covers
+// the whole group.
 func (inv *Investigator) groupFacets(ctx context.Context, gf Filter, f *facts, fields []string) ([]Facet, error) {
 	if f.groupFilter == gf {
-		fcs, err := inv.facets(ctx, gf, append([]string{"request_id"}, fields...), groupFacetSize)
+		fcs, err := inv.facets(ctx, gf, append([]string{"request_id", "trace_id"}, fields...), groupFacetSize)
 		if err != nil {
 			return nil, fmt.Errorf("group %s: %w", gf.Fingerprint, err)
 		}
 		return fcs, nil
 	}
-	req, err := inv.facets(ctx, gf, []string{"request_id"}, 1)
+	req, err := inv.facets(ctx, gf, []string{"request_id", "trace_id"}, 1)
 	if err != nil {
 		return nil, fmt.Errorf("group %s: %w", gf.Fingerprint, err)
 	}
@@ -278,6 +306,25 @@ func (inv *Investigator) groupFacets(ctx context.Context, gf Filter, f *facts, f
 		return nil, fmt.Errorf("group %s in its window: %w", gf.Fingerprint, err)
 	}
 	return append(req, fcs...), nil
+}
+
+// requestOf is the id of the request an event belongs to: its request id,
+// else its trace id (a service that logs only the trace).
+func requestOf(e *Event) string {
+	if e.RequestID != "" {
+		return e.RequestID
+	}
+	return e.TraceID
+}
+
+// requestCount is how many requests a group's events belong to: the
+// distinct request ids, or trace ids when more of its events carry those
+// (services that log only the trace).
+func requestCount(reqs, traces Facet) int {
+	if traces.Total-traces.Missing > reqs.Total-reqs.Missing {
+		return traces.Distinct
+	}
+	return reqs.Distinct
 }
 
 // setAffected records the failures' spread over routes and users.

@@ -109,7 +109,8 @@ func (c *corpus) add(e Event) {
 	}
 	obj := map[string]any{"time": e.Time.Format(time.RFC3339Nano), "level": e.Level, "msg": e.Message, "service": e.Service}
 	for k, v := range map[string]string{"request_id": e.RequestID, "route": e.Route, "user_id": e.User, "error": e.Error,
-		"error_type": e.ErrorType, "stack": e.Stack, "host": e.Host, "version": e.Version} {
+		"error_type": e.ErrorType, "stack": e.Stack, "host": e.Host, "version": e.Version,
+		"trace_id": e.TraceID, "span_id": e.SpanID, "parent_span_id": e.ParentSpanID} {
 		if v != "" {
 			obj[k] = v
 		}

@@ -113,6 +113,7 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 		if err != nil {
 			return nil, err
 		}
+		an.blamed(cause)
 		f := &an.f
 		g := ErrorGroup{
 			Fingerprint: w.fp, Type: first.ErrorType, Message: errorMessage(first), Service: first.Service,
@@ -120,10 +121,8 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 			FirstRequestID: f.firstRequestID, EndpointsAffected: f.endpointsAffected, UsersAffected: f.usersAffected,
 			Deploy: an.suspect, New: regression(f, inv.opt), Cause: cause,
 		}
-		if wrapsUpstream(first) {
-			if g.WrapperOf, err = inv.wrappedRoot(ctx, f.firstRequestID, w.fp); err != nil {
-				return nil, err
-			}
+		if g.WrapperOf, g.Wraps, err = inv.wrappedRoots(ctx, rf, w.fp, f.firstRequestID); err != nil {
+			return nil, err
 		}
 		if o.Buckets > 0 {
 			from, to := o.Since, o.Until
@@ -150,26 +149,103 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 			return out[i].FirstSeen.Before(out[j].FirstSeen)
 		})
 	}
+	// A wrapper defines no cause of its own: it takes the cause and deploy
+	// of the group it wraps most, when that group is listed, and blames no
+	// deploy of its own service.
+	byFP := make(map[string]int, len(out))
+	for i := range out {
+		byFP[out[i].Fingerprint] = i
+	}
+	for i := range out {
+		g := &out[i]
+		if g.WrapperOf == "" {
+			continue
+		}
+		g.New = false
+		if j, ok := byFP[g.WrapperOf]; ok && out[j].WrapperOf == "" {
+			g.Cause, g.Deploy = out[j].Cause, out[j].Deploy
+		} else if g.Deploy != nil && g.Deploy.Suspect {
+			d := *g.Deploy
+			d.Suspect = false
+			g.Deploy = &d
+		}
+	}
 	// Root errors first: an upstream's reports of downstream failures repeat
 	// them (often twice per request) and would otherwise head the list.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].WrapperOf == "" && out[j].WrapperOf != "" })
 	return out, nil
 }
 
-// wrappedRoot returns the fingerprint of the root error of request id when
-// it is not fp: the group fp then only reports, upstream, a failure that
-// started downstream. "" when fp is the request's root error itself.
-func (inv *Investigator) wrappedRoot(ctx context.Context, id, fp string) (string, error) {
-	if id == "" {
-		return "", nil
+// wrapperSample is how many requests of a group are followed to tell
+// whether it only wraps downstream failures.
+const wrapperSample = 8
+
+// wrappedRoots tells whether the group fp only reports, upstream, failures
+// that started downstream: up to wrapperSample of its requests (in range
+// rf) are followed through their traces, and when every one's root error
+// is another group, the group wraps those. wrapperOf is the most frequent
+// of them, wraps all of them, most frequent first; both empty when some
+// request's root is the group itself. A gateway's generic "upstream
+// responded 502" group that wraps five different downstream bugs lists all
+// five: it does not define a cause of its own.
+func (inv *Investigator) wrappedRoots(ctx context.Context, rf Filter, fp, firstRequest string) (string, []string, error) {
+	if firstRequest == "" {
+		return "", nil, nil
 	}
-	res, err := inv.store.Find(ctx, Filter{RequestID: id}, FindOptions{Limit: MaxRequestEvents, Order: OldestFirst})
+	// The first request decides for most groups (one request read): a
+	// group that is its own root there is not a wrapper.
+	ids := []string{firstRequest}
+	count := map[string]int{}
+	var order []string
+	for i := 0; i < len(ids); i++ {
+		x, err := inv.expandRequest(ctx, ids[i])
+		if err != nil {
+			return "", nil, err
+		}
+		ri := rootIndex(x.events)
+		if ri < 0 || x.events[ri].Fingerprint == "" || x.events[ri].Fingerprint == fp {
+			return "", nil, nil
+		}
+		rfp := x.events[ri].Fingerprint
+		if count[rfp] == 0 {
+			order = append(order, rfp)
+		}
+		count[rfp]++
+		if i == 0 {
+			more, err := inv.sampleRequests(ctx, rf, fp)
+			if err != nil {
+				return "", nil, err
+			}
+			for _, id := range more {
+				if id != firstRequest {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	if len(order) == 0 {
+		return "", nil, nil
+	}
+	sort.SliceStable(order, func(i, j int) bool { return count[order[i]] > count[order[j]] })
+	return order[0], order, nil
+}
+
+// sampleRequests returns up to wrapperSample request (or trace) ids of
+// the group fp in rf.
+func (inv *Investigator) sampleRequests(ctx context.Context, rf Filter, fp string) ([]string, error) {
+	gf := rf
+	gf.Fingerprint, gf.ErrorsOnly = fp, true
+	fcs, err := inv.facets(ctx, gf, []string{"request_id", "trace_id"}, wrapperSample)
 	if err != nil {
-		return "", fmt.Errorf("request %s: %w", id, err)
+		return nil, fmt.Errorf("requests of %s: %w", fp, err)
 	}
-	ri := rootIndex(res.Events)
-	if ri < 0 || res.Events[ri].Fingerprint == "" || res.Events[ri].Fingerprint == fp {
-		return "", nil
+	bs := fcs[0].Buckets
+	if len(fcs[1].Buckets) > len(bs) {
+		bs = fcs[1].Buckets
 	}
-	return res.Events[ri].Fingerprint, nil
+	out := make([]string, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, b.Value)
+	}
+	return out, nil
 }

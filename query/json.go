@@ -183,10 +183,11 @@ func (g ErrorGroup) MarshalJSON() ([]byte, error) {
 		Deploy            *DeployRef   `json:"deploy"`
 		New               bool         `json:"new"`
 		WrapperOf         string       `json:"wrapper_of,omitempty"`
+		Wraps             []string     `json:"wraps,omitempty"`
 		Cause             string       `json:"cause"`
 		Histogram         []jsonBucket `json:"histogram,omitempty"`
 	}{g.Fingerprint, g.Type, g.Message, g.Service, g.Count, g.Requests, JSONTime(g.FirstSeen), JSONTime(g.LastSeen),
-		g.FirstRequestID, g.EndpointsAffected, g.UsersAffected, g.Deploy, g.New, g.WrapperOf, g.Cause, jsonBuckets(g.Histogram)})
+		g.FirstRequestID, g.EndpointsAffected, g.UsersAffected, g.Deploy, g.New, g.WrapperOf, g.Wraps, g.Cause, jsonBuckets(g.Histogram)})
 }
 
 // jsonDeploy is a Deploy in the contract's shape.
@@ -199,6 +200,9 @@ type jsonDeploy struct {
 	Environment string   `json:"environment"`
 	Source      string   `json:"source,omitempty"`
 	Line        int64    `json:"line,omitempty"`
+	Hosts       []string `json:"hosts,omitempty"`
+	Status      string   `json:"status,omitempty"`
+	Description string   `json:"description,omitempty"`
 }
 
 // WriteReportJSON writes r as one compact JSON object on one line: the
@@ -253,7 +257,8 @@ func WriteErrorsJSON(w io.Writer, gs []ErrorGroup) error {
 func WriteDeploysJSON(w io.Writer, ds []Deploy) error {
 	out := make([]jsonDeploy, len(ds))
 	for i, d := range ds {
-		out[i] = jsonDeploy{JSONTime(d.Time), d.Service, d.Version, d.Commit, d.Author, d.Environment, d.Source, d.Line}
+		out[i] = jsonDeploy{JSONTime(d.Time), d.Service, d.Version, d.Commit, d.Author, d.Environment, d.Source, d.Line,
+			d.HostList(), d.Status, d.Description}
 	}
 	return writeJSONLine(w, out, false)
 }

@@ -26,13 +26,23 @@ type Report struct {
 	Events    []ReportEvent `json:"events"`
 	// EventsTotal is the number of events the request ID matched; Events
 	// holds at most MaxRequestEvents of them.
-	EventsTotal   int          `json:"events_total"`
-	Error         *RootError   `json:"error"`
-	Group         *Group       `json:"group"`
-	Deploy        *DeployRef   `json:"deploy"`
-	DeploysNearby []DeployRef  `json:"deploys_nearby"`
-	BlastRadius   *BlastRadius `json:"blast_radius"`
-	Verdict       *Verdict     `json:"verdict"`
+	EventsTotal int `json:"events_total"`
+	// TraceIDs are the trace ids of the request's lines; LinkedIDs every
+	// id the request expanded to (the pasted one first), and Bound, when
+	// set, says the expansion stopped at MaxLinkedIDs ids or
+	// MaxRequestEvents lines.
+	TraceIDs  []string   `json:"trace_ids"`
+	LinkedIDs []LinkedID `json:"linked_ids"`
+	Bound     string     `json:"bound,omitempty"`
+	// ClockOffsets are the services whose clocks the request shows to be
+	// off against the service it entered by.
+	ClockOffsets  []ClockOffset `json:"clock_offsets,omitempty"`
+	Error         *RootError    `json:"error"`
+	Group         *Group        `json:"group"`
+	Deploy        *DeployRef    `json:"deploy"`
+	DeploysNearby []DeployRef   `json:"deploys_nearby"`
+	BlastRadius   *BlastRadius  `json:"blast_radius"`
+	Verdict       *Verdict      `json:"verdict"`
 	// Compare is filled only on request (request --compare): see Compare.
 	Compare *DeployComparison `json:"compare,omitempty"`
 }
@@ -52,8 +62,19 @@ type ReportEvent struct {
 	RequestID string          `json:"request_id"`
 	Source    string          `json:"source"` // file:line
 	IsError   bool            `json:"is_error,omitempty"`
-	MatchedBy string          `json:"matched_by,omitempty"` // how it was tied to the ID: MatchRequestID, MatchToken, MatchWords (an extension)
+	MatchedBy string          `json:"matched_by,omitempty"` // how it carries the pasted ID: MatchRequestID, MatchTraceID, MatchToken, MatchWords (an extension)
 	Fields    json.RawMessage `json:"fields"`               // the original object, or null for a text line
+	// Host, Version and the trace context of the line, when it has them.
+	Host         string `json:"host,omitempty"`
+	Version      string `json:"version,omitempty"`
+	TraceID      string `json:"trace_id,omitempty"`
+	SpanID       string `json:"span_id,omitempty"`
+	ParentSpanID string `json:"parent_span_id,omitempty"`
+	// LinkedBy says how the line joined the request: "request_id" (it
+	// carries the pasted ID or a request id of the request's trace) or
+	// "trace_id" (it carries the request's trace id). Set in a Report's
+	// events only.
+	LinkedBy string `json:"linked_by,omitempty"`
 }
 
 // RootError is the error that caused the request's failure.
@@ -101,7 +122,11 @@ type DeployRef struct {
 	Author        string    `json:"author"`
 	Environment   string    `json:"environment"`
 	OffsetSeconds float64   `json:"offset_seconds"` // negative = before first_seen
-	Suspect       bool      `json:"suspect,omitempty"`
+	// Suspect: the verdict blames this deploy (a deployment regression).
+	// A deploy shown only as the nearest one has it false.
+	Suspect bool     `json:"suspect,omitempty"`
+	Hosts   []string `json:"hosts,omitempty"`  // the hosts it went to (a canary), if the history says
+	Status  string   `json:"status,omitempty"` // the history's status (failed deploys are never blamed)
 }
 
 // BlastRadius compares the failures with all traffic in the same window.
@@ -171,7 +196,10 @@ type ErrorGroup struct {
 	// WrapperOf is set when the group is an upstream service's report of a
 	// downstream failure: the fingerprint of the root error of its first
 	// request. Such groups are listed after the groups of root errors.
-	WrapperOf string       `json:"wrapper_of,omitempty"`
+	WrapperOf string `json:"wrapper_of,omitempty"`
+	// Wraps lists every root-error group the sampled requests of a wrapper
+	// group end in, most frequent first (wrapper_of is the first).
+	Wraps     []string     `json:"wraps,omitempty"`
 	Cause     string       `json:"cause"`
 	Histogram []TimeBucket `json:"histogram,omitempty"`
 }

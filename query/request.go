@@ -44,17 +44,21 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 	if id == "" {
 		return nil, errors.New("empty request id")
 	}
-	r := &Report{RequestID: id, Services: []string{}, Events: []ReportEvent{}, DeploysNearby: []DeployRef{}}
-	evs, total, err := inv.requestEvents(ctx, Filter{RequestID: id}, id)
+	r := &Report{RequestID: id, Services: []string{}, Events: []ReportEvent{}, DeploysNearby: []DeployRef{},
+		TraceIDs: []string{}, LinkedIDs: []LinkedID{}}
+	x, err := inv.expandRequest(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	how := MatchRequestID
+	evs := x.events
+	linked := x.linked
 	var byEvent []string
 	if len(evs) == 0 && idLike(id) {
-		// No line has it as its request id: the lines holding it in any
-		// value (a logger named "service:<id>", a task_uuid, a message)
-		// are the request. This finds what `culprit search ID` finds.
+		// No line has it as its request id or trace id: the lines holding
+		// it in any value (a logger named "service:<id>", a task_uuid, a
+		// message) are the request. This finds what `culprit search ID`
+		// finds.
+		var total int
 		if evs, total, byEvent, err = inv.tokenEvents(ctx, id); err != nil {
 			return nil, err
 		}
@@ -70,12 +74,13 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 				evs = nil
 			}
 		}
+		x.total, linked = total, byEvent
 	}
 	matched := func(i int) string {
 		if byEvent != nil {
 			return byEvent[i]
 		}
-		return how
+		return matchOf(&evs[i], id)
 	}
 	if len(evs) == 0 {
 		if r.Hint, err = inv.hint(ctx, id); err != nil {
@@ -84,20 +89,26 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 		return r, nil
 	}
 	r.Found = true
-	r.EventsTotal = total
+	r.EventsTotal = x.total
+	r.LinkedIDs = x.ids
+	r.Bound = x.bound
 	r.Services = services(evs)
+	r.TraceIDs = traceIDs(evs)
 	r.Events = make([]ReportEvent, len(evs))
 	for i := range evs {
 		r.Events[i] = reportEvent(&evs[i])
+		r.Events[i].LinkedBy = linked[i]
 		r.Events[i].MatchedBy = matched(i)
 	}
+	g := buildCallGraph(evs)
+	r.ClockOffsets = clockOffsets(evs, g)
 
-	ri := rootIndex(evs)
+	ri := rootWith(evs, g, r.ClockOffsets)
 	if ri < 0 {
 		return r, nil // the request succeeded
 	}
 	root := &evs[ri]
-	r.Error = rootError(evs, ri, matched)
+	r.Error = rootError(evs, ri, g, matched)
 	if root.Fingerprint == "" {
 		// No fingerprint: its other occurrences cannot be found.
 		r.Verdict = ungroupedVerdict(r.Error)
@@ -118,124 +129,98 @@ func (inv *Investigator) Request(ctx context.Context, id string) (*Report, error
 	r.Deploy = an.suspect
 	r.DeploysNearby = an.nearby
 	r.BlastRadius = an.blast
+	if err := inv.requestFacts(ctx, r, evs, ri, g, &an.f); err != nil {
+		return nil, err
+	}
 	cause, err := inv.cause(ctx, &an.f)
 	if err != nil {
 		return nil, err
 	}
+	an.blamed(cause)
 	v := verdict(cause, an, inv.opt)
+	for _, o := range r.ClockOffsets {
+		v.Evidence = append(v.Evidence, o.Statement()+" (estimated from this request; the root error was chosen by the call chain, not by time)")
+	}
 	r.Verdict = &v
 	return r, nil
 }
 
-// How a request's event was matched to the pasted ID (ReportEvent.MatchedBy).
-const (
-	// MatchRequestID: the event's request id is the ID.
-	MatchRequestID = "request_id"
-	// MatchToken: no event has the ID as its request id; this one holds it
-	// as a whole token in some value (a logger name "orders:<id>", a
-	// task_uuid, a message).
-	MatchToken = "token"
-	// MatchWords: as MatchToken, but the ID's words are found in the line
-	// only inside a longer token (no event holds the ID whole).
-	MatchWords = "words"
-)
-
-// idLike reports whether id can be an identifier worth finding as a token
-// in any value: at least 6 characters, one of them a digit, no white space
-// (UUIDs, ULIDs, hex and numbered ids). A word such as "panic" is not; it is
-// searched, not investigated.
-func idLike(id string) bool {
-	if len(id) < 6 || strings.ContainsAny(id, " \t\r\n") {
-		return false
-	}
-	return strings.ContainsAny(id, "0123456789")
-}
-
-// tokenEvents reads the events whose line holds id as a search term (as
-// `culprit search ID` does), oldest first, and says per event how: MatchToken
-// when the line holds id as a whole token, else MatchWords. When some event
-// holds id whole, those holding only its words are left out.
-func (inv *Investigator) tokenEvents(ctx context.Context, id string) ([]Event, int, []string, error) {
-	evs, total, err := inv.requestEvents(ctx, Filter{Query: escapeQueryTerm(id)}, id)
-	if err != nil || len(evs) == 0 {
-		return nil, 0, nil, err
-	}
-	how := make([]string, len(evs))
-	whole := 0
-	for i := range evs {
-		how[i] = MatchWords
-		if eventHasToken(&evs[i], id) {
-			how[i] = MatchToken
-			whole++
-		}
-	}
-	if whole == 0 || whole == len(evs) {
-		return evs, total, how, nil
-	}
-	kept, keptHow := evs[:0], how[:0]
-	for i := range evs {
-		if how[i] == MatchToken {
-			kept, keptHow = append(kept, evs[i]), append(keptHow, MatchToken)
-		}
-	}
-	return kept, total - (len(evs) - whole), keptHow, nil
-}
-
-// eventHasToken reports whether id occurs in the event's line (or, for an
-// event without its line, its message, error or stack) as a whole token:
-// not preceded or followed by a letter, digit, '-' or '_'.
-func eventHasToken(e *Event, id string) bool {
-	if len(e.Raw) > 0 {
-		return hasToken(string(e.Raw), id)
-	}
-	for _, s := range []string{e.Message, e.Error, e.Stack, e.User, e.Service, e.Host} {
-		if hasToken(s, id) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasToken(s, id string) bool {
-	for i := 0; i <= len(s)-len(id); {
-		j := strings.Index(s[i:], id)
-		if j < 0 {
-			return false
-		}
-		j += i
-		end := j + len(id)
-		if (j == 0 || !tokenByte(s[j-1])) && (end == len(s) || !tokenByte(s[end])) {
-			return true
-		}
-		i = j + 1
-	}
-	return false
-}
-
-func tokenByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c >= 0x80
-}
-
-// requestEvents reads the events f selects, oldest first, a page at a time,
-// up to MaxRequestEvents. It returns them and the total matched.
-func (inv *Investigator) requestEvents(ctx context.Context, f Filter, id string) ([]Event, int, error) {
-	var evs []Event
-	total := 0
-	for {
-		res, err := inv.store.Find(ctx, f, FindOptions{Limit: requestPage, Offset: len(evs), Order: OldestFirst})
+// requestFacts adds what the request's own lines tell the verdict: the
+// crash of the service it failed to reach (which becomes the root error
+// when the request was in flight as it died), the dependency a timeout
+// waited on and its latency before and during, and the 5xx rate.
+func (inv *Investigator) requestFacts(ctx context.Context, r *Report, evs []Event, ri int, g *callGraph, f *facts) error {
+	root := &evs[ri]
+	if callee, reset := crashedCallee(root, g); callee != "" {
+		c, err := inv.crashOf(ctx, callee, requestStart(evs), root.Time, reset)
 		if err != nil {
-			return nil, 0, fmt.Errorf("request %s: %w", id, err)
+			return err
 		}
-		total = res.Total
-		evs = append(evs, res.Events...)
-		if len(res.Events) == 0 || len(evs) >= total || len(evs) >= MaxRequestEvents {
-			break
+		f.crash = c
+		if c != nil && c.trigger {
+			chain := append([]ReportEvent{reportEvent(root)}, r.Error.Chain...)
+			r.Error = &RootError{Type: c.errType, Message: c.message, Stack: crashStack(c.line), Service: c.service,
+				Route: r.Error.Route, Time: c.at, Source: sourceOf(c.line), Chain: chain}
 		}
 	}
-	if len(evs) > MaxRequestEvents {
-		evs = evs[:MaxRequestEvents]
+	if len(g.down[root.Service]) > 0 && (f.depKind == "timeout" || f.depKind == "") {
+		if dep := timeoutDependency(root, evs, g); dep != "" {
+			lt, err := inv.dependencyLatency(ctx, dep, f.firstSeen, f.lastSeen)
+			if err != nil {
+				return err
+			}
+			switch {
+			case f.depKind == "timeout":
+				f.dependency, f.latency = dep, lt
+			case lt.slower():
+				f.depKind, f.dependency, f.latency = "latency of "+dep, dep, lt
+			}
+		}
 	}
-	return evs, total, nil
+	rate, err := inv.rate5xx(ctx, f.windowFrom, f.windowTo)
+	if err != nil {
+		return err
+	}
+	f.rate = rate
+	return nil
+}
+
+// requestStart is when the request began: its earliest line, or the start
+// of a line's span (time minus duration) if earlier.
+func requestStart(evs []Event) time.Time {
+	t := evs[0].Time
+	for i := range evs {
+		s := evs[i].Time
+		if d := evs[i].DurationMS; d > 0 && d < 1e9 {
+			s = s.Add(-time.Duration(d * float64(time.Millisecond)))
+		}
+		if s.Before(t) {
+			t = s
+		}
+	}
+	return t
+}
+
+// crashStack is the stack of a crash line, when the line carries one.
+func crashStack(e *Event) string {
+	if e == nil {
+		return ""
+	}
+	return e.Stack
+}
+
+// traceIDs lists the trace ids of evs in order of first appearance.
+func traceIDs(evs []Event) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for i := range evs {
+		t := evs[i].TraceID
+		if t != "" && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // services lists the services of evs in order of first appearance.
@@ -257,6 +242,7 @@ func reportEvent(e *Event) ReportEvent {
 		Time: e.Time, Service: e.Service, Level: e.Level, Message: e.Message, Error: joinNonEmpty(": ", e.ErrorType, e.Error),
 		Method: e.Method, Path: e.Path, Route: e.Route, Status: e.Status, User: e.User,
 		RequestID: e.RequestID, Source: sourceOf(e), IsError: e.IsError,
+		Host: e.Host, Version: e.Version, TraceID: e.TraceID, SpanID: e.SpanID, ParentSpanID: e.ParentSpanID,
 	}
 	if obj := object(e); len(obj) > 0 {
 		re.Fields = obj
@@ -306,7 +292,29 @@ func firstNonSpace(b []byte) byte {
 	return 0
 }
 
-// rootIndex picks the request's root error: the earliest error event that
+// rootIndex picks the request's root error (see rootWith).
+func rootIndex(evs []Event) int {
+	g := buildCallGraph(evs)
+	return rootWith(evs, g, clockOffsets(evs, g))
+}
+
+// rootWith picks the request's root error: the deepest failure of the call
+// chain when the lines say who called whom (rootByChain), else by time
+// (rootByTime). -1 when the request has no error event.
+func rootWith(evs []Event, g *callGraph, offsets []ClockOffset) int {
+	var cands []int
+	for i := range evs {
+		if evs[i].IsError {
+			cands = append(cands, i)
+		}
+	}
+	if ri, ok := rootByChain(evs, cands, g, offsets); ok {
+		return ri
+	}
+	return rootByTime(evs)
+}
+
+// rootByTime picks the request's root error: the earliest error event that
 // carries a stack trace or an error message (the downstream failure, logged
 // before the upstream services that wrap it); failing that, the earliest
 // error event. -1 when the request has no error event.
@@ -319,7 +327,7 @@ func firstNonSpace(b []byte) byte {
 // reaches downstream services after upstream ones) or if the current one
 // reads as an upstream failure ("upstream orders returned 500", a 502); a
 // candidate that itself reads as one never wins a tie.
-func rootIndex(evs []Event) int {
+func rootByTime(evs []Event) int {
 	first, best := -1, -1
 	var prec map[string]time.Duration
 	var joined map[string]time.Time
@@ -396,9 +404,9 @@ func serviceEntry(evs []Event) map[string]time.Time {
 	return m
 }
 
-// rootError describes evs[ri], with the error events logged after it as the
-// chain of wrappers.
-func rootError(evs []Event, ri int, matched func(int) string) *RootError {
+// rootError describes evs[ri], with the error events logged after it, or
+// by a service that calls its service, as the chain of wrappers.
+func rootError(evs []Event, ri int, g *callGraph, matched func(int) string) *RootError {
 	e := &evs[ri]
 	re := &RootError{
 		Fingerprint: e.Fingerprint, Type: e.ErrorType, Message: trimTypePrefix(errorMessage(e), e.ErrorType), Stack: e.Stack,
@@ -412,13 +420,26 @@ func rootError(evs []Event, ri int, matched func(int) string) *RootError {
 		// The chain: the error events logged after the root, and any that
 		// sort before it only because their logger rounds time more coarsely
 		// (passed over by rootIndex's precision tie-break, so they wrap it).
-		if evs[i].IsError && i != ri && (i > ri || tiedBefore(evs, i, ri, prec)) {
+		if evs[i].IsError && i != ri && (i > ri || tiedBefore(evs, i, ri, prec) || wrapsBefore(evs, i, ri, g)) {
 			ce := reportEvent(&evs[i])
 			ce.MatchedBy = matched(i)
 			re.Chain = append(re.Chain, ce)
 		}
 	}
 	return re
+}
+
+// wrapsBefore reports whether evs[i], sorted before the root evs[ri], is an
+// error of a service that calls the root's service and reads as a report
+// of that call (it names the service, or an upstream failure): a wrapper a
+// skewed clock put first.
+func wrapsBefore(evs []Event, i, ri int, g *callGraph) bool {
+	e, root := &evs[i], &evs[ri]
+	if !g.reaches(e.Service, root.Service) {
+		return false
+	}
+	text := strings.ToLower(e.ErrorType + " " + errorMessage(e) + " " + e.Message)
+	return wrapsUpstream(e) || mentions(text, strings.ToLower(root.Service))
 }
 
 // tiedBefore reports whether evs[i], sorted before the root evs[ri], is from
@@ -586,4 +607,133 @@ func fmtTime(t time.Time) string {
 		return t.Format("2006-01-02T15:04:05.000000Z07:00")
 	}
 	return t.Format("2006-01-02T15:04:05.000000000Z07:00")
+}
+
+// How a request's event was matched to the pasted ID (ReportEvent.MatchedBy).
+const (
+	// MatchRequestID: the event's request id is the ID.
+	MatchRequestID = "request_id"
+	// MatchToken: no event has the ID as its request id; this one holds it
+	// as a whole token in some value (a logger name "orders:<id>", a
+	// task_uuid, a message).
+	MatchToken = "token"
+	// MatchWords: as MatchToken, but the ID's words are found in the line
+	// only inside a longer token (no event holds the ID whole).
+	MatchWords = "words"
+)
+
+// idLike reports whether id can be an identifier worth finding as a token
+// in any value: at least 6 characters, one of them a digit, no white space
+// (UUIDs, ULIDs, hex and numbered ids). A word such as "panic" is not; it is
+// searched, not investigated.
+func idLike(id string) bool {
+	if len(id) < 6 || strings.ContainsAny(id, " \t\r\n") {
+		return false
+	}
+	return strings.ContainsAny(id, "0123456789")
+}
+
+// tokenEvents reads the events whose line holds id as a search term (as
+// `culprit search ID` does), oldest first, and says per event how: MatchToken
+// when the line holds id as a whole token, else MatchWords. When some event
+// holds id whole, those holding only its words are left out.
+func (inv *Investigator) tokenEvents(ctx context.Context, id string) ([]Event, int, []string, error) {
+	evs, total, err := inv.requestEvents(ctx, Filter{Query: escapeQueryTerm(id)}, id)
+	if err != nil || len(evs) == 0 {
+		return nil, 0, nil, err
+	}
+	how := make([]string, len(evs))
+	whole := 0
+	for i := range evs {
+		how[i] = MatchWords
+		if eventHasToken(&evs[i], id) {
+			how[i] = MatchToken
+			whole++
+		}
+	}
+	if whole == 0 || whole == len(evs) {
+		return evs, total, how, nil
+	}
+	kept, keptHow := evs[:0], how[:0]
+	for i := range evs {
+		if how[i] == MatchToken {
+			kept, keptHow = append(kept, evs[i]), append(keptHow, MatchToken)
+		}
+	}
+	return kept, total - (len(evs) - whole), keptHow, nil
+}
+
+// eventHasToken reports whether id occurs in the event's line (or, for an
+// event without its line, its message, error or stack) as a whole token:
+// not preceded or followed by a letter, digit, '-' or '_'.
+func eventHasToken(e *Event, id string) bool {
+	if len(e.Raw) > 0 {
+		return hasToken(string(e.Raw), id)
+	}
+	for _, s := range []string{e.Message, e.Error, e.Stack, e.User, e.Service, e.Host} {
+		if hasToken(s, id) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasToken(s, id string) bool {
+	for i := 0; i <= len(s)-len(id); {
+		j := strings.Index(s[i:], id)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(id)
+		if (j == 0 || !tokenByte(s[j-1])) && (end == len(s) || !tokenByte(s[end])) {
+			return true
+		}
+		i = j + 1
+	}
+	return false
+}
+
+func tokenByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c >= 0x80
+}
+
+// requestEvents reads the events f selects, oldest first, a page at a time,
+// up to MaxRequestEvents. It returns them and the total matched.
+func (inv *Investigator) requestEvents(ctx context.Context, f Filter, id string) ([]Event, int, error) {
+	var evs []Event
+	total := 0
+	for {
+		res, err := inv.store.Find(ctx, f, FindOptions{Limit: requestPage, Offset: len(evs), Order: OldestFirst})
+		if err != nil {
+			return nil, 0, fmt.Errorf("request %s: %w", id, err)
+		}
+		total = res.Total
+		evs = append(evs, res.Events...)
+		if len(res.Events) == 0 || len(evs) >= total || len(evs) >= MaxRequestEvents {
+			break
+		}
+	}
+	if len(evs) > MaxRequestEvents {
+		evs = evs[:MaxRequestEvents]
+	}
+	return evs, total, nil
+}
+
+// MatchTraceID: the event's trace id is the pasted ID (a trace id pasted
+// from a tracing UI or a support tool).
+const MatchTraceID = "trace_id"
+
+// matchOf says how an event of an expanded request carries the pasted ID
+// itself: as its request id, as its trace id, or not at all ("": it joined
+// through another id of the request; LinkedBy says which).
+func matchOf(e *Event, id string) string {
+	switch {
+	case e.RequestID == id:
+		return MatchRequestID
+	case e.TraceID != "" && (e.TraceID == id || strings.EqualFold(e.TraceID, id) ||
+		len(id) == 32 && strings.EqualFold(e.TraceID, id[16:])):
+		return MatchTraceID
+	}
+	return ""
 }

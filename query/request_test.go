@@ -79,6 +79,7 @@ type scenario struct {
 	summary   string // substring of the verdict summary
 	scope     string
 	userScope string
+	evidence  string // substring of one evidence line, if set
 }
 
 func verdictScenarios() []scenario {
@@ -209,6 +210,60 @@ func verdictScenarios() []scenario {
 			scope: ScopeSingleEndpoint, userScope: UserScopeBroad,
 		},
 		{
+			name: "regression rolled back: the errors stopped",
+			build: func(c *corpus) {
+				healthy(c)
+				c.deploy(t0.Add(30*time.Minute), "orders", "1.8.0")
+				c.deploy(t0.Add(60*time.Minute), "orders", "1.9.0")
+				c.deploy(t0.Add(80*time.Minute), "orders", "1.8.0")
+				c.failures("bad", failSpec{service: "orders", typ: "*errors.errorString", msg: "assignment to entry in nil map", fp: "fp-nilmap",
+					from: t0.Add(60*time.Minute + 6*time.Second), to: t0.Add(80 * time.Minute), step: 30 * time.Second,
+					routes: routes[:2], users: us[:12]})
+			},
+			id: "bad-3", cause: CauseDeployment, suspect: "orders 1.9.0", summary: "Deployment regression: orders 1.9.0",
+			scope: ScopeSeveralEndpoints, userScope: UserScopeBroad, evidence: "the errors stopped after the rollback at 2025-01-06T15:20:00.000Z to 1.8.0",
+		},
+		{
+			name: "errors that go on after the rollback were not caused by the deploy",
+			build: func(c *corpus) {
+				healthy(c)
+				c.deploy(t0.Add(30*time.Minute), "orders", "1.8.0")
+				c.deploy(t0.Add(60*time.Minute), "orders", "1.9.0")
+				c.deploy(t0.Add(70*time.Minute), "orders", "1.8.0")
+				c.failures("bad", failSpec{service: "orders", typ: "*errors.errorString", msg: "assignment to entry in nil map", fp: "fp-nilmap",
+					from: t0.Add(60*time.Minute + 6*time.Second), to: t0.Add(90 * time.Minute), step: 30 * time.Second,
+					routes: routes[:2], users: us[:12]})
+			},
+			id: "bad-3", cause: CauseUnknown, suspect: "orders 1.9.0", summary: "Cause unknown",
+			scope: ScopeSeveralEndpoints, userScope: UserScopeBroad, evidence: "the errors went on after the rollback",
+		},
+		{
+			name: "a canary on another host is not the cause",
+			build: func(c *corpus) {
+				healthy(c)
+				c.deploy(t0.Add(60*time.Minute), "orders", "1.9.0")
+				c.deploys[len(c.deploys)-1].Hosts = "h2"
+				c.failures("bad", failSpec{service: "orders", typ: "*errors.errorString", msg: "assignment to entry in nil map", fp: "fp-nilmap",
+					from: t0.Add(60*time.Minute + 6*time.Second), to: t0.Add(90 * time.Minute), step: 30 * time.Second,
+					routes: routes[:2], users: us[:12]})
+			},
+			id: "bad-3", cause: CauseUnknown, suspect: "orders 1.9.0", summary: "Cause unknown",
+			scope: ScopeSeveralEndpoints, userScope: UserScopeBroad,
+		},
+		{
+			name: "a canary on the failing host is",
+			build: func(c *corpus) {
+				healthy(c)
+				c.deploy(t0.Add(60*time.Minute), "orders", "1.9.0")
+				c.deploys[len(c.deploys)-1].Hosts = "h1"
+				c.failures("bad", failSpec{service: "orders", typ: "*errors.errorString", msg: "assignment to entry in nil map", fp: "fp-nilmap",
+					from: t0.Add(60*time.Minute + 6*time.Second), to: t0.Add(90 * time.Minute), step: 30 * time.Second,
+					routes: routes[:2], users: us[:12]})
+			},
+			id: "bad-3", cause: CauseDeployment, suspect: "orders 1.9.0", summary: "Deployment regression: orders 1.9.0",
+			scope: ScopeSeveralEndpoints, userScope: UserScopeBroad, evidence: "the deploy went to h1 only, and the error is on h1",
+		},
+		{
 			name: "unknown",
 			build: func(c *corpus) {
 				healthy(c)
@@ -250,7 +305,21 @@ func TestRequestVerdicts(t *testing.T) {
 					got = r.Deploy.Service + " " + r.Deploy.Version
 				}
 				if got != sc.suspect {
-					t.Errorf("suspect = %q, want %q", got, sc.suspect)
+					t.Errorf("deploy shown = %q, want %q", got, sc.suspect)
+				}
+				// Suspect means blamed: only a deployment regression flags
+				// the deploy, in deploy and in deploys_nearby alike.
+				blamed := sc.cause == CauseDeployment
+				if r.Deploy != nil && r.Deploy.Suspect != blamed {
+					t.Errorf("deploy.suspect = %v under %s, want %v", r.Deploy.Suspect, r.Verdict.Cause, blamed)
+				}
+				for _, d := range r.DeploysNearby {
+					if d.Suspect && (!blamed || d.Version != r.Deploy.Version) {
+						t.Errorf("deploys_nearby flags %s %s suspect under %s", d.Service, d.Version, r.Verdict.Cause)
+					}
+				}
+				if sc.evidence != "" && !strings.Contains(strings.Join(r.Verdict.Evidence, "\n"), sc.evidence) {
+					t.Errorf("evidence = %q, want a line containing %q", r.Verdict.Evidence, sc.evidence)
 				}
 				if r.BlastRadius.Scope != sc.scope || r.BlastRadius.UserScope != sc.userScope {
 					t.Errorf("scope = %s/%s, want %s/%s (blast %+v)", r.BlastRadius.Scope, r.BlastRadius.UserScope, sc.scope, sc.userScope, *r.BlastRadius)
@@ -327,7 +396,7 @@ func TestRootErrorTieAcrossTimePrecisions(t *testing.T) {
 	if got := rootIndex(evs); got != 3 {
 		t.Fatalf("rootIndex = %d, want 3 (the orders panic, not the gateway wrapper logged in the same millisecond)", got)
 	}
-	re := rootError(evs, 3, func(int) string { return MatchRequestID })
+	re := rootError(evs, 3, buildCallGraph(evs), func(int) string { return MatchRequestID })
 	if len(re.Chain) != 2 || re.Chain[0].Service != "gateway" || re.Chain[1].Status != 502 {
 		t.Errorf("chain = %+v, want the gateway wrapper and the 502", re.Chain)
 	}
@@ -354,10 +423,11 @@ func TestRootErrorTieAcrossTimePrecisions(t *testing.T) {
 	if got := rootIndex(ns); got != 1 {
 		t.Errorf("rootIndex = %d, want 1 (orders logged 583 ns before the gateway's millisecond)", got)
 	}
-	// A wrapper a full millisecond earlier than the truth is ordered by time.
+	// A wrapper that names the service it calls wraps that service's
+	// error even when a skewed clock puts it clearly earlier.
 	evs[2].Time = at.Add(-5 * time.Millisecond)
-	if got := rootIndex(evs); got != 2 {
-		t.Errorf("rootIndex = %d, want 2 when the gateway error is clearly earlier", got)
+	if got := rootIndex(evs); got != 3 {
+		t.Errorf("rootIndex = %d, want 3 (the gateway error names orders: it wraps the orders panic whatever the clocks say)", got)
 	}
 }
 
@@ -433,56 +503,78 @@ func TestRequestUnknownID(t *testing.T) {
 	}
 }
 
-func TestSuspectDeploy(t *testing.T) {
+func TestPlaceDeploys(t *testing.T) {
 	first := t0.Add(time.Hour)
 	d := func(off time.Duration, svc, ver string) Deploy {
 		return Deploy{Time: first.Add(off), Service: svc, Version: ver}
 	}
+	failed := d(-time.Minute, "orders", "broken")
+	failed.Status = "failed"
+	failed28 := d(5*time.Second, "orders", "2.8.0")
+	failed28.Status = "failed"
+	canary := d(-3*time.Minute, "orders", "canary")
+	canary.Hosts = "orders-1"
 	o := Options{}.withDefaults()
 	cases := []struct {
-		name    string
-		deploys []Deploy
-		service string
-		want    string // version of the suspect, "" for none
-		nearby  []string
+		name      string
+		deploys   []Deploy
+		service   string
+		host      string
+		version   string // the version the error's line names
+		want      string // version of the deploy shown, "" for none
+		candidate bool   // it is a regression candidate (same service, reached the host)
+		nearby    []string
 	}{
-		{"none", nil, "orders", "", nil},
-		{"never after first seen", []Deploy{d(time.Second, "orders", "after"), d(-10*time.Minute, "gateway", "before")}, "orders", "before",
+		{"none", nil, "orders", "", "", "", false, nil},
+		{"never after first seen", []Deploy{d(time.Second, "orders", "after"), d(-10*time.Minute, "gateway", "before")}, "orders", "", "", "before", false,
 			[]string{"before*", "after"}},
-		{"at first seen counts", []Deploy{d(0, "orders", "same-instant")}, "orders", "same-instant", []string{"same-instant*"}},
+		{"at first seen counts", []Deploy{d(0, "orders", "same-instant")}, "orders", "", "", "same-instant", true, []string{"same-instant*"}},
 		{"same service preferred within the window", []Deploy{d(-20*time.Minute, "orders", "mine"), d(-2*time.Minute, "gateway", "theirs")},
-			"orders", "mine", []string{"mine*", "theirs"}},
+			"orders", "", "", "mine", true, []string{"mine*", "theirs"}},
 		{"same service case-insensitive", []Deploy{d(-20*time.Minute, "Orders", "mine"), d(-2*time.Minute, "gateway", "theirs")},
-			"orders", "mine", []string{"mine*", "theirs"}},
+			"orders", "", "", "mine", true, []string{"mine*", "theirs"}},
 		{"same service outside the window loses to the latest", []Deploy{d(-45*time.Minute, "orders", "mine"), d(-2*time.Minute, "gateway", "theirs")},
-			"orders", "theirs", []string{"mine", "theirs*"}},
+			"orders", "", "", "theirs", false, []string{"mine", "theirs*"}},
 		{"latest of any service when none is ours", []Deploy{d(-3*time.Hour, "db", "old"), d(-50*time.Minute, "gateway", "g")},
-			"orders", "g", []string{"g*"}},
-		{"suspect listed even when far", []Deploy{d(-5*time.Hour, "db", "far"), d(3*time.Hour, "db", "later")}, "orders", "far", []string{"far*"}},
-		{"latest same-service among several", []Deploy{d(-25*time.Minute, "orders", "a"), d(-5*time.Minute, "orders", "b")}, "orders", "b",
+			"orders", "", "", "g", false, []string{"g*"}},
+		{"shown even when far", []Deploy{d(-5*time.Hour, "db", "far"), d(3*time.Hour, "db", "later")}, "orders", "", "", "far", false, []string{"far*"}},
+		{"latest same-service among several", []Deploy{d(-25*time.Minute, "orders", "a"), d(-5*time.Minute, "orders", "b")}, "orders", "", "", "b", true,
 			[]string{"a", "b*"}},
+		{"a failed deploy never ran its version", []Deploy{d(-10*time.Minute, "orders", "good"), failed}, "orders", "", "", "good", true,
+			[]string{"good*", "broken"}},
+		{"a canary applies to its hosts", []Deploy{d(-20*time.Minute, "orders", "base"), canary}, "orders", "orders-1", "", "canary", true,
+			[]string{"base", "canary*"}},
+		{"a deploy of another version than the error's is not its regression", []Deploy{d(-20*time.Minute, "orders", "2.7.1"), d(-time.Minute, "gateway", "g"), failed28},
+			"orders", "", "2.8.0", "g", false, []string{"2.7.1", "g*", "2.8.0"}},
+		{"versions the history does not know are not compared", []Deploy{d(-20*time.Minute, "orders", "2.7.1")},
+			"orders", "", "build-77", "2.7.1", true, []string{"2.7.1*"}},
+		{"a canary does not apply to other hosts", []Deploy{d(-20*time.Minute, "orders", "base"), canary}, "orders", "orders-0", "", "base", true,
+			[]string{"base*", "canary"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s, nearby := placeDeploys(tc.deploys, first, tc.service, o)
+			s, cand, nearby := placeDeploys(tc.deploys, first, tc.service, tc.host, tc.version, o)
 			got := ""
 			if s != nil {
 				got = s.Version
 				if s.Time.After(first) {
-					t.Errorf("suspect %s is after first seen", s.Version)
+					t.Errorf("shown deploy %s is after first seen", s.Version)
 				}
-				if !s.Suspect {
-					t.Error("suspect not flagged")
+				if s.Suspect {
+					t.Error("placeDeploys flagged a suspect: only the verdict blames")
 				}
 			}
-			if got != tc.want {
-				t.Errorf("suspect = %q, want %q", got, tc.want)
+			if got != tc.want || cand != tc.candidate {
+				t.Errorf("shown = %q (candidate %v), want %q (%v)", got, cand, tc.want, tc.candidate)
 			}
 			var ns []string
 			for _, n := range nearby {
 				v := n.Version
-				if n.Suspect {
+				if s != nil && n.Time.Equal(s.Time) && n.Version == s.Version {
 					v += "*"
+				}
+				if n.Suspect {
+					t.Errorf("nearby %s flagged suspect", n.Version)
 				}
 				ns = append(ns, v)
 				if want := n.Time.Sub(first).Seconds(); n.OffsetSeconds != want {
@@ -665,12 +757,12 @@ func TestRequestStoreCalls(t *testing.T) {
 	if cb != cs+2 {
 		t.Errorf("store calls: %d for a 4-event request, %d for a 2504-event one; want only the 2 extra pages", cs, cb)
 	}
-	if cs > 20 {
-		t.Errorf("store calls = %d, want at most 20", cs)
+	if cs > 24 {
+		t.Errorf("store calls = %d, want at most 24 (one Facet per field, request_id and trace_id included; two histograms for the 5xx rate)", cs)
 	}
 	m := multiStore{small.store()}
-	if cm := calls(m, m.countingStore); cm > 10 {
-		t.Errorf("store calls with a MultiFaceter = %d, want at most 10", cm)
+	if cm := calls(m, m.countingStore); cm > 12 {
+		t.Errorf("store calls with a MultiFaceter = %d, want at most 12", cm)
 	}
 	t.Logf("store calls per Request: %d (Facet per field), MultiFaceter fewer", cs)
 }

@@ -65,6 +65,8 @@ func causeColor(cause string) []string {
 		return []string{sgrBold, sgrYellow}
 	case CauseCodePath:
 		return []string{sgrBold, sgrCyan}
+	case CauseCrash, CauseMisconfiguration:
+		return []string{sgrBold, sgrRed}
 	}
 	return []string{sgrBold}
 }
@@ -298,6 +300,20 @@ func writeVerdictHead(t *tw, p painter, r *Report, o TextOptions) {
 			t.line("No line holds it whole: these lines hold its words.")
 		}
 	}
+	if len(r.LinkedIDs) > 1 {
+		var ids []string
+		for _, l := range r.LinkedIDs[1:] {
+			ids = append(ids, l.Via+" "+SanitizeLine(shortFP(l.ID)))
+		}
+		for _, l := range wrap("followed "+strings.Join(ids, ", "), o.Width, "", "  ") {
+			t.line(p.dim(l))
+		}
+	}
+	if r.Bound != "" {
+		for _, l := range wrap("bounded: "+SanitizeLine(r.Bound), o.Width, "", "  ") {
+			t.line(p.dim(l))
+		}
+	}
 }
 
 // eventRow is one line of a timeline or of search results.
@@ -443,7 +459,11 @@ func writeGroup(t *tw, p painter, g *Group, d *DeployRef, o TextOptions) {
 		t.line(o.row(p, plainSeg(indent+strings.Repeat(" ", col)), styled("▼", sgrRed),
 			plainSeg(" "+SanitizeLine(joinNonEmpty(" ", d.Service, d.Version))+" deployed")))
 	} else if d != nil {
-		t.line(indent + p.dim("(the suspect deploy is before the chart)"))
+		what := "the nearest deploy"
+		if d.Suspect {
+			what = "the suspect deploy"
+		}
+		t.line(indent + p.dim("("+what+" is before the chart)"))
 	}
 	t.line(indent + p.style(sparkline(hs), sgrRed))
 	left, right := shortStamp(hs[0].Start), shortStamp(end)
@@ -473,6 +493,12 @@ func writeDeployRefs(t *tw, p painter, ds []DeployRef, o TextOptions) {
 			padLeft(signedDuration(d.OffsetSeconds), 12)
 		if a := SanitizeLine(d.Author); a != "" {
 			row += "  " + a
+		}
+		if len(d.Hosts) > 0 {
+			row += "  on " + SanitizeLine(strings.Join(d.Hosts, ","))
+		}
+		if failedDeploy(&Deploy{Status: d.Status}) {
+			row += "  (" + SanitizeLine(d.Status) + ": never ran)"
 		}
 		if d.Suspect {
 			row += "  (suspect)"
@@ -572,7 +598,11 @@ func WriteErrorsText(w io.Writer, gs []ErrorGroup, o TextOptions) error {
 		switch {
 		case g.WrapperOf != "":
 			t.line(o.row(p, plainSeg("        "+msg)))
-			t.line(o.row(p, plainSeg("        "), styled("↳ reports downstream error "+g.WrapperOf, sgrDim)))
+			what := "↳ reports downstream error " + g.WrapperOf
+			if len(g.Wraps) > 1 {
+				what = "↳ reports downstream errors " + strings.Join(g.Wraps, ", ")
+			}
+			t.line(o.row(p, plainSeg("        "), styled(SanitizeLine(what), sgrDim)))
 		case g.New:
 			t.line(o.row(p, plainSeg("        "), styled("NEW", sgrBold, sgrRed), plainSeg(" "+msg)))
 		default:

@@ -55,17 +55,33 @@ func stackHeaders(s string) string {
 	return b.String()
 }
 
-// regression reports whether rule 2 holds: the suspect is a deploy of the
-// error's service, at most RegressionWindow before the first occurrence,
-// and the logs reach back before it (so "never before the deploy" is
-// something they can show).
+// rollbackGrace is how long errors may go on after a rollback (requests in
+// flight, pods draining) before they count as continuing.
+const rollbackGrace = 30 * time.Second
+
+// regression reports whether rule 2 holds: the shown deploy is a deploy of
+// the error's service that reached the error's host, at most
+// RegressionWindow before the first occurrence; the logs reach back before
+// it (so "never before the deploy" is something they can show); and, if it
+// was rolled back, the errors stopped after the rollback (errors that go on
+// after it were not caused by the deploy).
 func regression(f *facts, o Options) bool {
 	s := f.suspect
-	if s == nil || !sameService(s.Service, f.service) {
+	if s == nil || !f.candidate || !sameService(s.Service, f.service) {
 		return false
 	}
 	d := f.firstSeen.Sub(s.Time)
-	return d >= 0 && d <= o.RegressionWindow && !f.span.First.IsZero() && f.span.First.Before(s.Time)
+	if d < 0 || d > o.RegressionWindow || f.span.First.IsZero() || !f.span.First.Before(s.Time) {
+		return false
+	}
+	return f.rollback == nil || !f.lastSeen.After(f.rollback.Time.Add(rollbackGrace))
+}
+
+// blamed flags the shown deploy as the suspect when the verdict blames it.
+func (an *analysis) blamed(cause string) {
+	if cause == CauseDeployment || cause == CauseMisconfiguration && an.f.candidate && an.f.startedAt.IsZero() {
+		markSuspect(an.suspect, an.nearby)
+	}
 }
 
 // preExistingTolerance is how soon after the start of the logs an error
@@ -108,6 +124,15 @@ func deployBetween(ds []Deploy, service string, from, to time.Time) *Deploy {
 // reached, so that listing error groups stays cheap; a Report's facts are
 // complete already and cost nothing more.
 func (inv *Investigator) cause(ctx context.Context, f *facts) (string, error) {
+	if f.crash != nil {
+		return CauseCrash, nil
+	}
+	if ok, err := inv.misconfigured(ctx, f); err != nil || ok {
+		if ok {
+			return CauseMisconfiguration, nil
+		}
+		return "", err
+	}
 	if f.depKind != "" {
 		return CauseDependency, nil
 	}
@@ -185,14 +210,70 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 		fmtTime(f.firstSeen), fmtTime(f.lastSeen))
 
 	switch cause {
+	case CauseCrash:
+		c := f.crash
+		v.Summary = fmt.Sprintf("Crash: %s crashed at %s (%s)", c.service, fmtTime(c.at), oneLine(joinNonEmpty(": ", c.errType, c.message), 80))
+		if !c.restarted.IsZero() {
+			v.Summary += fmt.Sprintf(" and restarted %s later", humanDuration(c.restarted.Sub(c.at).Seconds()))
+		}
+		v.Summary += fmt.Sprintf("; its callers saw %s", orDash(f.depKind))
+		if c.trigger {
+			ev("%s crashed while this request was in flight: the request is a likely trigger (%s)", c.service, orDash(f.firstRequestID))
+		} else {
+			ev("%s crashed at %s, before this request reached it", c.service, fmtTime(c.at))
+		}
+		if c.line != nil {
+			ev("the crash output: %s (%s)", oneLine(c.line.Message, 120), sourceOf(c.line))
+		}
+		if !c.restarted.IsZero() {
+			ev("%s was down %s: it started again at %s", c.service, humanDuration(c.restarted.Sub(c.at).Seconds()), fmtTime(c.restarted))
+		} else {
+			ev("no start-up of %s follows in the logs", c.service)
+		}
+		ev("%s failed with %s: %s", orDash(f.service), orDash(f.depKind), errText)
+		ev("%s", occurrences)
+		step("fix the crash of %s: %s", c.service, oneLine(joinNonEmpty(": ", c.errType, c.message), 100))
+		if c.trigger {
+			step("reproduce with the request that triggered it (%s)", orDash(f.firstRequestID))
+		}
+		step("make %s's callers retry or degrade while it restarts; check its restarts (kubectl get pods, exit codes)", c.service)
+	case CauseMisconfiguration:
+		v.Summary = fmt.Sprintf("Misconfiguration: %s is missing or invalid in %s", f.configKey, orDash(f.service))
+		if s != nil && f.candidate && f.startedAt.IsZero() {
+			v.Summary += fmt.Sprintf(" since %s %s, deployed %s before the first occurrence — restore the setting or roll back",
+				s.Service, orDash(s.Version), humanDuration(-s.OffsetSeconds))
+			ev("%s %s was deployed at %s, %s before the first occurrence at %s", s.Service, orDash(s.Version), fmtTime(s.Time),
+				humanDuration(-s.OffsetSeconds), fmtTime(f.firstSeen))
+		} else if !f.startedAt.IsZero() {
+			v.Summary += fmt.Sprintf(" since it started at %s — restore the setting", fmtTime(f.startedAt))
+			ev("%s started at %s, %s before the first occurrence", orDash(f.service), fmtTime(f.startedAt), humanDuration(f.firstSeen.Sub(f.startedAt).Seconds()))
+		}
+		ev("the error names the configuration key %s: %s", f.configKey, errText)
+		ev("%s", occurrences)
+		if sp := spread(f); sp != "" {
+			ev("%s", sp)
+		}
+		step("check %s's configuration and environment for %s (compare the release's config, helm values or env with the previous one)", orDash(f.service), f.configKey)
+		if s != nil && f.candidate {
+			if prev := previousDeploy(f.deploys, s); prev != nil {
+				step("if it cannot be restored quickly, roll back %s %s to %s", s.Service, orDash(s.Version), orDash(prev.Version))
+			}
+		}
+		step("reproduce with request %s", orDash(f.firstRequestID))
 	case CauseDependency:
 		if f.depKind != "" {
 			v.Summary = fmt.Sprintf("Dependency failure (%s) in %s: %s — check the dependency's health", f.depKind, orDash(f.service), errText)
+			if f.dependency != "" {
+				v.Summary = fmt.Sprintf("Dependency failure (%s) in %s calling %s: %s — check %s's health", f.depKind, orDash(f.service), f.dependency, errText, f.dependency)
+			}
 			if regression(f, o) {
 				v.Summary += fmt.Sprintf("; %s %s was deployed %s before: check its connection settings", s.Service, orDash(s.Version),
 					humanDuration(-s.OffsetSeconds))
 			}
 			ev("the error is a dependency failure (%s): %s", f.depKind, errText)
+			if f.latency != nil {
+				ev("%s", f.latency.String())
+			}
 		} else {
 			v.Summary = fmt.Sprintf("Dependency or infrastructure failure: the error spans %d of %d active endpoints — check shared dependencies",
 				f.endpointsAffected, f.endpointsActive)
@@ -212,6 +293,12 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 		ev("%s %s was deployed at %s, %s before the first occurrence at %s (request %s)",
 			s.Service, orDash(s.Version), fmtTime(s.Time), humanDuration(-s.OffsetSeconds), fmtTime(f.firstSeen), orDash(f.firstRequestID))
 		ev("the logs start %s before that deploy and hold no earlier occurrence", humanDuration(s.Time.Sub(f.span.First).Seconds()))
+		if len(s.Hosts) > 0 {
+			ev("the deploy went to %s only, and the error is on %s", strings.Join(s.Hosts, ", "), orDash(f.host))
+		}
+		if rb := f.rollback; rb != nil {
+			ev("the errors stopped after the rollback at %s to %s (last seen %s)", fmtTime(rb.Time), orDash(rb.Version), fmtTime(f.lastSeen))
+		}
 		ev("%s", occurrences)
 		if sp := spread(f); sp != "" {
 			ev("%s", sp)
@@ -289,9 +376,16 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 		step("compare the failing requests with successful ones on the same endpoints (culprit search)")
 		step("widen the ingested window: older logs and the full deploy history")
 	}
-	if cause != CauseDeployment && s != nil {
-		ev("nearest earlier deploy: %s %s at %s, %s before the first occurrence", orDash(s.Service), orDash(s.Version),
+	if f.rate != nil {
+		ev("%s", f.rate.String())
+	}
+	if cause != CauseDeployment && !(cause == CauseMisconfiguration && f.candidate) && s != nil {
+		ev("nearest earlier deploy: %s %s at %s, %s before the first occurrence (not blamed)", orDash(s.Service), orDash(s.Version),
 			fmtTime(s.Time), humanDuration(-s.OffsetSeconds))
+		if f.candidate && f.rollback != nil && f.lastSeen.After(f.rollback.Time.Add(rollbackGrace)) {
+			ev("the errors went on after the rollback at %s to %s (last seen %s): the deploy was not the cause",
+				fmtTime(f.rollback.Time), orDash(f.rollback.Version), fmtTime(f.lastSeen))
+		}
 	}
 	if b != nil {
 		for i, o := range b.Outliers {

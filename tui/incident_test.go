@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/culprit-dev/culprit/index/storetest"
@@ -439,6 +440,36 @@ func (e *emptyBackend) Span(ctx context.Context) (query.Span, error) { return qu
 
 func (e *emptyBackend) Errors(ctx context.Context, o query.ErrorsOptions) ([]query.ErrorGroup, error) {
 	return nil, nil
+}
+
+// TestDeploysPaneBadgesOnlyTheBlamed checks that a deploy shown only as the
+// nearest one (Suspect false: the verdict does not blame it) is listed but
+// never badged, whether or not deploys_nearby holds it.
+func TestDeploysPaneBadgesOnlyTheBlamed(t *testing.T) {
+	c := &common{st: newStyles(true, false), keys: newKeyMap(false), now: func() time.Time { return fixedNow }}
+	for _, inNearby := range []bool{true, false} {
+		r := regressionReport()
+		r.Verdict.Cause = query.CauseDependency
+		r.Deploy.Suspect = false
+		var nearby []query.DeployRef
+		for _, d := range r.DeploysNearby {
+			d.Suspect = false
+			if !inNearby && d.Service == r.Deploy.Service && d.Version == r.Deploy.Version {
+				continue
+			}
+			nearby = append(nearby, d)
+		}
+		r.DeploysNearby = nearby
+		m := newInvestigation(c, r, query.Span{}, 200, 60)
+		lines, sum := m.deploysPane(200)
+		text := strings.Join(lines, "\n")
+		if !strings.Contains(text, "orders 1.9.0") {
+			t.Errorf("inNearby=%v: the nearest deploy is not listed:\n%s", inNearby, text)
+		}
+		if strings.Contains(text, "SUSPECT") || strings.Contains(sum, "suspect orders") {
+			t.Errorf("inNearby=%v: a deploy the verdict does not blame is badged:\n%s\n(summary %q)", inNearby, text, sum)
+		}
+	}
 }
 
 func withFields(e query.ReportEvent, raw string) query.ReportEvent {

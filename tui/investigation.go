@@ -759,14 +759,14 @@ func (m invModel) deploysPane(w int) ([]string, string) {
 	if r.Deploy != nil {
 		found := false
 		for _, d := range ds {
-			if d.Suspect || (d.Time.Equal(r.Deploy.Time) && d.Service == r.Deploy.Service && d.Version == r.Deploy.Version) {
+			if d.Time.Equal(r.Deploy.Time) && d.Service == r.Deploy.Service && d.Version == r.Deploy.Version {
 				found = true
 			}
 		}
 		if !found {
-			sd := *r.Deploy
-			sd.Suspect = true
-			ds = append([]query.DeployRef{sd}, ds...)
+			// Badged only if the verdict blames it (Suspect): the deploy
+			// shown for context is the nearest one, not a suspect.
+			ds = append([]query.DeployRef{*r.Deploy}, ds...)
 		}
 	}
 	if len(ds) == 0 {

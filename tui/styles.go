@@ -65,6 +65,7 @@ type styles struct {
 
 	// Verdict banners by cause.
 	CauseDeploy, CauseDependency, CausePreExisting, CauseData, CauseCodePath, CauseUnknown, CauseNone lipgloss.Style
+	CauseCrash, CauseConfig                                                                           lipgloss.Style
 
 	StackHeader, StackApp, StackLib lipgloss.Style
 
@@ -127,6 +128,8 @@ func newStyles(noColor, ascii bool) *styles {
 	s.CauseCodePath = banner("6", "0")
 	s.CauseUnknown = banner("8", "15")
 	s.CauseNone = banner("2", "0")
+	s.CauseCrash = banner("13", "0")
+	s.CauseConfig = banner("11", "0")
 
 	s.StackHeader = fg("9").Bold(true)
 	s.StackApp = fg("15").Bold(true)
@@ -173,6 +176,10 @@ func (s *styles) cause(c string) lipgloss.Style {
 		return s.CauseData
 	case query.CauseCodePath:
 		return s.CauseCodePath
+	case query.CauseCrash:
+		return s.CauseCrash
+	case query.CauseMisconfiguration:
+		return s.CauseConfig
 	case "":
 		return s.CauseNone
 	default:
@@ -201,6 +208,8 @@ func causeLabel(c string) string {
 		return "data-bug"
 	case query.CauseCodePath:
 		return "code-path"
+	case query.CauseMisconfiguration:
+		return "config"
 	case "":
 		return ""
 	default:

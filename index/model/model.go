@@ -11,6 +11,7 @@ package model
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -48,7 +49,7 @@ var ErrInvalidQuery = errors.New("invalid query")
 var Fields = []string{
 	"time", "level", "message", "request_id", "service", "host", "version",
 	"method", "path", "route", "status", "user", "duration", "error_type",
-	"error", "stack",
+	"error", "stack", "trace_id", "span_id", "parent_span_id",
 }
 
 // Event is one ingested log line, normalised. Every input line becomes exactly
@@ -74,6 +75,15 @@ type Event struct {
 	ErrorType  string    `json:"error_type,omitempty"`
 	Error      string    `json:"error,omitempty"`
 	Stack      string    `json:"stack,omitempty"`
+
+	// TraceID, SpanID and ParentSpanID are the distributed-trace context of
+	// the line in canonical form (lowercase hex where the convention is
+	// hex: W3C trace context, B3, X-Ray roots without their dashes), read
+	// from whichever convention the line uses. They join the lines of one
+	// request across services that do not share a request ID.
+	TraceID      string `json:"trace_id,omitempty"`
+	SpanID       string `json:"span_id,omitempty"`
+	ParentSpanID string `json:"parent_span_id,omitempty"`
 
 	// Fingerprint groups occurrences of the same error across requests and
 	// releases. Empty unless IsError.
@@ -114,15 +124,37 @@ type Deploy struct {
 	Commit      string    `json:"commit,omitempty"`
 	Author      string    `json:"author,omitempty"`
 	Environment string    `json:"environment,omitempty"`
+	// Hosts, when set, are the hosts (instances) the deploy went to,
+	// comma-separated (a string keeps Deploy comparable): a canary applies
+	// only to the events of those hosts. See HostList.
+	Hosts string `json:"hosts,omitempty"`
+	// Status is the outcome the history gives ("deployed", "superseded",
+	// "failed", "pending-upgrade", ...). A failed deploy never ran its
+	// version and is never blamed.
+	Status string `json:"status,omitempty"`
+	// Description is the history's note on the deploy, if any.
+	Description string `json:"description,omitempty"`
 	// Source is the file the record came from and Line its line (or record)
 	// number there.
 	Source string `json:"source,omitempty"`
 	Line   int64  `json:"line,omitempty"`
 }
 
+// HostList returns the hosts of d, or nil when the deploy went everywhere.
+func (d *Deploy) HostList() []string {
+	var out []string
+	for _, h := range strings.Split(d.Hosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // Filter selects events. Zero fields do not filter. All set fields must hold.
 type Filter struct {
 	RequestID   string
+	TraceID     string
 	Fingerprint string
 	Service     string
 	Level       string // exact canonical level

@@ -63,7 +63,8 @@ func corpusLines() []line {
 		{ev: api(2, 1, model.Event{Level: "info", Message: "request completed", RequestID: "r-1", Method: "GET", Path: "/api/orders/1", Route: "GET /api/orders/{id}", User: "alice", Status: 200, DurationMS: 12.5})},
 		{ev: api(3, 2, model.Event{Level: "warn", Message: "slow request", RequestID: "r-2", Method: "POST", Path: "/api/orders", Route: "POST /api/orders", User: "bob", Status: 201, DurationMS: 950})},
 		{ev: api(4, 3, model.Event{Level: "error", Message: "upstream failed", RequestID: "r-3", Method: "POST", Path: "/api/orders", Route: "POST /api/orders", User: "carol", Status: 502, DurationMS: 30,
-			Error: "connection refused by orders", ErrorType: "UpstreamError", Fingerprint: "fp-up", IsError: true})},
+			Error: "connection refused by orders", ErrorType: "UpstreamError", Fingerprint: "fp-up", IsError: true,
+			TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7"})},
 		{ev: api(5, 5, model.Event{Level: "info", Message: "request completed", RequestID: "r-4", Method: "GET", Path: "/api/orders/7", Route: "GET /api/orders/{id}", User: "alice", Status: 404, DurationMS: 3})},
 		{ev: api(6, 8, model.Event{Level: "error", Message: "Timeout waiting for inventory", RequestID: "r-5", Method: "POST", Path: "/v1/inventory/reserve", Route: "POST /v1/inventory/reserve", User: "bob", Status: 504, DurationMS: 5000,
 			Version: "1.1", Error: "context deadline exceeded", ErrorType: "TimeoutError", Fingerprint: "fp-timeout", IsError: true})},
@@ -72,7 +73,8 @@ func corpusLines() []line {
 
 		{ev: orders(1, 1, model.Event{Level: "info", Message: "loading order 1", RequestID: "r-1", User: "alice"})},
 		{ev: orders(2, 3, model.Event{Level: "error", Message: "query failed", RequestID: "r-3", User: "carol", Status: 500,
-			Error: dbError, ErrorType: "*net.OpError", Stack: dbStack, Fingerprint: "fp-db", IsError: true})},
+			Error: dbError, ErrorType: "*net.OpError", Stack: dbStack, Fingerprint: "fp-db", IsError: true,
+			TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "b7ad6b7169203331", ParentSpanID: "00f067aa0ba902b7"})},
 		{ev: orders(3, 4, model.Event{Level: "fatal", Message: "panic: assignment to entry in nil map", RequestID: "r-6",
 			ErrorType: "runtime.Error", Stack: saveStack, Fingerprint: "fp-panic", IsError: true})},
 		// The route is derived from the path by the ingester: not in the line.
@@ -110,7 +112,8 @@ func Corpus() ([]model.Event, []model.Deploy) {
 	}
 	cet := time.FixedZone("CET", 3600)
 	deploys := []model.Deploy{
-		{Time: at(7).In(cet), Service: "api", Version: "1.1", Commit: "a11", Author: "bob", Environment: "prod", Source: "deploys.json", Line: 1},
+		{Time: at(7).In(cet), Service: "api", Version: "1.1", Commit: "a11", Author: "bob", Environment: "prod", Source: "deploys.json", Line: 1,
+			Hosts: "api-1", Status: "deployed", Description: "canary 1.1"},
 		{Time: T0.Add(-30 * time.Minute), Service: "inventory", Version: "3.2", Commit: "c32", Author: "ci", Environment: "prod", Source: "deploys.json", Line: 2},
 		{Time: T0.Add(-time.Hour), Service: "orders", Version: "2.0", Commit: "b20", Author: "dana", Environment: "prod", Source: "deploys.json", Line: 3},
 		{Time: T0.Add(-30 * time.Minute), Service: "api", Version: "1.0", Commit: "a10", Author: "ci", Environment: "prod", Source: "deploys.json", Line: 4},
@@ -132,6 +135,9 @@ func rawJSON(e *model.Event, extra map[string]any, derived []string) []byte {
 	str("host", e.Host)
 	str("version", e.Version)
 	str("request_id", e.RequestID)
+	str("trace_id", e.TraceID)
+	str("span_id", e.SpanID)
+	str("parent_span_id", e.ParentSpanID)
 	str("method", e.Method)
 	str("path", e.Path)
 	str("route", e.Route)

@@ -124,7 +124,7 @@ func (s *Fake) Find(ctx context.Context, f model.Filter, o model.FindOptions) (m
 func facetField(name string) (syntax.Field, error) {
 	fl, ok := syntax.LookupField(name)
 	if !ok || fl.Kind != syntax.Keyword && fl.Kind != syntax.Source && fl.Name != "status" {
-		return fl, fmt.Errorf("facet %q: want one of request_id service host version method path route user level error_type fingerprint source status", name)
+		return fl, fmt.Errorf("facet %q: want one of request_id trace_id span_id parent_span_id service host version method path route user level error_type fingerprint source status", name)
 	}
 	return fl, nil
 }

@@ -159,6 +159,8 @@ func testFilters(t *testing.T, s Store) {
 		{model.Filter{RequestID: "r-1"}, "api:1 api:2 orders:1"},
 		{model.Filter{RequestID: "r-3"}, "api:4 orders:2"},
 		{model.Filter{RequestID: "r-"}, ""},
+		{model.Filter{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736"}, "api:4 orders:2"},
+		{model.Filter{TraceID: "4bf92f35"}, ""},
 		{model.Filter{Fingerprint: "fp-db"}, "orders:2 orders:5"},
 		{model.Filter{Service: "orders"}, "orders:1 orders:2 orders:3 orders:4 orders:5"},
 		{model.Filter{Service: "inventory"}, "inv:1 inv:2 inv:3 inv:4"},
@@ -234,6 +236,10 @@ func testSyntax(t *testing.T, s Store) {
 		{`error_type:"*net.OpError"`, "orders:2 orders:5"},
 		{"fingerprint:fp-db", "orders:2 orders:5"},
 		{"request_id:r-3", "api:4 orders:2"},
+		{"trace_id:4bf92f3577b34da6a3ce929d0e0e4736", "api:4 orders:2"},
+		{"span_id:00f067aa0ba902b7", "api:4"},
+		{"parent_span_id:00f067aa0ba902b7", "orders:2"},
+		{"trace_id:4bf92f35*", "api:4 orders:2"},
 		{"source:inv", "inv:1 inv:2 inv:3 inv:4"},
 		{"source:pl*", "plain:1 plain:2"},
 		// Numbers and ranges.
@@ -495,11 +501,15 @@ func testDeploys(t *testing.T, s Store) {
 		"T0+-1h0m0s orders 2.0 b20 dana prod deploys.json:3",
 		"T0+-30m0s api 1.0 a10 ci prod deploys.json:4",
 		"T0+-30m0s inventory 3.2 c32 ci prod deploys.json:2",
-		"T0+7s api 1.1 a11 bob prod deploys.json:1",
+		"T0+7s api 1.1 a11 bob prod deploys.json:1 hosts=api-1 status=deployed description=canary 1.1",
 	}
 	var got []string
 	for _, d := range ds {
-		got = append(got, fmt.Sprintf("T0+%s %s %s %s %s %s %s:%d", d.Time.Sub(T0), d.Service, d.Version, d.Commit, d.Author, d.Environment, d.Source, d.Line))
+		line := fmt.Sprintf("T0+%s %s %s %s %s %s %s:%d", d.Time.Sub(T0), d.Service, d.Version, d.Commit, d.Author, d.Environment, d.Source, d.Line)
+		if d.Hosts != "" || d.Status != "" || d.Description != "" {
+			line += fmt.Sprintf(" hosts=%s status=%s description=%s", d.Hosts, d.Status, d.Description)
+		}
+		got = append(got, line)
 		if d.Time.Location() != time.UTC {
 			t.Errorf("deploy %s %s: time %v, want UTC", d.Service, d.Version, d.Time)
 		}

@@ -32,8 +32,8 @@
 // OR. OR, NOT, && , || and parentheses are extensions of bleve's syntax. A
 // value runs to the next space, colons included (request_id:7f3a:01), and
 // a backslash escapes a space or a special character. Keyword fields are
-// request_id service host version method path route user level error_type
-// fingerprint source. A word is a maximal run of letters and digits,
+// request_id trace_id span_id parent_span_id service host version method
+// path route user level error_type fingerprint source. A word is a maximal run of letters and digits,
 // lowercased; the words of a line are those of every string value of its
 // JSON object (at any depth, keys excluded; the whole line if it is not
 // JSON) and of its canonical string fields but the fingerprint. An unknown field or a malformed

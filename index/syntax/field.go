@@ -59,7 +59,7 @@ var keywordFields = func() []Field {
 
 // KeywordFields lists the keyword fields: a clause on one matches the whole
 // value; they are also the fields a store facets (with source and status).
-var KeywordFields = []string{"level", "service", "host", "version", "method", "path", "route", "user", "request_id", "error_type", "fingerprint"}
+var KeywordFields = []string{"level", "service", "host", "version", "method", "path", "route", "user", "request_id", "error_type", "fingerprint", "trace_id", "span_id", "parent_span_id"}
 
 // fields maps every name a query may use, aliases included.
 var fields = func() map[string]Field {
@@ -82,7 +82,7 @@ var fields = func() map[string]Field {
 }()
 
 // knownFields is the list the error for an unknown field prints.
-const knownFields = "request_id service host version method path route user level error_type fingerprint source status duration is_error time message error stack"
+const knownFields = "request_id trace_id span_id parent_span_id service host version method path route user level error_type fingerprint source status duration is_error time message error stack"
 
 // LookupField returns the field a query names (aliases msg and duration_ms
 // included).
@@ -118,6 +118,12 @@ func (f Field) value(ev *model.Event) string {
 		return ev.ErrorType
 	case "fingerprint":
 		return ev.Fingerprint
+	case "trace_id":
+		return ev.TraceID
+	case "span_id":
+		return ev.SpanID
+	case "parent_span_id":
+		return ev.ParentSpanID
 	}
 	return ""
 }

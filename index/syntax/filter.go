@@ -25,6 +25,7 @@ func FromFilter(f model.Filter) (Node, error) {
 		kids = append(kids, &Equal{Field: fl, Value: v})
 	}
 	kw("request_id", f.RequestID)
+	kw("trace_id", f.TraceID)
 	kw("fingerprint", f.Fingerprint)
 	kw("service", f.Service)
 	kw("level", f.Level)

@@ -48,6 +48,7 @@ var eventFields = []string{
 	fTime, fMsgRaw, fNoRaw, fID, "level", "message", "request_id", "service", "host", "version",
 	"method", "path", "route", "status", "user", "duration_ms", "error_type", "error", "stack",
 	"fingerprint", "is_error", "source", "line", "text", "untimed", "truncated",
+	"trace_id", "span_id", "parent_span_id",
 }
 
 // rowID identifies an event by where it came from and what it said: the
@@ -148,6 +149,9 @@ func eventRow(ev *model.Event, batch string) ([]byte, error) {
 	w.str("error", ev.Error)
 	w.str("stack", ev.Stack)
 	w.str("fingerprint", ev.Fingerprint)
+	w.str("trace_id", ev.TraceID)
+	w.str("span_id", ev.SpanID)
+	w.str("parent_span_id", ev.ParentSpanID)
 	w.str(fLCPre+"level", strings.ToLower(ev.Level))
 	w.str(fLCPre+"method", strings.ToLower(ev.Method))
 	if ev.Status != 0 {
@@ -191,6 +195,10 @@ func deployRow(d *model.Deploy, batch string) ([]byte, error) {
 	str("commit", d.Commit)
 	str("author", d.Author)
 	str("environment", d.Environment)
+	// Prefixed: an event's status is its HTTP status.
+	str("deploy_hosts", d.Hosts)
+	str("deploy_status", d.Status)
+	str("deploy_description", d.Description)
 	str("source", d.Source)
 	if d.Line != 0 {
 		m["line"] = strconv.FormatInt(d.Line, 10)
@@ -199,7 +207,8 @@ func deployRow(d *model.Deploy, batch string) ([]byte, error) {
 }
 
 // deployFields are the fields Deploys fetches.
-var deployFields = []string{fTime, fID, "service", "version", "commit", "author", "environment", "source", "line"}
+var deployFields = []string{fTime, fID, "service", "version", "commit", "author", "environment", "source", "line",
+	"deploy_hosts", "deploy_status", "deploy_description"}
 
 // decodeDeploy rebuilds a deploy from a row.
 func decodeDeploy(r map[string]string) (model.Deploy, error) {
@@ -210,6 +219,7 @@ func decodeDeploy(r map[string]string) (model.Deploy, error) {
 	d := model.Deploy{
 		Time: t.UTC(), Service: r["service"], Version: r["version"], Commit: r["commit"],
 		Author: r["author"], Environment: r["environment"], Source: r["source"],
+		Hosts: r["deploy_hosts"], Status: r["deploy_status"], Description: r["deploy_description"],
 	}
 	if v := r["line"]; v != "" {
 		if d.Line, err = strconv.ParseInt(v, 10, 64); err != nil {
@@ -233,6 +243,7 @@ func decodeEvent(r map[string]string) (model.Event, error) {
 		Service: r["service"], Host: r["host"], Version: r["version"], Method: r["method"],
 		Path: r["path"], Route: r["route"], User: r["user"], ErrorType: r["error_type"],
 		Error: r["error"], Stack: r["stack"], Fingerprint: r["fingerprint"],
+		TraceID: r["trace_id"], SpanID: r["span_id"], ParentSpanID: r["parent_span_id"],
 		IsError: r["is_error"] == trueVal, Source: r["source"], Text: r["text"] == trueVal,
 		Untimed: r["untimed"] == trueVal, Truncated: r["truncated"] == trueVal,
 	}

@@ -181,7 +181,7 @@ func intField(rows []map[string]string, name string) (int, error) {
 func facetField(name string) (syntax.Field, error) {
 	fl, ok := syntax.LookupField(name)
 	if !ok || fl.Kind != syntax.Keyword && fl.Kind != syntax.Source && fl.Name != "status" {
-		return fl, fmt.Errorf("facet %q: want one of request_id service host version method path route user level error_type fingerprint source status", name)
+		return fl, fmt.Errorf("facet %q: want one of request_id trace_id span_id parent_span_id service host version method path route user level error_type fingerprint source status", name)
 	}
 	return fl, nil
 }

@@ -64,3 +64,13 @@ func BenchmarkDetect(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseTraced measures Parse on lines that carry trace context
+// (W3C keys, a log4j2 contextMap, ECS trace.id): the cost of findTrace.
+func BenchmarkParseTraced(b *testing.B) {
+	benchParse(b, [][]byte{
+		[]byte(`{"duration_ms":14.151,"host":"gateway-0","level":"info","message":"request completed","method":"GET","request_id":"d67a0a61-f709-4958-bc97-06508247ae4c","route":"GET /api/wallet","service":"gateway","span_id":"489bd0a06167818b","status":200,"timestamp":"2026-12-04T20:55:11.380Z","trace_id":"fd653a9c0ac8b274c78ea2bfd76c56d4","url":"/api/wallet","user_id":"u-1019","version":"1.12.0"}`),
+		[]byte(`{"instant":{"epochSecond":1796417711,"nanoOfSecond":376520442},"thread":"pool-2-thread-3","level":"INFO","loggerName":"com.example.payments.Main","message":"wallet read: 0 EUR spent","endOfBatch":false,"contextMap":{"parentId":"489bd0a06167818b","spanId":"c9becf6f7233dcf3","traceId":"fd653a9c0ac8b274c78ea2bfd76c56d4"},"threadId":19,"service":"payments","host":"payments-0","version":"3.3.2"}`),
+		[]byte(`{"@timestamp":"2026-12-04T20:55:15.133155903Z","db.statement":"SELECT qty FROM stock WHERE sku = $1","event.duration":4888,"log.level":"info","message":"query executed","parent.id":"4c0adca1007eda76","service.name":"db","span.id":"1908560906300e4b","trace.id":"586864e37b7998866e5860bbbcce7173"}`),
+	})
+}

@@ -124,7 +124,7 @@ func isOTLPKeyValue(e gjson.Result) bool {
 func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 	m := &Mapping{Paths: make(map[string]string)}
 	for field, path := range overrides {
-		if fieldIndex(field) < 0 {
+		if fieldIndex(field) < 0 && !slices.Contains(TraceFields, field) {
 			return nil, fmt.Errorf("unknown field %q in override (allowed: %s)", field, strings.Join(index.Fields, ", "))
 		}
 		if strings.TrimSpace(path) == "" {
@@ -417,7 +417,7 @@ func ParseOverride(s string) (field, path string, err error) {
 	if !ok || field == "" {
 		return "", "", fmt.Errorf("field override %q: want FIELD=PATH, FIELD one of %s", s, strings.Join(index.Fields, ", "))
 	}
-	if fieldIndex(field) < 0 {
+	if fieldIndex(field) < 0 && !slices.Contains(TraceFields, field) {
 		return "", "", fmt.Errorf("field override %q: unknown field %q (allowed: %s)", s, field, strings.Join(index.Fields, ", "))
 	}
 	if path == "" {

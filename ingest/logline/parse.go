@@ -627,6 +627,7 @@ func visit(mb member, parent *node, ev *index.Event, x *extras) {
 // finish derives the fields that depend on others: error details from the
 // stack, the route, IsError and the fingerprint.
 func (m *Mapping) finish(ev *index.Event, x *extras) {
+	m.findTrace(ev, x)
 	var st *stackTrace
 	switch {
 	case strings.TrimSpace(ev.Stack) != "":

@@ -44,7 +44,10 @@ first lines; --field NAME=GJSON_PATH overrides one canonical field, e.g.
   ` + strings.Join(index.Fields, " ") + `
 
 --deploys reads a deploy history: JSON lines, a JSON array, CSV with a header,
-or a GitHub list-deployments API response.
+a GitHub or GitLab list-deployments API response, helm history -o json or
+argocd app history -o json. --deploys SERVICE=FILE names the service of a
+history that does not (else it comes from the chart or the file name); a
+hosts (or instances) column or key limits a canary deploy to those hosts.
 
 --follow keeps the index current after the ingest, until Ctrl-C: appended
 lines, files that appear in followed directories or globs, rotation (follow
@@ -57,7 +60,7 @@ about a second and queries from other culprit processes see them.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&o.Ingest.Deploys, "deploys", nil, "deploy history file (repeatable)")
+	f.StringArrayVar(&o.Ingest.Deploys, "deploys", nil, "deploy history file, or SERVICE=FILE (repeatable)")
 	f.StringArrayVar(&o.Fields, "field", nil, "override a field's location: NAME=GJSON_PATH (repeatable)")
 	f.IntVar(&o.Ingest.MaxLine, "max-line", ingest.DefaultMaxLine, "longest line kept whole, in bytes; longer lines are kept truncated and counted")
 	f.BoolVar(&o.Ingest.Final, "final", false, "the files are complete: store a last line that has no newline (otherwise it waits for one)")
