@@ -217,12 +217,6 @@ func openExplore(q string) tea.Cmd {
 	return func() tea.Msg { return openExploreMsg{query: q} }
 }
 
-// queryFields are the field names of the search syntax.
-var queryFields = []string{
-	"time", "level", "message", "request_id", "service", "host", "version", "method", "path",
-	"route", "status", "user", "duration", "error_type", "error", "stack", "fingerprint", "source",
-}
-
 // chartRows is the height of the error histogram for a body height.
 func chartRows(h int) int {
 	switch {
