@@ -97,11 +97,11 @@ type Index struct {
 	// segmentsRead counts the segments Open read in full to verify them
 	// (the rest were trusted by their manifest stamp); tests read it.
 	segmentsRead int
-	dir  string
-	ro   bool
-	lock *os.File
-	bl   bleve.Index
-	z    *zstdCodec
+	dir          string
+	ro           bool
+	lock         *os.File
+	bl           bleve.Index
+	z            *zstdCodec
 
 	pack, idx, bloomF, srcF *os.File
 
@@ -348,7 +348,6 @@ func (ix *Index) verifySegments(man *manifest) error {
 	}
 	return nil
 }
-
 
 // stampedIntact reports whether the segment at path is the version its
 // manifest entry f was stamped with, of the recorded size and footer
