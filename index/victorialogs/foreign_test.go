@@ -204,3 +204,21 @@ func TestShippedBoundIsReported(t *testing.T) {
 		t.Errorf("time range under the bound: total %d, warnings %q", got.Total, *warns)
 	}
 }
+
+// --logsql on shipped rows filters their own fields on the server and
+// parses the rows of the page.
+func TestShippedLogsQL(t *testing.T) {
+	srv := vltest.Start(t)
+	ship(t, srv, "_msg", "_time", "service.name",
+		`{"_time":"2026-12-04T12:00:00Z","_msg":"order placed","service.name":"orders","severity_text":"INFO"}`,
+		`{"_time":"2026-12-04T12:00:01Z","_msg":"db query failed","service.name":"orders","severity_text":"ERROR","exception.type":"PgTimeout"}`,
+	)
+	s, _ := shippedStore(t, srv, nil, 0)
+	res, err := s.FindLogsQL(t.Context(), `severity_text:=ERROR`, model.FindOptions{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 1 || len(res.Events) != 1 || !res.Events[0].IsError || res.Events[0].Service != "orders" {
+		t.Errorf("logsql severity_text:=ERROR: %+v", res)
+	}
+}
