@@ -44,6 +44,10 @@ func (g *globals) openRead() (ReadStore, error) {
 	return st, err
 }
 
+// storeBound is the most shipped rows one question reads on a --store
+// (0: victorialogs.DefaultBound); tests lower it.
+var storeBound = 0
+
 // openVictoriaLogs opens the --store for queries. Rows another shipper
 // wrote are read with the detection ingest uses on files and the --field
 // overrides; a question that reads only the newest rows says so on stderr.
@@ -64,10 +68,12 @@ func (g *globals) openVictoriaLogs() (*victorialogs.Store, error) {
 		return nil, err
 	}
 	var warned sync.Map
+	bound := storeBound
 	s.ReadForeign(victorialogs.ForeignOptions{
 		Detect: func(sample [][]byte) (victorialogs.Parser, error) {
 			return logline.Detect(sample, overrides)
 		},
+		Bound: bound,
 		Warn: func(msg string) {
 			if _, dup := warned.LoadOrStore(msg, true); !dup {
 				fmt.Fprintf(g.env.Err, "culprit: %s\n", msg)
