@@ -126,6 +126,17 @@ func TestStoreFollowShipped(t *testing.T) {
 	ship("2026-12-04T10:00:00Z", `{"level":"info","msg":"ok","request_id":"r-1"}`)
 	ship("2026-12-04T10:00:01Z", `{"level":"error","msg":"charge failed","request_id":"r-2","status":500}`)
 
+	// errors groups the shipped failures by the fingerprint computed on
+	// the rows fetched.
+	r := culprit(t, t.TempDir(), "", "--store", "victorialogs://"+srv.Addr, "--field", "service=container_name", "errors", "--json")
+	var groups []struct {
+		Fingerprint string `json:"fingerprint"`
+		Count       int    `json:"count"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &groups); r.code != 0 || err != nil || len(groups) != 1 || groups[0].Count != 1 || groups[0].Fingerprint == "" {
+		t.Fatalf("errors --json on shipped rows (%v):\n%s", err, r)
+	}
+
 	out := &syncBuffer{}
 	env := &Env{Out: out, Err: &syncBuffer{}, In: strings.NewReader(""), Getenv: func(string) string { return "" }}
 	cancel, code := startRun(t, []string{"--store", "victorialogs://" + srv.Addr, "--field", "service=container_name",
