@@ -10,6 +10,9 @@
 // exactly (fuzzy terms, a regular expression over words) the store asks for
 // a superset and keeps the rows the leaf's Match accepts. A node down or a
 // partial answer is an error wrapping ErrUnavailable, never half the data.
+//
+// Rows another shipper wrote (no culprit fields) are read when the store
+// holds no culprit event and ReadForeign set a Detector: see foreign.go.
 // See docs/victorialogs.md.
 //
 // Allowed imports: the standard library, index/model and index/syntax.

@@ -26,11 +26,23 @@ func (s *Store) FindLogsQL(ctx context.Context, logsql string, o model.FindOptio
 		desc = " desc"
 	}
 	base := "(" + logsql + ") | filter " + fKind + ":=" + kindEv
+	page := fmt.Sprintf(" | sort by (_time%s, %s%s, %s%s) offset %d limit %d", desc, fSort, desc, fID, desc, offset, limit) + pipeFields(eventFields)
+	decode := decodeEvent
+	on, err := s.foreignMode(ctx)
+	if err != nil {
+		return model.Result{}, err
+	}
+	if on {
+		// Shipped rows: the filter is over their own fields, so the server
+		// answers it exactly; each row of the page is parsed.
+		base = "(" + logsql + ") | filter " + foreignKind
+		page = fmt.Sprintf(" | sort by (_time%s, _stream_id%s) offset %d limit %d", desc, desc, offset, limit)
+		decode = func(r map[string]string) (model.Event, error) { return foreignEvent(s.fr.p, r) }
+	}
 	var res model.Result
-	err := parallel(func() error {
-		q := base + fmt.Sprintf(" | sort by (_time%s, %s%s, %s%s) offset %d limit %d", desc, fSort, desc, fID, desc, offset, limit) + pipeFields(eventFields)
-		return s.c.query(ctx, q, func(r map[string]string) error {
-			ev, err := decodeEvent(r)
+	err = parallel(func() error {
+		return s.c.query(ctx, base+page, func(r map[string]string) error {
+			ev, err := decode(r)
 			if err != nil {
 				return err
 			}

@@ -19,7 +19,8 @@ import (
 // Store is a culprit store on a VictoriaLogs server or cluster frontend. It
 // is safe for concurrent use.
 type Store struct {
-	c client
+	c  client
+	fr *foreign // nil: rows culprit did not write are not read (foreign.go)
 }
 
 // Open connects to the store at rawURL (see ParseURL) and checks that it
@@ -90,6 +91,12 @@ func (s *Store) Find(ctx context.Context, f model.Filter, o model.FindOptions) (
 	desc := ""
 	if o.Order == model.NewestFirst {
 		desc = " desc"
+	}
+	if on, err := s.foreignMode(ctx); on || err != nil {
+		if err != nil {
+			return model.Result{}, err
+		}
+		return s.findForeign(ctx, f, o, offset, limit)
 	}
 	sort := fmt.Sprintf(" | sort by (_time%s, %s%s, %s%s)", desc, fSort, desc, fID, desc)
 	if !e.exact {
@@ -214,7 +221,21 @@ func (s *Store) Facets(ctx context.Context, f model.Filter, fields []string, siz
 	for i := range counts {
 		counts[i] = map[string]int{}
 	}
-	if e.exact {
+	on, err := s.foreignMode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if on {
+		err = s.eachForeign(ctx, f, func(ev *model.Event) {
+			for i, fl := range fls {
+				v, _ := fl.Value(ev)
+				counts[i][v]++
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else if e.exact {
 		fns := make([]func() error, len(fls))
 		for i, fl := range fls {
 			q := e.q + " | stats by (" + fl.Name + ") count() as n"
@@ -309,8 +330,16 @@ func (s *Store) Histogram(ctx context.Context, f model.Filter, from, to time.Tim
 		q, _ := bits.Div64(hi, lo, uint64(n))
 		out[i].Start = from.Add(time.Duration(q)).UTC()
 	}
-	if !e.exact {
-		err := s.eachMatch(ctx, f, e, "", func(ev *model.Event) {
+	on, err := s.foreignMode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if on || !e.exact {
+		each := func(fn func(ev *model.Event)) error { return s.eachMatch(ctx, f, e, "", fn) }
+		if on {
+			each = func(fn func(ev *model.Event)) error { return s.eachForeign(ctx, f, fn) }
+		}
+		err := each(func(ev *model.Event) {
 			d := ev.Time.Sub(from)
 			hi, lo := bits.Mul64(uint64(d), uint64(n))
 			k, _ := bits.Div64(hi, lo, uint64(span))
@@ -379,7 +408,13 @@ func (s *Store) Deploys(ctx context.Context) ([]model.Deploy, error) {
 // Span returns the event and deploy counts and the event time window.
 func (s *Store) Span(ctx context.Context) (model.Span, error) {
 	var sp model.Span
-	rows, err := s.c.queryRows(ctx, fKind+":="+kindEv+" | stats count() as n, min(_time) as first, max(_time) as last")
+	kind := fKind + ":=" + kindEv
+	if on, err := s.foreignMode(ctx); err != nil {
+		return sp, err
+	} else if on {
+		kind = foreignKind
+	}
+	rows, err := s.c.queryRows(ctx, kind+" | stats count() as n, min(_time) as first, max(_time) as last")
 	if err != nil {
 		return sp, err
 	}

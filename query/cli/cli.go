@@ -58,7 +58,10 @@ type globals struct {
 	// storeURL selects a remote store (--store, env CULPRIT_STORE); empty
 	// means the local index in indexDir.
 	storeURL string
-	ctx      context.Context
+	// fields are --field overrides for reading rows another shipper
+	// wrote into the --store (ingest has its own --field).
+	fields []string
+	ctx    context.Context
 }
 
 // commands is the command table: one constructor per command, each in its
@@ -129,6 +132,8 @@ runtime), 130 interrupted (Ctrl-C, SIGTERM).`,
 	root.PersistentFlags().StringVar(&g.indexDir, "index", defDir, "index directory (env CULPRIT_INDEX)")
 	root.PersistentFlags().StringVar(&g.storeURL, "store", env.getenv("CULPRIT_STORE"),
 		"store URL, e.g. victorialogs://host:9428 (env CULPRIT_STORE; default: the local index)")
+	root.PersistentFlags().StringArrayVar(&g.fields, "field", nil,
+		"with --store: where a field is in rows another shipper wrote, NAME=GJSON_PATH (repeatable; see docs/victorialogs.md)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		g.ctx = cmd.Context()
 		if strings.TrimSpace(g.indexDir) == "" {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/culprit-dev/culprit/index"
 	"github.com/culprit-dev/culprit/index/remote"
 	"github.com/culprit-dev/culprit/index/victorialogs"
 	"github.com/culprit-dev/culprit/ingest"
+	"github.com/culprit-dev/culprit/ingest/logline"
 	"github.com/culprit-dev/culprit/query"
 )
 
@@ -29,7 +31,7 @@ type WriteStore interface {
 // openRead opens the index for queries; a missing index is a noIndexError.
 func (g *globals) openRead() (ReadStore, error) {
 	if g.storeURL != "" {
-		return victorialogs.Open(g.context(), g.storeURL)
+		return g.openVictoriaLogs()
 	}
 	open := g.env.OpenRead
 	if open == nil {
@@ -40,6 +42,45 @@ func (g *globals) openRead() (ReadStore, error) {
 		return nil, noIndexError{g.indexDir}
 	}
 	return st, err
+}
+
+// storeBound is the most shipped rows one question reads on a --store
+// (0: victorialogs.DefaultBound); tests lower it.
+var storeBound = 0
+
+// openVictoriaLogs opens the --store for queries. Rows another shipper
+// wrote are read with the detection ingest uses on files and the --field
+// overrides; a question that reads only the newest rows says so on stderr.
+func (g *globals) openVictoriaLogs() (*victorialogs.Store, error) {
+	overrides := map[string]string{}
+	for _, f := range g.fields {
+		name, path, err := logline.ParseOverride(f)
+		if err != nil {
+			return nil, flagErrorf("--field %s: %w", f, err)
+		}
+		overrides[name] = path
+	}
+	if _, err := logline.Detect(nil, overrides); err != nil {
+		return nil, flagErrorf("--field: %w", err)
+	}
+	s, err := victorialogs.Open(g.context(), g.storeURL)
+	if err != nil {
+		return nil, err
+	}
+	var warned sync.Map
+	bound := storeBound
+	s.ReadForeign(victorialogs.ForeignOptions{
+		Detect: func(sample [][]byte) (victorialogs.Parser, error) {
+			return logline.Detect(sample, overrides)
+		},
+		Bound: bound,
+		Warn: func(msg string) {
+			if _, dup := warned.LoadOrStore(msg, true); !dup {
+				fmt.Fprintf(g.env.Err, "culprit: %s\n", msg)
+			}
+		},
+	})
+	return s, nil
 }
 
 // openIndexRead is the default Env.OpenRead: a live store (live.go), which

@@ -107,7 +107,15 @@ func (t *tailer) next(ctx context.Context) (evs []query.Event, missed int, err e
 		return nil, 0, err
 	}
 	delta := res.Total - t.total
-	if delta == 0 {
+	// A store that reads only its newest rows (shipped rows on
+	// VictoriaLogs, docs/victorialogs.md) keeps the same total as rows
+	// arrive: an unseen newest match is news too.
+	changed := false
+	if len(res.Events) > 0 {
+		_, known := t.seen[evKey(&res.Events[0])]
+		changed = !known
+	}
+	if delta == 0 && !changed {
 		return nil, 0, nil
 	}
 	if delta < 0 || t.mark.IsZero() {
@@ -119,7 +127,11 @@ func (t *tailer) next(ctx context.Context) (evs []query.Event, missed int, err e
 		}
 		delta = res.Total
 	}
-	evs, _, err = t.scan(ctx, delta)
+	want := delta
+	if delta <= 0 {
+		want = -1 // how many is unknown: walk the window
+	}
+	evs, _, err = t.scan(ctx, want)
 	if err != nil {
 		return nil, 0, err
 	}
