@@ -136,7 +136,7 @@ func TestSignalsStopStreams(t *testing.T) {
 			go func() { done <- wait(t, cmd, out, errb) }()
 			select {
 			case r := <-done:
-				if took := time.Since(sent); took > 3*time.Second {
+				if took := time.Since(sent); took > 10*time.Second {
 					t.Errorf("exited %v after the signal", took)
 				}
 				if r.code != 130 {
