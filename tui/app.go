@@ -54,6 +54,7 @@ type Model struct {
 	width, height int
 	span          query.Span
 	spanKnown     bool
+	feed          liveState // live.go: pause, ingest rate, last arrival
 
 	help     help.Model
 	showHelp bool
@@ -310,6 +311,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			case key.Matches(msg, k.Command):
 				m.cmdline.Focus()
 				return m, nil
+			case key.Matches(msg, k.Pause):
+				return m.togglePause()
 			case key.Matches(msg, k.Quit):
 				return m, tea.Quit
 			case key.Matches(msg, k.Help):
@@ -399,7 +402,7 @@ func (m Model) loading() bool {
 	if m.pendingID != "" {
 		return true
 	}
-	if m.screen == screenExplore && m.explore.ran && (len(m.explore.inflight) > 0 || (m.explore.facets == nil && m.explore.facetsErr == nil)) {
+	if m.screen == screenExplore && m.explore.ran && m.explore.stale == nil && (len(m.explore.inflight) > 0 || (m.explore.facets == nil && m.explore.facetsErr == nil)) {
 		return true
 	}
 	return (!m.spanKnown && m.home.spanErr == nil) || !m.home.groupsKnown
@@ -540,6 +543,14 @@ func (m Model) titleLine() string {
 		right = m.spinner.View() + " " + right
 	} else if m.spanKnown {
 		right = fmt.Sprintf("%s events %s %s deploys", count(m.span.Events), st.G.Dot, count(m.span.Deploys))
+	}
+	if ls := m.liveStatus(); ls != "" {
+		// What is live comes first; the counts go when both do not fit.
+		if ansi.StringWidth(left)+ansi.StringWidth(ls)+ansi.StringWidth(right)+4 <= m.width {
+			right = ls + " " + st.G.Dot + " " + right
+		} else {
+			right = ls
+		}
 	}
 	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 1 {

@@ -43,4 +43,7 @@ type Options struct {
 	// Now is the clock used for relative times ("3h ago"); nil means
 	// time.Now.
 	Now func() time.Time
+	// Following names what `tui --follow` follows, for the status of the
+	// title line; empty when the TUI only reads.
+	Following []string
 }

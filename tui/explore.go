@@ -65,6 +65,13 @@ type exploreModel struct {
 	histWidth int
 	histErr   error
 	typingTag int
+
+	// Follow mode (F), see follow.go.
+	following  bool
+	newRows    int                   // rows that arrived while scrolled away
+	refreshing bool                  // a follow refresh waits for its first page
+	stale      map[int][]query.Event // the rows shown until the refresh's pages arrive
+	staleShift int                   // row i of the refresh is row i-staleShift of stale
 }
 
 func newExplore(c *common) exploreModel {
@@ -148,6 +155,7 @@ func (m exploreModel) run() (exploreModel, tea.Cmd) {
 	m.pages = map[int][]query.Event{}
 	m.inflight = map[int]bool{0: true}
 	m.cursor, m.top, m.detailOff, m.jump = 0, 0, 0, 0
+	m.stale, m.staleShift, m.refreshing, m.newRows = nil, 0, false, 0
 	m.facets, m.facetsErr = nil, nil
 	m.hist, m.histErr, m.histWidth = nil, nil, 0
 	return m, tea.Batch(
@@ -252,7 +260,7 @@ func (m exploreModel) event(i int) (query.Event, bool) {
 	}
 	evs, ok := m.pages[i/pageSize]
 	if !ok || i%pageSize >= len(evs) {
-		return query.Event{}, false
+		return m.staleEvent(i)
 	}
 	return evs[i%pageSize], true
 }
@@ -270,6 +278,9 @@ func (m exploreModel) update(msg tea.Msg) (exploreModel, tea.Cmd) {
 				m.err = msg.err
 			}
 			return m, nil
+		}
+		if m.refreshing && msg.page == 0 {
+			m = m.settle(msg.res.Total)
 		}
 		m.pages = copyMap(m.pages)
 		m.pages[msg.page] = msg.res.Events
@@ -421,6 +432,8 @@ func (m exploreModel) resultsKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 		if e, ok := m.event(m.cursor); ok {
 			return m, openExplore(contextAround(e.Service, e.Host, e.Time))
 		}
+	case key.Matches(msg, k.Follow):
+		return m.toggleFollow()
 	case key.Matches(msg, k.Order):
 		m.oldest = !m.oldest
 		m.input.SetValue(m.query)
@@ -439,6 +452,9 @@ func (m exploreModel) resultsKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 func (m exploreModel) moved(prev int) (exploreModel, tea.Cmd) {
 	if m.cursor != prev {
 		m.detailOff = 0
+	}
+	if m.atNewest() {
+		m.newRows = 0 // the user has seen them
 	}
 	m.top = follow(m.top, m.cursor, max(m.rows(), 1))
 	return m.ensurePages(m.ctx())
@@ -745,6 +761,17 @@ func (m exploreModel) statusLine() string {
 			order = "oldest first"
 		}
 		parts = append(parts, fmt.Sprintf("line %s of %s, %s", count(m.cursor+1), count(m.total), order))
+	}
+	if m.following {
+		f := "following"
+		if m.newRows > 0 {
+			top := "g"
+			if m.oldest {
+				top = "G"
+			}
+			f = fmt.Sprintf("%s new (%s: newest)", count(m.newRows), top)
+		}
+		parts = append([]string{st.Selected.Render(f)}, parts...)
 	}
 	return st.trunc(strings.Join(parts, "  "+st.G.Dot+"  "), m.width)
 }

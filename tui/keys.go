@@ -15,7 +15,7 @@ type keyMap struct {
 	PageUp, PageDown, Top, Bottom        key.Binding
 	Input, CopyID, CopyStack, First      key.Binding
 	Share, Save, Context, Command        key.Binding
-	Compare, Order                       key.Binding
+	Compare, Order, Follow, Pause        key.Binding
 	ArrowUp, ArrowDown                   key.Binding // leave an input
 	Explore, NextErr, PrevErr, RangeHelp key.Binding
 	Ranges                               [len(timeRanges)]key.Binding
@@ -50,6 +50,8 @@ func newKeyMap(ascii bool) keyMap {
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "filter command line")),
 		Compare:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "before/after deploy")),
 		Order:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "oldest/newest first")),
+		Follow:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "follow new lines")),
+		Pause:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume live updates")),
 		First:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "open first request")),
 		Explore:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explore")),
 		NextErr:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next error")),
@@ -85,7 +87,7 @@ func (k keyMap) homeHelp(typing bool) bindings {
 	b := bindings{
 		full: [][]key.Binding{
 			{k.Enter, k.Input, k.NextPane, k.Up, k.Down},
-			{withHelp(k.Explore, "explore the group's lines"), k.Help, k.Back, k.Quit, k.ForceQuit},
+			{withHelp(k.Explore, "explore the group's lines"), k.Pause, k.Help, k.Back, k.Quit, k.ForceQuit},
 		},
 	}
 	if typing {
@@ -137,7 +139,7 @@ func (k keyMap) exploreHelp(typing bool) bindings {
 		full: [][]key.Binding{
 			{k.Input, withHelp(k.Enter, "run query / open request / add filter"), k.NextPane, k.PrevPane},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Left, k.Right},
-			{k.NextErr, k.PrevErr, k.RangeHelp, k.CopyID, withHelp(k.Context, "the selected line's context: same service and host ±30 s"), k.Order},
+			{k.NextErr, k.PrevErr, k.RangeHelp, k.CopyID, withHelp(k.Context, "the selected line's context: same service and host ±30 s"), k.Order, k.Follow, k.Pause},
 			{k.Back, k.Help, k.Quit, k.ForceQuit},
 		},
 	}

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -11,12 +13,57 @@ import (
 // The TUI follows new data by itself: every liveEvery it asks the index's
 // span again (a cheap call, through the writer's socket when an ingest
 // runs), and when it changed it fetches the span, the histogram and the
-// error groups of the home screen anew. The selected group stays selected
+// error groups of the home screen anew, and runs explore's query again when
+// explore follows (F, explorefollow.go). The selected group stays selected
 // (found again by fingerprint), so the cursor does not jump under the user.
-// See docs/follow.md.
+// p pauses all of it. See docs/follow.md.
 
 // liveEvery is how often the TUI looks for new data.
 const liveEvery = time.Second
+
+// rateWindow is how far back the ingest rate of the title line looks.
+const rateWindow = 10 * time.Second
+
+// liveState is what the title line says about live data.
+type liveState struct {
+	paused  bool
+	samples []liveSample // event counts seen within rateWindow, oldest first
+	arrived time.Time    // when the event count last grew (zero: not seen)
+}
+
+type liveSample struct {
+	at     time.Time
+	events int
+}
+
+// observe records the event count seen at now.
+func (l liveState) observe(events int, now time.Time) liveState {
+	if n := len(l.samples); n > 0 && events > l.samples[n-1].events {
+		l.arrived = now
+	}
+	keep := l.samples[:0:0]
+	for _, s := range l.samples {
+		if now.Sub(s.at) <= rateWindow {
+			keep = append(keep, s)
+		}
+	}
+	l.samples = append(keep, liveSample{now, events})
+	return l
+}
+
+// rate is the events indexed per second over the samples, and whether
+// there are enough to say.
+func (l liveState) rate() (float64, bool) {
+	if len(l.samples) < 2 {
+		return 0, false
+	}
+	a, b := l.samples[0], l.samples[len(l.samples)-1]
+	dt := b.at.Sub(a.at).Seconds()
+	if dt <= 0 {
+		return 0, false
+	}
+	return float64(max(b.events-a.events, 0)) / dt, true
+}
 
 // liveTickMsg asks for a look at the span; liveSpanMsg answers it.
 type (
@@ -33,10 +80,28 @@ func (m Model) liveTick() tea.Cmd {
 	return m.c.tick(liveEvery, func(time.Time) tea.Msg { return liveTickMsg{} })
 }
 
+// togglePause pauses or resumes live updates.
+func (m Model) togglePause() (Model, tea.Cmd) {
+	m.feed.paused = !m.feed.paused
+	if m.feed.paused {
+		return m.setStatus("live updates paused (p resumes)", false)
+	}
+	m.feed.samples = nil // the rate restarts from now
+	m, cmd := m.setStatus("live updates resumed", false)
+	ctx, b := m.c.ctx, m.c.b
+	return m, tea.Batch(cmd, func() tea.Msg { // look at once
+		s, err := b.Span(ctx)
+		return liveSpanMsg{s, err}
+	})
+}
+
 // live handles the messages of the refresh; ok is false for any other.
 func (m Model) live(msg tea.Msg) (_ Model, _ tea.Cmd, ok bool) {
 	switch msg := msg.(type) {
 	case liveTickMsg:
+		if m.feed.paused {
+			return m, m.liveTick(), true
+		}
 		ctx, b := m.c.ctx, m.c.b
 		return m, func() tea.Msg {
 			s, err := b.Span(ctx)
@@ -44,7 +109,11 @@ func (m Model) live(msg tea.Msg) (_ Model, _ tea.Cmd, ok bool) {
 		}, true
 	case liveSpanMsg:
 		next := m.liveTick()
-		if msg.err != nil || !m.spanKnown || msg.span == m.span {
+		if msg.err != nil || !m.spanKnown || m.feed.paused {
+			return m, next, true
+		}
+		m.feed = m.feed.observe(msg.span.Events, m.c.now())
+		if msg.span == m.span {
 			return m, next, true
 		}
 		m.home.groupsSeq++
@@ -57,7 +126,11 @@ func (m Model) live(msg tea.Msg) (_ Model, _ tea.Cmd, ok bool) {
 			}
 			return nil
 		}
-		return m, tea.Batch(next, span, groups), true
+		var ec tea.Cmd
+		if m.screen == screenExplore {
+			m.explore, ec = m.explore.refresh(msg.span)
+		}
+		return m, tea.Batch(next, span, groups, ec), true
 	case liveGroupsMsg:
 		fp := ""
 		if g, ok := m.home.selected(); ok {
@@ -81,4 +154,29 @@ func (m Model) live(msg tea.Msg) (_ Model, _ tea.Cmd, ok bool) {
 		return m, cmd, true
 	}
 	return m, nil, false
+}
+
+// liveStatus is the title line's word on live data: paused, or what is
+// followed, the ingest rate and when the last line arrived. It is empty
+// when the TUI only reads and nothing arrived.
+func (m Model) liveStatus() string {
+	st := m.c.st
+	if m.feed.paused {
+		return st.Selected.Render("PAUSED (p)")
+	}
+	var parts []string
+	if fl := m.opts.Following; len(fl) > 0 {
+		names := make([]string, len(fl))
+		for i, f := range fl {
+			names[i] = query.SanitizeLine(f)
+		}
+		parts = append(parts, "following "+strings.Join(names, " "))
+	}
+	if r, ok := m.feed.rate(); ok && (len(m.opts.Following) > 0 || !m.feed.arrived.IsZero()) {
+		parts = append(parts, fmt.Sprintf("%s ev/s", count(int(r+0.5))))
+	}
+	if !m.feed.arrived.IsZero() {
+		parts = append(parts, "last line "+ago(m.feed.arrived, m.c.now()))
+	}
+	return strings.Join(parts, " "+st.G.Dot+" ")
 }

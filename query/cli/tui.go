@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -68,5 +69,9 @@ func runTUI(ctx context.Context, o *tuiOptions) error {
 }
 
 func (o *tuiOptions) tuiOpts() tui.Options {
-	return tui.Options{RequestID: o.RequestID, NoColor: o.env.getenv("NO_COLOR") != "", Now: o.env.now}
+	t := tui.Options{RequestID: o.RequestID, NoColor: o.env.getenv("NO_COLOR") != "", Now: o.env.now}
+	if o.Follow {
+		t.Following = append(slices.Clone(o.Paths), o.Deploys...)
+	}
+	return t
 }
