@@ -25,6 +25,25 @@ var goldenScreens = []struct {
 		m, _ = send(t, m, keyPress("j"))
 		return m
 	}},
+	{"explore_follow", false, func(t *testing.T, m Model) Model {
+		// Following, scrolled away, 3 lines arrived. A backend of its own:
+		// the lines are added to it (the model was started on the same data).
+		f := newFake()
+		m.c.b = f
+		appendProbes(f, 20)
+		m, _ = send(t, m, liveTickMsg{})
+		m, _ = send(t, m, openExploreMsg{query: "probe"})
+		m, _ = send(t, m, keyPress("F"))
+		m, _ = send(t, m, keyPress("j"))
+		appendProbes(f, 3)
+		m, _ = send(t, m, liveTickMsg{})
+		return m
+	}},
+	{"home_paused", false, func(t *testing.T, m Model) Model {
+		m, _ = send(t, m, keyPress("down"))
+		m, _ = send(t, m, keyPress("p"))
+		return m
+	}},
 	{"help", false, func(t *testing.T, m Model) Model {
 		m, _ = send(t, m, pasteMsg(regression))
 		m, _ = send(t, m, keyPress("?"))

@@ -1,0 +1,174 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/culprit-dev/culprit/query"
+)
+
+// appendProbes adds n "probe" lines to the fake, newer than all its lines,
+// as an ingest running meanwhile would.
+func appendProbes(f *fakeBackend, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	last := f.events[len(f.events)-1].Time
+	for i := range n {
+		k := len(f.events)
+		f.events = append(f.events, query.Event{
+			Time: last.Add(time.Duration(i+1) * time.Second), Service: "gateway", Level: "error", IsError: true,
+			Message: fmt.Sprintf("probe %d failed", k), Source: "logs/gateway.jsonl", Line: int64(10000 + k),
+		})
+	}
+	f.store = nil // the fake's index is built again from the events
+}
+
+// exploreProbes opens explore on the probe lines (20 of them) with follow
+// mode on.
+func exploreProbes(t *testing.T, f *fakeBackend, w, h int) Model {
+	t.Helper()
+	appendProbes(f, 20)
+	m := started(t, f, w, h)
+	m, _ = send(t, m, openExploreMsg{query: "probe"})
+	m, _ = send(t, m, keyPress("F"))
+	if !m.explore.following || m.explore.total != 20 {
+		t.Fatalf("after F: following %v, %d hits; want true, 20", m.explore.following, m.explore.total)
+	}
+	return m
+}
+
+// At the newest line, follow mode brings new lines into view: the cursor
+// stays on the newest line, nothing is counted as unseen.
+func TestExploreFollowTails(t *testing.T) {
+	f := newFake()
+	m := exploreProbes(t, f, 100, 30)
+	appendProbes(f, 3)
+	m, _ = send(t, m, liveTickMsg{})
+	e := m.explore
+	if e.total != 23 || e.cursor != 0 || e.newRows != 0 {
+		t.Fatalf("after 3 new lines: %d hits, cursor %d, %d new; want 23, 0, 0", e.total, e.cursor, e.newRows)
+	}
+	if got, ok := e.event(0); !ok || got.Message != "probe 1822 failed" {
+		t.Fatalf("row 0 is %q, want the newest probe", got.Message)
+	}
+	if v := screenText(m); !strings.Contains(v, "probe 1822 failed") || !strings.Contains(v, "following") {
+		t.Fatalf("the new line or the follow mark is not on screen:\n%s", v)
+	}
+}
+
+// Scrolled away, the line under the cursor stays under it, the new lines
+// are counted, and going back to the newest line clears the count.
+func TestExploreFollowKeepsCursorLine(t *testing.T) {
+	f := newFake()
+	m := exploreProbes(t, f, 100, 30)
+	for range 4 {
+		m, _ = send(t, m, keyPress("j"))
+	}
+	before, _ := m.explore.event(m.explore.cursor)
+	appendProbes(f, 3)
+
+	// Before the new results arrive the screen still shows the old rows.
+	shown := screenText(m)
+	m, cmd := step(m, liveTickMsg{})
+	m, cmd = step(m, cmd())
+	if !m.explore.refreshing {
+		t.Fatal("new data did not start a refresh")
+	}
+	if v := screenText(m); v != shown {
+		t.Fatalf("the screen changed before the new results arrived:\nbefore:\n%s\nafter:\n%s", shown, v)
+	}
+	m, _ = drain(t, m, cmd)
+
+	e := m.explore
+	after, _ := e.event(e.cursor)
+	if after.Message != before.Message || e.cursor != 7 || e.newRows != 3 || e.total != 23 {
+		t.Fatalf("cursor on %q (row %d), %d new, %d hits; want %q (row 7), 3 new, 23 hits", after.Message, e.cursor, e.newRows, e.total, before.Message)
+	}
+	if v := screenText(m); !strings.Contains(v, "3 new") {
+		t.Fatalf("no \"3 new\" on screen:\n%s", v)
+	}
+	m, _ = send(t, m, keyPress("g"))
+	if m.explore.newRows != 0 {
+		t.Fatalf("at the newest line %d still counted new", m.explore.newRows)
+	}
+	// F again stops following: new lines do not come in.
+	m, _ = send(t, m, keyPress("F"))
+	appendProbes(f, 2)
+	m, _ = send(t, m, liveTickMsg{})
+	if m.explore.total != 23 {
+		t.Fatalf("not following, explore has %d hits, want 23", m.explore.total)
+	}
+}
+
+// Oldest first, the new lines come in at the end: the cursor follows them
+// when it was on the last line, and counts them when it was not.
+func TestExploreFollowOldestFirst(t *testing.T) {
+	f := newFake()
+	m := exploreProbes(t, f, 100, 30)
+	m, _ = send(t, m, keyPress("o"))
+	m, _ = send(t, m, keyPress("G"))
+	appendProbes(f, 2)
+	m, _ = send(t, m, liveTickMsg{})
+	if e := m.explore; e.cursor != 21 || e.newRows != 0 {
+		t.Fatalf("tailing oldest first: cursor %d, %d new; want 21, 0", e.cursor, e.newRows)
+	}
+	m, _ = send(t, m, keyPress("k"))
+	appendProbes(f, 2)
+	m, _ = send(t, m, liveTickMsg{})
+	if e := m.explore; e.cursor != 20 || e.newRows != 2 {
+		t.Fatalf("scrolled away oldest first: cursor %d, %d new; want 20, 2", e.cursor, e.newRows)
+	}
+}
+
+// p pauses live updates: new data is not looked for until p again.
+func TestPauseLiveUpdates(t *testing.T) {
+	f := newFake()
+	m := started(t, f, 100, 30)
+	events := m.span.Events
+	m, _ = send(t, m, keyPress("down")) // from the input to the groups
+	m, _ = send(t, m, keyPress("p"))
+	if !strings.Contains(screenText(m), "PAUSED") {
+		t.Fatalf("paused is not shown:\n%s", screenText(m))
+	}
+	appendProbes(f, 5)
+	m, d := send(t, m, liveTickMsg{})
+	if m.span.Events != events || len(d.timers) != 1 {
+		t.Fatalf("paused: %d events (want %d), %d timers (want 1)", m.span.Events, events, len(d.timers))
+	}
+	m, _ = send(t, m, keyPress("p"))
+	if m.span.Events != events+5 {
+		t.Fatalf("resumed: %d events, want %d at once", m.span.Events, events+5)
+	}
+	if !strings.Contains(strings.Join(m.helpView(), "\n"), "pause/resume live updates") {
+		t.Fatal("help does not list p")
+	}
+}
+
+// The title line says what is followed, the ingest rate and when the last
+// line arrived.
+func TestLiveStatus(t *testing.T) {
+	f := newFake()
+	m := started(t, f, 120, 30)
+	now := fixedNow
+	m.c.now = func() time.Time { return now }
+	m.opts.Following = []string{"logs/\x1b[31m"}
+	m, _ = send(t, m, liveTickMsg{})
+	for range 4 {
+		now = now.Add(time.Second)
+		appendProbes(f, 10)
+		m, _ = send(t, m, liveTickMsg{})
+	}
+	now = now.Add(3 * time.Second)
+	m, _ = send(t, m, liveTickMsg{})
+	title := strings.SplitN(screenText(m), "\n", 2)[0]
+	for _, want := range []string{"following logs/", "6 ev/s", "last line 3s ago"} {
+		if !strings.Contains(title, want) {
+			t.Errorf("title %q lacks %q", title, want)
+		}
+	}
+	if strings.Contains(m.View().Content, "\x1b[31m") {
+		t.Error("a followed path's escape reached the terminal")
+	}
+}
