@@ -172,3 +172,46 @@ func TestLiveStatus(t *testing.T) {
 		t.Error("a followed path's escape reached the terminal")
 	}
 }
+
+// growGroup makes the regression's group 5 occurrences larger, the last
+// at the newest of 5 new lines, with new lines in the index, as an ingest would.
+func growGroup(f *fakeBackend) {
+	f.mu.Lock()
+	r := *f.reports[regression]
+	g := *r.Group
+	g.Count += 5
+	r.Group = &g
+	f.reports[regression] = &r
+	f.mu.Unlock()
+	appendProbes(f, 5)
+	f.mu.Lock()
+	g.LastSeen = f.events[len(f.events)-1].Time
+	f.mu.Unlock()
+}
+
+// An open investigation counts the occurrences that arrived since it was
+// opened and shows the group's new figures, without moving focus or
+// scroll.
+func TestInvestigationNewOccurrences(t *testing.T) {
+	f := newFake()
+	m := started(t, f, 120, 40)
+	m, _ = send(t, m, pasteMsg(regression))
+	m, _ = send(t, m, keyPress("tab"))
+	m, _ = send(t, m, keyPress("j"))
+	focus, cur, off := m.inv.focus, m.inv.cur, m.inv.off
+	was := f.reports[regression].Group.Count
+	growGroup(f)
+	m, _ = send(t, m, liveTickMsg{})
+	if m.inv.report.Group.Count != was+5 {
+		t.Fatalf("group count %d, want %d", m.inv.report.Group.Count, was+5)
+	}
+	if m.inv.focus != focus || m.inv.cur != cur || m.inv.off != off {
+		t.Fatalf("focus/cursor/scroll moved: %v %v %v, want %v %v %v", m.inv.focus, m.inv.cur, m.inv.off, focus, cur, off)
+	}
+	v := screenText(m)
+	for _, want := range []string{"5 new occurrences since you opened it", count(was+5) + " events"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q on screen:\n%s", want, v)
+		}
+	}
+}

@@ -51,6 +51,10 @@ type invModel struct {
 	cur           [numPanes]int      // the cursor's line in panes with targets
 	hoff          [numPanes]int      // horizontal scroll, in cells
 	summary       [numPanes]string
+	// openCount is the group's count when the investigation was opened;
+	// the report is fetched again as data arrives (live.go), and the
+	// difference is shown as new occurrences.
+	openCount int
 }
 
 // targetKind is what a line of a pane opens.
@@ -74,6 +78,9 @@ type target struct {
 
 func newInvestigation(c *common, r *query.Report, span query.Span, w, h int) invModel {
 	m := invModel{c: c, report: r, span: span, focus: paneTimeline}
+	if r.Group != nil {
+		m.openCount = r.Group.Count
+	}
 	if r.Error != nil {
 		m.focus = paneStack
 	}
@@ -699,6 +706,11 @@ func (m invModel) firstPane(w int) ([]string, string) {
 		row("last seen", g.LastSeen.UTC().Format("2006-01-02 15:04:05.000")+st.Subtle.Render(" UTC, "+ago(g.LastSeen, now))),
 		row("count", fmt.Sprintf("%s events in %s requests", count(g.Count), count(g.Requests))),
 	}
+	news := ""
+	if n := m.newSince(); n > 0 {
+		out = append(out, row("", st.Selected.Render(plural(n, "new occurrence")+" since you opened it")))
+		news = fmt.Sprintf(" %s %s new", st.G.Dot, count(n))
+	}
 	if len(g.Histogram) > 0 {
 		sw := max(w-lw, 4)
 		counts := bucketCounts(g.Histogram)
@@ -714,7 +726,27 @@ func (m invModel) firstPane(w int) ([]string, string) {
 			g.Histogram[0].Start.UTC().Format("15:04"), st.G.Arrow, g.LastSeen.UTC().Format("15:04")), sw))))
 	}
 	out = append(out, row("fingerprint", st.Subtle.Render(st.trunc(query.SanitizeLine(g.Fingerprint), max(w-lw, 1)))))
-	return out, fmt.Sprintf("%s, %s%s in %s requests", clock(g.FirstSeen, false)[:8], count(g.Count), timesSign(st), count(g.Requests))
+	return out, fmt.Sprintf("%s, %s%s in %s requests%s", clock(g.FirstSeen, false)[:8], count(g.Count), timesSign(st), count(g.Requests), news)
+}
+
+// newSince is how many occurrences of the group arrived since the
+// investigation was opened.
+func (m invModel) newSince() int {
+	if g := m.report.Group; g != nil && g.Count > m.openCount {
+		return g.Count - m.openCount
+	}
+	return 0
+}
+
+// refreshed takes the report fetched again for the same request: the
+// panes show its figures, the focus, cursors and scroll stay.
+func (m invModel) refreshed(r *query.Report) invModel {
+	if r == nil || !r.Found || m.report == nil || r.RequestID != m.report.RequestID {
+		return m
+	}
+	m.report = r
+	m.setSize(m.width, m.height)
+	return m
 }
 
 func timesSign(st *styles) string {

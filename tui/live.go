@@ -74,6 +74,12 @@ type (
 	}
 	// liveGroupsMsg is a groupsMsg fetched because data arrived.
 	liveGroupsMsg struct{ groupsMsg }
+	// liveReportMsg is the open investigation's request, investigated
+	// again because data arrived.
+	liveReportMsg struct {
+		report *query.Report
+		err    error
+	}
 )
 
 func (m Model) liveTick() tea.Cmd {
@@ -127,10 +133,22 @@ func (m Model) live(msg tea.Msg) (_ Model, _ tea.Cmd, ok bool) {
 			return nil
 		}
 		var ec tea.Cmd
-		if m.screen == screenExplore {
+		switch {
+		case m.screen == screenExplore:
 			m.explore, ec = m.explore.refresh(msg.span)
+		case m.screen == screenInvestigation && m.inv.report != nil && m.inv.report.Group != nil:
+			id := m.inv.report.RequestID
+			ec = func() tea.Msg {
+				r, err := b.Request(ctx, id)
+				return liveReportMsg{r, err}
+			}
 		}
 		return m, tea.Batch(next, span, groups, ec), true
+	case liveReportMsg:
+		if msg.err == nil && m.screen == screenInvestigation {
+			m.inv = m.inv.refreshed(msg.report)
+		}
+		return m, nil, true
 	case liveGroupsMsg:
 		fp := ""
 		if g, ok := m.home.selected(); ok {

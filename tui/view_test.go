@@ -39,6 +39,15 @@ var goldenScreens = []struct {
 		m, _ = send(t, m, liveTickMsg{})
 		return m
 	}},
+	{"investigation_new", false, func(t *testing.T, m Model) Model {
+		// 5 occurrences of the group arrived while it was open.
+		f := newFake()
+		m.c.b = f
+		m, _ = send(t, m, pasteMsg(regression))
+		growGroup(f)
+		m, _ = send(t, m, liveTickMsg{})
+		return m
+	}},
 	{"home_paused", false, func(t *testing.T, m Model) Model {
 		m, _ = send(t, m, keyPress("down"))
 		m, _ = send(t, m, keyPress("p"))
