@@ -545,11 +545,12 @@ func (m Model) titleLine() string {
 		right = fmt.Sprintf("%s events %s %s deploys", count(m.span.Events), st.G.Dot, count(m.span.Deploys))
 	}
 	if ls := m.liveStatus(); ls != "" {
-		// What is live comes first; the counts go when both do not fit.
+		// What is live comes first; the counts go when both do not fit,
+		// and a long list of followed paths is cut.
 		if ansi.StringWidth(left)+ansi.StringWidth(ls)+ansi.StringWidth(right)+4 <= m.width {
 			right = ls + " " + st.G.Dot + " " + right
 		} else {
-			right = ls
+			right = st.trunc(ls, max(m.width-ansi.StringWidth(left)-2, 1))
 		}
 	}
 	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)

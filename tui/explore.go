@@ -393,6 +393,9 @@ func (m exploreModel) key(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 		m.setFocus(focusInput)
 		return m, nil
 	}
+	if key.Matches(msg, k.Follow) {
+		return m.toggleFollow()
+	}
 	switch m.focus {
 	case focusResults:
 		return m.resultsKey(msg)
@@ -432,8 +435,6 @@ func (m exploreModel) resultsKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 		if e, ok := m.event(m.cursor); ok {
 			return m, openExplore(contextAround(e.Service, e.Host, e.Time))
 		}
-	case key.Matches(msg, k.Follow):
-		return m.toggleFollow()
 	case key.Matches(msg, k.Order):
 		m.oldest = !m.oldest
 		m.input.SetValue(m.query)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/culprit-dev/culprit/query"
 )
 
@@ -170,6 +172,13 @@ func TestLiveStatus(t *testing.T) {
 	}
 	if strings.Contains(m.View().Content, "\x1b[31m") {
 		t.Error("a followed path's escape reached the terminal")
+	}
+	// A path longer than the terminal is cut, the rest of the title kept.
+	m.opts.Following = []string{strings.Repeat("very/long/path/", 20)}
+	m, _ = send(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	checkLayout(t, m, 80, 24)
+	if title := strings.SplitN(screenText(m), "\n", 2)[0]; !strings.HasPrefix(title, "culprit home") || !strings.Contains(title, "following very/long") {
+		t.Errorf("title with a long path: %q", title)
 	}
 }
 
