@@ -236,7 +236,9 @@ func TestTUIFollow(t *testing.T) {
 	}
 	tm := newTerm(t, true, "")
 	var during error
-	tm.env.RunTUI = func(ctx context.Context, b tui.Backend, _ tui.Options) error {
+	var following []string
+	tm.env.RunTUI = func(ctx context.Context, b tui.Backend, o tui.Options) error {
+		following = o.Following
 		during = func() error {
 			res, err := b.Search(ctx, query.SearchOptions{Query: "boom"})
 			if err != nil || res.Total != 2 {
@@ -280,6 +282,9 @@ func TestTUIFollow(t *testing.T) {
 	}
 	if r.code != 0 || !strings.Contains(r.stdout, "followed: 1 events") {
 		t.Fatalf("tui --follow: %v", r)
+	}
+	if len(following) != 1 || following[0] != logs {
+		t.Fatalf("the TUI was told it follows %q, want [%s]", following, logs)
 	}
 	if r := tm.run(t, idx, "tui", "--follow", "-"); r.code != 2 {
 		t.Fatalf("tui --follow -: %v", r)
