@@ -58,17 +58,17 @@ func TestTmuxFollow(t *testing.T) {
 		out, _ := tm("capture-pane", "-p", "-J", "-t", "follow")
 		return out
 	}
-	// waitFor polls the screen (no key is sent) until ok or 15 s passed.
+	// waitFor polls the screen (no key is sent) until ok or a minute passed (a ceiling for a loaded machine: it returns as soon as ok).
 	waitFor := func(what string, ok func(string) bool) {
 		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
+		deadline := time.Now().Add(time.Minute)
 		for {
 			s := capture()
 			if ok(s) {
 				return
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("tmux: waited 15s for %s; the screen:\n%s", what, s)
+				t.Fatalf("tmux: waited 1m for %s; the screen:\n%s", what, s)
 			}
 			time.Sleep(100 * time.Millisecond) // poll interval, not synchronisation
 		}
