@@ -37,11 +37,41 @@ func TestReaderTrustsStampedSegments(t *testing.T) {
 		}
 		return err
 	}
-	if err := open(); err != nil {
+	// A merge that bleve finishes while the writer closes can introduce a
+	// segment after the writer's last manifest; a reader then reads that
+	// one in full (correctly: it carries no stamp). Each writer open and
+	// close stamps what is there, and with no new data the merges settle.
+	for try := 0; ; try++ {
+		if err := open(); err != nil {
+			t.Fatal(err)
+		}
+		if read == 0 {
+			break
+		}
+		if try == 5 {
+			t.Fatalf("a reader still read %d segments in full after %d writer opens: stamps do not cover a settled index", read, try)
+		}
+		w, err := Open(dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The segments in use (a merged-away file may linger on disk).
+	r, err := Open(dir, Options{ReadOnly: true})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if n := read; n != 0 {
-		t.Fatalf("a reader read %d stamped segments in full", n)
+	inUse, err := r.segmentFiles()
+	r.Close()
+	if err != nil || len(inUse) == 0 {
+		t.Fatalf("segments in use: %v, %v", inUse, err)
+	}
+	segs = segs[:0]
+	for _, name := range inUse {
+		segs = append(segs, filepath.Join(dir, filepath.FromSlash(name)))
 	}
 
 	// The largest segment, a byte flipped in its middle and written back.
