@@ -12,6 +12,17 @@ import (
 // query is bounded by it, not by the size of the index.
 const cacheBytes = 64 << 20
 
+// digestCacheBytes bounds the decoded error digests an Index keeps, apart
+// from the other block parts. The error groups' list reads every digest
+// once, then each group's blocks again for its facets, its cause and its
+// requests: when the digests do not all fit, an LRU shared with block
+// columns evicts each one before the next pass reaches it, and every pass
+// reads and decodes them again. Digests are small (the error lines of a
+// block), so those of ~10M lines (~140 MB by the estimate of decoded
+// size, which counts every column decoded) fit; beyond, the passes read
+// again, with memory still bounded.
+const digestCacheBytes = 192 << 20
+
 // Kinds of cached block parts.
 const (
 	kindCols = iota

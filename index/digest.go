@@ -83,7 +83,11 @@ func (ix *Index) loadDigest(num int, blocks []blockMeta) (d *digest, ok bool, er
 		return nil, false, nil
 	}
 	key := cacheKey{kind: kindDigest, block: num}
-	if v, ok := ix.cache.get(key); ok {
+	dc := ix.digests
+	if dc == nil {
+		dc = ix.cache
+	}
+	if v, ok := dc.get(key); ok {
 		return v.(*digest), true, nil
 	}
 	what := fmt.Sprintf("block %d digest", num)
@@ -99,7 +103,7 @@ func (ix *Index) loadDigest(num int, blocks []blockMeta) (d *digest, ok bool, er
 	if d.c != nil {
 		size += d.c.memSize
 	}
-	ix.cache.put(key, d, size)
+	dc.put(key, d, size)
 	return d, true, nil
 }
 

@@ -165,6 +165,47 @@ func TestDigestsExact(t *testing.T) {
 				}
 			}
 		}
+		// GroupEnds: per value, the count and the first and last event
+		// of the brute force's matches (which are in Find's order).
+		for _, field := range []string{"fingerprint", "service", "route", "request_id"} {
+			type ends struct {
+				n           int
+				first, last Event
+			}
+			want := map[string]*ends{}
+			for i := range match {
+				v := facetValue(&match[i], field)
+				if v == "" {
+					continue
+				}
+				if want[v] == nil {
+					want[v] = &ends{first: match[i]}
+				}
+				want[v].n++
+				want[v].last = match[i]
+			}
+			gs, err := ix.GroupEnds(ctx, f, field)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if len(gs) != len(want) {
+				t.Errorf("%s group ends %s: %d values, brute force %d", name, field, len(gs), len(want))
+			}
+			for k, g := range gs {
+				w := want[g.Value]
+				if w == nil {
+					t.Errorf("%s group ends %s: value %q not in the brute force", name, field, g.Value)
+					continue
+				}
+				if g.Count != w.n || keys([]Event{g.First})[0] != keys([]Event{w.first})[0] || keys([]Event{g.Last})[0] != keys([]Event{w.last})[0] {
+					t.Errorf("%s group ends %s %q: %d %v..%v, brute force %d %v..%v", name, field, g.Value,
+						g.Count, keys([]Event{g.First}), keys([]Event{g.Last}), w.n, keys([]Event{w.first}), keys([]Event{w.last}))
+				}
+				if k > 0 && (gs[k-1].Count < g.Count || gs[k-1].Count == g.Count && gs[k-1].Value >= g.Value) {
+					t.Errorf("%s group ends %s: %q before %q", name, field, gs[k-1].Value, g.Value)
+				}
+			}
+		}
 		from, to := cut(0.05, 0.97)
 		hs, err := ix.Histogram(ctx, f, from, to, 37)
 		if err != nil {

@@ -23,6 +23,8 @@ type (
 	Bucket = model.Bucket
 	// Facet is model.Facet.
 	Facet = model.Facet
+	// GroupEnds is model.GroupEnds.
+	GroupEnds = model.GroupEnds
 	// Span is model.Span.
 	Span = model.Span
 	// TimeBucket is model.TimeBucket.

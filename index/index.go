@@ -121,6 +121,8 @@ type Index struct {
 	closed                 bool
 
 	cache *cache
+	// digests holds decoded error digests apart from cache (nil: in cache).
+	digests *cache
 }
 
 // Open opens the index in dir. Unless o.ReadOnly, it takes the index
@@ -133,7 +135,7 @@ func Open(dir string, o Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	ix := &Index{dir: dir, ro: o.ReadOnly, z: z, srcIDs: map[string]uint32{}, cache: newCache(cacheBytes)}
+	ix := &Index{dir: dir, ro: o.ReadOnly, z: z, srcIDs: map[string]uint32{}, cache: newCache(cacheBytes), digests: newCache(digestCacheBytes)}
 	if err := ix.openSafe(); err != nil {
 		ix.closeFiles()
 		return nil, err

@@ -178,6 +178,9 @@ func (ix *Index) discardUncommitted() error {
 		}
 	}
 	ix.cache.drop(m.Blocks)
+	if ix.digests != nil {
+		ix.digests.drop(m.Blocks)
+	}
 	q := bleve.NewTermRangeQuery(blockID(m.Blocks), "")
 	q.SetField(docFieldNames[dfNum])
 	total, err := ix.bl.DocCount()

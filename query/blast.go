@@ -110,6 +110,10 @@ type groupScope struct {
 	span    Span
 	deploys []Deploy
 	loaded  bool
+	// ends, when not nil, holds each group's count and last occurrence
+	// within rf (and its first within rf), by fingerprint, from one
+	// GroupEnds pass (Errors).
+	ends map[string]*GroupEnds
 }
 
 func (inv *Investigator) load(ctx context.Context, sc *groupScope) error {
@@ -158,9 +162,15 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	}
 	rgf := gf
 	rgf.Since, rgf.Until, rgf.Service = sc.rf.Since, sc.rf.Until, sc.rf.Service
-	lastRes, err := inv.store.Find(ctx, rgf, FindOptions{Limit: 1, Order: NewestFirst})
-	if err != nil {
-		return nil, fmt.Errorf("last occurrence of %s: %w", fp, err)
+	var lastRes Result
+	if e := sc.ends[fp]; e != nil {
+		// The same answer as the Find below, from the one pass.
+		lastRes = Result{Events: []Event{e.Last}, Total: e.Count}
+	} else {
+		var err error
+		if lastRes, err = inv.store.Find(ctx, rgf, FindOptions{Limit: 1, Order: NewestFirst}); err != nil {
+			return nil, fmt.Errorf("last occurrence of %s: %w", fp, err)
+		}
 	}
 	if len(lastRes.Events) == 0 {
 		if rgf != gf {

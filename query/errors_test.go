@@ -1,7 +1,9 @@
 package query
 
 import (
+	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -253,6 +255,65 @@ func TestErrorsListsEveryGroup(t *testing.T) {
 		}
 		if sortBy == "first_seen" && gs[0].Fingerprint != fmt.Sprintf("fp-%04d", n-1) {
 			t.Errorf("Errors(sort first_seen) starts with %s, want the newest group fp-%04d", gs[0].Fingerprint, n-1)
+		}
+	}
+}
+
+// enderStore adds GroupEnder to countingStore, answering it as the
+// interface defines it: a facet, then each value's first and last Find.
+type enderStore struct{ *countingStore }
+
+func (s enderStore) GroupEnds(ctx context.Context, f Filter, field string) ([]GroupEnds, error) {
+	s.count("GroupEnds")
+	fc, err := s.fake.Facet(ctx, f, field, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]GroupEnds, 0, len(fc.Buckets))
+	for _, b := range fc.Buckets {
+		vf := f
+		if field != "fingerprint" {
+			return nil, fmt.Errorf("enderStore: field %s", field)
+		}
+		vf.Fingerprint = b.Value
+		first, err := s.fake.Find(ctx, vf, FindOptions{Limit: 1, Order: OldestFirst})
+		if err != nil {
+			return nil, err
+		}
+		last, err := s.fake.Find(ctx, vf, FindOptions{Limit: 1, Order: NewestFirst})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, GroupEnds{Value: b.Value, Count: first.Total, First: first.Events[0], Last: last.Events[0]})
+	}
+	return out, nil
+}
+
+// TestErrorsGroupEnder: with a GroupEnder store the groups are the same,
+// with or without a range or service (a range's first seen stays over
+// everything), and each group makes two Finds fewer.
+func TestErrorsGroupEnder(t *testing.T) {
+	c := incidentCorpus()
+	for _, o := range []ErrorsOptions{{}, {Sort: "first_seen"}, {Limit: 2}, {Service: "orders"},
+		{Since: t0.Add(80 * time.Minute), Until: t0.Add(2 * time.Hour), Buckets: 6}, {Since: t0.Add(65 * time.Minute), Service: "orders"}} {
+		plain, ender := c.store(), enderStore{c.store()}
+		want, err := New(plain, Options{}).Errors(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := New(ender, Options{}).Errors(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) == 0 {
+			t.Fatalf("%+v: no groups", o)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v: with GroupEnds\n%+v\nwithout\n%+v", o, got, want)
+		}
+		finds := ender.calls["Find"]
+		if o == (ErrorsOptions{}) && finds > plain.calls["Find"]-2*len(want) {
+			t.Errorf("%+v: %d Finds with GroupEnds, %d without, want %d fewer", o, finds, plain.calls["Find"], 2*len(want))
 		}
 	}
 }

@@ -44,12 +44,21 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 	// Every group: a cap here silently dropped the rarest groups, and with
 	// first_seen the newest ones (the facet's memory is one count per
 	// group).
-	fc, err := inv.store.Facet(ctx, rf, "fingerprint", 0)
+	fc, err := inv.groupList(ctx, sc, rf)
 	if err != nil {
 		return nil, fmt.Errorf("error groups: %w", err)
 	}
 	if len(fc.Buckets) == 0 {
 		return []ErrorGroup{}, nil
+	}
+	// With no range and no service, a group's first occurrence over
+	// everything is its first in rf: the one pass has it.
+	firstOf := func(fp string) (*Event, int, error) {
+		if e := sc.ends[fp]; e != nil && sc.rf == (Filter{}) {
+			first := e.First
+			return &first, e.Count, nil
+		}
+		return inv.firstOccurrence(ctx, fp)
 	}
 
 	type work struct {
@@ -67,7 +76,7 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 	if sortBy == "first_seen" {
 		// Every group's first occurrence is needed to sort.
 		for i := range ws {
-			if ws[i].first, ws[i].total, err = inv.firstOccurrence(ctx, ws[i].fp); err != nil {
+			if ws[i].first, ws[i].total, err = firstOf(ws[i].fp); err != nil {
 				return nil, err
 			}
 		}
@@ -95,7 +104,7 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 	for _, w := range ws {
 		first, total := w.first, w.total
 		if first == nil {
-			if first, total, err = inv.firstOccurrence(ctx, w.fp); err != nil {
+			if first, total, err = firstOf(w.fp); err != nil {
 				return nil, err
 			}
 			if first == nil {
@@ -174,6 +183,28 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 	// them (often twice per request) and would otherwise head the list.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].WrapperOf == "" && out[j].WrapperOf != "" })
 	return out, nil
+}
+
+// groupList returns the error groups in rf as a facet of fingerprints
+// (every group). When the Store is a GroupEnder it also records each
+// group's count, first and last occurrence in rf in sc.ends, in the same
+// pass, so that no group needs its own Finds for them.
+func (inv *Investigator) groupList(ctx context.Context, sc *groupScope, rf Filter) (Facet, error) {
+	ge, ok := inv.store.(GroupEnder)
+	if !ok {
+		return inv.store.Facet(ctx, rf, "fingerprint", 0)
+	}
+	gs, err := ge.GroupEnds(ctx, rf, "fingerprint")
+	if err != nil {
+		return Facet{}, err
+	}
+	fc := Facet{Field: "fingerprint", Distinct: len(gs), Buckets: make([]Bucket, 0, len(gs))}
+	sc.ends = make(map[string]*GroupEnds, len(gs))
+	for i := range gs {
+		fc.Buckets = append(fc.Buckets, Bucket{Value: gs[i].Value, Count: gs[i].Count})
+		sc.ends[gs[i].Value] = &gs[i]
+	}
+	return fc, nil
 }
 
 // wrapperSample is how many requests of a group are followed to tell

@@ -63,6 +63,16 @@ type MultiFaceter interface {
 	Facets(ctx context.Context, f Filter, fields []string, size int) ([]Facet, error)
 }
 
+// GroupEnder is an optional Store extension: per value of a keyword field
+// over f, the count and the first and last event in Find's order, most
+// frequent first, ties by value, values missing left out; each exactly what
+// Find with f and field = value answers. In one pass, where Facet then two
+// Finds per value make 1 + 2 × values. Errors uses it when the Store
+// implements it.
+type GroupEnder interface {
+	GroupEnds(ctx context.Context, f Filter, field string) ([]GroupEnds, error)
+}
+
 // Investigator answers questions over a Store. It holds no mutable state and
 // is safe for concurrent use if the Store is.
 type Investigator struct {

@@ -17,6 +17,7 @@ type (
 	Result      = model.Result
 	Bucket      = model.Bucket
 	Facet       = model.Facet
+	GroupEnds   = model.GroupEnds
 	Span        = model.Span
 	Order       = model.Order
 )

@@ -200,6 +200,15 @@ type Bucket struct {
 	Count int    `json:"count"`
 }
 
+// GroupEnds is one value of a field over the events a filter selects: how
+// many carry it, and the first and the last of them in Find's order (time,
+// ties by source name, then line).
+type GroupEnds struct {
+	Value       string
+	Count       int
+	First, Last Event
+}
+
 // Facet is the distribution of one field over the events a filter selects.
 type Facet struct {
 	Field    string
