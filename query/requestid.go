@@ -70,7 +70,7 @@ func RecognizeRequestID(s string) (m IDMatch, ok bool) {
 			if re == hexRE && !hasDigit(id) {
 				continue
 			}
-			return IDMatch{ID: id, Strong: true}, true
+			return IDMatch{ID: wholeToken(clean, loc[0], loc[1]), Strong: true}, true
 		}
 	}
 	// One token, letters and digits mixed, no query syntax: perhaps an ID
@@ -79,6 +79,23 @@ func RecognizeRequestID(s string) (m IDMatch, ok bool) {
 		return IDMatch{ID: clean}, true
 	}
 	return IDMatch{}, false
+}
+
+// wholeToken widens clean[i:j], an ID's shape found in clean, to the run
+// of letters, digits, '_' and '-' around it: "app-89c3e13e97093c9a" is an
+// ID of its own, not the hex tail the shape matched, while a '/', '=' or
+// space still ends it ("/api/orders/UUID", "id=UUID").
+func wholeToken(clean string, i, j int) string {
+	idChar := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+	}
+	for i > 0 && idChar(clean[i-1]) {
+		i--
+	}
+	for j < len(clean) && idChar(clean[j]) {
+		j++
+	}
+	return strings.Trim(clean[i:j], "-_")
 }
 
 // weakID: a single token of at least 6 characters, with at least one digit

@@ -27,6 +27,10 @@ func TestRecognizeRequestID(t *testing.T) {
 		{"4bf92f3577b34da6a3ce929d0e0e4736", "4bf92f3577b34da6a3ce929d0e0e4736", true},
 		{"req_8f3k2", "req_8f3k2", true},
 		{"user said r-123 broke", "r-123", true},
+		{"app-89c3e13e97093c9a", "app-89c3e13e97093c9a", true},
+		{"the request app-89c3e13e97093c9a failed", "app-89c3e13e97093c9a", true},
+		{"https://shop.example/api/orders/" + u, u, true},
+		{"—" + u + "—", u, true},
 		{"abc123def", "abc123def", false},
 		// Not IDs: searches, which keep their quotes and parentheses.
 		{"timeout", "", false},
