@@ -175,6 +175,19 @@ func wrap(s string, w int, first, rest string) []string {
 // fit truncates a one-line row to the width (if any).
 func (o TextOptions) fit(s string) string { return truncate(s, o.Width) }
 
+// cell pads s to a column of w; on a terminal it also truncates s to w,
+// while piped output (Width 0) keeps the whole value, as promised for
+// output that is not a terminal.
+func (o TextOptions) cell(s string, w int) string {
+	if o.Width <= 0 {
+		if d := w - width(s); d > 0 {
+			return s + strings.Repeat(" ", d)
+		}
+		return s
+	}
+	return pad(s, w)
+}
+
 // seg is a piece of a row and its style.
 type seg struct {
 	s     string
@@ -335,7 +348,7 @@ func eventRow(p painter, when string, service, level string, status int, route, 
 		rest = SanitizeLine(where) + "  " + rest
 	}
 	return o.row(p,
-		plainSeg(when+" "+pad(SanitizeLine(service), 10)+" "),
+		plainSeg(when+" "+o.cell(SanitizeLine(service), 10)+" "),
 		styled(pad(lv, 5), levelColor(level)...),
 		plainSeg(" "+padLeft(st, 3)+" "+rest))
 }
@@ -488,8 +501,8 @@ func writeDeployRefs(t *tw, p painter, ds []DeployRef, o TextOptions) {
 		if d.Suspect {
 			mark = "▶ "
 		}
-		row := mark + shortStamp(d.Time) + "  " + pad(SanitizeLine(orDash(d.Service)), 12) + " " +
-			pad(SanitizeLine(orDash(d.Version)), 10) + " " + pad(SanitizeLine(orDash(shortCommit(d.Commit))), 8) + " " +
+		row := mark + shortStamp(d.Time) + "  " + o.cell(SanitizeLine(orDash(d.Service)), 12) + " " +
+			o.cell(SanitizeLine(orDash(d.Version)), 10) + " " + o.cell(SanitizeLine(orDash(shortCommit(d.Commit))), 8) + " " +
 			padLeft(signedDuration(d.OffsetSeconds), 12)
 		if a := SanitizeLine(d.Author); a != "" {
 			row += "  " + a
@@ -589,7 +602,7 @@ func WriteErrorsText(w io.Writer, gs []ErrorGroup, o TextOptions) error {
 	t.line(o.row(p, styled(fmt.Sprintf("%6s  %5s  %-14s  %-14s  %-10s  %s", "COUNT", "REQS", "FIRST SEEN", "LAST SEEN", "SERVICE", "CAUSE"), sgrBold)))
 	for _, g := range gs {
 		row := fmt.Sprintf("%6d  %5d  %-14s  %-14s  %s  ", g.Count, g.Requests, shortStamp(g.FirstSeen), shortStamp(g.LastSeen),
-			pad(SanitizeLine(orDash(g.Service)), 10))
+			o.cell(SanitizeLine(orDash(g.Service)), 10))
 		t.line(o.row(p, plainSeg(row), styled(g.Cause, causeColor(g.Cause)...)))
 		msg := SanitizeLine(joinNonEmpty(": ", g.Type, oneLine(g.Message, 500)))
 		if msg == "" {
@@ -640,9 +653,9 @@ func WriteDeploysText(w io.Writer, ds []Deploy, o TextOptions) error {
 	}
 	t.line(o.row(p, styled(fmt.Sprintf("%-19s  %-12s %-10s %-8s  %-12s %s", "TIME (UTC)", "SERVICE", "VERSION", "COMMIT", "AUTHOR", "ENV"), sgrBold)))
 	for _, d := range ds {
-		t.line(o.fit(d.Time.UTC().Format("2006-01-02 15:04:05") + "  " + pad(SanitizeLine(orDash(d.Service)), 12) + " " +
-			pad(SanitizeLine(orDash(d.Version)), 10) + " " + pad(SanitizeLine(orDash(shortCommit(d.Commit))), 8) + "  " +
-			pad(SanitizeLine(orDash(d.Author)), 12) + " " + SanitizeLine(d.Environment)))
+		t.line(o.fit(d.Time.UTC().Format("2006-01-02 15:04:05") + "  " + o.cell(SanitizeLine(orDash(d.Service)), 12) + " " +
+			o.cell(SanitizeLine(orDash(d.Version)), 10) + " " + o.cell(SanitizeLine(orDash(shortCommit(d.Commit))), 8) + "  " +
+			o.cell(SanitizeLine(orDash(d.Author)), 12) + " " + SanitizeLine(d.Environment)))
 	}
 	return t.flush()
 }

@@ -208,3 +208,40 @@ func TestSparkline(t *testing.T) {
 		t.Errorf("bar(1 of 1000) = %q, want a sliver", got)
 	}
 }
+
+// TestPipedTablesKeepWholeValues: piped output (Width 0) is "not
+// truncated", so a long author, service or version is printed whole in
+// the deploys, errors and events tables; a terminal still cuts it to its
+// column.
+func TestPipedTablesKeepWholeValues(t *testing.T) {
+	at := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
+	const svc, author, version = "notifications-worker", "jonas.fischer-longname", "2026.11.25-rc1"
+	ds := []Deploy{{Time: at, Service: svc, Version: version, Author: author}}
+	gs := []ErrorGroup{{Fingerprint: "f", Service: svc, Count: 1, Requests: 1, FirstSeen: at, LastSeen: at, Message: "boom"}}
+	evs := []Event{{Time: at, Service: svc, Level: "error", Message: "boom"}}
+	render := func(o TextOptions) string {
+		var buf bytes.Buffer
+		if err := WriteDeploysText(&buf, ds, o); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteErrorsText(&buf, gs, o); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteEventsText(&buf, evs, o); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	piped := render(TextOptions{})
+	for _, want := range []string{author, version, svc} {
+		if strings.Count(piped, want) < 1 {
+			t.Errorf("piped output lost %q:\n%s", want, piped)
+		}
+	}
+	if n := strings.Count(piped, svc); n != 3 {
+		t.Errorf("piped output holds %q %d times, want 3 (deploys, errors, events):\n%s", svc, n, piped)
+	}
+	if term := render(TextOptions{Width: 120}); strings.Contains(term, author) || strings.Contains(term, svc) {
+		t.Errorf("terminal output did not fit the columns:\n%s", term)
+	}
+}
