@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/culprit-dev/culprit/query"
 	"github.com/culprit-dev/culprit/tui"
 )
 
@@ -141,7 +143,16 @@ runtime), 130 interrupted (Ctrl-C, SIGTERM).`,
 		}
 		return nil
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{err} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		// A search query may start with "-" (README's `-service:api`),
+		// which the flag parser takes for a flag: say how to pass it.
+		if _, tok, ok := strings.Cut(err.Error(), "unknown shorthand flag: "); ok && cmd.Name() == "search" {
+			if _, q, ok := strings.Cut(tok, " in "); ok {
+				err = fmt.Errorf("%w (a query that starts with \"-\" goes after \"--\", the flags before it: culprit search [FLAGS] -- %s)", err, query.ShellQuote(q))
+			}
+		}
+		return &FlagError{err}
+	})
 	for _, c := range commands {
 		root.AddCommand(c(g))
 	}

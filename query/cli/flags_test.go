@@ -33,6 +33,7 @@ func TestInvalidFlagsExitTwo(t *testing.T) {
 		{[]string{"search", "*", "--until", "13:00:00"}, "--until"},
 		{[]string{"search", "x", "--level", "loud"}, `--level "loud"`},
 		{[]string{"search", "x", "--nosuchflag"}, "unknown flag"},
+		{[]string{"search", "-service:gateway"}, "culprit search [FLAGS] -- -service:gateway"},
 		{[]string{"deploys", "extra"}, "unknown command"},
 		{[]string{"status", "--json=maybe"}, "--json"},
 		{[]string{"tui", "a", "b"}, "accepts at most 1 arg"},
