@@ -67,7 +67,10 @@ func (t *tailer) start(ctx context.Context, limit int) ([]query.Event, error) {
 // found (want < 0: walk it all).
 func (t *tailer) scan(ctx context.Context, want int) ([]query.Event, int, error) {
 	var out []query.Event
-	since := t.mark.Add(-tailLookback)
+	var since time.Time // no match seen yet: every match is new
+	if !t.mark.IsZero() {
+		since = t.mark.Add(-tailLookback)
+	}
 	newest := t.mark
 	total := 0
 	for off := 0; ; off += tailPage {
@@ -119,12 +122,11 @@ func (t *tailer) next(ctx context.Context) (evs []query.Event, missed int, err e
 		return nil, 0, nil
 	}
 	if delta < 0 || t.mark.IsZero() {
-		// The index was re-created, or the first matches: start over.
+		// The index was re-created, or the first matches: start over, and
+		// walk every match, not only the last minute of the newest one (a
+		// burst of lines arrives in one look).
 		t.total = 0
 		t.mark = time.Time{}
-		if len(res.Events) > 0 {
-			t.mark = res.Events[0].Time
-		}
 		delta = res.Total
 	}
 	want := delta

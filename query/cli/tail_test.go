@@ -290,3 +290,46 @@ func TestTUIFollow(t *testing.T) {
 		t.Fatalf("tui --follow -: %v", r)
 	}
 }
+
+// A follower that has seen no match yet shows every match of the first
+// burst, not only those within a minute of the burst's newest: an ingest
+// that catches up commits minutes of lines at once.
+func TestTailerFirstBurstShowsAll(t *testing.T) {
+	var evs []query.Event // newest first, as the store returns them
+	find := func(_ context.Context, since time.Time, offset, limit int) (query.Result, error) {
+		var in []query.Event
+		for _, e := range evs {
+			if !e.Time.Before(since) {
+				in = append(in, e)
+			}
+		}
+		res := query.Result{Total: len(in)}
+		if offset < len(in) {
+			res.Events = in[offset:min(len(in), offset+limit)]
+		}
+		return res, nil
+	}
+	tl := &tailer{find: find}
+	if first, err := tl.start(t.Context(), 10); err != nil || len(first) != 0 {
+		t.Fatalf("start on no match: %v, %v", first, err)
+	}
+	t0 := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
+	for i := 4; i >= 0; i-- { // five matches a minute apart, in one burst
+		evs = append(evs, query.Event{Time: t0.Add(time.Duration(i) * time.Minute), Source: "a.log", Line: int64(i + 1)})
+	}
+	got, missed, err := tl.next(t.Context())
+	if err != nil || missed != 0 || len(got) != 5 {
+		t.Fatalf("first burst: %d events, %d missed, %v; want all 5", len(got), missed, err)
+	}
+	for i, e := range got {
+		if e.Line != int64(i+1) {
+			t.Fatalf("burst not oldest first: %v", got)
+		}
+	}
+	// Later, a line stamped beyond the window of the newest match is still
+	// counted as missed, as before.
+	evs = append(evs, query.Event{Time: t0.Add(-time.Hour), Source: "a.log", Line: 99})
+	if got, missed, err := tl.next(t.Context()); err != nil || len(got) != 0 || missed != 1 {
+		t.Fatalf("late line: %d shown, %d missed, %v; want 0 shown, 1 missed", len(got), missed, err)
+	}
+}
