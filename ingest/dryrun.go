@@ -223,6 +223,10 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 			later = ml.Fields()
 		}
 	}
+	nameWidth := 0 // the arrows line up under the longest name (parent_span_id)
+	for _, f := range index.Fields {
+		nameWidth = max(nameWidth, len(f))
+	}
 	for _, f := range index.Fields {
 		from, ok := fields[f]
 		switch {
@@ -250,7 +254,7 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 		if val != "" {
 			val = strconv.Quote(clip(val, dryRunWidth))
 		}
-		fmt.Fprintf(w, "  %-11s ← %-28s %s\n", f, from, textsafe.Line(val))
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("  %-*s ← %-28s %s", nameWidth, f, from, textsafe.Line(val)), " "))
 	}
 	if badTotal == 0 {
 		fmt.Fprintf(w, "  every line placed\n\n")

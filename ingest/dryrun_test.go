@@ -35,15 +35,16 @@ not json at all `+"\x1b[2J"+`
 	got := out.String()
 	for _, want := range []string{
 		"orders.log: 4 lines read",
-		`time        ← ts`, `"2026-11-25T10:00:00Z"`,
-		`level       ← lvl`,
-		`service     ← (file name)`, `"orders"`,
-		`error_type  ← thrown`, `"java.lang.IllegalStateException"`,
-		`stack       ← thrown`,
+		`time           ← ts`, `"2026-11-25T10:00:00Z"`,
+		`level          ← lvl`,
+		`service        ← (file name)`, `"orders"`,
+		`error_type     ← thrown`, `"java.lang.IllegalStateException"`,
+		`stack          ← thrown`,
 		"2 of 4 lines not placed:",
 		"line 2 (not JSON (kept as text)): not json at all \\x1b[2J",
 		"line 3 (no time):",
 		"missing.log",
+		"\n  parent_span_id ← -\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("dry run output lacks %q:\n%s", want, got)

@@ -248,7 +248,7 @@ func TestIngestInterrupted(t *testing.T) {
 func TestIngestDryRunAndService(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "idx")
 	r := culprit(t, dir, "", "ingest", "--dry-run", incidentLogs)
-	if r.code != 0 || !strings.Contains(r.stdout, "request_id  ← req.id") || !strings.Contains(r.stdout, "every line placed") {
+	if r.code != 0 || !strings.Contains(r.stdout, "request_id     ← req.id") || !strings.Contains(r.stdout, "every line placed") {
 		t.Fatalf("ingest --dry-run:\n%s", r)
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
