@@ -254,6 +254,9 @@ func WriteReportText(w io.Writer, r *Report, o TextOptions) error {
 	if r.BlastRadius != nil {
 		writeBlast(t, p, r.BlastRadius, o)
 	}
+	if r.Compare != nil {
+		writeCompare(t, p, r.Compare, o)
+	}
 	if v := r.Verdict; v != nil {
 		if len(v.Evidence) > 0 {
 			t.line("")
@@ -658,4 +661,41 @@ func WriteDeploysText(w io.Writer, ds []Deploy, o TextOptions) error {
 			o.cell(SanitizeLine(orDash(d.Author)), 12) + " " + SanitizeLine(d.Environment)))
 	}
 	return t.flush()
+}
+
+// writeCompare writes the before/after comparison (request --compare): the
+// same facts as the JSON "compare" block and the Markdown section.
+func writeCompare(t *tw, p painter, c *DeployComparison, o TextOptions) {
+	t.line("")
+	t.line(p.head("BEFORE / AFTER") + "  " + SanitizeLine(c.Deploy.Service) + " " + SanitizeLine(c.Deploy.Version) +
+		fmt.Sprintf(", %s either side of %s UTC, service %s", humanDuration(c.WindowSeconds), stamp(c.Deploy.Time), SanitizeLine(c.Service)))
+	t.line(fmt.Sprintf("  %-12s %14s %14s", "", "before", "after"))
+	t.line(fmt.Sprintf("  %-12s %14d %14d", "responses", c.Before.Responses, c.After.Responses))
+	t.line(fmt.Sprintf("  %-12s %13.1f%% %13.1f%%", "5xx rate", c.Before.ErrorRate*100, c.After.ErrorRate*100))
+	t.line(fmt.Sprintf("  %-12s %14d %14d", "this error", c.Before.Occurrences, c.After.Occurrences))
+	t.line(fmt.Sprintf("  %-12s %14s %14s", "p50/p95 ms", fmt.Sprintf("%.0f/%.0f", c.Before.P50MS, c.Before.P95MS), fmt.Sprintf("%.0f/%.0f", c.After.P50MS, c.After.P95MS)))
+	for _, by := range []struct {
+		name string
+		rows []CompareRow
+	}{{"version", c.ByVersion}, {"host", c.ByHost}} {
+		for _, r := range by.rows {
+			if r.Outlier {
+				for _, l := range wrap(fmt.Sprintf("%s %s stands out: %.1f%% 5xx (%d of %d)", by.name, SanitizeLine(r.Value), r.ErrorRate*100, r.Errors, r.Responses), o.Width, "• ", "  ") {
+					t.line(l)
+				}
+			}
+		}
+	}
+	if l := c.Later; l != nil {
+		what, verdict := "a later deploy", "the error continued"
+		if l.Rollback {
+			what = "the rollback"
+		}
+		if l.Stopped {
+			verdict = "the error stopped"
+		}
+		for _, ln := range wrap(fmt.Sprintf("%s to %s at %s UTC: %d occurrences before, %d after: %s", what, SanitizeLine(l.Deploy.Version), stamp(l.Deploy.Time), l.Before, l.After, verdict), o.Width, "• ", "  ") {
+			t.line(ln)
+		}
+	}
 }

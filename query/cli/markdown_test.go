@@ -55,4 +55,11 @@ func TestRequestCompare(t *testing.T) {
 	if r := culprit(t, idx, "", "request", id, "--format", "markdown", "--compare"); !strings.Contains(r.stdout, "## Before and after orders") {
 		t.Errorf("markdown --compare lacks the comparison\n%s", r.stdout)
 	}
+	text := culprit(t, idx, "", "request", id, "--compare")
+	if !strings.Contains(text.stdout, "BEFORE / AFTER  orders") || !strings.Contains(text.stdout, "5xx rate") {
+		t.Errorf("text --compare lacks the comparison\n%s", text.stdout)
+	}
+	if r := culprit(t, idx, "", "request", id); strings.Contains(r.stdout, "BEFORE / AFTER") {
+		t.Errorf("text without --compare carries the comparison")
+	}
 }

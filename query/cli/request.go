@@ -50,7 +50,7 @@ commands that reproduce it); --format json is --json.`,
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the documented JSON object (NDJSON with -)")
 	cmd.Flags().StringVar(&o.Format, "format", "text", "output format: text, json or markdown")
-	cmd.Flags().BoolVar(&o.Compare, "compare", false, "compare the error's service before and after the suspect deploy (JSON: \"compare\")")
+	cmd.Flags().BoolVar(&o.Compare, "compare", false, "compare the error's service before and after the deploy shown (text, Markdown, and JSON \"compare\")")
 	return cmd
 }
 
