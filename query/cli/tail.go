@@ -159,6 +159,9 @@ func (g *globals) follow(ctx context.Context, t *tailer, first []query.Event, em
 			return ctx.Err()
 		case <-tick.C:
 		}
+		if outClosed(g.env.Out) {
+			return nil // the reader went away: as a write would say, EPIPE
+		}
 		var evs []query.Event
 		var missed int
 		evs, missed, err = t.next(ctx)
@@ -266,6 +269,9 @@ func followErrors(ctx context.Context, o *errorsOptions, inv *query.Investigator
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
+		}
+		if outClosed(o.env.Out) {
+			return nil // the reader went away: as a write would say, EPIPE
 		}
 		var now query.Span
 		if now, err = inv.Span(ctx); err != nil || now == span {

@@ -145,6 +145,40 @@ func TestSearchFollowClosedPipe(t *testing.T) {
 	}
 }
 
+// search --follow on a real pipe ends (exit 0) when the reader goes away
+// even though nothing new arrives to write (`... | head -1`).
+func TestSearchFollowReaderGoneNoNewMatch(t *testing.T) {
+	defer func(p time.Duration) { tailPoll = p }(tailPoll)
+	tailPoll = 10 * time.Millisecond
+	dir := t.TempDir()
+	w, err := OpenIndexWrite(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	addEvents(t, w, 0, 1)
+	r, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pw.Close()
+	env := &Env{Out: pw, Err: &syncBuffer{}, In: strings.NewReader(""), Getenv: func(string) string { return "" }}
+	_, code := startRun(t, []string{"--index", dir, "search", "--follow", "--json", "boom"}, env)
+	buf := make([]byte, 1)
+	if _, err := r.Read(buf); err != nil { // the first match is out
+		t.Fatal(err)
+	}
+	r.Close()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Fatalf("exit %d after the reader went away, want 0", c)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("search --follow kept running after its reader went away")
+	}
+}
+
 // startRun runs culprit in the background; when the test ends, the run is
 // cancelled and waited for before the index (closed by earlier deferred
 // calls) goes away. The exit code is sent on the channel.
