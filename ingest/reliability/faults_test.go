@@ -29,17 +29,20 @@ func TestKillSoak(t *testing.T) {
 	idx := filepath.Join(dir, "idx")
 
 	// Each cycle appends to the live file (so there is always work to
-	// interrupt) and kills the run after 50..750 ms, until 6 runs were
-	// killed mid-ingest (at most 30 cycles).
-	killed, cycles := 0, 0
+	// interrupt) and kills the run after 20..720 ms, until 6 runs were
+	// killed mid-ingest (at most 30 cycles). A run that completes before
+	// its kill means this machine is fast: the next cycle appends twice as
+	// much, so the soak does not depend on the machine's speed.
+	killed, cycles, next, appendN := 0, 0, 60000, 5000
 	for ; killed < 6 && cycles < 30; cycles++ {
 		f, err := os.OpenFile(live, os.O_APPEND|os.O_WRONLY, 0)
 		must(t, err)
-		_, err = f.WriteString(lines("api", 60000+cycles*5000, 5000))
+		_, err = f.WriteString(lines("api", next, appendN))
 		must(t, err)
 		must(t, f.Close())
-		total += 5000
-		d := time.Duration(50+(cycles*137)%700) * time.Millisecond
+		next += appendN
+		total += appendN
+		d := time.Duration(20+(cycles*137)%700) * time.Millisecond
 		cmd, out, errb := start(t, "ingest", "--index", idx, logs)
 		timer := time.AfterFunc(d, func() { cmd.Process.Signal(syscall.SIGKILL) })
 		r := wait(t, cmd, out, errb)
@@ -49,6 +52,8 @@ func TestKillSoak(t *testing.T) {
 			killed++
 		case r.code != 0:
 			t.Fatalf("run ended with exit %d: %s", r.code, r.stderr)
+		default:
+			appendN = min(2*appendN, 320000)
 		}
 	}
 	t.Logf("%d of %d runs killed mid-ingest", killed, cycles)
