@@ -5,6 +5,9 @@ import "sync/atomic"
 // This file fixes the API the ingest pipeline builds on. The implementation
 // lives in the other files of the package.
 
+// LevelScaleVerbosity is Mapping.LevelScale for V-levels (0 info, 1+ debug).
+const LevelScaleVerbosity = "verbosity"
+
 // Mapping says, for one source, where each canonical field (index.Fields) is
 // found. It is chosen once per source by Detect and serialised into the
 // source's checkpoint so that a resumed source parses the same way.
@@ -33,6 +36,11 @@ type Mapping struct {
 	// .NET's State.{OriginalFormat}) when the source has one: it renders a
 	// missing message and groups errors better than the rendered text.
 	Template string `json:"template,omitempty"`
+	// LevelScale says how numeric levels of unknown scheme are read:
+	// LevelScaleVerbosity when the sample's numeric levels are small and
+	// mostly 0 (logr/funcr, klog: a V-level, 0 is info), since no source
+	// logs mostly emergencies; "" reads them by magnitude.
+	LevelScale string `json:"level_scale,omitempty"`
 
 	compiled atomic.Value // *plan, built by the first Parse
 }

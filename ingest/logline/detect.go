@@ -162,9 +162,40 @@ func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 		}
 	}
 	byShape(lines, m)
+	m.LevelScale = levelScale(lines, m.Paths["level"])
 	m.Convention = guessConvention(lines, m)
 	m.compile()
 	return m, nil
+}
+
+// levelScale reads the numeric levels the sample holds at path: when there
+// are a few, all between 0 and 10, and at least four in five are 0, they
+// are V-levels (go-logr/funcr, klog: 0 is info, higher is more verbose),
+// not syslog severities, since no source logs mostly emergencies.
+func levelScale(lines []map[string]flatEntry, path string) string {
+	if path == "" {
+		return ""
+	}
+	numeric, zeros := 0, 0
+	for _, flat := range lines {
+		for _, e := range flat {
+			if e.path != path || e.val.Type != gjson.Number {
+				continue
+			}
+			n, ok := levelNumber(e.val.Raw)
+			if !ok || n < 0 || n > 10 {
+				return ""
+			}
+			numeric++
+			if n == 0 {
+				zeros++
+			}
+		}
+	}
+	if numeric >= 3 && 5*zeros >= 4*numeric {
+		return LevelScaleVerbosity
+	}
+	return ""
 }
 
 // shapeNames are fragments of key names that suggest a field, for keys no

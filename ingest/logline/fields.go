@@ -55,23 +55,24 @@ const (
 	hLevelOTel
 	hLevelSyslog
 	hLevelLogback
-	hDurMS   // duration in milliseconds
-	hDurS    // duration in seconds
-	hDurUS   // duration in microseconds
-	hDurNS   // duration in nanoseconds
-	hTrace   // request_id candidate that is a trace id (weaker than a request id)
-	hWeak    // service candidate that is only a logger name
-	hTimeS   // Google timestampSeconds (paired with timestampNanos)
-	hTmpl    // message is a template to render ({Prop})
-	hObject  // message may be an object (OpenTelemetry body)
-	hErrObj  // an error object only ({type, message, stack}), never a string
-	hType    // a string only if it reads as an exception type name
-	hText    // message candidate that is a formatted text or a positional argument (weaker than a message)
-	hArgs    // message from an array of arguments: its first string ({"args": ["checkout failed", {...}]})
-	hWord    // level only as a level word, never a number
-	hErrText // error message only on a line that carries an error (eliot's reason)
-	hArgErr  // the error object among an array of arguments
-	hCrate   // service from a Rust module path (tracing's target): its crate
+	hLevelVerbosity // logr/klog V-levels: 0 info, higher is more verbose
+	hDurMS          // duration in milliseconds
+	hDurS           // duration in seconds
+	hDurUS          // duration in microseconds
+	hDurNS          // duration in nanoseconds
+	hTrace          // request_id candidate that is a trace id (weaker than a request id)
+	hWeak           // service candidate that is only a logger name
+	hTimeS          // Google timestampSeconds (paired with timestampNanos)
+	hTmpl           // message is a template to render ({Prop})
+	hObject         // message may be an object (OpenTelemetry body)
+	hErrObj         // an error object only ({type, message, stack}), never a string
+	hType           // a string only if it reads as an exception type name
+	hText           // message candidate that is a formatted text or a positional argument (weaker than a message)
+	hArgs           // message from an array of arguments: its first string ({"args": ["checkout failed", {...}]})
+	hWord           // level only as a level word, never a number
+	hErrText        // error message only on a line that carries an error (eliot's reason)
+	hArgErr         // the error object among an array of arguments
+	hCrate          // service from a Rust module path (tracing's target): its crate
 )
 
 // candidate is one key a field may be found under. Dots in key mean either a

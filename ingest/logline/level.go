@@ -14,12 +14,13 @@ import (
 type levelScheme uint8
 
 const (
-	levelAuto    levelScheme = iota
-	levelPino                // pino and bunyan: 10 trace ... 60 fatal
-	levelOTel                // OpenTelemetry severityNumber 1-24
-	levelSyslog              // syslog / journald PRIORITY 0-7, lower is worse
-	levelLogback             // logstash-logback level_value 5000-50000
-	levelSlog                // slog numeric: -4 debug, 0 info, 4 warn, 8 error
+	levelAuto      levelScheme = iota
+	levelPino                  // pino and bunyan: 10 trace ... 60 fatal
+	levelOTel                  // OpenTelemetry severityNumber 1-24
+	levelSyslog                // syslog / journald PRIORITY 0-7, lower is worse
+	levelLogback               // logstash-logback level_value 5000-50000
+	levelSlog                  // slog numeric: -4 debug, 0 info, 4 warn, 8 error
+	levelVerbosity             // logr/klog V-level: 0 info, 1 and up debug
 )
 
 // normalizeLevel maps a level value of any common logger to one of the
@@ -110,6 +111,14 @@ func levelFromNumber(n int64, scheme levelScheme) string {
 		default:
 			return index.LevelFatal
 		}
+	case levelVerbosity:
+		switch {
+		case n < 0:
+			return ""
+		case n == 0:
+			return index.LevelInfo
+		}
+		return index.LevelDebug
 	case levelSyslog:
 		switch n {
 		case 0, 1, 2:

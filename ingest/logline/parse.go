@@ -178,6 +178,9 @@ func (m *Mapping) compile() *plan {
 		}
 		if path != "" {
 			h := pathHint(f, path)
+			if f == fLevel && h == hNone && m.LevelScale == LevelScaleVerbosity {
+				h = hLevelVerbosity
+			}
 			if overridden[name] {
 				// A user writes log.level for the literal key and req.id
 				// for the nested one alike (as Fields shows them): try
@@ -1032,6 +1035,8 @@ func schemeOf(h hint) levelScheme {
 		return levelSyslog
 	case hLevelLogback:
 		return levelLogback
+	case hLevelVerbosity:
+		return levelVerbosity
 	}
 	return levelAuto
 }

@@ -712,3 +712,34 @@ func TestAccessLogLinesGetNoFingerprint(t *testing.T) {
 		}
 	}
 }
+
+// TestVerbosityLevels: a source whose numeric levels are small and mostly 0
+// (go-logr/funcr, klog) uses V-levels, 0 info and 1+ debug, not syslog's 0
+// emergency; a syslog-like source keeps reading them by magnitude.
+func TestVerbosityLevels(t *testing.T) {
+	cases := []struct {
+		name   string
+		sample []string
+		line   string
+		want   string
+	}{
+		{"funcr V-levels", []string{`{"level":0,"msg":"a"}`, `{"level":0,"msg":"b"}`, `{"level":0,"msg":"c"}`, `{"level":1,"msg":"d"}`, `{"level":0,"msg":"e"}`},
+			`{"level":0,"msg":"request started"}`, index.LevelInfo},
+		{"funcr V=2", []string{`{"level":0,"msg":"a"}`, `{"level":0,"msg":"b"}`, `{"level":0,"msg":"c"}`, `{"level":0,"msg":"d"}`},
+			`{"level":2,"msg":"detail"}`, index.LevelDebug},
+		{"syslog severities", []string{`{"level":6,"msg":"a"}`, `{"level":6,"msg":"b"}`, `{"level":3,"msg":"c"}`, `{"level":0,"msg":"d"}`},
+			`{"level":0,"msg":"disk gone"}`, index.LevelFatal},
+		{"too few to judge", []string{`{"level":0,"msg":"a"}`, `{"level":0,"msg":"b"}`},
+			`{"level":0,"msg":"x"}`, index.LevelFatal},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := mustDetect(t, c.sample...)
+			var ev index.Event
+			m.Parse([]byte(c.line), &ev)
+			if ev.Level != c.want {
+				t.Errorf("level of %s = %q (scale %q), want %q", c.line, ev.Level, m.LevelScale, c.want)
+			}
+		})
+	}
+}
