@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/culprit-dev/culprit/index/syntax"
 )
 
 // plan is a compiled filter and the blocks that may match it.
@@ -404,7 +405,11 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 	for i, field := range fields {
 		col, ok := facetFields[field]
 		if !ok {
-			return nil, fmt.Errorf("facet %q: want one of request_id trace_id span_id parent_span_id service host version method path route user level error_type fingerprint source status", field)
+			_, err := syntax.FacetField(field)
+			if err == nil { // a facet field this store has no column for
+				err = fmt.Errorf("facet %q: not stored", field)
+			}
+			return nil, err
 		}
 		colsOf[i] = col
 	}

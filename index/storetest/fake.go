@@ -119,16 +119,6 @@ func (s *Fake) Find(ctx context.Context, f model.Filter, o model.FindOptions) (m
 	return res, nil
 }
 
-// facetField returns the field a facet may be asked of: a keyword field,
-// source or status.
-func facetField(name string) (syntax.Field, error) {
-	fl, ok := syntax.LookupField(name)
-	if !ok || fl.Kind != syntax.Keyword && fl.Kind != syntax.Source && fl.Name != "status" {
-		return fl, fmt.Errorf("facet %q: want one of request_id trace_id span_id parent_span_id service host version method path route user level error_type fingerprint source status", name)
-	}
-	return fl, nil
-}
-
 // Facet returns the distribution of field over the events matching f.
 func (s *Fake) Facet(ctx context.Context, f model.Filter, field string, size int) (model.Facet, error) {
 	fcs, err := s.Facets(ctx, f, []string{field}, size)
@@ -143,7 +133,7 @@ func (s *Fake) Facet(ctx context.Context, f model.Filter, field string, size int
 func (s *Fake) Facets(ctx context.Context, f model.Filter, fields []string, size int) ([]model.Facet, error) {
 	fls := make([]syntax.Field, len(fields))
 	for i, name := range fields {
-		fl, err := facetField(name)
+		fl, err := syntax.FacetField(name)
 		if err != nil {
 			return nil, err
 		}

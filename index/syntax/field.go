@@ -1,7 +1,9 @@
 package syntax
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/culprit-dev/culprit/index/model"
 )
@@ -167,4 +169,14 @@ func (f Field) texts(ev *model.Event, fn func(s []byte)) {
 	default:
 		EachString(ev, fn)
 	}
+}
+
+// FacetField returns the field a store may facet: a keyword field, source
+// or status. Every store answers an unknown one with this same error.
+func FacetField(name string) (Field, error) {
+	fl, ok := LookupField(name)
+	if !ok || fl.Kind != Keyword && fl.Kind != Source && fl.Name != "status" {
+		return fl, fmt.Errorf("facet %q: want one of %s source status", name, strings.Join(KeywordFields, " "))
+	}
+	return fl, nil
 }

@@ -183,16 +183,6 @@ func intField(rows []map[string]string, name string) (int, error) {
 	return n, nil
 }
 
-// facetField checks that a facet may be asked of name: a keyword field,
-// source or status.
-func facetField(name string) (syntax.Field, error) {
-	fl, ok := syntax.LookupField(name)
-	if !ok || fl.Kind != syntax.Keyword && fl.Kind != syntax.Source && fl.Name != "status" {
-		return fl, fmt.Errorf("facet %q: want one of request_id trace_id span_id parent_span_id service host version method path route user level error_type fingerprint source status", name)
-	}
-	return fl, nil
-}
-
 // Facet returns the distribution of field over the events matching f:
 // every count is exact.
 func (s *Store) Facet(ctx context.Context, f model.Filter, field string, size int) (model.Facet, error) {
@@ -207,7 +197,7 @@ func (s *Store) Facet(ctx context.Context, f model.Filter, field string, size in
 func (s *Store) Facets(ctx context.Context, f model.Filter, fields []string, size int) ([]model.Facet, error) {
 	fls := make([]syntax.Field, len(fields))
 	for i, name := range fields {
-		fl, err := facetField(name)
+		fl, err := syntax.FacetField(name)
 		if err != nil {
 			return nil, err
 		}
