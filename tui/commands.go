@@ -258,7 +258,7 @@ func shareCmd(ctx context.Context, be Backend, r *query.Report) tea.Cmd {
 	}
 }
 
-// saveCmd writes the investigation as Markdown to dir/culprit-ID.md.
+// saveCmd writes the investigation as Markdown to dir, named culprit- and the request id (".md" added).
 func saveCmd(ctx context.Context, be Backend, r *query.Report, dir string) tea.Cmd {
 	return func() tea.Msg {
 		md, err := markdown(ctx, be, r)

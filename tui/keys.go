@@ -107,7 +107,7 @@ func (k keyMap) investigationHelp() bindings {
 				withHelp(k.Context, "a timeline line's context: same service and host ±30 s")},
 			{withHelp(k.Compare, "the service before and after the suspect deploy: rate, status, latency, per version and host"),
 				k.CopyID, withHelp(k.CopyStack, "copy the error message and its stack trace"),
-				withHelp(k.Share, "copy the investigation as Markdown (OSC 52)"), withHelp(k.Save, "save it as Markdown: culprit-ID.md"), k.First, withHelp(k.Explore, "explore: this request's lines (timeline), else its error group")},
+				withHelp(k.Share, "copy the investigation as Markdown (OSC 52)"), withHelp(k.Save, "save it as Markdown: culprit-<id>.md"), k.First, withHelp(k.Explore, "explore: this request's lines (timeline), else its error group")},
 			{k.Back, k.Help, k.Pause, k.Quit, k.ForceQuit},
 		},
 	}
