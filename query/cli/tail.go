@@ -150,10 +150,30 @@ func (t *tailer) next(ctx context.Context) (evs []query.Event, missed int, err e
 // follow prints first, then every poll what next finds, until ctx is done
 // (exit 130) or the output is closed (a pipe's reader went away: exit 0).
 func (g *globals) follow(ctx context.Context, t *tailer, first []query.Event, emit func([]query.Event) error) error {
-	err := emit(first)
+	if err := emit(first); err != nil {
+		return g.endFollow(ctx, err)
+	}
+	return g.poll(ctx, func() error {
+		evs, missed, err := t.next(ctx)
+		if err != nil {
+			return err
+		}
+		if missed > 0 {
+			fmt.Fprintf(g.env.Err, "%d matching lines arrived stamped more than %v before the newest: not shown\n", missed, tailLookback)
+		}
+		if len(evs) > 0 {
+			return emit(evs)
+		}
+		return nil
+	})
+}
+
+// poll runs step every tailPoll until it fails, ctx is done or the output's
+// reader goes away, and says how the follow ended (see endFollow).
+func (g *globals) poll(ctx context.Context, step func() error) error {
 	tick := time.NewTicker(tailPoll)
 	defer tick.Stop()
-	for err == nil {
+	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -162,19 +182,15 @@ func (g *globals) follow(ctx context.Context, t *tailer, first []query.Event, em
 		if outClosed(g.env.Out) {
 			return nil // the reader went away: as a write would say, EPIPE
 		}
-		var evs []query.Event
-		var missed int
-		evs, missed, err = t.next(ctx)
-		if err != nil {
-			break
-		}
-		if missed > 0 {
-			fmt.Fprintf(g.env.Err, "%d matching lines arrived stamped more than %v before the newest: not shown\n", missed, tailLookback)
-		}
-		if len(evs) > 0 {
-			err = emit(evs)
+		if err := step(); err != nil {
+			return g.endFollow(ctx, err)
 		}
 	}
+}
+
+// endFollow maps the error that ended a follow: a closed output is a clean
+// end (exit 0), an interrupt is ctx's error (exit 130).
+func (g *globals) endFollow(ctx context.Context, err error) error {
 	if errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrClosedPipe) {
 		return nil
 	}
@@ -262,31 +278,19 @@ func followErrors(ctx context.Context, o *errorsOptions, inv *query.Investigator
 	if err == nil {
 		err = emit(changed(gs))
 	}
-	tick := time.NewTicker(tailPoll)
-	defer tick.Stop()
-	for err == nil {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-		if outClosed(o.env.Out) {
-			return nil // the reader went away: as a write would say, EPIPE
-		}
-		var now query.Span
-		if now, err = inv.Span(ctx); err != nil || now == span {
-			continue
+	if err != nil {
+		return o.endFollow(ctx, err)
+	}
+	return o.poll(ctx, func() error {
+		now, err := inv.Span(ctx)
+		if err != nil || now == span {
+			return err
 		}
 		span = now
-		if gs, err = inv.Errors(ctx, eo); err == nil {
-			err = emit(changed(gs))
+		gs, err := inv.Errors(ctx, eo)
+		if err != nil {
+			return err
 		}
-	}
-	if errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrClosedPipe) {
-		return nil
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return err
+		return emit(changed(gs))
+	})
 }
