@@ -241,6 +241,9 @@ func openBleve(bpath string, cfg map[string]interface{}) (bl bleve.Index, err er
 			err = fmt.Errorf("panic opening bleve: %v", r)
 		}
 	}()
+	if err := checkBolt(bpath); err != nil {
+		return nil, err
+	}
 	return bleve.OpenUsing(bpath, cfg)
 }
 
