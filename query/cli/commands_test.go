@@ -174,7 +174,7 @@ func TestErrors(t *testing.T) {
 	if r := culprit(t, idx, "", "errors", "--since", "2020-01-01", "--until", "2020-01-02", "--json"); r.code != 1 || r.stdout != "[]\n" || r.err != "" {
 		t.Errorf("errors in an empty range --json:\n%s", r)
 	}
-	if r := culprit(t, idx, "", "errors", "--since", "2020-01-01", "--until", "2020-01-02"); r.code != 1 || !strings.Contains(r.err, "no errors in that range") {
+	if r := culprit(t, idx, "", "errors", "--since", "2020-01-01", "--until", "2020-01-02"); r.code != 1 || !strings.Contains(r.err, "no error groups between 2020-01-01T00:00:00.000Z and 2020-01-02T00:00:00.000Z") {
 		t.Errorf("errors in an empty range:\n%s", r)
 	}
 }
@@ -195,7 +195,7 @@ func TestSearch(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "TIME (UTC)") || !strings.Contains(r.err, "3 of ") {
 		t.Errorf("search text with --limit: want a table and a note\n%s", r)
 	}
-	if r := culprit(t, idx, "", "search", "nosuchwordanywhere"); r.code != 1 || !strings.Contains(r.err, "no matching lines") {
+	if r := culprit(t, idx, "", "search", "nosuchwordanywhere"); r.code != 1 || !strings.Contains(r.err, "no lines match nosuchwordanywhere") {
 		t.Errorf("search without hits: want exit 1 and a note\n%s", r)
 	}
 	if r := culprit(t, idx, "", "search", "nosuchwordanywhere", "--json"); r.code != 1 || r.stdout != "" || r.err != "" {

@@ -63,7 +63,12 @@ func runErrors(ctx context.Context, o *errorsOptions) error {
 	if err != nil {
 		return err
 	}
-	return o.output(o.JSON, len(gs), "no errors in that range",
+	note := ""
+	if len(gs) == 0 && !o.JSON {
+		note = emptyNote("no error groups"+scope{service: o.Service, since: since, until: until}.String(),
+			unknownService(ctx, inv, o.Service))
+	}
+	return o.output(o.JSON, len(gs), note,
 		func(w io.Writer) error { return query.WriteErrorsJSON(w, gs) },
 		func(w io.Writer, to query.TextOptions) error { return query.WriteErrorsText(w, gs, to) })
 }

@@ -37,24 +37,24 @@ func (e *Env) textOptions() query.TextOptions {
 }
 
 // output writes a result as JSON or as text. n is the number of results:
-// 0 is "no results" (exit 1), with the note empty on stderr for text.
+// 0 is "no results" (exit 1). Then JSON output is the documented empty
+// document (an empty array) and nothing is said on stderr; text output
+// prints nothing on stdout (a script reading it sees no rows) and the one
+// note empty on stderr, which says what was asked.
 func (g *globals) output(asJSON bool, n int, empty string, writeJSON func(io.Writer) error, writeText func(io.Writer, query.TextOptions) error) error {
-	var err error
 	if asJSON {
-		err = writeJSON(g.env.Out)
-	} else {
-		err = writeText(g.env.Out, g.env.textOptions())
-	}
-	if err != nil {
-		return err
+		if err := writeJSON(g.env.Out); err != nil {
+			return err
+		}
+		if n == 0 {
+			return &NoResultsError{}
+		}
+		return nil
 	}
 	if n == 0 {
-		if asJSON {
-			empty = ""
-		}
 		return &NoResultsError{Msg: empty}
 	}
-	return nil
+	return writeText(g.env.Out, g.env.textOptions())
 }
 
 // termSafeWriter passes text to a terminal with the only control sequences

@@ -97,7 +97,16 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 	if err != nil {
 		return err
 	}
-	err = o.output(o.JSON, len(res.Events), "no matching lines",
+	note := ""
+	if len(res.Events) == 0 {
+		what := "no lines match " + query.ShellQuote(o.Query)
+		if strings.TrimSpace(o.Query) == "" {
+			what = "no lines"
+		}
+		note = emptyNote(what+scope{service: o.Service, level: level, since: since, until: until}.String(),
+			unknownService(ctx, inv, o.Service))
+	}
+	err = o.output(o.JSON, len(res.Events), note,
 		func(w io.Writer) error { return query.WriteEventsNDJSON(w, res.Events) },
 		func(w io.Writer, to query.TextOptions) error { return query.WriteEventsText(w, res.Events, to) })
 	if err == nil && !o.JSON && res.Total > len(res.Events) {
