@@ -102,9 +102,18 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 		in.Stdin = o.env.In
 		return ingest.DryRun(ctx, in, o.env.Out) // sanitises what it prints
 	}
-	st, err := o.openWrite()
-	if err != nil {
-		return err
+	var st WriteStore
+	var lazy *lazyStore
+	if o.storeURL == "" && indexAbsent(o.indexDir) {
+		// Created on the first thing to store: a run that stores nothing
+		// leaves no index behind.
+		lazy = &lazyStore{open: o.openWrite}
+		st = lazy
+	} else {
+		var err error
+		if st, err = o.openWrite(); err != nil {
+			return err
+		}
 	}
 	in := o.Ingest
 	in.Stdin = o.env.In
@@ -116,14 +125,25 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 		return runFollow(ctx, o, in, st)
 	}
 	sum, runErr := ingest.Run(ctx, in, st)
+	if lazy != nil && runErr == nil && !lazy.created() {
+		// A run that succeeded with nothing to store (an empty file): the
+		// index exists afterwards, empty, as the user asked.
+		if _, err := lazy.get(); err != nil {
+			runErr = err
+		}
+	}
 	if err := st.Close(); err != nil {
 		// The index may not hold what the summary says: never drop this.
 		runErr = errors.Join(runErr, fmt.Errorf("closing the index %s: %w", o.indexDir, err))
 	}
+	var err error
 	if o.JSON {
 		err = query.WriteJSON(o.env.Out, summaryJSON(sum), true)
 	} else {
 		err = writeSummaryText(o.env.Out, sum)
+	}
+	if lazy != nil && !lazy.created() && runErr != nil {
+		err = errors.Join(err, fmt.Errorf("nothing ingested: no index created at %s", o.indexDir))
 	}
 	return errors.Join(runErr, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -261,5 +262,69 @@ func TestIngestDryRunAndService(t *testing.T) {
 	r = culprit(t, dir, "", "request", "r-7f3a9c01", "--json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"service": "checkout"`) {
 		t.Errorf("request of a stdin line ingested with --service checkout:\n%s", r)
+	}
+}
+
+// TestFailedIngestLeavesNoIndex: an ingest into a directory that holds no
+// index, which fails before it stores anything, creates nothing, so that
+// later commands say there is no index instead of answering from an empty
+// one; a run that succeeds with nothing to store does create it.
+func TestFailedIngestLeavesNoIndex(t *testing.T) {
+	dir := t.TempDir()
+	badDeploys := writeFile(t, dir, "deploys.json", `[{"service":"api","version":"1"}]`) // no time: an error
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	cases := []struct {
+		name string
+		ctx  context.Context
+		args []string
+		code int
+	}{
+		{"missing path", t.Context(), []string{"ingest", filepath.Join(dir, "no", "such.log")}, 2},
+		{"missing path json", t.Context(), []string{"ingest", "--json", filepath.Join(dir, "nosuchdir")}, 2},
+		{"missing deploys", t.Context(), []string{"ingest", "--deploys", filepath.Join(dir, "nosuch.json")}, 2},
+		{"deploys without times", t.Context(), []string{"ingest", "--deploys", badDeploys}, 2},
+		{"interrupted", cancelled, []string{"ingest", writeFile(t, dir, "a.log", `{"msg":"a"}`+"\n")}, 130},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			idx := filepath.Join(t.TempDir(), "idx")
+			r := newTerm(t, false, "").runCtx(c.ctx, idx, c.args...)
+			if r.code != c.code {
+				t.Fatalf("exit %d, want %d\n%s", r.code, c.code, r)
+			}
+			if _, err := os.Stat(idx); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the failed ingest left %s behind (stat: %v)\n%s", idx, err, r)
+			}
+			if c.code == 2 && !strings.Contains(r.err, "nothing ingested: no index created at "+idx) {
+				t.Errorf("stderr does not say that no index was created\n%s", r)
+			}
+			if r := culprit(t, idx, "", "status"); r.code != 2 || !strings.Contains(r.err, "no index at") {
+				t.Errorf("status after the failed ingest: want \"no index\"\n%s", r)
+			}
+		})
+	}
+	// An empty directory made by the user stays, empty.
+	empty := t.TempDir()
+	if r := culprit(t, empty, "", "ingest", filepath.Join(dir, "nosuch.log")); r.code != 2 {
+		t.Fatalf("ingest of a missing path:\n%s", r)
+	}
+	if ents, err := os.ReadDir(empty); err != nil || len(ents) != 0 {
+		t.Errorf("the failed ingest wrote into the empty directory: %v %v", ents, err)
+	}
+	// A run that succeeds creates the index even when there is nothing to
+	// store; a failed run on an existing index leaves it as it was.
+	idx := filepath.Join(t.TempDir(), "idx")
+	if r := culprit(t, idx, "", "ingest", writeFile(t, dir, "blank.log", "")); r.code != 0 {
+		t.Fatalf("ingest of an empty file:\n%s", r)
+	}
+	if r := culprit(t, idx, "", "status", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"events":0`) {
+		t.Errorf("status after ingesting an empty file:\n%s", r)
+	}
+	if r := culprit(t, idx, "", "ingest", filepath.Join(dir, "nosuch.log")); r.code != 2 || strings.Contains(r.err, "no index created") {
+		t.Errorf("failed ingest into an existing index:\n%s", r)
+	}
+	if r := culprit(t, idx, "", "status"); r.code != 0 {
+		t.Errorf("the existing index is gone after a failed ingest:\n%s", r)
 	}
 }
