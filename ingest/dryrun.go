@@ -207,7 +207,7 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 			}
 		}
 	}
-	fmt.Fprintf(w, "%s: %s lines read, convention %s\n", textsafe.Line(name), num(int64(len(lines))), textsafe.Line(m.Convention))
+	fmt.Fprintf(w, "%s: %s read, convention %s\n", textsafe.Line(name), nouns(int64(len(lines)), "line"), textsafe.Line(m.Convention))
 	fields := m.Fields()
 	// Keys the first lines did not show (errors are often later): name
 	// where they were found among all the lines read.
@@ -260,7 +260,7 @@ func dryRunSource(w *bufio.Writer, name string, lines [][]byte, o Options) error
 		fmt.Fprintf(w, "  every line placed\n\n")
 		return nil
 	}
-	fmt.Fprintf(w, "  %s of %s lines not placed:\n", num(int64(badTotal)), num(int64(events)))
+	fmt.Fprintf(w, "  %s of %s not placed:\n", num(int64(badTotal)), nouns(int64(events), "line"))
 	for _, b := range bad {
 		fmt.Fprintf(w, "    line %d (%s): %s\n", b.num, b.why, textsafe.Line(clip(string(b.line), dryRunWidth)))
 	}

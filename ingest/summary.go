@@ -140,7 +140,7 @@ func (s Summary) WriteText(w io.Writer) error {
 		if src.Source != "" && src.Source != src.Path {
 			name += " (as " + src.Source + ")"
 		}
-		fmt.Fprintf(bw, "%s: %s lines, %s events", textsafe.Line(name), num(src.Lines), num(src.Events))
+		fmt.Fprintf(bw, "%s: %s, %s", textsafe.Line(name), nouns(src.Lines, "line"), nouns(src.Events, "event"))
 		if src.Status != "" && src.Status != "new" {
 			fmt.Fprintf(bw, " [%s]", src.Status)
 		}
@@ -164,11 +164,7 @@ func (s Summary) WriteText(w io.Writer) error {
 			fmt.Fprintf(bw, "  %s\n", strings.Join(notes, ", "))
 		}
 		if src.TimeHint != "" {
-			what := "lines"
-			if src.Untimed == 1 {
-				what = "line"
-			}
-			fmt.Fprintf(bw, "  warning: %s %s without a time: %s\n", num(src.Untimed), what, textsafe.Line(src.TimeHint))
+			fmt.Fprintf(bw, "  warning: %s without a time: %s\n", nouns(src.Untimed, "line"), textsafe.Line(src.TimeHint))
 		}
 		if !src.First.IsZero() {
 			fmt.Fprintf(bw, "  time: %s .. %s\n", fmtTime(src.First), fmtTime(src.Last))
@@ -183,13 +179,13 @@ func (s Summary) WriteText(w io.Writer) error {
 			bw.WriteString(wrap("  mapping: ", parts, 100))
 		}
 	}
-	fmt.Fprintf(bw, "total: %d sources", len(s.Sources))
+	fmt.Fprintf(bw, "total: %s", nouns(int64(len(s.Sources)), "source"))
 	if skipped > 0 {
 		fmt.Fprintf(bw, " (%d skipped)", skipped)
 	}
-	fmt.Fprintf(bw, ", %s lines, %s events added, %s deploys added\n", num(lines), num(s.Events), num(int64(s.Deploys)))
+	fmt.Fprintf(bw, ", %s, %s added, %s added\n", nouns(lines, "line"), nouns(s.Events, "event"), nouns(int64(s.Deploys), "deploy"))
 	if s.NotCommitted > 0 {
-		fmt.Fprintf(bw, "not committed: %s lines read after the last commit (the run failed; the next ingest reads them again)\n", num(s.NotCommitted))
+		fmt.Fprintf(bw, "not committed: %s read after the last commit (the run failed; the next ingest reads them again)\n", nouns(s.NotCommitted, "line"))
 	}
 	if len(s.Failed) > 0 {
 		fmt.Fprintf(bw, "failed: %d\n", len(s.Failed))
@@ -260,6 +256,15 @@ func wrap(prefix string, parts []string, width int) string {
 
 func fmtTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+}
+
+// nouns formats n and noun, in the plural unless n is 1: "1 line",
+// "1,309 lines".
+func nouns(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return num(n) + " " + noun + "s"
 }
 
 // num formats n with thousands separators.

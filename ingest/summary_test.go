@@ -150,3 +150,27 @@ func TestSummaryCountsWhatWasCommitted(t *testing.T) {
 		t.Errorf("text summary does not say what was committed:\n%s", b.String())
 	}
 }
+
+// TestSummaryPlurals: counts of one take the singular, others the plural.
+func TestSummaryPlurals(t *testing.T) {
+	var b strings.Builder
+	s := Summary{Sources: []SourceSummary{{Path: "a.log", Lines: 1, Events: 1}}, Events: 1, Deploys: 1, NotCommitted: 1}
+	if err := s.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"a.log: 1 line, 1 event\n", "total: 1 source, 1 line, 1 event added, 1 deploy added\n", "not committed: 1 line read"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	s = Summary{Sources: []SourceSummary{{Path: "a.log", Lines: 1200, Events: 0}, {Path: "b.log", Skipped: "empty"}}}
+	if err := s.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"a.log: 1,200 lines, 0 events\n", "total: 2 sources (1 skipped), 1,200 lines, 0 events added, 0 deploys added\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -57,16 +57,16 @@ func runDoctor(ctx context.Context, o *doctorOptions) error {
 		return nil
 	}
 	if !o.Rebuild {
-		return &index.CorruptError{Dir: o.indexDir, Err: fmt.Errorf("%d problem(s) listed above", len(probs))}
+		return &index.CorruptError{Dir: o.indexDir, Err: fmt.Errorf("%s listed above", count(len(probs), "problem"))}
 	}
 	rep, err := index.Rebuild(o.indexDir, index.RebuildOptions{Parse: reparse})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "rebuilt %s: %d events from %d intact blocks (%d re-parsed), %d deploys; the damaged index is in %s\n",
-		query.SanitizeLine(o.indexDir), rep.Events, rep.Blocks, rep.Reparsed, rep.Deploys, query.SanitizeLine(rep.Damaged))
+	fmt.Fprintf(out, "rebuilt %s: %s from %s (%d re-parsed), %s; the damaged index is in %s\n",
+		query.SanitizeLine(o.indexDir), count(rep.Events, "event"), count(rep.Blocks, "intact block"), rep.Reparsed, count(rep.Deploys, "deploy"), query.SanitizeLine(rep.Damaged))
 	for _, l := range rep.Lost {
-		fmt.Fprintf(out, "lost: %d lines of %s (lines %d-%d): %s\n", l.Lines, query.SanitizeLine(orUnknown(l.Source)), l.First, l.Last, query.SanitizeLine(l.Why))
+		fmt.Fprintf(out, "lost: %s of %s (lines %d-%d): %s\n", count(l.Lines, "line"), query.SanitizeLine(orUnknown(l.Source)), l.First, l.Last, query.SanitizeLine(l.Why))
 	}
 	if rep.DeploysLost {
 		fmt.Fprintln(out, "lost: the deploy history (ingest --deploys again)")
@@ -99,7 +99,7 @@ func runDoctor(ctx context.Context, o *doctorOptions) error {
 	if len(again) == 0 {
 		return nil
 	}
-	fmt.Fprintf(out, "ingesting again the %d sources still on disk\n", len(again))
+	fmt.Fprintf(out, "ingesting again the %s still on disk\n", count(len(again), "source"))
 	return runIngest(ctx, &ingestOptions{globals: o.globals, Ingest: ingest.Options{Paths: again, MaxLine: ingest.DefaultMaxLine}})
 }
 

@@ -23,12 +23,12 @@ func runFollow(ctx context.Context, o *ingestOptions, in ingest.Options, st Writ
 			if !o.JSON {
 				outErr = writeSummaryText(o.env.Out, s)
 			}
-			fmt.Fprintf(o.env.Err, "following %d path(s); Ctrl-C to stop\n", len(in.Paths)+len(in.Deploys))
+			fmt.Fprintf(o.env.Err, "following %s; Ctrl-C to stop\n", count(len(in.Paths)+len(in.Deploys), "path"))
 		},
 	}
 	if o.env.ErrTTY {
 		fo.Pass = func(s ingest.Summary) {
-			fmt.Fprintf(o.env.Err, "+%d events, +%d deploys\n", s.Events, s.Deploys)
+			fmt.Fprintf(o.env.Err, "+%s, +%s\n", count(s.Events, "event"), count(s.Deploys, "deploy"))
 		}
 	}
 	fs, runErr := ingest.Follow(ctx, in, st, fo)
@@ -66,7 +66,7 @@ func failedStrings(errs []ingest.PathError) []string {
 }
 
 func writeFollowedText(w io.Writer, fs ingest.FollowSummary) error {
-	_, err := fmt.Fprintf(w, "followed: %d events (%d lines), %d deploys added after the first pass\n", fs.Events, fs.Lines, fs.Deploys)
+	_, err := fmt.Fprintf(w, "followed: %s (%s), %s added after the first pass\n", count(fs.Events, "event"), count(fs.Lines, "line"), count(fs.Deploys, "deploy"))
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func runTUIFollow(ctx context.Context, o *tuiOptions) error {
 	tuiErr := run(ctx, query.New(store, query.Options{}), o.tuiOpts())
 	err = errors.Join(tuiErr, finish())
 	initial := fs.Initial
-	fmt.Fprintf(o.env.Out, "ingested: %d events, %d deploys; ", initial.Events, initial.Deploys)
+	fmt.Fprintf(o.env.Out, "ingested: %s, %s; ", count(initial.Events, "event"), count(initial.Deploys, "deploy"))
 	if werr := writeFollowedText(o.env.Out, fs); werr != nil {
 		err = errors.Join(err, werr)
 	}

@@ -67,7 +67,7 @@ func TestIngestTextSummaryAndProgressOnATerminal(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("ingest:\n%s", r)
 	}
-	for _, want := range []string{"app.log: 2 lines, 2 events", "1 not JSON (kept as text)", "mapping: time ← time", "total: 1 sources"} {
+	for _, want := range []string{"app.log: 2 lines, 2 events", "1 not JSON (kept as text)", "mapping: time ← time", "total: 1 source,", "warning: 1 line without a time"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("text summary lacks %q:\n%s", want, r.stdout)
 		}
@@ -228,7 +228,7 @@ func TestIngestReportsCloseError(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.err, "closing the index") || !strings.Contains(r.err, "no space left") {
 		t.Errorf("a failing close must be reported with exit 2:\n%s", r)
 	}
-	if !strings.Contains(r.stdout, "1 events added") {
+	if !strings.Contains(r.stdout, "1 line, 1 event added") {
 		t.Errorf("the summary is still printed:\n%s", r)
 	}
 }

@@ -185,15 +185,15 @@ func (s *liveStore) Span(ctx context.Context) (r query.Span, err error) {
 // again.
 func (s *liveStore) FindEach(ctx context.Context, f query.Filter, o query.FindOptions, fn func(*query.Event) error) (total int, err error) {
 	handed := 0
-	count := func(e *query.Event) error { handed++; return fn(e) }
+	counted := func(e *query.Event) error { handed++; return fn(e) }
 	err = s.with(ctx, func(st query.Store) error {
 		es, ok := st.(query.EventStreamer)
 		if !ok {
 			return errors.New("the index cannot stream its events")
 		}
-		total, err = es.FindEach(ctx, f, o, count)
+		total, err = es.FindEach(ctx, f, o, counted)
 		if handed > 0 && errors.Is(err, remote.ErrNoServer) {
-			return fmt.Errorf("the writer of the index ended during the search (%d events printed): %w", handed, errWriterGone)
+			return fmt.Errorf("the writer of the index ended during the search (%s printed): %w", count(handed, "event"), errWriterGone)
 		}
 		return err
 	})

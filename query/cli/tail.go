@@ -159,7 +159,7 @@ func (g *globals) follow(ctx context.Context, t *tailer, first []query.Event, em
 			return err
 		}
 		if missed > 0 {
-			fmt.Fprintf(g.env.Err, "%d matching lines arrived stamped more than %v before the newest: not shown\n", missed, tailLookback)
+			fmt.Fprintf(g.env.Err, "%s arrived stamped more than %v before the newest: not shown\n", count(missed, "matching line"), tailLookback)
 		}
 		if len(evs) > 0 {
 			return emit(evs)

@@ -314,7 +314,7 @@ func TestTUIFollow(t *testing.T) {
 	if during != nil {
 		t.Fatal(during)
 	}
-	if r.code != 0 || !strings.Contains(r.stdout, "followed: 1 events") {
+	if r.code != 0 || !strings.Contains(r.stdout, "followed: 1 event (1 line)") {
 		t.Fatalf("tui --follow: %v", r)
 	}
 	if len(following) != 1 || following[0] != logs {
