@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/culprit-dev/culprit/index"
 	"github.com/culprit-dev/culprit/query"
 )
 
@@ -84,5 +85,41 @@ func printErr(w io.Writer, err error) {
 		}
 		return
 	}
-	fmt.Fprintf(w, "culprit: %s\n", query.SanitizeLine(err.Error()))
+	fmt.Fprintf(w, "culprit: %s\n", query.SanitizeLine(message(err)))
 }
+
+// message is err's text, except that a damaged index is reported as
+// itself: the file and block, and what to run (index.CorruptError), without
+// the context the command added while it read (`errors` looks at requests
+// the user never named, and "request 0274…: index is damaged" would send
+// them after the wrong thing). Output cut short keeps its note first.
+func message(err error) string {
+	var inc *incompleteError
+	if errors.As(err, &inc) {
+		return inc.note() + ": " + message(inc.err)
+	}
+	var ce *index.CorruptError
+	if errors.As(err, &ce) {
+		return ce.Error()
+	}
+	return err.Error()
+}
+
+// incompleteError is a failure after part of the output was written (a
+// streaming search that reached a damaged block, a batch of requests of
+// which some were reported): the last line on stderr says that what stdout
+// holds is incomplete, how much of it there is, and why. Exit 2.
+type incompleteError struct {
+	printed int    // values written to stdout before the failure
+	what    string // what they are: "line", "report"
+	err     error
+}
+
+func (e *incompleteError) note() string {
+	return fmt.Sprintf("output incomplete: stopped after %s", count(e.printed, e.what))
+}
+
+func (e *incompleteError) Error() string { return e.note() + ": " + e.err.Error() }
+
+// Unwrap returns the failure.
+func (e *incompleteError) Unwrap() error { return e.err }

@@ -115,19 +115,22 @@ func (o *requestOptions) request(ctx context.Context, ids []string, batch bool) 
 		return err
 	}
 	missing := 0
-	for _, id := range ids {
+	for i, id := range ids {
 		var r *query.Report
 		if inv == nil {
 			r = &query.Report{RequestID: id, Hint: fmt.Sprintf("no index at %s yet: run 'culprit ingest PATH...' first", o.indexDir)}
 		} else {
 			var err error
-			if r, err = lookupRequest(ctx, inv, id); err != nil {
-				return fmt.Errorf("request %s: %w", id, err)
+			if r, err = lookupRequest(ctx, inv, id); err == nil && o.Compare {
+				r.Compare, err = inv.Compare(ctx, r)
 			}
-			if o.Compare {
-				if r.Compare, err = inv.Compare(ctx, r); err != nil {
-					return fmt.Errorf("request %s: %w", id, err)
+			if err != nil {
+				err = fmt.Errorf("request %s: %w", id, err)
+				if i > 0 && ctx.Err() == nil {
+					// The reports above are whole; the batch is not.
+					err = &incompleteError{printed: i, what: "report", err: err}
 				}
+				return err
 			}
 		}
 		if !r.Found {

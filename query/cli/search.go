@@ -3,9 +3,11 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -127,8 +129,11 @@ func streamSearch(ctx context.Context, o *searchOptions, inv *query.Investigator
 	if ferr := bw.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("write events: %w", ferr)
 	}
-	if err == nil && n == 0 {
+	switch {
+	case err == nil && n == 0:
 		err = &NoResultsError{}
+	case err != nil && n > 0 && ctx.Err() == nil && !errors.Is(err, syscall.EPIPE):
+		err = &incompleteError{printed: n, what: "line", err: err}
 	}
 	return err
 }
