@@ -164,6 +164,9 @@ func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 	byShape(lines, m)
 	m.LevelScale = levelScale(lines, m.Paths["level"])
 	m.Convention = guessConvention(lines, m)
+	if !librarySignature(m.Convention, sample, lines) {
+		m.Convention = "json" // the keys are that library's, the lines are not
+	}
 	m.compile()
 	return m, nil
 }
