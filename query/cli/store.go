@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/culprit-dev/culprit/index"
 	"github.com/culprit-dev/culprit/index/remote"
@@ -63,7 +64,7 @@ func (g *globals) openVictoriaLogs() (*victorialogs.Store, error) {
 	if _, err := logline.Detect(nil, overrides); err != nil {
 		return nil, flagErrorf("--field: %w", err)
 	}
-	s, err := victorialogs.Open(g.context(), g.storeURL)
+	s, err := g.openStore()
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +84,23 @@ func (g *globals) openVictoriaLogs() (*victorialogs.Store, error) {
 	return s, nil
 }
 
+// storeOpenTimeout bounds the first exchange with a --store: a host that
+// accepts the connection and never answers (a black-holed port, a proxy
+// waiting on a dead upstream) would otherwise hold the command until
+// Ctrl-C. Queries after it are not bounded: a big one may take its time.
+var storeOpenTimeout = 15 * time.Second
+
+// openStore connects to the --store and checks that it answers.
+func (g *globals) openStore() (*victorialogs.Store, error) {
+	ctx, cancel := context.WithTimeout(g.context(), storeOpenTimeout)
+	defer cancel()
+	s, err := victorialogs.Open(ctx, g.storeURL)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && g.context().Err() == nil {
+		return nil, fmt.Errorf("store %s did not answer within %v: %w", g.where(), storeOpenTimeout, err)
+	}
+	return s, err
+}
+
 // openIndexRead is the default Env.OpenRead: a live store (live.go), which
 // asks the writer when one serves the index and otherwise opens the files
 // only while it queries.
@@ -91,7 +109,7 @@ func openIndexRead(dir string) (ReadStore, error) { return openLive(dir) }
 // openWrite opens (creating it if needed) the index for ingest.
 func (g *globals) openWrite() (WriteStore, error) {
 	if g.storeURL != "" {
-		s, err := victorialogs.Open(g.context(), g.storeURL)
+		s, err := g.openStore()
 		if err != nil {
 			return nil, err
 		}

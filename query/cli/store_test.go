@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"net"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/culprit-dev/culprit/index/victorialogs/vltest"
 )
@@ -42,3 +45,48 @@ func TestStoreFlag(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestStoreThatNeverAnswers: a --store that accepts connections and never
+// answers is an error naming the store within the open timeout (exit 2),
+// for queries and for ingest, not a wait until Ctrl-C.
+func TestStoreThatNeverAnswers(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var mu sync.Mutex
+	var conns []net.Conn // held open, never answered
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	old := storeOpenTimeout
+	storeOpenTimeout = 300 * time.Millisecond
+	defer func() { storeOpenTimeout = old }()
+	store := "victorialogs://" + ln.Addr().String()
+	for _, args := range [][]string{{"status"}, {"errors", "--json"}, {"ingest", incidentLogs}} {
+		start := time.Now()
+		r := culprit(t, t.TempDir(), "", append([]string{"--store", store}, args...)...)
+		if r.code != 2 || !strings.Contains(r.err, "did not answer within 300ms") || !strings.Contains(r.err, ln.Addr().String()) {
+			t.Errorf("%v on a store that never answers: want exit 2 naming it\n%s", args, r)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%v took %v", args, d)
+		}
+	}
+}
