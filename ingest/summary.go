@@ -121,9 +121,20 @@ type Summary struct {
 func (s Summary) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	var lines int64
-	skipped := 0
+	skipped, unread := 0, 0
+	failed := make(map[string]bool, len(s.Failed))
+	for _, f := range s.Failed {
+		failed[f.Path] = true
+	}
 	for _, src := range s.Sources {
 		lines += src.Lines
+		if src.Skipped == "" && src.Lines == 0 && src.Events == 0 && failed[src.Path] {
+			// It could not be read (permission denied, ...): say so
+			// here, the reason is listed under "failed".
+			unread++
+			fmt.Fprintf(bw, "%s: not read (see failed)\n", textsafe.Line(src.Path))
+			continue
+		}
 		if src.Skipped != "" {
 			skipped++
 			why := src.Skipped
@@ -180,8 +191,13 @@ func (s Summary) WriteText(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(bw, "total: %s", nouns(int64(len(s.Sources)), "source"))
-	if skipped > 0 {
+	switch {
+	case skipped > 0 && unread > 0:
+		fmt.Fprintf(bw, " (%d skipped, %d not read)", skipped, unread)
+	case skipped > 0:
 		fmt.Fprintf(bw, " (%d skipped)", skipped)
+	case unread > 0:
+		fmt.Fprintf(bw, " (%d not read)", unread)
 	}
 	fmt.Fprintf(bw, ", %s, %s added, %s added\n", nouns(lines, "line"), nouns(s.Events, "event"), nouns(int64(s.Deploys), "deploy"))
 	if s.NotCommitted > 0 {

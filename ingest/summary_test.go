@@ -174,3 +174,25 @@ func TestSummaryPlurals(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryUnreadSource: a source that could not be opened is not shown
+// as "0 lines, 0 events" with a time span and mapping, but as not read.
+func TestSummaryUnreadSource(t *testing.T) {
+	var b strings.Builder
+	s := Summary{
+		Sources: []SourceSummary{{Path: "unread.log"}, {Path: "ok.log", Lines: 1, Events: 1}},
+		Events:  1,
+		Failed:  []PathError{{Path: "unread.log", Err: errors.New("permission denied")}},
+	}
+	if err := s.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"unread.log: not read (see failed)\n", "total: 2 sources (1 not read), 1 line", "  unread.log: permission denied\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "unread.log: 0 lines") {
+		t.Errorf("the unread source is shown with counts:\n%s", b.String())
+	}
+}

@@ -142,7 +142,7 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 	} else {
 		err = writeSummaryText(o.env.Out, sum)
 	}
-	if lazy != nil && !lazy.created() && runErr != nil {
+	if lazy != nil && !lazy.created() && runErr != nil && indexAbsent(o.indexDir) {
 		err = errors.Join(err, fmt.Errorf("nothing ingested: no index created at %s", o.indexDir))
 	}
 	return errors.Join(runErr, err)
