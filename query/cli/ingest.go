@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -125,6 +128,15 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 		return runFollow(ctx, o, in, st)
 	}
 	sum, runErr := ingest.Run(ctx, in, st)
+	if runErr == nil || !errors.Is(runErr, context.Canceled) {
+		// A directory that holds no file is a mistake to report, as a
+		// glob that matches none is.
+		for _, d := range emptyDirs(o.Ingest.Paths, sum) {
+			pe := ingest.PathError{Path: d, Err: errNoFiles}
+			sum.Failed = append(sum.Failed, pe)
+			runErr = errors.Join(runErr, pe)
+		}
+	}
 	if lazy != nil && runErr == nil && !lazy.created() {
 		// A run that succeeded with nothing to store (an empty file): the
 		// index exists afterwards, empty, as the user asked.
@@ -146,6 +158,44 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 		err = errors.Join(err, fmt.Errorf("nothing ingested: no index created at %s", o.indexDir))
 	}
 	return errors.Join(runErr, err)
+}
+
+// errNoFiles is the failure of a directory argument under which the run
+// found no file.
+var errNoFiles = errors.New("no files in this directory (hidden entries and index directories are skipped)")
+
+// emptyDirs returns the directory arguments of paths under which the run
+// found no source (read, skipped or failed).
+func emptyDirs(paths []string, sum ingest.Summary) []string {
+	found := make([]string, 0, len(sum.Sources)+len(sum.Failed))
+	for _, s := range sum.Sources {
+		found = append(found, filepath.Clean(s.Path))
+	}
+	for _, f := range sum.Failed {
+		found = append(found, filepath.Clean(f.Path))
+	}
+	var out []string
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+			continue
+		}
+		d := filepath.Clean(p)
+		if !slices.ContainsFunc(found, func(f string) bool { return under(f, d) }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// under reports whether the cleaned path f is d or inside it.
+func under(f, d string) bool {
+	if d == "." {
+		return !filepath.IsAbs(f) && f != ".." && !strings.HasPrefix(f, ".."+string(filepath.Separator))
+	}
+	return f == d || strings.HasPrefix(f, strings.TrimSuffix(d, string(filepath.Separator))+string(filepath.Separator))
 }
 
 type (

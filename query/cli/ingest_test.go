@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -326,5 +327,41 @@ func TestFailedIngestLeavesNoIndex(t *testing.T) {
 	}
 	if r := culprit(t, idx, "", "status"); r.code != 0 {
 		t.Errorf("the existing index is gone after a failed ingest:\n%s", r)
+	}
+}
+
+// TestIngestEmptyDirectory: a directory argument that holds no file (or
+// only hidden ones) is reported by name and exit 2, as a glob that matches
+// nothing is; the other paths are still ingested. A directory whose files
+// were all read before is not empty.
+func TestIngestEmptyDirectory(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	hidden := filepath.Join(dir, "hidden")
+	logs := filepath.Join(dir, "logs")
+	for _, d := range []string{empty, filepath.Join(hidden, ".git"), logs} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile(t, filepath.Join(hidden, ".git"), "a.log", `{"msg":"hidden"}`+"\n")
+	writeFile(t, logs, "a.log", `{"time":"2026-11-25T10:00:00Z","msg":"a"}`+"\n")
+	idx := filepath.Join(dir, "idx")
+	r := culprit(t, idx, "", "ingest", empty, hidden, logs)
+	if r.code != 2 || !strings.Contains(r.stdout, "a.log: 1 line, 1 event") {
+		t.Fatalf("ingest with empty directories: want exit 2 and the other path ingested\n%s", r)
+	}
+	for _, d := range []string{empty, hidden} {
+		if !strings.Contains(r.err, d+": no files in this directory") {
+			t.Errorf("stderr does not name %s\n%s", d, r)
+		}
+	}
+	if r := culprit(t, idx, "", "ingest", logs); r.code != 0 || strings.Contains(r.err, "no files") {
+		t.Errorf("re-ingest of an unchanged directory:\n%s", r)
+	}
+	r = culprit(t, filepath.Join(dir, "idx2"), "", "ingest", "--json", empty)
+	var s ingestSummary
+	if r.code != 2 || json.Unmarshal([]byte(r.stdout), &s) != nil || len(s.Failed) != 1 {
+		t.Errorf("ingest --json of an empty directory: want exit 2 and one failed path\n%s", r)
 	}
 }
