@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -327,5 +329,53 @@ func TestRootHelpListsExitCodes(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("--help lacks %q", want)
 		}
+	}
+}
+
+// TestRequestStdinStreams: `request -` reports each ID as its line arrives
+// (tail -f ids | culprit request - --json), and Ctrl-C while it waits for
+// the next line ends it (exit 130) instead of waiting for stdin to close.
+func TestRequestStdinStreams(t *testing.T) {
+	idx := incidentIndex(t)
+	id := loadCases(t)[0].RequestID
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	defer inW.Close()
+	tm := newTerm(t, false, "")
+	tm.env.In, tm.env.Out = inR, outW
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	code := make(chan int, 1)
+	go func() { code <- Run(ctx, []string{"--index", idx, "request", "-", "--json"}, tm.env) }()
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(outR)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	go io.WriteString(inW, id+"\n")
+	select {
+	case line := <-lines:
+		if !strings.Contains(line, `"request_id":"`+id+`"`) {
+			t.Fatalf("first report: %q", line)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no report for the first ID while stdin stays open")
+	}
+	cancel() // stdin stays open: the read of the next ID never ends
+	go func() {
+		for range lines {
+		}
+	}()
+	select {
+	case c := <-code:
+		if c != 130 {
+			t.Errorf("exit %d after Ctrl-C, want 130", c)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("request - did not end on Ctrl-C while stdin was open")
 	}
 }

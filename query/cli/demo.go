@@ -82,7 +82,7 @@ func runDemo(ctx context.Context, o *demoOptions) error {
 		where = query.SanitizeLine(g.indexDir)
 	}
 	fmt.Fprintf(o.env.Out, "Sample incident ingested into %s. A user reports request %s failed:\n\n", where, query.SanitizeLine(id))
-	return (&requestOptions{globals: &g}).request(ctx, []string{id}, false)
+	return (&requestOptions{globals: &g}).request(ctx, oneID(id), false)
 }
 
 // demoRequestID is the request a user reported in the sample incident: the

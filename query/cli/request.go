@@ -66,46 +66,70 @@ func runRequest(ctx context.Context, o *requestOptions) error {
 	default:
 		return flagErrorf("request: --format %q: want text, json or markdown", o.Format)
 	}
-	batch := o.ID == "-"
-	ids := []string{query.ExtractRequestID(o.ID)}
-	if batch {
-		var err error
-		if ids, err = readIDs(o.env.In); err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return errors.New("request -: no request ID on standard input (one per line)")
-		}
-	} else if ids[0] == "" {
+	if o.ID == "-" {
+		return o.request(ctx, readIDs(ctx, o.env.In), true)
+	}
+	id := query.ExtractRequestID(o.ID)
+	if id == "" {
 		return flagErrorf("request: empty request ID %q", o.ID)
 	}
-	return o.request(ctx, ids, batch)
+	return o.request(ctx, oneID(id), false)
+}
+
+// oneID is a stream of one request ID.
+func oneID(id string) <-chan idLine {
+	ids := make(chan idLine, 1)
+	ids <- idLine{id: id}
+	close(ids)
+	return ids
+}
+
+// idLine is one request ID read, or the error that ended the reading.
+type idLine struct {
+	id  string
+	err error
 }
 
 // readIDs reads one request ID per line, pulled out of what surrounds it
 // (query.ExtractRequestID: a header, key=value, JSON); blank lines are
-// skipped.
-func readIDs(r io.Reader) ([]string, error) {
-	if r == nil {
-		return nil, nil
-	}
-	var ids []string
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		if id := query.ExtractRequestID(sc.Text()); id != "" {
-			ids = append(ids, id)
+// skipped. Each is sent as soon as its line is read, so that `tail -f ids |
+// culprit request -` reports as IDs arrive; the channel is closed at the
+// end of the input. The reading goroutine may stay blocked on a read that
+// never ends (a terminal, a pipe kept open) after ctx is done: the command
+// returns without waiting for it, and the process exits.
+func readIDs(ctx context.Context, r io.Reader) <-chan idLine {
+	ch := make(chan idLine)
+	go func() {
+		defer close(ch)
+		if r == nil {
+			return
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading request IDs from stdin: %w", err)
-	}
-	return ids, nil
+		send := func(l idLine) bool {
+			select {
+			case ch <- l:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			if id := query.ExtractRequestID(sc.Text()); id != "" && !send(idLine{id: id}) {
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			send(idLine{err: fmt.Errorf("reading request IDs from stdin: %w", err)})
+		}
+	}()
+	return ch
 }
 
-// request investigates ids and prints one report per ID. A missing index
-// is not an error for a lookup: every ID is "not found", with a hint.
-func (o *requestOptions) request(ctx context.Context, ids []string, batch bool) error {
+// request investigates the IDs as they come and prints one report per ID.
+// A missing index is not an error for a lookup: every ID is "not found",
+// with a hint.
+func (o *requestOptions) request(ctx context.Context, ids <-chan idLine, batch bool) error {
 	var inv *query.Investigator
 	switch i, done, err := o.investigator(); {
 	case err == nil:
@@ -114,8 +138,27 @@ func (o *requestOptions) request(ctx context.Context, ids []string, batch bool) 
 	case !errors.Is(err, index.ErrNotExist):
 		return err
 	}
-	missing := 0
-	for i, id := range ids {
+	missing, n := 0, 0
+	for {
+		var id string
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case l, ok := <-ids:
+			if !ok {
+				switch {
+				case n == 0 && batch:
+					return errors.New("request -: no request ID on standard input (one per line)")
+				case missing > 0:
+					return &NoResultsError{}
+				}
+				return nil
+			}
+			if l.err != nil {
+				return l.err
+			}
+			id = l.id
+		}
 		var r *query.Report
 		if inv == nil {
 			r = &query.Report{RequestID: id, Hint: fmt.Sprintf("no index at %s yet: run 'culprit ingest PATH...' first", o.indexDir)}
@@ -126,13 +169,14 @@ func (o *requestOptions) request(ctx context.Context, ids []string, batch bool) 
 			}
 			if err != nil {
 				err = fmt.Errorf("request %s: %w", id, err)
-				if i > 0 && ctx.Err() == nil {
+				if n > 0 && ctx.Err() == nil {
 					// The reports above are whole; the batch is not.
-					err = &incompleteError{printed: i, what: "report", err: err}
+					err = &incompleteError{printed: n, what: "report", err: err}
 				}
 				return err
 			}
 		}
+		n++
 		if !r.Found {
 			missing++
 		}
@@ -140,10 +184,6 @@ func (o *requestOptions) request(ctx context.Context, ids []string, batch bool) 
 			return err
 		}
 	}
-	if missing > 0 {
-		return &NoResultsError{}
-	}
-	return nil
 }
 
 func (o *requestOptions) writeReport(r *query.Report, batch bool) error {
