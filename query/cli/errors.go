@@ -23,7 +23,7 @@ type errorsOptions struct {
 func newErrorsCmd(g *globals) *cobra.Command {
 	o := &errorsOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "errors [--since T] [--until T] [--service S] [--sort count|first_seen] [--limit N] [--json]",
+		Use:   "errors [--since T] [--until T] [--service S] [--sort count|first_seen] [--limit N] [--follow] [--json]",
 		Short: "List error groups (by fingerprint) with counts, first/last seen, suspect deploy and likely cause",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {

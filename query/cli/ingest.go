@@ -33,7 +33,7 @@ type ingestOptions struct {
 func newIngestCmd(g *globals) *cobra.Command {
 	o := &ingestOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "ingest [--deploys FILE]... [--field NAME=PATH]... [--service NAME] [--max-line BYTES] [--final] [--dry-run] [--json] PATH...",
+		Use:   "ingest [--deploys FILE]... [--field NAME=PATH]... [--service NAME] [--max-line BYTES] [--final] [--dry-run] [--follow] [--json] PATH...",
 		Short: "Add logs (files, directories, globs, .gz, - for stdin) and deploy history to the index",
 		Long: `Add logs and deploy history to the index. Re-ingesting is cheap and safe:
 unchanged files are skipped, appended files add only their tail, rotated or

@@ -27,7 +27,7 @@ type requestOptions struct {
 func newRequestCmd(g *globals) *cobra.Command {
 	o := &requestOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "request ID|- [--json | --format markdown]",
+		Use:   "request ID|- [--json | --format markdown] [--compare]",
 		Short: "Investigate one request ID (or - : one ID per line on stdin, NDJSON out)",
 		Long: `Investigate a request: every line of it across services, the root error and
 its stack trace, the first occurrence of the same error, the suspect deploy,

@@ -32,7 +32,7 @@ type searchOptions struct {
 func newSearchCmd(g *globals) *cobra.Command {
 	o := &searchOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "search QUERY [--since T] [--until T] [--service S] [--level L] [--limit N] [--oldest] [--json]",
+		Use:   "search QUERY [--since T] [--until T] [--service S] [--level L] [--limit N] [--oldest] [--follow] [--json]",
 		Short: "Search log lines with bleve query syntax over the canonical fields",
 		Long: `Search log lines. QUERY uses bleve's query-string syntax over the canonical
 fields (see README): keyword fields request_id service host version method path
