@@ -28,7 +28,7 @@ func newDemoCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
 		Short: "Ingest the bundled sample incident into a temporary index and investigate a failing request",
-		Long: `Ingest the bundled sample incident (three services, a deployment regression,
+		Long: `Ingest the bundled sample incident (four services, a deployment regression,
 a dependency outage and a pre-existing error; see testdata/incident/README.md)
 into a temporary index, then open the TUI on a failing request a user reported.
 When stdout is not a terminal, print the text report instead. With --index,
