@@ -107,9 +107,11 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 	}
 	var st WriteStore
 	var lazy *lazyStore
-	if o.storeURL == "" && indexAbsent(o.indexDir) {
+	if o.storeURL == "" && !o.Follow && !slices.Contains(o.Ingest.Paths, "-") && indexAbsent(o.indexDir) {
 		// Created on the first thing to store: a run that stores nothing
-		// leaves no index behind.
+		// leaves no index behind. Not for a stream (stdin, --follow): its
+		// first lines may come late, and until then the index would be
+		// neither locked against a second writer nor there for readers.
 		lazy = &lazyStore{open: o.openWrite}
 		st = lazy
 	} else {

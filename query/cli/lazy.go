@@ -14,7 +14,9 @@ import (
 // (`culprit ingest /no/such/path`, an unreadable file, a deploy history
 // that does not parse, Ctrl-C before the first line) leaves no directory
 // behind, so later commands still say that there is no index instead of
-// answering from an empty one.
+// answering from an empty one. Only for files: an ingest of a stream
+// (stdin, --follow) opens the index at once, so that it is locked against a
+// second writer and served to readers before the first line arrives.
 type lazyStore struct {
 	open func() (WriteStore, error)
 	st   WriteStore
