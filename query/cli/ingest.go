@@ -130,9 +130,10 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 		return runFollow(ctx, o, in, st)
 	}
 	sum, runErr := ingest.Run(ctx, in, st)
-	if runErr == nil || !errors.Is(runErr, context.Canceled) {
+	if _, onlyPaths := runErr.(*ingest.PathErrors); runErr == nil || onlyPaths {
 		// A directory that holds no file is a mistake to report, as a
-		// glob that matches none is.
+		// glob that matches none is (not after a fatal error or an
+		// interrupt: the run may have stopped before it looked).
 		for _, d := range emptyDirs(o.Ingest.Paths, sum) {
 			pe := ingest.PathError{Path: d, Err: errNoFiles}
 			sum.Failed = append(sum.Failed, pe)
