@@ -99,6 +99,9 @@ func runTUIFollow(ctx context.Context, o *tuiOptions) error {
 		if p == "-" {
 			return flagErrorf("tui --follow cannot read standard input (the TUI uses the terminal): run 'culprit ingest --follow -' in another process and 'culprit tui' here")
 		}
+		if o.storeURL == "" && insideIndex(p, o.indexDir) {
+			return flagErrorf("%s names the index directory %s or a file in it: an index never ingests its own files", p, o.indexDir)
+		}
 	}
 	st, err := o.openWrite()
 	if err != nil {

@@ -105,6 +105,15 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 		in.Stdin = o.env.In
 		return ingest.DryRun(ctx, in, o.env.Out) // sanitises what it prints
 	}
+	if o.storeURL == "" {
+		// No path may feed the index its own files: reading blocks.pack
+		// while appending to it is a loop that grows it without end.
+		for _, p := range append(slices.Clone(o.Ingest.Paths), o.Ingest.Deploys...) {
+			if insideIndex(p, o.indexDir) {
+				return flagErrorf("%s names the index directory %s or a file in it: an index never ingests its own files", p, o.indexDir)
+			}
+		}
+	}
 	var st WriteStore
 	var lazy *lazyStore
 	if o.storeURL == "" && !o.Follow && !slices.Contains(o.Ingest.Paths, "-") && indexAbsent(o.indexDir) {
@@ -161,6 +170,46 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 		err = errors.Join(err, fmt.Errorf("nothing ingested: no index created at %s", o.indexDir))
 	}
 	return errors.Join(runErr, err)
+}
+
+// insideIndex reports whether the path argument p (a file, a directory,
+// a glob, SERVICE=FILE for a deploy history) names the index directory dir
+// or something in it, symbolic links resolved.
+func insideIndex(p, dir string) bool {
+	if p == "-" || p == "" {
+		return false
+	}
+	root, err := resolve(dir)
+	if err != nil {
+		return false // no index yet: nothing in it to protect
+	}
+	names := []string{p}
+	if _, f, ok := strings.Cut(p, "="); ok {
+		names = append(names, f)
+	}
+	for _, n := range names {
+		matches := []string{n}
+		if strings.ContainsAny(n, "*?[") {
+			if m, err := filepath.Glob(n); err == nil {
+				matches = m
+			}
+		}
+		for _, m := range matches {
+			if a, err := resolve(m); err == nil && under(a, root) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// resolve returns p absolute, with symbolic links resolved.
+func resolve(p string) (string, error) {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(a)
 }
 
 // errNoFiles is the failure of a directory argument under which the run

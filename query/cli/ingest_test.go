@@ -365,3 +365,45 @@ func TestIngestEmptyDirectory(t *testing.T) {
 		t.Errorf("ingest --json of an empty directory: want exit 2 and one failed path\n%s", r)
 	}
 }
+
+// TestIngestRefusesTheIndexItself: a path that names the index directory or
+// a file in it (directly, by a glob, through a symbolic link, as a deploy
+// history) is refused before anything is read: ingesting blocks.pack into
+// the index that appends to it grew the file without end.
+func TestIngestRefusesTheIndexItself(t *testing.T) {
+	dir := t.TempDir()
+	idx := filepath.Join(dir, "idx")
+	logf := writeFile(t, dir, "a.log", `{"time":"2026-11-25T10:00:00Z","msg":"a"}`+"\n")
+	if r := culprit(t, idx, "", "ingest", logf); r.code != 0 {
+		t.Fatalf("ingest:\n%s", r)
+	}
+	if err := os.Symlink(idx, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(filepath.Join(idx, "blocks.pack"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"ingest", filepath.Join(idx, "blocks.pack")},
+		{"ingest", filepath.Join(idx, "*")},
+		{"ingest", idx},
+		{"ingest", filepath.Join(idx, "bleve")},
+		{"ingest", filepath.Join(dir, "link", "blocks.pack")},
+		{"ingest", logf, "--deploys", "api=" + filepath.Join(idx, "sources")},
+		{"ingest", "--follow", filepath.Join(idx, "blocks.pack")},
+		{"tui", "--follow", filepath.Join(idx, "blocks.pack")},
+	} {
+		r := newTerm(t, args[0] == "tui", "").run(t, idx, args...)
+		if r.code != 2 || !strings.Contains(r.err, "an index never ingests its own files") {
+			t.Errorf("%v: want exit 2 and a refusal\n%s", args, r)
+		}
+	}
+	after, err := os.Stat(filepath.Join(idx, "blocks.pack"))
+	if err != nil || after.Size() != before.Size() {
+		t.Errorf("blocks.pack changed: %d bytes, was %d (%v)", after.Size(), before.Size(), err)
+	}
+	if r := culprit(t, idx, "", "ingest", dir); r.code != 0 {
+		t.Errorf("a directory holding the index is still ingested (the index skipped):\n%s", r)
+	}
+}
