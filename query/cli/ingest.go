@@ -116,11 +116,12 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 	}
 	var st WriteStore
 	var lazy *lazyStore
-	if o.storeURL == "" && !o.Follow && !slices.Contains(o.Ingest.Paths, "-") && indexAbsent(o.indexDir) {
+	if o.storeURL == "" && !o.Follow && !slices.ContainsFunc(o.Ingest.Paths, isStream) && indexAbsent(o.indexDir) {
 		// Created on the first thing to store: a run that stores nothing
-		// leaves no index behind. Not for a stream (stdin, --follow): its
-		// first lines may come late, and until then the index would be
-		// neither locked against a second writer nor there for readers.
+		// leaves no index behind. Not for a stream (stdin, a named pipe,
+		// --follow): its first lines may come late, and until then the
+		// index would be neither locked against a second writer nor there
+		// for readers.
 		lazy = &lazyStore{open: o.openWrite}
 		st = lazy
 	} else {
@@ -170,6 +171,16 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 		err = errors.Join(err, fmt.Errorf("nothing ingested: no index created at %s", o.indexDir))
 	}
 	return errors.Join(runErr, err)
+}
+
+// isStream reports whether the path argument p is read as a stream, whose
+// lines may be long in coming: standard input, a named pipe, a device.
+func isStream(p string) bool {
+	if p == "-" {
+		return true
+	}
+	fi, err := os.Stat(p)
+	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
 }
 
 // insideIndex reports whether the path argument p (a file, a directory,
