@@ -379,3 +379,14 @@ func TestRequestStdinStreams(t *testing.T) {
 		t.Fatal("request - did not end on Ctrl-C while stdin was open")
 	}
 }
+
+// TestRequestStdinLongLine: a line of `request -` input over the limit is
+// an error naming the line, after the reports of the lines before it.
+func TestRequestStdinLongLine(t *testing.T) {
+	idx := incidentIndex(t)
+	id := loadCases(t)[0].RequestID
+	r := culprit(t, idx, id+"\n"+strings.Repeat("a", maxIDLine+1)+"\n", "request", "-", "--json")
+	if r.code != 2 || !strings.Contains(r.err, "output incomplete: stopped after 1 report: reading request IDs from stdin: line 2 is longer than 1048576 bytes") || !strings.Contains(r.stdout, id) {
+		t.Errorf("want the first report, then exit 2 naming line 2\n%s", r)
+	}
+}

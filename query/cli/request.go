@@ -84,6 +84,10 @@ func oneID(id string) <-chan idLine {
 	return ids
 }
 
+// maxIDLine is the longest line of `request -` input (an ID inside a log
+// line or a header).
+const maxIDLine = 1 << 20
+
 // idLine is one request ID read, or the error that ended the reading.
 type idLine struct {
 	id  string
@@ -113,13 +117,18 @@ func readIDs(ctx context.Context, r io.Reader) <-chan idLine {
 			}
 		}
 		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		sc.Buffer(make([]byte, 64<<10), maxIDLine)
+		line := 0
 		for sc.Scan() {
+			line++
 			if id := query.ExtractRequestID(sc.Text()); id != "" && !send(idLine{id: id}) {
 				return
 			}
 		}
-		if err := sc.Err(); err != nil {
+		switch err := sc.Err(); {
+		case errors.Is(err, bufio.ErrTooLong):
+			send(idLine{err: fmt.Errorf("reading request IDs from stdin: line %d is longer than %d bytes", line+1, maxIDLine)})
+		case err != nil:
 			send(idLine{err: fmt.Errorf("reading request IDs from stdin: %w", err)})
 		}
 	}()
@@ -155,6 +164,9 @@ func (o *requestOptions) request(ctx context.Context, ids <-chan idLine, batch b
 				return nil
 			}
 			if l.err != nil {
+				if n > 0 {
+					return &incompleteError{printed: n, what: "report", err: l.err}
+				}
 				return l.err
 			}
 			id = l.id
