@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/culprit-dev/culprit/query"
 )
@@ -70,6 +71,17 @@ func unknownService(ctx context.Context, inv *query.Investigator, service string
 		more = fmt.Sprintf(" and %d more", fc.Distinct-len(names))
 	}
 	return fmt.Sprintf("no event of the index names service %s; services: %s%s", query.ShellQuote(service), strings.Join(names, ", "), more)
+}
+
+// clipArg shortens an argument quoted back in a note to its first 200
+// characters: a generated query of 80 KB is not worth repeating.
+func clipArg(s string) string {
+	const keep = 200
+	if utf8.RuneCountInString(s) <= keep {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:keep]) + "…"
 }
 
 // emptyNote joins the plain note and, when there is one, the reason.

@@ -40,6 +40,8 @@ func TestEmptyResults(t *testing.T) {
 		{name: "search filtered", idx: idx, args: []string{"search", "nosuchwordanywhere", "--service", "nosuch", "--level", "warning", "--since", "2026-11-25T17:13:00Z"},
 			stderr: "no lines match nosuchwordanywhere for service nosuch at level warn or worse since 2026-11-25T17:13:00.000Z (no event of the index names service nosuch"},
 		{name: "search quoted query", idx: idx, args: []string{"search", `"no such phrase"`}, stderr: `no lines match '"no such phrase"'`},
+		{name: "search long query", idx: idx, args: []string{"search", strings.Repeat("nosuchword ", 1000)},
+			stderr: "no lines match 'nosuchword nosuchword", notWant: strings.Repeat("nosuchword ", 20)},
 		{name: "search json", idx: idx, args: []string{"search", "nosuchwordanywhere", "--json"}},
 		{name: "search json filtered", idx: idx, args: []string{"search", "nosuchwordanywhere", "--service", "nosuch", "--json"}},
 		{name: "deploys", idx: noDeploys, args: []string{"deploys"}, stderr: "no deploys ingested"},

@@ -101,7 +101,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 	}
 	note := ""
 	if len(res.Events) == 0 {
-		what := "no lines match " + query.ShellQuote(o.Query)
+		what := "no lines match " + query.ShellQuote(clipArg(o.Query))
 		if strings.TrimSpace(o.Query) == "" {
 			what = "no lines"
 		}
