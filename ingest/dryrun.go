@@ -57,6 +57,16 @@ func DryRun(ctx context.Context, o Options, w io.Writer) error {
 	for _, p := range o.Paths {
 		x.expand(p)
 	}
+	found := make([]string, 0, len(x.srcs)+len(x.failed))
+	for _, s := range x.srcs {
+		found = append(found, s.name)
+	}
+	for _, f := range x.failed {
+		found = append(found, f.Path)
+	}
+	for _, d := range EmptyDirs(o.Paths, found) {
+		x.fail(d, ErrNoFiles)
+	}
 	bw := bufio.NewWriter(w)
 	failed := append([]PathError(nil), x.failed...)
 	for _, src := range x.srcs {

@@ -104,3 +104,40 @@ func (s *signalReader) Read(p []byte) (int, error) {
 }
 
 func (s *signalReader) Close() error { return s.f.Close() }
+
+// TestDryRunEmptyDirectory: a directory argument holding no file to read is
+// reported, as in a real run; one holding a file is not.
+func TestDryRunEmptyDirectory(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	logs := filepath.Join(dir, "logs")
+	if err := os.MkdirAll(filepath.Join(empty, ".hidden"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(empty, ".hidden", "a.log"), `{"msg":"hidden"}`+"\n")
+	writeFile(t, filepath.Join(logs, "a.log"), `{"msg":"a"}`+"\n")
+	var out bytes.Buffer
+	err := DryRun(t.Context(), Options{Paths: []string{empty, logs}}, &out)
+	var pe *PathErrors
+	if !errors.As(err, &pe) || len(pe.Errs) != 1 || pe.Errs[0].Path != empty || !errors.Is(pe.Errs[0].Err, ErrNoFiles) {
+		t.Fatalf("DryRun error = %v, want the empty directory alone reported", err)
+	}
+	if !strings.Contains(out.String(), empty+": no files in this directory") {
+		t.Errorf("dry run output does not name the empty directory:\n%s", out.String())
+	}
+}
+
+func TestUnder(t *testing.T) {
+	for _, c := range []struct {
+		f, d string
+		want bool
+	}{
+		{"logs/a.log", "logs", true}, {"logs", "logs", true}, {"logs2/a.log", "logs", false},
+		{"a.log", ".", true}, {"../a.log", ".", false}, {"/abs/a.log", ".", false},
+		{"/x/y/z", "/x", true}, {"/x/y/z", "/", true}, {"/xy/z", "/x", false},
+	} {
+		if got := Under(c.f, c.d); got != c.want {
+			t.Errorf("Under(%q, %q) = %v, want %v", c.f, c.d, got, c.want)
+		}
+	}
+}

@@ -145,7 +145,7 @@ func runIngest(ctx context.Context, o *ingestOptions) error {
 		// glob that matches none is (not after a fatal error or an
 		// interrupt: the run may have stopped before it looked).
 		for _, d := range emptyDirs(o.Ingest.Paths, sum) {
-			pe := ingest.PathError{Path: d, Err: errNoFiles}
+			pe := ingest.PathError{Path: d, Err: ingest.ErrNoFiles}
 			sum.Failed = append(sum.Failed, pe)
 			runErr = errors.Join(runErr, pe)
 		}
@@ -206,7 +206,7 @@ func insideIndex(p, dir string) bool {
 			}
 		}
 		for _, m := range matches {
-			if a, err := resolve(m); err == nil && under(a, root) {
+			if a, err := resolve(m); err == nil && ingest.Under(a, root) {
 				return true
 			}
 		}
@@ -223,42 +223,17 @@ func resolve(p string) (string, error) {
 	return filepath.EvalSymlinks(a)
 }
 
-// errNoFiles is the failure of a directory argument under which the run
-// found no file.
-var errNoFiles = errors.New("no files in this directory (hidden entries and index directories are skipped)")
-
 // emptyDirs returns the directory arguments of paths under which the run
 // found no source (read, skipped or failed).
 func emptyDirs(paths []string, sum ingest.Summary) []string {
 	found := make([]string, 0, len(sum.Sources)+len(sum.Failed))
 	for _, s := range sum.Sources {
-		found = append(found, filepath.Clean(s.Path))
+		found = append(found, s.Path)
 	}
 	for _, f := range sum.Failed {
-		found = append(found, filepath.Clean(f.Path))
+		found = append(found, f.Path)
 	}
-	var out []string
-	for _, p := range paths {
-		if p == "-" {
-			continue
-		}
-		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
-			continue
-		}
-		d := filepath.Clean(p)
-		if !slices.ContainsFunc(found, func(f string) bool { return under(f, d) }) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// under reports whether the cleaned path f is d or inside it.
-func under(f, d string) bool {
-	if d == "." {
-		return !filepath.IsAbs(f) && f != ".." && !strings.HasPrefix(f, ".."+string(filepath.Separator))
-	}
-	return f == d || strings.HasPrefix(f, strings.TrimSuffix(d, string(filepath.Separator))+string(filepath.Separator))
+	return ingest.EmptyDirs(paths, found)
 }
 
 type (
