@@ -18,6 +18,8 @@
 # a rerun changes only the times, durations, goroutine addresses and the like.
 #
 # Usage: scripts/corpora/libs/gen.sh [go|node|python|java|ruby|php|rust|draft]...
+# A step may name some of its producers, e.g. go:zapdriver,clog or
+# node:powertools, to regenerate only their files.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -34,10 +36,17 @@ isolated() {
 	fi
 }
 
+# pick DEFAULT... [ONLY]: the producers to run: ONLY (comma-separated) when
+# given, else all of DEFAULT.
+pick() {
+	local only=${!#}
+	if [ -n "$only" ]; then echo "${only//,/ }"; else echo "${@:1:$#-1}"; fi
+}
+
 gen_go() {
 	cd "$here/go"
 	local bin; bin=$(mktemp -d /tmp/culprit-libs-go-XXXXXX)
-	for c in hclog charmlog gokit phuslu log15 apexlog gommon klog funcr golog; do
+	for c in $(pick hclog charmlog gokit phuslu log15 apexlog gommon klog funcr golog zapdriver clog "${1:-}"); do
 		go build -trimpath -o "$bin/$c" "./cmd/$c"
 		isolated "$bin/$c" >"$L/go-$c.log"
 	done
@@ -124,9 +133,11 @@ draft() { /usr/bin/python3 -B "$here/draft_times.py" "$L"; }
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(go node python java ruby php rust draft)
 for s in "${steps[@]}"; do
-	case $s in
-	go) gen_go ;; node) gen_node ;; python) gen_python ;; java) gen_java ;; ruby) gen_ruby ;;
-	php) gen_php ;; rust) gen_rust ;; draft) draft ;;
+	only=
+	[[ $s == *:* ]] && only=${s#*:}
+	case ${s%%:*} in
+	go) gen_go "$only" ;; node) gen_node "$only" ;; python) gen_python "$only" ;; java) gen_java "$only" ;;
+	ruby) gen_ruby "$only" ;; php) gen_php "$only" ;; rust) gen_rust ;; draft) draft ;;
 	*) echo "unknown step $s" >&2; exit 2 ;;
 	esac
 done

@@ -4,6 +4,8 @@ go 1.26.0
 
 require (
 	github.com/apex/log v1.9.0
+	github.com/blendle/zapdriver v1.3.1
+	github.com/chainguard-dev/clog v1.8.0
 	github.com/charmbracelet/log v1.0.0
 	github.com/go-kit/log v0.2.1
 	github.com/go-logr/logr v1.4.4
@@ -12,6 +14,7 @@ require (
 	github.com/kataras/golog v0.1.13
 	github.com/labstack/gommon v0.5.0
 	github.com/phuslu/log v1.0.121
+	go.uber.org/zap v1.27.1
 	k8s.io/component-base v0.37.2
 	k8s.io/klog/v2 v2.140.0
 )
@@ -59,7 +62,6 @@ require (
 	go.opentelemetry.io/otel v1.44.0 // indirect
 	go.opentelemetry.io/otel/trace v1.44.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
-	go.uber.org/zap v1.27.1 // indirect
 	go.yaml.in/yaml/v2 v2.4.4 // indirect
 	golang.org/x/exp v0.0.0-20231006140011-7918f672742d // indirect
 	golang.org/x/net v0.57.0 // indirect

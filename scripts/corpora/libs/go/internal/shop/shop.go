@@ -28,6 +28,13 @@ type ReqLog interface {
 	Error(msg string, err error)
 }
 
+// Warner is a ReqLog that also logs warnings: serve calls Warn for a
+// request answered 404 (producers written before it do not implement it,
+// so their output is unchanged).
+type Warner interface {
+	Warn(msg string, kv ...any)
+}
+
 // Logger is the service-wide logger of one library.
 type Logger interface {
 	Info(msg string, kv ...any)
@@ -112,6 +119,9 @@ func serve(h http.Handler, rl ReqLog, req *http.Request, user string) {
 		}()
 		h.ServeHTTP(rec, req.WithContext(req.Context()))
 	}()
+	if w, ok := rl.(Warner); ok && rec.Code == http.StatusNotFound {
+		w.Warn("order not found", "method", req.Method, "path", req.URL.Path, "status", rec.Code)
+	}
 	if rec.Code == http.StatusInternalServerError {
 		if msg := strings.TrimSpace(rec.Body.String()); msg != "" {
 			rl.Error("checkout failed", fmt.Errorf("%s", msg))
