@@ -635,6 +635,7 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 	switch {
 	case strings.TrimSpace(ev.Stack) != "":
 		st = parseStack(ev.Stack)
+		ev.Message = cutStackSuffix(ev.Message, ev.Stack)
 	case looksLikeStack(ev.Message):
 		// Google Cloud puts the stack in the message (Error Reporting
 		// reads it there); so do some handlers. It counts only if frames
@@ -688,6 +689,25 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 		}
 	}
 	ev.Fingerprint = fingerprint(ev.ErrorType, msg, st)
+}
+
+// cutStackSuffix returns msg without the stack its record also holds in a
+// field of its own, when msg ends with it: transports written for Google
+// Error Reporting (logging-winston, logging-bunyan) append the stack to the
+// message text and keep it in `stack` too. The stack is then the event's
+// stack; left in the message it would be shown twice and make the message
+// of every such line unique. A message that is the stack and nothing else
+// is kept.
+func cutStackSuffix(msg, stack string) string {
+	st := strings.TrimSpace(stack)
+	m := strings.TrimRight(msg, " \t\r\n")
+	if len(m) <= len(st) || !strings.HasSuffix(m, st) {
+		return msg
+	}
+	if head := strings.TrimRight(m[:len(m)-len(st)], " \t\r\n:"); head != "" {
+		return head
+	}
+	return msg
 }
 
 // textKeys hold a record's formatted text (loguru's "text", formatters'

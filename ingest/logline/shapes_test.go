@@ -40,6 +40,15 @@ func TestShapes(t *testing.T) {
 			stack: []string{"java.lang.IllegalStateException: no stock", "\tat shop.Orders.reserve(Orders.java:42)", "Caused by: java.sql.SQLException: db down", "\tat shop.Db.query(Db.java:9)"},
 		},
 		{
+			name: "stack appended to the message for Error Reporting, and in its own field",
+			lines: []string{
+				`{"timestamp":{"seconds":1795626781,"nanos":100000000},"severity":"INFO","message":"ok","metadata":{"path":"/"},"logging.googleapis.com/labels":{"request_id":"r-0"}}`,
+				`{"timestamp":{"seconds":1795626781,"nanos":123000000},"severity":"ERROR","message":"checkout failed no stock Error: no stock\n    at reserve (/app/orders.js:42:9)\n    at checkout (/app/api.js:7:3)","metadata":{"stack":"Error: no stock\n    at reserve (/app/orders.js:42:9)\n    at checkout (/app/api.js:7:3)"},"logging.googleapis.com/labels":{"request_id":"r-4"}}`,
+			},
+			want:  index.Event{Time: mustTime(ts), Level: "error", Message: "checkout failed no stock", RequestID: "r-4", ErrorType: "Error", Error: "no stock"},
+			stack: []string{"Error: no stock", "at reserve (/app/orders.js:42:9)"},
+		},
+		{
 			name: "tslog positional message and _meta",
 			lines: []string{
 				`{"0":"started","_meta":{"runtime":"nodejs","date":"2026-11-25T17:13:01.100Z","logLevelId":3,"logLevelName":"INFO","name":"api"}}`,
