@@ -5,7 +5,8 @@
 //
 // A producer passes a logger factory: forRequest(id) returns
 // { info(msg, fields), error(msg, err, fields) } bound to that request in the
-// library's own way; startup(msg, fields) logs a line without a request.
+// library's own way, and optionally warn(msg, fields), called for a request
+// answered 404; startup(msg, fields) logs a line without a request.
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 
@@ -66,6 +67,7 @@ export async function run(lib, { startup, forRequest }) {
         log.error('checkout failed', err, { method: req.method, path: req.url });
         [status, out] = [500, { error: 'internal error' }];
       }
+      if (status === 404 && log.warn) log.warn('order not found', { method: req.method, path: req.url, status });
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(out));
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
