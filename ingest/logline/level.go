@@ -200,6 +200,11 @@ func levelFromString(s string, scheme levelScheme) string {
 	if lv, ok := model.LevelOfLower(lower); ok {
 		return lv
 	}
+	if string(lower) == "log" {
+		// The level of console.log-style APIs (NestJS's Logger.log, Deno's
+		// and the browser console's levels): their info.
+		return index.LevelInfo
+	}
 	if sign > 0 {
 		// slog's "INFO+2", "ERROR-4".
 		base, ok := slogBase[string(lower[:sign])]
