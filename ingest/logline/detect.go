@@ -163,6 +163,10 @@ func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 	}
 	byShape(lines, m)
 	m.LevelScale = levelScale(lines, m.Paths["level"])
+	if lp, ok := m.Paths["level"]; ok && m.LevelScale != LevelScaleVerbosity &&
+		!slices.Contains(m.Overridden, "level") && pathHint(fLevel, lp) == hLevelVerbosity {
+		delete(m.Paths, "level") // a "v" that holds no V-levels: a version, not a level
+	}
 	m.Convention = guessConvention(lines, m)
 	if !librarySignature(m.Convention, sample, lines) {
 		m.Convention = "json" // the keys are that library's, the lines are not
@@ -392,7 +396,7 @@ func chooseField(f int, tallies []tally) (string, bool) {
 		words := make([]tally, len(tallies))
 		any := false
 		for i, c := range cs {
-			if t := tallies[i]; c.hint == hNone && 2*t.numeric > t.count {
+			if t := tallies[i]; (c.hint == hNone && 2*t.numeric > t.count) || c.hint == hLevelVerbosity {
 				continue
 			}
 			words[i] = tallies[i]

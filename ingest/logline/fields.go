@@ -100,7 +100,13 @@ var candidates = [numFields][]candidate{
 		candidate{"PRIORITY", hLevelSyslog},
 		candidate{"syslog.severity", hLevelSyslog},
 		candidate{"log.syslog.severity.code", hLevelSyslog},
-		candidate{"level_value", hLevelLogback}),
+		candidate{"level_value", hLevelLogback},
+		// klog's JSON (Kubernetes' --logging-format=json) gives info lines
+		// only their V-level, "v": 0. A bare "v" is too common a key to be
+		// a level on its own: it is taken only when the sample's values are
+		// V-levels (levelScale), and never read from a source whose sample
+		// did not choose it.
+		candidate{"v", hLevelVerbosity}),
 	fMessage: append(cands("msg message @m @message RenderedMessage event fields.message log MESSAGE "+
 		"short_message textPayload jsonPayload.message text m",
 		map[string]hint{"msg": hObject, "message": hObject, "text": hText}),

@@ -233,6 +233,9 @@ var fallbackPaths = sync.OnceValue(func() *[numFields][]fallbackPath {
 	}
 	for f := range numFields {
 		for i, c := range candidates[f] {
+			if c.hint == hLevelVerbosity {
+				continue // only where the sample showed V-levels (Detect)
+			}
 			for _, v := range candidateVariants()[f][i] {
 				add(f, weakRank(f, c.hint, i+1), c.hint, v)
 			}

@@ -49,6 +49,26 @@ func TestShapes(t *testing.T) {
 			stack: []string{"Error: no stock", "at reserve (/app/orders.js:42:9)"},
 		},
 		{
+			name: "klog JSON: info lines hold only their V-level",
+			lines: []string{
+				`{"ts":1795626781100.1,"caller":"x/main.go:3","msg":"ok","v":0}`,
+				`{"ts":1795626781110.1,"caller":"x/main.go:3","msg":"ok","v":0}`,
+				`{"ts":1795626781120.1,"caller":"x/main.go:3","msg":"ok","v":0}`,
+				`{"ts":1795626781123,"caller":"x/main.go:4","msg":"started","requestID":"r-5","v":0}`,
+			},
+			want: index.Event{Time: mustTime(ts), Level: "info", Message: "started", RequestID: "r-5"},
+		},
+		{
+			name: "a bare v that is a format version is no level",
+			lines: []string{
+				`{"v":1,"ts":"2026-11-25T17:13:01.100Z","msg":"ok"}`,
+				`{"v":1,"ts":"2026-11-25T17:13:01.110Z","msg":"ok"}`,
+				`{"v":1,"ts":"2026-11-25T17:13:01.123Z","msg":"started","request_id":"r-6"}`,
+			},
+			want:  index.Event{Time: mustTime(ts), Message: "started", RequestID: "r-6"},
+			noVal: []string{"level"},
+		},
+		{
 			name: "tslog positional message and _meta",
 			lines: []string{
 				`{"0":"started","_meta":{"runtime":"nodejs","date":"2026-11-25T17:13:01.100Z","logLevelId":3,"logLevelName":"INFO","name":"api"}}`,
