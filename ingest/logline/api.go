@@ -8,6 +8,12 @@ import "sync/atomic"
 // LevelScaleVerbosity is Mapping.LevelScale for V-levels (0 info, 1+ debug).
 const LevelScaleVerbosity = "verbosity"
 
+// LevelScaleLogbook is Mapping.LevelScale for Python Logbook's numbers
+// (9 trace, 10 debug, 11 info, 12 notice, 13 warning, 14 error, 15
+// critical), which magnitude alone would read as OpenTelemetry's (where 14
+// is a warning).
+const LevelScaleLogbook = "logbook"
+
 // Mapping says, for one source, where each canonical field (index.Fields) is
 // found. It is chosen once per source by Detect and serialised into the
 // source's checkpoint so that a resumed source parses the same way.
@@ -39,7 +45,9 @@ type Mapping struct {
 	// LevelScale says how numeric levels of unknown scheme are read:
 	// LevelScaleVerbosity when the sample's numeric levels are small and
 	// mostly 0 (logr/funcr, klog: a V-level, 0 is info), since no source
-	// logs mostly emergencies; "" reads them by magnitude.
+	// logs mostly emergencies; LevelScaleLogbook when they lie in 9-15 and
+	// most are 11 (Logbook's info; OpenTelemetry's info is 9); "" reads
+	// them by magnitude.
 	LevelScale string `json:"level_scale,omitempty"`
 
 	compiled atomic.Value // *plan, built by the first Parse

@@ -178,29 +178,42 @@ func Detect(sample [][]byte, overrides map[string]string) (*Mapping, error) {
 // levelScale reads the numeric levels the sample holds at path: when there
 // are a few, all between 0 and 10, and at least four in five are 0, they
 // are V-levels (go-logr/funcr, klog: 0 is info, higher is more verbose),
-// not syslog severities, since no source logs mostly emergencies.
+// not syslog severities, since no source logs mostly emergencies. When
+// they all lie in 9-15 and most are 11, they are Logbook's (11 info, 14
+// error): a source logs mostly at info, and OpenTelemetry's info is 9.
 func levelScale(lines []map[string]flatEntry, path string) string {
 	if path == "" {
 		return ""
 	}
-	numeric, zeros := 0, 0
+	var count [16]int // per value 0-15
+	numeric := 0
 	for _, flat := range lines {
 		for _, e := range flat {
 			if e.path != path || e.val.Type != gjson.Number {
 				continue
 			}
 			n, ok := levelNumber(e.val.Raw)
-			if !ok || n < 0 || n > 10 {
+			if !ok || n < 0 || n > 15 {
 				return ""
 			}
 			numeric++
-			if n == 0 {
-				zeros++
-			}
+			count[n]++
 		}
 	}
-	if numeric >= 3 && 5*zeros >= 4*numeric {
+	if numeric < 3 {
+		return ""
+	}
+	small := 0
+	for _, c := range count[:11] {
+		small += c
+	}
+	switch {
+	case small == numeric && 5*count[0] >= 4*numeric:
 		return LevelScaleVerbosity
+	case count[11] > numeric/2 && count[11]+count[12]+count[13]+count[14]+count[15]+count[9]+count[10] == numeric:
+		// Logbook: INFO is 11. OpenTelemetry's severity numbers, which
+		// magnitude would otherwise suggest, put INFO at 9.
+		return LevelScaleLogbook
 	}
 	return ""
 }

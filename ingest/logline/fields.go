@@ -56,6 +56,7 @@ const (
 	hLevelSyslog
 	hLevelLogback
 	hLevelVerbosity // logr/klog V-levels: 0 info, higher is more verbose
+	hLevelLogbook   // Python Logbook: 9 trace ... 11 info ... 14 error, 15 critical
 	hDurMS          // duration in milliseconds
 	hDurS           // duration in seconds
 	hDurUS          // duration in microseconds
@@ -140,6 +141,7 @@ var candidates = [numFields][]candidate{
 		candidate{"logger", hWeak},
 		candidate{"logger_name", hWeak},
 		candidate{"name", hWeak},
+		candidate{"channel", hWeak}, // Monolog's and Logbook's logger name
 		candidate{"N", hWeak}),
 	fHost: cands("host hostname host.name host.hostname _HOSTNAME pod pod_name kubernetes.pod.name "+
 		"k8s.pod.name instance machineName server", nil),
@@ -185,7 +187,7 @@ var candidates = [numFields][]candidate{
 		"error_message exc_value panic.payload", nil), append(errObjCands(), candidate{"reason", hErrText})...),
 	fStack: append(cands("stack stack_trace error.stack error.stack_trace exception.stacktrace err.stack message.stackTrace "+
 		"exception exc_info exc_text @x S errorVerbose exception.stack_trace error.stacktrace backtrace stackTrace traceback "+
-		"panic.backtrace", nil),
+		"panic.backtrace formatted_exception", nil),
 		errObjCands()...),
 	fTemplate: {
 		{"@mt", hNone}, {"MessageTemplate", hNone}, {"State.{OriginalFormat}", hNone},

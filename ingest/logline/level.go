@@ -21,6 +21,7 @@ const (
 	levelLogback               // logstash-logback level_value 5000-50000
 	levelSlog                  // slog numeric: -4 debug, 0 info, 4 warn, 8 error
 	levelVerbosity             // logr/klog V-level: 0 info, 1 and up debug
+	levelLogbook               // Python Logbook: 9 trace, 10 debug, 11-12 info, 13 warn, 14 error, 15 critical
 )
 
 // normalizeLevel maps a level value of any common logger to one of the
@@ -152,6 +153,22 @@ func levelFromNumber(n int64, scheme levelScheme) string {
 		}
 	case levelSlog:
 		return slogLevel(n)
+	case levelLogbook:
+		switch n {
+		case 9:
+			return index.LevelTrace
+		case 10:
+			return index.LevelDebug
+		case 11, 12:
+			return index.LevelInfo
+		case 13:
+			return index.LevelWarn
+		case 14:
+			return index.LevelError
+		case 15:
+			return index.LevelFatal
+		}
+		return ""
 	}
 	return ""
 }

@@ -178,8 +178,13 @@ func (m *Mapping) compile() *plan {
 		}
 		if path != "" {
 			h := pathHint(f, path)
-			if f == fLevel && h == hNone && m.LevelScale == LevelScaleVerbosity {
-				h = hLevelVerbosity
+			if f == fLevel && h == hNone {
+				switch m.LevelScale {
+				case LevelScaleVerbosity:
+					h = hLevelVerbosity
+				case LevelScaleLogbook:
+					h = hLevelLogbook
+				}
 			}
 			if overridden[name] {
 				// A user writes log.level for the literal key and req.id
@@ -1060,6 +1065,8 @@ func schemeOf(h hint) levelScheme {
 		return levelLogback
 	case hLevelVerbosity:
 		return levelVerbosity
+	case hLevelLogbook:
+		return levelLogbook
 	}
 	return levelAuto
 }

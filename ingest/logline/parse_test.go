@@ -731,6 +731,12 @@ func TestVerbosityLevels(t *testing.T) {
 			`{"level":0,"msg":"disk gone"}`, index.LevelFatal},
 		{"too few to judge", []string{`{"level":0,"msg":"a"}`, `{"level":0,"msg":"b"}`},
 			`{"level":0,"msg":"x"}`, index.LevelFatal},
+		{"Logbook: mostly 11", []string{`{"level":11,"msg":"a"}`, `{"level":11,"msg":"b"}`, `{"level":13,"msg":"c"}`, `{"level":11,"msg":"d"}`},
+			`{"level":14,"msg":"checkout failed"}`, index.LevelError},
+		{"Logbook warning", []string{`{"level":11,"msg":"a"}`, `{"level":11,"msg":"b"}`, `{"level":11,"msg":"c"}`},
+			`{"level":13,"msg":"slow"}`, index.LevelWarn},
+		{"OpenTelemetry numbers: mostly 9", []string{`{"level":9,"msg":"a"}`, `{"level":9,"msg":"b"}`, `{"level":13,"msg":"c"}`, `{"level":17,"msg":"d"}`},
+			`{"level":14,"msg":"x"}`, index.LevelWarn},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
