@@ -5,7 +5,8 @@
 #
 # Needs (all from Debian, the npm registry or the Go module proxy):
 #   go (1.26+), node + npm (npm install in node/ is run when node_modules is missing),
-#   /usr/bin/python3 with python3-loguru, python3-daiquiri, python3-eliot and python3-logzero,
+#   /usr/bin/python3 with python3-loguru, python3-daiquiri, python3-eliot, python3-logzero,
+#   python3-logbook, python3-structlog and python3-pythonjsonlogger,
 #   openjdk 17 with liblog4j2-java, libjackson2-databind-java,
 #   libjboss-logmanager-java and libjsonp-java,
 #   ruby with ruby-logging, php-cli with php-monolog,
@@ -75,12 +76,18 @@ gen_python() {
 	local app=/tmp/orders-python
 	rm -rf "$app" && mkdir -p "$app" && cp "$here"/python/*.py "$app/"
 	cd "$app"
-	for p in loguru stdlib daiquiri eliot; do
+	for p in $(pick loguru stdlib daiquiri eliot logzero logbook structlog-stdlib jsonlogger-gcp "${1:-}"); do
 		local src=${p}_service.py
-		[ $p = stdlib ] && src=stdlib_json.py
-		isolated /usr/bin/python3 -B "$src" >"$L/python-$p.log"
+		case $p in
+		stdlib) src=stdlib_json.py ;;
+		structlog-stdlib | jsonlogger-gcp) src=${p//-/_}.py ;;
+		esac
+		if [ "$p" = logzero ]; then # logzero logs to stderr
+			isolated /usr/bin/python3 -B "$src" >"$L/python-$p.log" 2>&1
+		else
+			isolated /usr/bin/python3 -B "$src" >"$L/python-$p.log"
+		fi
 	done
-	isolated /usr/bin/python3 -B logzero_service.py >"$L/python-logzero.log" 2>&1 # logzero logs to stderr
 	rm -rf "$app"
 	cd "$here"
 }

@@ -8,7 +8,9 @@ read_order).
 A producer passes hooks: startup(msg, **fields) logs a line without a
 request; request(id) is a context manager that binds the request id the
 library's way and yields a logger with info(msg, **fields) and
-exception(msg, **fields) (called inside the except block).
+exception(msg, **fields) (called inside the except block). Hooks whose
+`warns` is true also get warning(msg, **fields) for a request answered 404
+(the producers written before it log none).
 """
 import hashlib
 import json
@@ -75,6 +77,8 @@ def make_app(hooks):
             except Exception:
                 log.exception("checkout failed", method=method, path=path)
                 status, out = 500, {"error": "internal error"}
+            if status == 404 and getattr(hooks, "warns", False):
+                log.warning("order not found", method=method, path=path, status=status)
             ms = round((time.monotonic() - start) * 1000, 3)
             log.info("request completed", method=method, path=path, status=status, duration_ms=ms)
         reason = {200: "OK", 404: "Not Found", 500: "Internal Server Error"}[status]
