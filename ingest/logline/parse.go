@@ -866,8 +866,10 @@ func convert(f int, h hint, v gjson.Result, ev *index.Event, x *extras) bool {
 		case v.Type == gjson.String && h != hArgs:
 			ev.Message = v.Str
 			return true
-		case h == hArgs && v.IsArray():
-			// console-style arguments: the first one, if a string, is the message
+		case (h == hArgs || h == hObject) && v.IsArray():
+			// console-style arguments: the first one, if a string, is the
+			// message (also under a message key: Ruby's console gem writes
+			// "message": ["checkout failed", "<the error's message>"])
 			first := firstElement(v)
 			if first.Type != gjson.String || trimASCIISpace(first.Str) == "" {
 				return false

@@ -69,6 +69,15 @@ func TestShapes(t *testing.T) {
 			noVal: []string{"level"},
 		},
 		{
+			name: "message as an argument array, error object with a headerless backtrace",
+			lines: []string{
+				`{"time":"2026-11-25T17:13:01+00:00","severity":"info","message":"ok","request_id":"r-0"}`,
+				`{"time":"2026-11-25T17:13:01+00:00","severity":"error","message":["checkout failed","no stock"],"error":{"kind":"RuntimeError","message":"no stock","stack":"/app/shop.rb:38:in ` + "`" + `price_for'\n/app/shop.rb:12:in ` + "`" + `call'\n"},"request_id":"r-7"}`,
+			},
+			want:  index.Event{Time: mustTime("2026-11-25T17:13:01Z"), Level: "error", Message: "checkout failed", RequestID: "r-7", ErrorType: "RuntimeError", Error: "no stock"},
+			stack: []string{"shop.rb:38", "price_for"},
+		},
+		{
 			name: "tslog positional message and _meta",
 			lines: []string{
 				`{"0":"started","_meta":{"runtime":"nodejs","date":"2026-11-25T17:13:01.100Z","logLevelId":3,"logLevelName":"INFO","name":"api"}}`,
