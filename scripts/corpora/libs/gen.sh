@@ -9,7 +9,7 @@
 #   python3-logbook, python3-structlog and python3-pythonjsonlogger,
 #   openjdk 17 with liblog4j2-java, libjackson2-databind-java,
 #   libjboss-logmanager-java and libjsonp-java,
-#   ruby with ruby-logging, php-cli with php-monolog,
+#   ruby with ruby-logging and ruby-console, php-cli with php-monolog,
 #   cargo + librust-tracing-subscriber-dev (offline build from
 #   /usr/share/cargo/registry, see rust/.cargo/config.toml).
 # Producers run from fixed directories under /tmp (so stack paths do not
@@ -115,8 +115,9 @@ gen_ruby() {
 	local app=/tmp/orders-ruby
 	rm -rf "$app" && mkdir -p "$app" && cp "$here"/ruby/*.rb "$app/"
 	cd "$app"
-	isolated ruby logging_service.rb >"$L/ruby-logging.log"
-	isolated ruby logger_service.rb >"$L/ruby-logger.log"
+	for p in $(pick logging logger console "${1:-}"); do
+		isolated ruby "${p}_service.rb" >"$L/ruby-$p.log"
+	done
 	rm -rf "$app"
 	cd "$here"
 }

@@ -5,7 +5,9 @@
 #
 # A producer passes a logger object with startup(msg, fields),
 # request(id) { |log| ... } binding the id the library's way, and on the
-# yielded log: info(msg, fields) and failure(msg, exception, fields).
+# yielded log: info(msg, fields) and failure(msg, exception, fields), and
+# warn(msg, fields) for a request answered 404 if it has one (the producers
+# written before it have none).
 require 'digest'
 require 'json'
 
@@ -62,6 +64,7 @@ module Shop
         log.failure('checkout failed', e, fields)
         status = 500
       end
+      log.warn('order not found', fields.merge(status: status)) if status == 404 && log.respond_to?(:warn)
       ms = ((Process.clock_gettime(Process::CLOCK_MONOTONIC) - start) * 1000).round(3)
       log.info('request completed', fields.merge(status: status, duration_ms: ms))
     end
