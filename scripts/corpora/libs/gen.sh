@@ -126,8 +126,9 @@ gen_php() {
 	local app=/tmp/orders-php
 	rm -rf "$app" && mkdir -p "$app" && cp "$here"/php/*.php "$app/"
 	cd "$app"
-	isolated php service.php json >"$L/php-monolog-json.log"
-	isolated php service.php logstash >"$L/php-monolog-logstash.log"
+	for p in $(pick json logstash gcp "${1:-}"); do
+		isolated php service.php "$p" >"$L/php-monolog-$p.log"
+	done
 	rm -rf "$app"
 	cd "$here"
 }

@@ -5,7 +5,9 @@
 // Catalog::priceFor), one a body that is not JSON (JsonException in
 // readOrder). The request id is added to every record's extra by a
 // processor reading X-Request-Id; errors go through the PSR-3 context key
-// "exception". Usage: php service.php json|logstash
+// "exception". Usage: php service.php json|logstash|gcp (gcp: Monolog's
+// GoogleCloudLoggingFormatter, `severity` and RFC 3339 `time`; it also logs
+// a warning for a request answered 404, which the older two files lack).
 
 declare(strict_types=1);
 
@@ -14,6 +16,7 @@ namespace Acme\Orders;
 require_once 'Monolog/autoload.php';
 require_once __DIR__ . '/Catalog.php';
 
+use Monolog\Formatter\GoogleCloudLoggingFormatter;
 use Monolog\Formatter\JsonFormatter;
 use Monolog\Formatter\LogstashFormatter;
 use Monolog\Handler\StreamHandler;
@@ -23,7 +26,7 @@ final class App
 {
     private ?string $requestId = null;
 
-    public function __construct(private Logger $log, private Catalog $catalog) {}
+    public function __construct(private Logger $log, private Catalog $catalog, private bool $warns = false) {}
 
     public function requestId(): ?string
     {
@@ -59,6 +62,9 @@ final class App
             $this->log->error('checkout failed', $ctx + ['exception' => $e]);
             $status = 500;
         }
+        if ($status === 404 && $this->warns) {
+            $this->log->warning('order not found', $ctx + ['status' => $status]);
+        }
         $ms = round((hrtime(true) - $start) / 1e6, 3);
         $this->log->info('request completed', $ctx + ['status' => $status, 'duration_ms' => $ms]);
         $this->requestId = null;
@@ -77,13 +83,17 @@ $lib = "monolog-$kind";
 $handler = new StreamHandler('php://stdout', Logger::INFO);
 if ($kind === 'logstash') {
     $handler->setFormatter(new LogstashFormatter('orders'));
+} elseif ($kind === 'gcp') {
+    $f = new GoogleCloudLoggingFormatter(JsonFormatter::BATCH_MODE_NEWLINES, true);
+    $f->includeStacktraces(true);
+    $handler->setFormatter($f);
 } else {
     $f = new JsonFormatter(JsonFormatter::BATCH_MODE_NEWLINES, true);
     $f->includeStacktraces(true);
     $handler->setFormatter($f);
 }
 $log = new Logger('orders', [$handler]);
-$app = new App($log, new Catalog());
+$app = new App($log, new Catalog(), $kind === 'gcp');
 $log->pushProcessor(function (array $record) use ($app): array {
     if ($app->requestId() !== null) {
         $record['extra']['request_id'] = $app->requestId();
