@@ -297,6 +297,14 @@ func parse(s string, wantLines bool) (*Trace, []Line) {
 			}
 			p.emit(raw, Header, false, none)
 			continue
+		case hasMarker(line, "Wrapped by: ") && p.cur >= 0:
+			// logstash-logback-encoder's rootCauseFirst: the root cause is
+			// printed first, each wrapping exception after it.
+			typ, msg := splitHeader(afterMarker(line, "Wrapped by: "), true)
+			p.causeFirst = true
+			p.newExc(typ, msg, -1)
+			p.emit(raw, Header, false, none)
+			continue
 		case hasMarker(line, "[cause]: ") && p.cur >= 0:
 			typ, msg := splitHeader(afterMarker(line, "[cause]: "), true)
 			p.newExc(typ, msg, -1)
@@ -534,6 +542,7 @@ func phpMessage(msg string) string {
 // is accepted; otherwise it must be qualified or end like an exception name,
 // so that "pq: deadlock detected" is not taken for a type.
 func splitHeader(line string, anyIdent bool) (typ, msg string) {
+	line = cutInlineHash(line)
 	t, m, found := strings.Cut(line, ": ")
 	if !found {
 		t = strings.TrimSuffix(line, ":")
@@ -558,6 +567,27 @@ func splitHeader(line string, anyIdent bool) (typ, msg string) {
 		return "", ""
 	}
 	return t, strings.TrimSpace(m)
+}
+
+// cutInlineHash drops the hash logstash-logback-encoder's
+// ShortenedThrowableConverter writes before each exception of a trace with
+// inlineHash on ("<#af02f11c> j.l.NullPointerException: msg"), so the type
+// is read; the hash identifies the trace, which the frames already do.
+func cutInlineHash(line string) string {
+	rest, ok := strings.CutPrefix(line, "<#")
+	if !ok {
+		return line
+	}
+	h, after, ok := strings.Cut(rest, "> ")
+	if !ok || h == "" || len(h) > 16 {
+		return line
+	}
+	for i := 0; i < len(h); i++ {
+		if !isHex(h[i]) {
+			return line
+		}
+	}
+	return after
 }
 
 func isIdentPath(t string) bool {

@@ -424,3 +424,33 @@ func TestGoPanicMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestShortenedThrowable reads traces as logstash-logback-encoder's
+// ShortenedThrowableConverter prints them: an inline hash before each
+// exception, abbreviated class names, and with rootCauseFirst the root cause
+// first and each wrapping exception after it under "Wrapped by:".
+func TestShortenedThrowable(t *testing.T) {
+	in := "<#af02f11c> j.l.NullPointerException: item is null\n" +
+		"\tat c.a.orders.Catalog.priceFor(Catalog.java:17)\n" +
+		"\tat com.acme.orders.Shop.handle(Shop.java:84)\n" +
+		"\t... 4 frames excluded\n" +
+		"Wrapped by: <#0d3e51aa> c.a.o.CheckoutException: checkout failed\n" +
+		"\tat com.acme.orders.Shop.serve(Shop.java:102)\n"
+	tr := Parse(in)
+	if tr == nil {
+		t.Fatal("no trace")
+	}
+	if tr.Type != "c.a.o.CheckoutException" || tr.Message != "checkout failed" {
+		t.Errorf("outer = %q: %q, want the wrapping exception", tr.Type, tr.Message)
+	}
+	root := tr.Root()
+	if root.Type != "j.l.NullPointerException" || root.Message != "item is null" {
+		t.Errorf("root = %q: %q, want the NullPointerException printed first", root.Type, root.Message)
+	}
+	if len(root.Frames) == 0 || !strings.HasSuffix(root.Frames[0].Function, ".priceFor") {
+		t.Errorf("root frames = %+v, want priceFor first", root.Frames)
+	}
+	if tr := Parse("<#zz> x.Y: not a hash\n\tat a.B.c(B.java:1)\n"); tr == nil || tr.Type == "x.Y" {
+		t.Errorf("a <#…> that is no hex hash is cut: %+v", tr)
+	}
+}
