@@ -8,7 +8,8 @@
 #   /usr/bin/python3 with python3-loguru, python3-daiquiri, python3-eliot, python3-logzero,
 #   python3-logbook, python3-structlog and python3-pythonjsonlogger,
 #   openjdk 17 with liblog4j2-java, libjackson2-databind-java,
-#   libjboss-logmanager-java and libjsonp-java,
+#   libjboss-logmanager-java, libjsonp-java, liblogback-java and
+#   liblogstash-logback-encoder-java,
 #   ruby with ruby-logging and ruby-console, php-cli with php-monolog,
 #   cargo + librust-tracing-subscriber-dev (offline build from
 #   /usr/share/cargo/registry, see rust/.cargo/config.toml).
@@ -96,17 +97,23 @@ gen_java() {
 	local J=/usr/share/java app=/tmp/orders-java
 	local CP="$J/log4j-api.jar:$J/log4j-core.jar:$J/jackson-core.jar:$J/jackson-databind.jar:$J/jackson-annotations.jar"
 	CP="$CP:$J/jboss-logmanager.jar:$J/wildfly-common.jar:$J/javax.json.jar:$J/javax.json-api.jar"
+	# Logback's producer runs with its own class path (SLF4J, Logback, the encoder).
+	local LB="$J/slf4j-api.jar:$J/logback-classic.jar:$J/logback-core.jar:$J/logstash-logback-encoder.jar"
 	rm -rf "$app" && mkdir -p "$app/classes"
-	javac -g -d "$app/classes" -cp "$CP" "$here"/java/src/com/acme/orders/*.java
+	javac -g -d "$app/classes" -cp "$CP:$LB" "$here"/java/src/com/acme/orders/*.java
 	jar cf "$app/orders.jar" -C "$app/classes" .
 	cp "$here"/java/src/*.xml "$app/"
 	cd "$app"
-	isolated java -cp "orders.jar:$CP" -Dlog4j.configurationFile=log4j2-json.xml \
-		com.acme.orders.Log4jService log4j2-json >"$L/java-log4j2-json.log"
-	isolated java -cp "orders.jar:$CP" -Dlog4j.configurationFile=log4j2-gelf.xml \
-		com.acme.orders.Log4jService log4j2-gelf >"$L/java-log4j2-gelf.log"
-	isolated java -cp "orders.jar:$CP" -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-		com.acme.orders.JbossService jboss >"$L/java-jboss.log"
+	for p in $(pick log4j2-json log4j2-gelf jboss logback "${1:-}"); do
+		case $p in
+		log4j2-*) isolated java -cp "orders.jar:$CP" -Dlog4j.configurationFile=$p.xml \
+			com.acme.orders.Log4jService "$p" >"$L/java-$p.log" ;;
+		jboss) isolated java -cp "orders.jar:$CP" -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+			com.acme.orders.JbossService jboss >"$L/java-jboss.log" ;;
+		logback) isolated java -cp "orders.jar:$LB:$J/jackson-core.jar:$J/jackson-databind.jar:$J/jackson-annotations.jar" \
+			-Dlogback.configurationFile=logback-logstash.xml com.acme.orders.LogbackService logback >"$L/java-logback.log" ;;
+		esac
+	done
 	rm -rf "$app"
 	cd "$here"
 }
