@@ -643,13 +643,14 @@ func (m *Mapping) finish(ev *index.Event, x *extras) {
 	switch {
 	case strings.TrimSpace(ev.Stack) != "":
 		st = parseStack(ev.Stack)
-		ev.Message = cutStackSuffix(ev.Message, ev.Stack)
+		ev.Message = messageBesideStack(ev.Message, ev.Stack, x)
 	case looksLikeStack(ev.Message):
 		// Google Cloud puts the stack in the message (Error Reporting
 		// reads it there); so do some handlers. It counts only if frames
 		// are found in it.
 		if mst := parseStack(ev.Message); len(mst.fingerprintFrames()) > 0 {
 			ev.Stack, st = ev.Message, mst
+			ev.Message = messageBesideStack(ev.Message, ev.Stack, x)
 		}
 	}
 	if x != nil && ev.Level == "" && (ev.Stack != "" || ev.ErrorType != "" || x.exception) {
@@ -717,6 +718,31 @@ func cutStackSuffix(msg, stack string) string {
 	}
 	return msg
 }
+
+// messageBesideStack is the line's message when its message key holds the
+// stack: with the stack's text cut off its end (cutStackSuffix), or, when
+// the message is the stack and nothing else, the logger's own message under
+// another key (logging-bunyan keeps bunyan's "msg" and writes the stack to
+// "message" for Error Reporting). Else msg as it is.
+func messageBesideStack(msg, stack string, x *extras) string {
+	if cut := cutStackSuffix(msg, stack); cut != msg {
+		return cut
+	}
+	if x == nil || strings.TrimSpace(msg) != strings.TrimSpace(stack) {
+		return msg
+	}
+	for _, k := range besideKeys {
+		if v := gjson.Get(x.line, k); v.Type == gjson.String && strings.TrimSpace(v.Str) != "" &&
+			strings.TrimSpace(v.Str) != strings.TrimSpace(stack) && !looksLikeStack(v.Str) {
+			return v.Str
+		}
+	}
+	return msg
+}
+
+// besideKeys are the message keys a record may hold besides the one a
+// transport filled with the stack.
+var besideKeys = []string{"msg", "message", "@message", "short_message", "event"}
 
 // textKeys hold a record's formatted text (loguru's "text", formatters'
 // "formatted", GELF's full_message).

@@ -78,6 +78,15 @@ func TestShapes(t *testing.T) {
 			stack: []string{"shop.rb:38", "price_for"},
 		},
 		{
+			name: "message key holding only the stack, the logger's own msg beside it",
+			lines: []string{
+				`{"timestamp":{"seconds":1795626781,"nanos":100000000},"severity":"INFO","message":"ok","labels":{"request_id":"r-0"}}`,
+				`{"timestamp":{"seconds":1795626781,"nanos":123000000},"severity":"ERROR","msg":"checkout failed","err":{"name":"Error","message":"no stock","stack":"Error: no stock\n    at reserve (/app/orders.js:42:9)"},"message":"Error: no stock\n    at reserve (/app/orders.js:42:9)","labels":{"request_id":"r-8"}}`,
+			},
+			want:  index.Event{Time: mustTime(ts), Level: "error", Message: "checkout failed", RequestID: "r-8", ErrorType: "Error", Error: "no stock"},
+			stack: []string{"Error: no stock", "at reserve (/app/orders.js:42:9)"},
+		},
+		{
 			name: "tslog positional message and _meta",
 			lines: []string{
 				`{"0":"started","_meta":{"runtime":"nodejs","date":"2026-11-25T17:13:01.100Z","logLevelId":3,"logLevelName":"INFO","name":"api"}}`,
