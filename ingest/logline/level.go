@@ -217,9 +217,16 @@ func levelFromString(s string, scheme levelScheme) string {
 	if lv, ok := model.LevelOfLower(lower); ok {
 		return lv
 	}
-	if string(lower) == "log" {
+	switch string(lower) {
+	case "log":
 		// The level of console.log-style APIs (NestJS's Logger.log, Deno's
 		// and the browser console's levels): their info.
+		return index.LevelInfo
+	case "slow":
+		// go-zero's logx has no warn: slow calls are its warnings.
+		return index.LevelWarn
+	case "stat":
+		// go-zero's periodic statistics lines.
 		return index.LevelInfo
 	}
 	if sign > 0 {

@@ -545,7 +545,7 @@ func TestParseTime(t *testing.T) {
 
 func TestNormalizeLevel(t *testing.T) {
 	cases := map[string]string{
-		`"INFO"`: "info", `"info"`: "info", `"Information"`: "info", `"notice"`: "info", `"http"`: "info", `"log"`: "info", `"LOG"`: "info",
+		`"INFO"`: "info", `"info"`: "info", `"Information"`: "info", `"notice"`: "info", `"http"`: "info", `"log"`: "info", `"LOG"`: "info", `"stat"`: "info", `"slow"`: "warn",
 		`"WARNING"`: "warn", `"warn"`: "warn", `"WRN"`: "warn",
 		`"err"`: "error", `"ERROR"`: "error", `"eror"`: "error", `"Error"`: "error",
 		`"fatal"`: "fatal", `"CRITICAL"`: "fatal", `"crit"`: "fatal", `"panic"`: "fatal", `"dpanic"`: "fatal",
