@@ -48,9 +48,12 @@ pick() {
 gen_go() {
 	cd "$here/go"
 	local bin; bin=$(mktemp -d /tmp/culprit-libs-go-XXXXXX)
-	for c in $(pick hclog charmlog gokit phuslu log15 apexlog gommon klog funcr golog zapdriver clog "${1:-}"); do
+	for c in $(pick hclog charmlog gokit phuslu log15 apexlog gommon klog funcr golog zapdriver clog gozero "${1:-}"); do
 		go build -trimpath -o "$bin/$c" "./cmd/$c"
-		isolated "$bin/$c" >"$L/go-$c.log"
+		case $c in
+		gozero) isolated "$bin/$c" >"$L/go-$c.log" 2>&1 ;; # logx writes errors and slow lines to stderr
+		*) isolated "$bin/$c" >"$L/go-$c.log" ;;
+		esac
 	done
 	rm -rf "$bin"
 	cd "$here"
