@@ -121,7 +121,7 @@ var candidates = [numFields][]candidate{
 		candidate{"type", hNone}, // Lambda platform events: platform.report
 		candidate{"0", hText},    // positional arguments: {"0": "message", "1": {...}}
 		candidate{"formatted", hText},
-		candidate{"content", hText}, // go-zero's logx
+		candidate{"content", hText},      // go-zero's logx
 		candidate{"message_type", hText}, // eliot
 		candidate{"action_type", hText}),
 	fRequestID: append(cands("request_id req_id req.id http.request.id http.request_id request.id "+
