@@ -593,6 +593,11 @@ func trimLine(b []byte) []byte {
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		b = b[3:]
 	}
+	// Nor is the record separator of a JSON text sequence (RFC 7464: jq
+	// --seq, Twisted's jsonFileLogObserver) before each record.
+	if len(b) > 0 && b[0] == 0x1e {
+		b = b[1:]
+	}
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n') {
 		b = b[1:]
 	}

@@ -87,6 +87,14 @@ func TestShapes(t *testing.T) {
 			stack: []string{"Error: no stock", "at reserve (/app/orders.js:42:9)"},
 		},
 		{
+			name: "JSON text sequence: a record separator before each record",
+			lines: []string{
+				"\x1e" + `{"time":"2026-11-25T17:13:01.100Z","level":"info","msg":"ok"}`,
+				"\x1e" + `{"time":"2026-11-25T17:13:01.123Z","level":"warn","msg":"slow","request_id":"r-9"}`,
+			},
+			want: index.Event{Time: mustTime(ts), Level: "warn", Message: "slow", RequestID: "r-9"},
+		},
+		{
 			name: "tslog positional message and _meta",
 			lines: []string{
 				`{"0":"started","_meta":{"runtime":"nodejs","date":"2026-11-25T17:13:01.100Z","logLevelId":3,"logLevelName":"INFO","name":"api"}}`,
