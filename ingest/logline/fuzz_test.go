@@ -52,6 +52,13 @@ func fuzzSeeds(f *testing.F, add func(string)) {
 		`{"instant":{"epochSecond":1795626781,"nanoOfSecond":1},"thrown":{"name":"E","message":"m","extendedStackTrace":[{"class":"a.B","method":"c","file":"B.java","line":1}],"cause":{"name":"F","cause":{}}}}`,
 		`{"args":["m",{"name":"TypeError","message":"x","stack":[{"method":"f","filePath":"/a.js","fileLine":"1"},"a.rb:1:in 'g'",7]}],"type":"error"}`,
 		`{"message":{"class":"E","message":"m","backtrace":["a.rb:1"]},"exception":"ValueError","@level":"WARN","@version":"1"}`,
+		"\x1e" + `{"log_level":{"name":"info"},"log_format":"x {a}","a":1}`, "\x1e", "\x1e\x1e{}",
+		`{"severity":"ERROR","message":"x E: m\n    at f (/a.js:1:2)","metadata":{"stack":"E: m\n    at f (/a.js:1:2)"}}`,
+		`{"msg":"x","message":"E: m\n    at f (/a.js:1:2)","err":{"name":"E","message":"m","stack":"E: m\n    at f (/a.js:1:2)"}}`,
+		`{"severity":"error","message":["x","m"],"error":{"kind":"E","message":"m","stack":"/a.rb:1:in 'f'\n"}}`,
+		`{"level":14,"channel":"c","msg":"x","exception_name":"builtins.E","formatted_exception":"Traceback (most recent call last):\n  File \"a.py\", line 1, in f\nE: m"}`,
+		`{"severity":"ERROR","stack_trace":"<#af02f11c> j.l.E: m\n\tat c.a.B.f(B.java:1)\nWrapped by: <#00> a.F: n\n\tat a.B.g(B.java:2)\n"}`,
+		`{"content":"x","level":"slow","v":0}`, `{"v":1,"level":"log"}`,
 	} {
 		add(s)
 	}
