@@ -65,7 +65,7 @@ gen_node() {
 	# Run from a fixed directory so stack paths do not depend on the checkout.
 	local app=/tmp/orders-node
 	rm -rf "$app" && mkdir -p "$app" && cp ./*.mjs "$app/" && ln -s "$here/node/node_modules" "$app/node_modules"
-	for p in $(pick log4js tslog roarr bole logtape consola lambdalog ecswinston winstonlogstash gcpwinston powertools nestjs pinogcp bunyangcp "${1:-}"); do
+	for p in $(pick log4js tslog roarr bole logtape consola lambdalog ecswinston winstonlogstash gcpwinston powertools nestjs pinogcp bunyangcp expresswinston "${1:-}"); do
 		case $p in
 		# These write errors (and warnings) to stderr: merge the two.
 		lambdalog | powertools | nestjs) isolated node "$app/$p.mjs" >"$L/node-$p.log" 2>&1 ;;

@@ -41,7 +41,7 @@ export function requestId(lib, i) {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-function handle(req, body) {
+export function handle(req, body) {
   if (req.method === 'GET') {
     const id = req.url.split('/').pop();
     return id === '1042' ? [200, { id: 1042 }] : [404, { error: 'not found' }];
@@ -77,6 +77,13 @@ export async function run(lib, { startup, forRequest }) {
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
   startup('listening', { addr: `127.0.0.1:${port}` });
+  await drive(lib, port);
+  await new Promise((ok) => server.close(ok));
+}
+
+// drive sends the eight requests to a server of the producer lib on port
+// (for producers that run their own framework's server with handle).
+export async function drive(lib, port) {
   for (const [i, [method, path, body, user]] of requests.entries()) {
     const headers = { 'x-request-id': requestId(lib, i) };
     if (user) headers['x-user-id'] = user;
@@ -84,5 +91,4 @@ export async function run(lib, { startup, forRequest }) {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body: body ?? undefined });
     await res.text();
   }
-  await new Promise((ok) => server.close(ok));
 }
