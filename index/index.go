@@ -123,6 +123,10 @@ type Index struct {
 	cache *cache
 	// digests holds decoded error digests apart from cache (nil: in cache).
 	digests *cache
+
+	// rollups is the rollup chain of the committed blocks (rollup.go).
+	rollups  []rollupFile
+	rollMemo rollupMemo
 }
 
 // Open opens the index in dir. Unless o.ReadOnly, it takes the index
@@ -225,6 +229,7 @@ func (ix *Index) open() error {
 	if err := ix.loadDeploys(man); err != nil {
 		return err
 	}
+	ix.rollups = rollupsOf(man)
 	if !ix.ro && (man == nil || man.Commit != ix.meta.Commit) {
 		// A new index, one written before manifests, or a writer that
 		// crashed between its last commit and the manifest.

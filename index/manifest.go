@@ -159,6 +159,9 @@ func (ix *Index) writeManifest() error {
 	if ix.deploysCRC != 0 {
 		m.Files = append(m.Files, manifestFile{Name: deploysFile, Grows: true, CRC: ix.deploysCRC, Alt: ix.deploysAlt})
 	}
+	for _, r := range ix.rollups {
+		m.Files = append(m.Files, manifestFile{Name: r.name, Size: r.size, CRC: r.crc})
+	}
 	name := path.Join(bleveDir, "index_meta.json")
 	b, err := os.ReadFile(filepath.Join(ix.dir, filepath.FromSlash(name)))
 	if err != nil {

@@ -516,6 +516,9 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n 
 		q, _ := bits.Div64(hi, lo, uint64(n))
 		out[i].Start = from.Add(time.Duration(q)).UTC()
 	}
+	if ok, err := ix.histogramRollup(ctx, f, from, span, out); ok || err != nil {
+		return out, err
+	}
 	p, err := ix.plan(ctx, f)
 	if err != nil {
 		return nil, err

@@ -572,7 +572,10 @@ func (w *Writer) Commit(cps ...Checkpoint) (err error) {
 		ix.srcIDs[s] = uint32(len(ix.sources))
 		ix.sources = append(ix.sources, s)
 	}
-	err = ix.writeManifest()
+	ix.mu.Unlock()
+	rerr := ix.rollupCommitted()
+	ix.mu.Lock()
+	err = errors.Join(rerr, ix.writeManifest())
 	ix.mu.Unlock()
 	w.committed = m
 	w.newSrcs = nil

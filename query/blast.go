@@ -114,6 +114,10 @@ type groupScope struct {
 	// within rf (and its first within rf), by fingerprint, from one
 	// GroupEnds pass (Errors).
 	ends map[string]*GroupEnds
+	// facets, when not nil, holds each group's facets within rf
+	// (groupSummaryFields, groupFacetSize values), by fingerprint, from
+	// the same pass (a GroupSummarizer).
+	facets map[string][]Facet
 }
 
 func (inv *Investigator) load(ctx context.Context, sc *groupScope) error {
@@ -223,7 +227,7 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	}
 
 	if mode == analyseCause {
-		fcs, err := inv.groupFacets(ctx, rgf, f, []string{"route", "user"})
+		fcs, err := inv.causeFacets(ctx, sc, rgf, f)
 		if err != nil {
 			return nil, err
 		}
@@ -316,6 +320,26 @@ func (inv *Investigator) groupFacets(ctx context.Context, gf Filter, f *facts, f
 		return nil, fmt.Errorf("group %s in its window: %w", gf.Fingerprint, err)
 	}
 	return append(req, fcs...), nil
+}
+
+// causeFacets returns groupFacets(rgf, f, route and user), from the
+// group's summary when the list gave one: all of it when the blast window
+// covers the whole group, else its requests and traces, with the routes
+// and users of the window asked of the store.
+func (inv *Investigator) causeFacets(ctx context.Context, sc *groupScope, rgf Filter, f *facts) ([]Facet, error) {
+	fields := []string{"route", "user"}
+	sum := sc.facets[rgf.Fingerprint]
+	if sum == nil {
+		return inv.groupFacets(ctx, rgf, f, fields)
+	}
+	if f.groupFilter == rgf {
+		return sum, nil
+	}
+	fcs, err := inv.facets(ctx, f.groupFilter, fields, groupFacetSize)
+	if err != nil {
+		return nil, fmt.Errorf("group %s in its window: %w", rgf.Fingerprint, err)
+	}
+	return append([]Facet{sum[0], sum[1]}, fcs...), nil
 }
 
 // requestOf is the id of the request an event belongs to: its request id,

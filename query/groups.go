@@ -130,7 +130,7 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 			FirstRequestID: f.firstRequestID, EndpointsAffected: f.endpointsAffected, UsersAffected: f.usersAffected,
 			Deploy: an.suspect, New: regression(f, inv.opt), Cause: cause,
 		}
-		if g.WrapperOf, g.Wraps, err = inv.wrappedRoots(ctx, rf, w.fp, f.firstRequestID); err != nil {
+		if g.WrapperOf, g.Wraps, err = inv.wrappedRoots(ctx, sc, rf, w.fp, f.firstRequestID); err != nil {
 			return nil, err
 		}
 		if o.Buckets > 0 {
@@ -185,11 +185,31 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 	return out, nil
 }
 
+// groupSummaryFields are the facets of each group a GroupSummarizer is
+// asked for with the list, in groupFacets' order.
+var groupSummaryFields = []string{"request_id", "trace_id", "route", "user"}
+
 // groupList returns the error groups in rf as a facet of fingerprints
-// (every group). When the Store is a GroupEnder it also records each
-// group's count, first and last occurrence in rf in sc.ends, in the same
-// pass, so that no group needs its own Finds for them.
+// (every group). When the Store is a GroupSummarizer or a GroupEnder it
+// also records each group's count, first and last occurrence in rf in
+// sc.ends, in the same pass, so that no group needs its own Finds for
+// them; a GroupSummarizer also gives each group's facets (sc.facets).
 func (inv *Investigator) groupList(ctx context.Context, sc *groupScope, rf Filter) (Facet, error) {
+	if gsum, ok := inv.store.(GroupSummarizer); ok {
+		gs, err := gsum.GroupSummaries(ctx, rf, "fingerprint", groupSummaryFields, groupFacetSize)
+		if err != nil {
+			return Facet{}, err
+		}
+		fc := Facet{Field: "fingerprint", Distinct: len(gs), Buckets: make([]Bucket, 0, len(gs))}
+		sc.ends = make(map[string]*GroupEnds, len(gs))
+		sc.facets = make(map[string][]Facet, len(gs))
+		for i := range gs {
+			fc.Buckets = append(fc.Buckets, Bucket{Value: gs[i].Value, Count: gs[i].Count})
+			sc.ends[gs[i].Value] = &gs[i].GroupEnds
+			sc.facets[gs[i].Value] = gs[i].Facets
+		}
+		return fc, nil
+	}
 	ge, ok := inv.store.(GroupEnder)
 	if !ok {
 		return inv.store.Facet(ctx, rf, "fingerprint", 0)
@@ -207,6 +227,14 @@ func (inv *Investigator) groupList(ctx context.Context, sc *groupScope, rf Filte
 	return fc, nil
 }
 
+// firstBuckets is fc with at most n buckets.
+func firstBuckets(fc Facet, n int) Facet {
+	if len(fc.Buckets) > n {
+		fc.Buckets = fc.Buckets[:n]
+	}
+	return fc
+}
+
 // wrapperSample is how many requests of a group are followed to tell
 // whether it only wraps downstream failures.
 const wrapperSample = 8
@@ -219,7 +247,7 @@ const wrapperSample = 8
 // request's root is the group itself. A gateway's generic "upstream
 // responded 502" group that wraps five different downstream bugs lists all
 // five: it does not define a cause of its own.
-func (inv *Investigator) wrappedRoots(ctx context.Context, rf Filter, fp, firstRequest string) (string, []string, error) {
+func (inv *Investigator) wrappedRoots(ctx context.Context, sc *groupScope, rf Filter, fp, firstRequest string) (string, []string, error) {
 	if firstRequest == "" {
 		return "", nil, nil
 	}
@@ -243,7 +271,7 @@ func (inv *Investigator) wrappedRoots(ctx context.Context, rf Filter, fp, firstR
 		}
 		count[rfp]++
 		if i == 0 {
-			more, err := inv.sampleRequests(ctx, rf, fp)
+			more, err := inv.sampleRequests(ctx, sc, rf, fp)
 			if err != nil {
 				return "", nil, err
 			}
@@ -263,13 +291,19 @@ func (inv *Investigator) wrappedRoots(ctx context.Context, rf Filter, fp, firstR
 
 // sampleRequests returns up to wrapperSample request (or trace) ids of
 // the group fp in rf.
-func (inv *Investigator) sampleRequests(ctx context.Context, rf Filter, fp string) ([]string, error) {
-	gf := rf
-	gf.Fingerprint, gf.ErrorsOnly = fp, true
-	fcs, err := inv.facets(ctx, gf, []string{"request_id", "trace_id"}, wrapperSample)
-	if err != nil {
-		return nil, fmt.Errorf("requests of %s: %w", fp, err)
+func (inv *Investigator) sampleRequests(ctx context.Context, sc *groupScope, rf Filter, fp string) ([]string, error) {
+	fcs := sc.facets[fp]
+	if fcs == nil {
+		gf := rf
+		gf.Fingerprint, gf.ErrorsOnly = fp, true
+		var err error
+		if fcs, err = inv.facets(ctx, gf, []string{"request_id", "trace_id"}, wrapperSample); err != nil {
+			return nil, fmt.Errorf("requests of %s: %w", fp, err)
+		}
 	}
+	// The first wrapperSample of a longer list are the facet of that size:
+	// both are ordered by count, then value.
+	fcs = []Facet{firstBuckets(fcs[0], wrapperSample), firstBuckets(fcs[1], wrapperSample)}
 	bs := fcs[0].Buckets
 	if len(fcs[1].Buckets) > len(bs) {
 		bs = fcs[1].Buckets

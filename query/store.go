@@ -54,3 +54,16 @@ type Store interface {
 
 // TimeBucket is one bar of a histogram.
 type TimeBucket = model.TimeBucket
+
+// GroupSummary is a GroupEnds with facets of other fields over its events.
+type GroupSummary = model.GroupSummary
+
+// GroupSummarizer is an optional Store extension: GroupEnds, and per value
+// the facets of fields over the events that carry it (as Facet would give
+// them with the filter narrowed to the value), in one pass or from
+// summaries kept at ingest. Errors lists the groups with it, with their
+// requests, traces, routes and users, instead of a facet query per group;
+// a Store without it is asked as before.
+type GroupSummarizer interface {
+	GroupSummaries(ctx context.Context, f Filter, field string, fields []string, size int) ([]GroupSummary, error)
+}
