@@ -91,7 +91,9 @@ func wantSummaries(t *testing.T, evs []Event, f Filter, fields []string, size in
 		}
 		out = append(out, *g)
 	}
-	slices.SortFunc(out, func(a, b GroupSummary) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value)) })
+	slices.SortFunc(out, func(a, b GroupSummary) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
+	})
 	return out
 }
 
