@@ -116,6 +116,17 @@ func (c *Client) Facets(ctx context.Context, f model.Filter, fields []string, si
 	return r.Facets, nil
 }
 
+// GroupSummaries lists the values of field over the events f matches, each
+// with its count, first and last event and the facets of fields over its
+// events, in one round trip (query.GroupSummarizer).
+func (c *Client) GroupSummaries(ctx context.Context, f model.Filter, field string, fields []string, size int) ([]model.GroupSummary, error) {
+	r, err := c.do(ctx, &request{Method: mGroupSummaries, Filter: f, Field: field, Fields: fields, Size: size})
+	if err != nil {
+		return nil, err
+	}
+	return r.Groups, nil
+}
+
 // Histogram counts the events matching f in n buckets over [from, to).
 func (c *Client) Histogram(ctx context.Context, f model.Filter, from, to time.Time, n int) ([]model.TimeBucket, error) {
 	r, err := c.do(ctx, &request{Method: mHistogram, Filter: f, From: from, To: to, N: n})

@@ -88,6 +88,7 @@ const (
 	mDeploys
 	mSpan
 	mFindEach
+	mGroupSummaries
 )
 
 // request is one call: the method and its arguments.
@@ -122,6 +123,7 @@ type response struct {
 	Buckets []model.TimeBucket
 	Deploys []model.Deploy
 	Span    model.Span
+	Groups  []model.GroupSummary
 }
 
 func kindOf(err error) errKind {
@@ -163,6 +165,12 @@ func (e *Error) Unwrap() error {
 // (query.EventStreamer): FindEach hands every match to fn as it is found.
 type eachStore interface {
 	FindEach(ctx context.Context, f model.Filter, o model.FindOptions, fn func(*model.Event) error) (int, error)
+}
+
+// groupStore is the optional extension of a Store that lists groups with
+// their facets (query.GroupSummarizer).
+type groupStore interface {
+	GroupSummaries(ctx context.Context, f model.Filter, field string, fields []string, size int) ([]model.GroupSummary, error)
 }
 
 // frame is one message of a FindEach answer: an event, or the end (with

@@ -296,3 +296,38 @@ func TestFindEach(t *testing.T) {
 		t.Fatalf("FindEach with no server: %v", err)
 	}
 }
+
+// GroupSummaries crosses the socket with the served index's answer.
+func TestGroupSummaries(t *testing.T) {
+	ix, c, _ := serve(t)
+	w, err := ix.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	base := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	for i := 1; i <= 40; i++ {
+		ev := model.Event{Time: base.Add(time.Duration(i) * time.Second), Level: "error", IsError: true, Message: "boom", Service: "api",
+			Source: "a.log", Line: int64(i), Fingerprint: fmt.Sprintf("fp-%d", i%3), RequestID: fmt.Sprintf("r-%d", i%7), Route: "GET /x",
+			Raw: fmt.Appendf(nil, `{"n":%d}`, i)}
+		if err := w.Add(&ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	f := model.Filter{ErrorsOnly: true}
+	fields := []string{"request_id", "route"}
+	want, err := ix.GroupSummaries(t.Context(), f, "fingerprint", fields, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GroupSummaries(t.Context(), f, "fingerprint", fields, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 3 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("over the socket\n%v\nserved index\n%v", got, want)
+	}
+}

@@ -139,6 +139,13 @@ func (s *Server) call(ctx context.Context, q *request) (r response) {
 		r.Deploys, err = s.st.Deploys(ctx)
 	case mSpan:
 		r.Span, err = s.st.Span(ctx)
+	case mGroupSummaries:
+		gs, ok := s.st.(groupStore)
+		if !ok {
+			err = fmt.Errorf("group summaries: not supported by the served store")
+			break
+		}
+		r.Groups, err = gs.GroupSummaries(ctx, q.Filter, q.Field, q.Fields, q.Size)
 	default:
 		err = fmt.Errorf("unknown method %d", q.Method)
 	}

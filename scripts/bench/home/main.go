@@ -5,7 +5,7 @@
 // the milliseconds of each step and the total, so that the home screen's
 // cost can be measured without a terminal.
 //
-//	go run ./scripts/bench/home -index DIR [-runs N]
+//	go run ./scripts/bench/home -index DIR [-cpuprofile FILE]
 package main
 
 import (
@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/culprit-dev/culprit/index"
@@ -21,9 +22,23 @@ import (
 
 func main() {
 	dir := flag.String("index", ".culprit", "index directory")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "home:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "home:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*dir); err != nil {
 		fmt.Fprintln(os.Stderr, "home:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
