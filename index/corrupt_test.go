@@ -30,6 +30,10 @@ func corpusForCorruption(t *testing.T) (dir, older string) {
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "ix")
 	older = filepath.Join(t.TempDir(), "older")
+	// Rollup files too (every few blocks), so that they are damaged like
+	// the rest.
+	defer func(v int) { rollupMinBlocks = v }(rollupMinBlocks)
+	rollupMinBlocks = 2
 	var evs []Event
 	for s := range 3 {
 		part, _ := synthCorpus(700, uint64(s+1))
@@ -148,6 +152,20 @@ func answers(t *testing.T, dir string) (res map[string]string, openErr error) {
 	})
 	ask("errors", func() (any, error) {
 		return ix.Facets(ctx, Filter{ErrorsOnly: true}, []string{"fingerprint", "service", "route"}, 0)
+	})
+	ask("error groups", func() (any, error) {
+		gs, err := ix.GroupSummaries(ctx, Filter{ErrorsOnly: true}, "fingerprint", rollupFacets, 3)
+		if err != nil {
+			return nil, err
+		}
+		return summaryText(gs), nil
+	})
+	ask("error histogram", func() (any, error) {
+		s, err := ix.Span(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return ix.Histogram(ctx, Filter{ErrorsOnly: true}, s.First, s.Last.Add(time.Second), 9)
 	})
 	ask("facets", func() (any, error) {
 		return ix.Facets(ctx, Filter{}, []string{"service", "status", "source", "user"}, 5)

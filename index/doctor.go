@@ -111,6 +111,7 @@ func Check(dir string) ([]Problem, error) {
 	// checked once the next record is read (the last against the pack's
 	// committed length).
 	var prev *blockMeta
+	var records []blockMeta // every record, while all verify
 	for i := 0; i < ix.meta.Blocks; i++ {
 		raw, err := ix.readPart(ix.idx, idxFile, fmt.Sprintf("block %d", i), int64(i)*metaRecSize, metaRecSize, false, 0)
 		if err != nil {
@@ -129,12 +130,19 @@ func Check(dir string) ([]Problem, error) {
 		}
 		add(ix.verifyBlock(i, &m, &scratch))
 		prev = &m
+		if len(records) == i {
+			records = append(records, m)
+		}
 	}
 	if prev != nil {
 		add(ix.verifyDigest(ix.meta.Blocks-1, prev, ix.meta.Pack))
 	}
-	add(ix.loadSources())
+	serr := ix.loadSources()
+	add(serr)
 	add(ix.loadDeploys(man))
+	if len(records) == ix.meta.Blocks && serr == nil && len(ix.sources) == ix.meta.Sources {
+		add(ix.checkRollups(rollupsOf(man), records))
+	}
 	return sortProblems(probs), nil
 }
 

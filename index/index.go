@@ -450,7 +450,7 @@ func (ix *Index) prepareDir() error {
 	case err != nil:
 		return fmt.Errorf("open index: %w", err)
 	}
-	known := map[string]bool{lockFile: true, bleveDir: true, bleveDir + ".tmp": true, packFile: true, idxFile: true, bloomFile: true, sourcesFile: true, deploysFile: true, manifestName: true, serveSock: true}
+	known := map[string]bool{lockFile: true, bleveDir: true, bleveDir + ".tmp": true, packFile: true, idxFile: true, bloomFile: true, sourcesFile: true, deploysFile: true, manifestName: true, serveSock: true, rollupDir: true}
 	for _, e := range ents {
 		if !known[e.Name()] && e.Name() != deploysFile+".tmp" && e.Name() != manifestName+".tmp" {
 			return fmt.Errorf("open index %s: directory is not empty and not a culprit index (found %s)", ix.dir, e.Name())

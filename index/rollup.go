@@ -426,8 +426,15 @@ func (ix *Index) rollupCommitted() error {
 	ix.mu.Lock()
 	ix.rollups = chain
 	ix.mu.Unlock()
+	if rollupWritten != nil {
+		rollupWritten()
+	}
 	return nil
 }
+
+// rollupWritten, when set (by tests), is called once a rollup file is in
+// place, before the manifest that lists it is written: a crash there.
+var rollupWritten func()
 
 // removeStaleRollups deletes the files of the rollup directory that
 // neither chain nor the manifest on disk lists: merged away, or written by
@@ -542,4 +549,68 @@ func (ix *Index) histogramRollup(ctx context.Context, f Filter, from time.Time, 
 		count(gs[i].times)
 	}
 	return true, nil
+}
+
+// checkRollups checks the rollup chain (doctor): every file reads, follows
+// the one before it, matches the block records it was computed from, and
+// the chain's summary is exactly the one a pass over those blocks gives.
+func (ix *Index) checkRollups(chain []rollupFile, blocks []blockMeta) error {
+	if len(chain) == 0 {
+		return nil
+	}
+	end, gs, err := ix.rollupView(blocks, ix.sources, chain)
+	if err != nil {
+		return err
+	}
+	p, err := ix.rollupPlan(blocks, ix.sources, 0, end)
+	if err != nil {
+		return err
+	}
+	want, err := ix.groupPass(context.Background(), p, kFingerprint, rollupCols, true)
+	if err != nil {
+		return err
+	}
+	last := chain[len(chain)-1].name
+	if len(gs) != len(want) {
+		return ix.damaged(last, "%d groups in the rollup, %d in blocks 0-%d", len(gs), len(want), end)
+	}
+	for i := range gs {
+		if !sameGroup(&gs[i], &want[i]) {
+			return ix.damaged(last, "group %q differs from blocks 0-%d", want[i].value, end)
+		}
+	}
+	return nil
+}
+
+// sameGroup reports whether two summaries are equal.
+func sameGroup(a, b *groupSum) bool {
+	ref := func(x *hit) [3]int64 { return [3]int64{int64(x.block), int64(x.idx), x.line} }
+	if a.value != b.value || a.n != b.n || ref(&a.first) != ref(&b.first) || ref(&a.last) != ref(&b.last) ||
+		!slices.Equal(a.times, b.times) || len(a.vals) != len(b.vals) {
+		return false
+	}
+	for k := range a.vals {
+		if !slices.Equal(a.vals[k], b.vals[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// verifyRollups reads every file of the rollup chain against the manifest
+// and the block records (a writer, before it adds anything: so that a
+// re-ingest does not succeed over a damaged rollup). Called with ix.mu
+// held.
+func (ix *Index) verifyRollups() error {
+	end := 0
+	for _, f := range ix.rollups {
+		if f.a != end || f.b > len(ix.blocks) {
+			return ix.damaged(f.name, "does not follow the rollup of blocks 0-%d (of %d)", end, len(ix.blocks))
+		}
+		if _, err := ix.readRollup(f, ix.blocks); err != nil {
+			return err
+		}
+		end = f.b
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package index
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -275,5 +276,118 @@ func TestRollupExact(t *testing.T) {
 	checkRollupExact(t, ro, evs, "reader")
 	if probs, err := Check(dir); err != nil || len(probs) > 0 {
 		t.Fatalf("doctor: %v %v", probs, err)
+	}
+}
+
+// TestRollupCrash takes the index as a crash would leave it between a
+// commit point and its manifest (blocks committed, a rollup file written,
+// and merged-away files still there, the manifest of the commit before),
+// and checks that a reader answers exactly from it, that the next writer
+// finishes the chain, removes the files no manifest lists, and answers
+// exactly too; then that a damaged rollup file is an ErrCorrupt for
+// readers and a problem for doctor.
+func TestRollupCrash(t *testing.T) {
+	defer func(v int) { rollupMinBlocks = v }(rollupMinBlocks)
+	rollupMinBlocks = 2
+	evs := rollupCorpus(4000)
+	dir := t.TempDir()
+	crashed := filepath.Join(t.TempDir(), "crashed")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := ix.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	commits, at := 0, 0
+	for i := range evs {
+		if err := w.Add(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+		if (i+1)%300 != 0 {
+			continue
+		}
+		commits++
+		if commits == 7 {
+			rollupWritten = func() { copyDir(t, dir, crashed); at = i + 1 }
+		}
+		err := w.Commit()
+		rollupWritten = nil
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	ix.Close()
+	if at == 0 {
+		t.Fatal("no rollup written at the 7th commit")
+	}
+	ro, err := Open(crashed, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRollupExact(t, ro, evs[:at], "reader after the crash")
+	ro.Close()
+
+	ix, err = Open(crashed, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err = ix.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := at; i < len(evs); i++ {
+		if err := w.Add(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+		if (i+1)%50 == 0 || i == len(evs)-1 {
+			if err := w.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	checkRollupExact(t, ix, evs, "writer after the crash")
+	w.Close()
+	ix.Close()
+	man, err := readManifest(crashed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := rollupsOf(man)
+	ents, _ := os.ReadDir(filepath.Join(crashed, rollupDir))
+	if len(chain) == 0 || len(ents) > len(chain)+2 {
+		t.Errorf("%d files in %s, %d in the chain", len(ents), rollupDir, len(chain))
+	}
+	if probs, err := Check(crashed); err != nil || len(probs) > 0 {
+		t.Fatalf("doctor after the crash: %v %v", probs, err)
+	}
+
+	// Damage: a flipped byte in the chain's first file.
+	name := filepath.Join(crashed, filepath.FromSlash(chain[0].name))
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0x40
+	if err := os.WriteFile(name, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ro, err = Open(crashed, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err := ro.GroupSummaries(t.Context(), Filter{ErrorsOnly: true}, "fingerprint", rollupFacets, 3); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), chain[0].name) {
+		t.Errorf("reading a damaged rollup: %v", err)
+	}
+	// A filtered question does not read the rollup.
+	if _, err := ro.GroupSummaries(t.Context(), Filter{ErrorsOnly: true, Service: "orders"}, "fingerprint", rollupFacets, 3); err != nil {
+		t.Errorf("a question the rollup does not answer: %v", err)
+	}
+	probs, err := Check(crashed)
+	if err != nil || len(probs) == 0 || probs[0].File != chain[0].name {
+		t.Errorf("doctor on a damaged rollup: %v %v", probs, err)
 	}
 }

@@ -120,6 +120,9 @@ func (ix *Index) NewWriter() (_ *Writer, err error) {
 	if bad != nil {
 		return nil, bad
 	}
+	if err := ix.verifyRollups(); err != nil {
+		return nil, err
+	}
 	if err := ix.discardUncommitted(); err != nil {
 		return nil, err
 	}
