@@ -78,6 +78,13 @@ func digestExtent(blocks []blockMeta, num int) (off int64, n int) {
 // loadDigest returns block num's error digest (cached); ok is false when
 // the block has none (written before digests, or the snapshot's last).
 func (ix *Index) loadDigest(num int, blocks []blockMeta) (d *digest, ok bool, err error) {
+	return ix.loadDigestCached(num, blocks, true)
+}
+
+// loadDigestCached is loadDigest; a digest read when keep is false is not
+// added to the cache (the writer's rollup pass, which reads each new
+// digest once: a long ingest would otherwise fill the cache with them).
+func (ix *Index) loadDigestCached(num int, blocks []blockMeta, keep bool) (d *digest, ok bool, err error) {
 	off, n := digestExtent(blocks, num)
 	if n == 0 {
 		return nil, false, nil
@@ -103,7 +110,9 @@ func (ix *Index) loadDigest(num int, blocks []blockMeta) (d *digest, ok bool, er
 	if d.c != nil {
 		size += d.c.memSize
 	}
-	dc.put(key, d, size)
+	if keep {
+		dc.put(key, d, size)
+	}
 	return d, true, nil
 }
 

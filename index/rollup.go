@@ -392,6 +392,7 @@ func (ix *Index) rollupCommitted() error {
 	if err != nil {
 		return err
 	}
+	p.transient = true
 	gs, err := ix.groupPass(context.Background(), p, kFingerprint, rollupCols, true)
 	if err != nil {
 		return fmt.Errorf("rollup: %w", err)

@@ -24,6 +24,9 @@ type plan struct {
 	// text, so a block's error digest answers it (each's caller maps
 	// digest lines back to block lines).
 	digests bool
+	// transient: blocks read are not kept in the cache (the writer's
+	// rollup pass).
+	transient bool
 }
 
 // plan compiles f and finds its candidate blocks (steps 1 and 2 of eval.go).
@@ -95,7 +98,7 @@ func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hi
 		}
 		m := &p.blocks[n]
 		if p.digests {
-			d, ok, err := ix.loadDigest(n, p.blocks)
+			d, ok, err := ix.loadDigestCached(n, p.blocks, !p.transient)
 			if err != nil {
 				return err
 			}
