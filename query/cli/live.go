@@ -161,6 +161,18 @@ func (s *liveStore) Facets(ctx context.Context, f query.Filter, fields []string,
 	return r, err
 }
 
+var _ query.GroupSummarizer = (*liveStore)(nil)
+
+// GroupSummaries lists the groups with their facets (query.GroupSummarizer):
+// the index and the writer's socket both answer it.
+func (s *liveStore) GroupSummaries(ctx context.Context, f query.Filter, field string, fields []string, size int) (r []query.GroupSummary, err error) {
+	err = s.with(ctx, func(st query.Store) error {
+		r, err = st.(query.GroupSummarizer).GroupSummaries(ctx, f, field, fields, size)
+		return err
+	})
+	return r, err
+}
+
 // Histogram counts the matches in n buckets over [from, to).
 func (s *liveStore) Histogram(ctx context.Context, f query.Filter, from, to time.Time, n int) (r []query.TimeBucket, err error) {
 	err = s.with(ctx, func(st query.Store) error { r, err = st.Histogram(ctx, f, from, to, n); return err })
