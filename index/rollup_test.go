@@ -112,7 +112,8 @@ func summaryText(gs []GroupSummary) string {
 
 // checkRollupExact compares, on ix, the questions the rollup answers
 // (every group's summary, the error histograms, whole or cut by ranges
-// anywhere) and the one-pass forms with a filter, with a brute-force scan
+// anywhere), the histograms of every event (counted from block records
+// where a block lies inside one bar) and the one-pass forms with a filter, with a brute-force scan
 // of evs.
 func checkRollupExact(t *testing.T, ix *Index, evs []Event, stage string) {
 	t.Helper()
@@ -163,7 +164,8 @@ func checkRollupExact(t *testing.T, ix *Index, evs []Event, stage string) {
 	// Histograms: of every error and of each group, over ranges whose
 	// bounds and buckets cut blocks and seconds.
 	ranges := [][2]time.Time{{first, last.Add(time.Second)}, {cut(0.05), cut(0.97)}, {cut(0.31), cut(0.33)}}
-	hfs := []Filter{{ErrorsOnly: true}, {ErrorsOnly: true, Since: cut(0.2), Until: cut(0.7)}}
+	hfs := []Filter{{ErrorsOnly: true}, {ErrorsOnly: true, Since: cut(0.2), Until: cut(0.7)},
+		{}, {Since: cut(0.2), Until: cut(0.7)}, {Service: "orders"}}
 	for fp := range fps {
 		hfs = append(hfs, Filter{ErrorsOnly: true, Fingerprint: fp})
 	}

@@ -526,6 +526,7 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n 
 	if err != nil {
 		return nil, err
 	}
+	countWholeBlocks(p, f, from, span, out)
 	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, _ []uint8) error {
 		hits.each(func(i int) {
 			d := c.time[i].time().Sub(from)

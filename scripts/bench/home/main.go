@@ -5,7 +5,7 @@
 // the milliseconds of each step and the total, so that the home screen's
 // cost can be measured without a terminal.
 //
-//	go run ./scripts/bench/home -index DIR [-cpuprofile FILE]
+//	go run ./scripts/bench/home -index DIR [-all] [-cpuprofile FILE]
 package main
 
 import (
@@ -22,6 +22,7 @@ import (
 
 func main() {
 	dir := flag.String("index", ".culprit", "index directory")
+	all := flag.Bool("all", false, "also time the 100-bar histogram of every event (the search screen with no query)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *prof != "" {
@@ -36,14 +37,14 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*dir); err != nil {
+	if err := run(*dir, *all); err != nil {
 		fmt.Fprintln(os.Stderr, "home:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(dir string) error {
+func run(dir string, all bool) error {
 	ctx := context.Background()
 	t0 := time.Now()
 	ix, err := index.Open(dir, index.Options{ReadOnly: true})
@@ -76,5 +77,15 @@ func run(dir string) error {
 	tHist := time.Since(t2)
 	fmt.Printf("open %d ms, groups %d ms (%d), histograms %d ms, total %d ms\n",
 		tOpen.Milliseconds(), tGroups.Milliseconds(), len(gs), tHist.Milliseconds(), time.Since(t0).Milliseconds())
+	if !all {
+		return nil
+	}
+	// The search screen with an empty query: every event.
+	t3 := time.Now()
+	if _, err := inv.Histogram(ctx, query.Filter{}, from, to, 100); err != nil {
+		return err
+	}
+	tAll := time.Since(t3)
+	fmt.Printf("histogram of every event %d ms\n", tAll.Milliseconds())
 	return nil
 }
