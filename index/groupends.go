@@ -133,7 +133,7 @@ func (ix *Index) GroupSummaries(ctx context.Context, f Filter, field string, fie
 	var p *plan
 	var gs []groupSum
 	if fromRollup {
-		if p, gs, ok, err = ix.rollupGroups(ctx, false); err != nil {
+		if p, gs, ok, err = ix.rollupGroups(ctx); err != nil {
 			return nil, err
 		}
 		if !ok {

@@ -26,7 +26,7 @@ import (
 // A rollup file (rollup/<a>-<b>, block numbers) summarises the error events
 // of blocks [a, b): per fingerprint its count, first and last event (as
 // block and line), the time of every event and the count of every value of
-// request_id, trace_id, route and user. The files form a chain from block
+// request_id, trace_id, route and user, and each event's value of those. The files form a chain from block
 // 0; the blocks past its end (at most rollupMinBlocks-1 of them after a
 // commit) are summarised by readers from their digests, exactly, and merged
 // in.
@@ -38,7 +38,9 @@ import (
 // last (varint sec, uvarint nsec, varint line, uvarint block, uvarint
 // line in block), the times (first varint sec and uvarint nsec, then
 // uvarint seconds since the previous and uvarint nsec), and per facet field
-// uvarint values then per value string and uvarint count, sorted by value.
+// uvarint values then per value string and uvarint count, sorted by value,
+// then per event (in the times' order) uvarint 1 + the index of its value
+// (0: none).
 // A string is its uvarint length and bytes.
 //
 // Written by the writer after a commit point, atomically (write, sync,
@@ -139,11 +141,14 @@ func (ix *Index) encodeRollup(blocks []blockMeta, a, b int, gs []groupSum) []byt
 			}
 			body = binary.AppendUvarint(body, uint64(t.nsec))
 		}
-		for _, vs := range g.vals {
+		for j, vs := range g.vals {
 			body = binary.AppendUvarint(body, uint64(len(vs)))
 			for _, v := range vs {
 				str(v.v)
 				body = binary.AppendUvarint(body, uint64(v.n))
+			}
+			for _, id := range g.ids[j] {
+				body = binary.AppendUvarint(body, uint64(id))
 			}
 		}
 	}
@@ -269,6 +274,7 @@ func (ix *Index) decodeRollup(raw []byte, blocks []blockMeta, a, b int) ([]group
 			}
 		}
 		g.vals = make([][]valCount, len(rollupFacets))
+		g.ids = make([][]uint32, len(rollupFacets))
 		for j := range g.vals {
 			vs := make([]valCount, d.count())
 			for k := range vs {
@@ -278,6 +284,15 @@ func (ix *Index) decodeRollup(raw []byte, blocks []blockMeta, a, b int) ([]group
 				}
 			}
 			g.vals[j] = vs
+			ids := make([]uint32, g.n)
+			for k := range ids {
+				if id := d.uvarint(); id <= uint64(len(vs)) {
+					ids[k] = uint32(id)
+				} else {
+					d.err = errCorrupt
+				}
+			}
+			g.ids[j] = ids
 		}
 		if d.err != nil {
 			return nil, d.err
@@ -296,6 +311,10 @@ type rollupMemo struct {
 	key  string
 	upTo int
 	gs   []groupSum
+	// all is gs merged with the blocks past the chain, for allKey (the
+	// chain and the number of blocks).
+	allKey string
+	all    []groupSum
 }
 
 // readRollup reads and checks one file of the chain.
@@ -324,16 +343,11 @@ func (ix *Index) rollupView(blocks []blockMeta, sources []string, chain []rollup
 	if len(chain) == 0 {
 		return 0, nil, nil
 	}
-	var key strings.Builder
-	fmt.Fprintf(&key, "%d ", len(sources))
-	for _, f := range chain {
-		key.WriteString(f.name)
-		key.WriteByte(' ')
-	}
 	m := &ix.rollMemo
+	key := m.keyOf(chain, sources)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.key == key.String() {
+	if m.key == key {
 		return m.upTo, m.gs, nil
 	}
 	rank := sourceRanks(sources)
@@ -354,7 +368,7 @@ func (ix *Index) rollupView(blocks []blockMeta, sources []string, chain []rollup
 	for i := range gs {
 		gs[i].first.rank, gs[i].last.rank = rankOf(gs[i].first.block), rankOf(gs[i].last.block)
 	}
-	m.key, m.upTo, m.gs = key.String(), end, gs
+	m.key, m.upTo, m.gs = key, end, gs
 	return end, gs, nil
 }
 
@@ -480,7 +494,7 @@ func (ix *Index) rollupPlan(blocks []blockMeta, sources []string, a, b int) (*pl
 // rollupGroups returns the summary of every error group over every
 // committed block, from the rollup and the blocks past it, and the plan of
 // the snapshot it was computed on; ok is false without a rollup.
-func (ix *Index) rollupGroups(ctx context.Context, withTimes bool) (p *plan, gs []groupSum, ok bool, err error) {
+func (ix *Index) rollupGroups(ctx context.Context) (p *plan, gs []groupSum, ok bool, err error) {
 	blocks, sources, chain, err := ix.rollupSnapshot()
 	if err != nil || len(chain) == 0 {
 		return nil, nil, false, err
@@ -496,7 +510,17 @@ func (ix *Index) rollupGroups(ctx context.Context, withTimes bool) (p *plan, gs 
 	if end == len(blocks) {
 		return p, view, true, nil
 	}
-	tail, err := ix.groupPass(ctx, p, kFingerprint, rollupCols, withTimes)
+	m := &ix.rollMemo
+	allKey := fmt.Sprintf("%s/%d/%d", m.keyOf(chain, sources), len(blocks), len(sources))
+	m.mu.Lock()
+	if m.allKey == allKey {
+		gs = m.all
+	}
+	m.mu.Unlock()
+	if gs != nil {
+		return p, gs, true, nil
+	}
+	tail, err := ix.groupPass(ctx, p, kFingerprint, rollupCols, true)
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -506,7 +530,21 @@ func (ix *Index) rollupGroups(ctx context.Context, withTimes bool) (p *plan, gs 
 	for i := range gs {
 		gs[i].first.rank, gs[i].last.rank = rankOf(gs[i].first.block), rankOf(gs[i].last.block)
 	}
+	m.mu.Lock()
+	m.allKey, m.all = allKey, gs
+	m.mu.Unlock()
 	return p, gs, true, nil
+}
+
+// keyOf names a chain read with sources.
+func (m *rollupMemo) keyOf(chain []rollupFile, sources []string) string {
+	var key strings.Builder
+	fmt.Fprintf(&key, "%d ", len(sources))
+	for _, f := range chain {
+		key.WriteString(f.name)
+		key.WriteByte(' ')
+	}
+	return key.String()
 }
 
 // histogramRollup counts into out (n buckets of span from from) the error
@@ -520,7 +558,7 @@ func (ix *Index) histogramRollup(ctx context.Context, f Filter, from time.Time, 
 	if g != (Filter{ErrorsOnly: true}) {
 		return false, nil
 	}
-	_, gs, ok, err := ix.rollupGroups(ctx, true)
+	_, gs, ok, err := ix.rollupGroups(ctx)
 	if err != nil || !ok {
 		return false, err
 	}
@@ -591,7 +629,7 @@ func sameGroup(a, b *groupSum) bool {
 		return false
 	}
 	for k := range a.vals {
-		if !slices.Equal(a.vals[k], b.vals[k]) {
+		if !slices.Equal(a.vals[k], b.vals[k]) || !slices.Equal(a.ids[k], b.ids[k]) {
 			return false
 		}
 	}
@@ -650,4 +688,34 @@ func countWholeBlocks(p *plan, f Filter, from time.Time, span time.Duration, out
 		kept = append(kept, num)
 	}
 	p.nums = kept
+}
+
+// facetsRollup answers Facets from the rollup when f selects the error
+// events of one fingerprint, optionally in a time range, and nothing else,
+// and every field is one the rollup counts; ok is false otherwise.
+func (ix *Index) facetsRollup(ctx context.Context, f Filter, fields []string, size int) (_ []Facet, ok bool, err error) {
+	g := f
+	g.Fingerprint, g.Since, g.Until = "", time.Time{}, time.Time{}
+	if g != (Filter{ErrorsOnly: true}) || f.Fingerprint == "" {
+		return nil, false, nil
+	}
+	slots := make([]int, len(fields))
+	for i, name := range fields {
+		if slots[i] = slices.Index(rollupFacets, name); slots[i] < 0 {
+			return nil, false, nil
+		}
+	}
+	_, gs, ok, err := ix.rollupGroups(ctx)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	i, found := slices.BinarySearchFunc(gs, f.Fingerprint, func(g groupSum, v string) int { return cmp.Compare(g.value, v) })
+	if !found {
+		out := make([]Facet, len(fields))
+		for k, name := range fields {
+			out[k] = Facet{Field: name, Buckets: []Bucket{}}
+		}
+		return out, true, nil
+	}
+	return rangeFacets(&gs[i], slots, fields, toTS(f.Since), toTS(f.Until), !f.Since.IsZero(), !f.Until.IsZero(), size), true, nil
 }

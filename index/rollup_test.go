@@ -161,6 +161,45 @@ func checkRollupExact(t *testing.T, ix *Index, evs []Event, stage string) {
 			}
 		}
 	}
+	// Facets of one group, whole and over ranges that cut it (the blast
+	// window): from the rollup's events.
+	for fp := range fps {
+		for _, f := range []Filter{{ErrorsOnly: true, Fingerprint: fp}, {ErrorsOnly: true, Fingerprint: fp, Since: cut(0.3), Until: cut(0.45)},
+			{ErrorsOnly: true, Fingerprint: fp, Since: cut(0.6)}, {ErrorsOnly: true, Fingerprint: fp, Until: cut(0.2)}} {
+			match := naiveFind(t, evs, f, OldestFirst)
+			for _, size := range []int{0, 2} {
+				fcs, err := ix.Facets(ctx, f, rollupFacets, size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, field := range rollupFacets {
+					counts, missing := map[string]int{}, 0
+					for i := range match {
+						if v := rollupFacetValue(&match[i], field); v != "" {
+							counts[v]++
+						} else {
+							missing++
+						}
+					}
+					want := Facet{Field: field, Total: len(match), Missing: missing, Distinct: len(counts), Buckets: []Bucket{}}
+					for v, n := range counts {
+						want.Buckets = append(want.Buckets, Bucket{Value: v, Count: n})
+					}
+					slices.SortFunc(want.Buckets, func(a, b Bucket) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value)) })
+					if size > 0 && len(want.Buckets) > size {
+						want.Buckets = want.Buckets[:size]
+					}
+					want.Other = len(match) - missing
+					for _, b := range want.Buckets {
+						want.Other -= b.Count
+					}
+					if g, w := fmt.Sprintf("%+v", fcs[k]), fmt.Sprintf("%+v", want); g != w {
+						t.Fatalf("%s: facets %+v size %d: %s, brute force %s", stage, f, size, g, w)
+					}
+				}
+			}
+		}
+	}
 	// Histograms: of every error and of each group, over ranges whose
 	// bounds and buckets cut blocks and seconds.
 	ranges := [][2]time.Time{{first, last.Add(time.Second)}, {cut(0.05), cut(0.97)}, {cut(0.31), cut(0.33)}}

@@ -30,14 +30,24 @@ type groupSum struct {
 	times       []ts
 	// vals[j] are the values of facet field j, sorted by value.
 	vals [][]valCount
+	// ids[j][k], when times are kept, is 1 + the index in vals[j] of the
+	// value of event k (in times' order), 0 when it has none: the facets
+	// of any time range of the group.
+	ids [][]uint32
 }
 
 // groupAcc accumulates a groupSum during a pass.
 type groupAcc struct {
 	n           int
 	first, last hit
-	times       []ts
+	evs         []accEvent // when times are kept
 	vals        []map[string]int
+}
+
+// accEvent is an event's time and facet values, while a pass collects them.
+type accEvent struct {
+	t    ts
+	vals []string
 }
 
 // groupPass accumulates, in one pass over plan p, a group per value of
@@ -87,12 +97,17 @@ func (ix *Index) groupPass(ctx context.Context, p *plan, col int, fcols []int, w
 			if compareHits(&x, &e.last) > 0 {
 				e.last = x
 			}
+			var ev *accEvent
 			if withTimes {
-				e.times = append(e.times, x.t)
+				e.evs = append(e.evs, accEvent{t: x.t, vals: make([]string, len(fkc))})
+				ev = &e.evs[len(e.evs)-1]
 			}
 			for j, fk := range fkc {
 				if v := fk.idx[i]; v != 0 {
 					e.vals[j][fk.dict[v-1]]++
+					if ev != nil {
+						ev.vals[j] = fk.dict[v-1]
+					}
 				}
 			}
 		})
@@ -103,8 +118,7 @@ func (ix *Index) groupPass(ctx context.Context, p *plan, col int, fcols []int, w
 	}
 	out := make([]groupSum, 0, len(byValue))
 	for v, e := range byValue {
-		g := groupSum{value: v, n: e.n, first: e.first, last: e.last, times: e.times, vals: make([][]valCount, len(fcols))}
-		slices.SortFunc(g.times, func(a, b ts) int { return a.cmp(b) })
+		g := groupSum{value: v, n: e.n, first: e.first, last: e.last, vals: make([][]valCount, len(fcols))}
 		for j, m := range e.vals {
 			vs := make([]valCount, 0, len(m))
 			for s, n := range m {
@@ -112,6 +126,24 @@ func (ix *Index) groupPass(ctx context.Context, p *plan, col int, fcols []int, w
 			}
 			slices.SortFunc(vs, func(a, b valCount) int { return cmp.Compare(a.v, b.v) })
 			g.vals[j] = vs
+		}
+		if withTimes {
+			slices.SortStableFunc(e.evs, func(a, b accEvent) int { return a.t.cmp(b.t) })
+			g.times = make([]ts, len(e.evs))
+			g.ids = make([][]uint32, len(fcols))
+			for j := range g.ids {
+				pos := make(map[string]uint32, len(g.vals[j]))
+				for k, vc := range g.vals[j] {
+					pos[vc.v] = uint32(k + 1)
+				}
+				g.ids[j] = make([]uint32, len(e.evs))
+				for k := range e.evs {
+					g.ids[j][k] = pos[e.evs[k].vals[j]] // 0 for ""
+				}
+			}
+			for k := range e.evs {
+				g.times[k] = e.evs[k].t
+			}
 		}
 		out = append(out, g)
 	}
@@ -153,19 +185,10 @@ func mergeGroup(a, b *groupSum, rankOf func(block int) int) groupSum {
 	if compareHits(&bl, &g.last) > 0 {
 		g.last = bl
 	}
-	if a.times != nil || b.times != nil {
-		g.times = make([]ts, 0, len(a.times)+len(b.times))
-		x, y := a.times, b.times
-		for len(x) > 0 && len(y) > 0 {
-			if y[0].less(x[0]) {
-				g.times, y = append(g.times, y[0]), y[1:]
-			} else {
-				g.times, x = append(g.times, x[0]), x[1:]
-			}
-		}
-		g.times = append(append(g.times, x...), y...)
-	}
-	g.vals = make([][]valCount, max(len(a.vals), len(b.vals)))
+	nf := max(len(a.vals), len(b.vals))
+	g.vals = make([][]valCount, nf)
+	// posA[k][i], posB[k][i]: 1 + the merged index of a's (b's) value i.
+	posA, posB := make([][]uint32, nf), make([][]uint32, nf)
 	for k := range g.vals {
 		var x, y []valCount
 		if k < len(a.vals) {
@@ -175,20 +198,90 @@ func mergeGroup(a, b *groupSum, rankOf func(block int) int) groupSum {
 			y = b.vals[k]
 		}
 		vs := make([]valCount, 0, max(len(x), len(y)))
-		for len(x) > 0 && len(y) > 0 {
-			switch c := cmp.Compare(x[0].v, y[0].v); {
+		pa, pb := make([]uint32, 0, len(x)), make([]uint32, 0, len(y))
+		for len(x) > 0 || len(y) > 0 {
+			c := 0
+			switch {
+			case len(y) == 0:
+				c = -1
+			case len(x) == 0:
+				c = 1
+			default:
+				c = cmp.Compare(x[0].v, y[0].v)
+			}
+			switch {
 			case c < 0:
 				vs, x = append(vs, x[0]), x[1:]
+				pa = append(pa, uint32(len(vs)))
 			case c > 0:
 				vs, y = append(vs, y[0]), y[1:]
+				pb = append(pb, uint32(len(vs)))
 			default:
 				vs = append(vs, valCount{x[0].v, x[0].n + y[0].n})
 				x, y = x[1:], y[1:]
+				pa, pb = append(pa, uint32(len(vs))), append(pb, uint32(len(vs)))
 			}
 		}
-		g.vals[k] = append(append(vs, x...), y...)
+		g.vals[k], posA[k], posB[k] = vs, pa, pb
+	}
+	if a.times == nil && b.times == nil {
+		return g
+	}
+	g.times = make([]ts, 0, len(a.times)+len(b.times))
+	g.ids = make([][]uint32, nf)
+	for k := range g.ids {
+		g.ids[k] = make([]uint32, 0, len(a.times)+len(b.times))
+	}
+	take := func(s *groupSum, pos [][]uint32, i int) {
+		g.times = append(g.times, s.times[i])
+		for k := range g.ids {
+			var id uint32
+			if k < len(s.ids) && i < len(s.ids[k]) && s.ids[k][i] > 0 {
+				id = pos[k][s.ids[k][i]-1]
+			}
+			g.ids[k] = append(g.ids[k], id)
+		}
+	}
+	i, j := 0, 0
+	for i < len(a.times) || j < len(b.times) {
+		if j == len(b.times) || i < len(a.times) && !b.times[j].less(a.times[i]) {
+			take(a, posA, i)
+			i++
+		} else {
+			take(b, posB, j)
+			j++
+		}
 	}
 	return g
+}
+
+// rangeFacets returns the facets of fields (slots of g.vals, names) over
+// g's events in [lo, hi), from its times and ids.
+func rangeFacets(g *groupSum, slots []int, names []string, lo, hi ts, hasLo, hasHi bool, size int) []Facet {
+	a, b := 0, len(g.times)
+	if hasLo {
+		a, _ = slices.BinarySearchFunc(g.times, lo, func(x, y ts) int { return x.cmp(y) })
+	}
+	if hasHi {
+		b, _ = slices.BinarySearchFunc(g.times, hi, func(x, y ts) int { return x.cmp(y) })
+	}
+	b = max(a, b)
+	out := make([]Facet, len(slots))
+	for i, slot := range slots {
+		counts := map[uint32]int{}
+		for _, id := range g.ids[slot][a:b] {
+			if id > 0 {
+				counts[id]++
+			}
+		}
+		vs := make([]valCount, 0, len(counts))
+		for id, n := range counts {
+			vs = append(vs, valCount{g.vals[slot][id-1].v, n})
+		}
+		slices.SortFunc(vs, func(x, y valCount) int { return cmp.Compare(x.v, y.v) })
+		out[i] = facetOf(names[i], b-a, vs, size)
+	}
+	return out
 }
 
 // facetOf is the Facet of one field over a group's n events, from its

@@ -416,6 +416,9 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 		}
 		colsOf[i] = col
 	}
+	if fcs, ok, err := ix.facetsRollup(ctx, f, fields, size); ok || err != nil {
+		return fcs, err
+	}
 	p, err := ix.plan(ctx, f)
 	if err != nil {
 		return nil, err
