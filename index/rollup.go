@@ -501,7 +501,16 @@ func (ix *Index) rollupGroups(ctx context.Context) (p *plan, gs []groupSum, ok b
 	}
 	end, view, err := ix.rollupView(blocks, sources, chain)
 	if err != nil {
-		return nil, nil, false, err
+		// In the writer's process a commit may have merged away and
+		// deleted a file of the chain just taken: read the new chain.
+		b2, s2, c2, err2 := ix.rollupSnapshot()
+		if err2 != nil || slices.Equal(c2, chain) {
+			return nil, nil, false, err
+		}
+		blocks, sources, chain = b2, s2, c2
+		if end, view, err = ix.rollupView(blocks, sources, chain); err != nil {
+			return nil, nil, false, err
+		}
 	}
 	p, err = ix.rollupPlan(blocks, sources, end, len(blocks))
 	if err != nil {
