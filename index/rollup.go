@@ -567,6 +567,9 @@ func (ix *Index) histogramRollup(ctx context.Context, f Filter, from time.Time, 
 	if g != (Filter{ErrorsOnly: true}) {
 		return false, nil
 	}
+	if f.Fingerprint != "" && !ix.rollupLoaded() {
+		return false, nil // one group: its digests, as for facetsRollup
+	}
 	_, gs, ok, err := ix.rollupGroups(ctx)
 	if err != nil || !ok {
 		return false, err
@@ -701,7 +704,8 @@ func countWholeBlocks(p *plan, f Filter, from time.Time, span time.Duration, out
 
 // facetsRollup answers Facets from the rollup when f selects the error
 // events of one fingerprint, optionally in a time range, and nothing else,
-// and every field is one the rollup counts; ok is false otherwise.
+// every field is one the rollup counts, and the rollup is already in
+// memory; ok is false otherwise.
 func (ix *Index) facetsRollup(ctx context.Context, f Filter, fields []string, size int) (_ []Facet, ok bool, err error) {
 	g := f
 	g.Fingerprint, g.Since, g.Until = "", time.Time{}, time.Time{}
@@ -713,6 +717,12 @@ func (ix *Index) facetsRollup(ctx context.Context, f Filter, fields []string, si
 		if slots[i] = slices.Index(rollupFacets, name); slots[i] < 0 {
 			return nil, false, nil
 		}
+	}
+	// One group's facets read only its blocks' digests: the rollup (every
+	// group) is worth reading for them only once a whole-index question
+	// has read it (errors, the TUI home); a request alone does not.
+	if !ix.rollupLoaded() {
+		return nil, false, nil
 	}
 	_, gs, ok, err := ix.rollupGroups(ctx)
 	if err != nil || !ok {
@@ -727,4 +737,17 @@ func (ix *Index) facetsRollup(ctx context.Context, f Filter, fields []string, si
 		return out, true, nil
 	}
 	return rangeFacets(&gs[i], slots, fields, toTS(f.Since), toTS(f.Until), !f.Since.IsZero(), !f.Until.IsZero(), size), true, nil
+}
+
+// rollupLoaded reports whether the current rollup chain is in memory (a
+// whole-index question read it).
+func (ix *Index) rollupLoaded() bool {
+	_, sources, chain, err := ix.rollupSnapshot()
+	if err != nil || len(chain) == 0 {
+		return false
+	}
+	m := &ix.rollMemo
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.key == m.keyOf(chain, sources)
 }

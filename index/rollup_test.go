@@ -162,7 +162,8 @@ func checkRollupExact(t *testing.T, ix *Index, evs []Event, stage string) {
 		}
 	}
 	// Facets of one group, whole and over ranges that cut it (the blast
-	// window): from the rollup's events.
+	// window): from the rollup's events (in memory since GroupSummaries
+	// above).
 	for fp := range fps {
 		for _, f := range []Filter{{ErrorsOnly: true, Fingerprint: fp}, {ErrorsOnly: true, Fingerprint: fp, Since: cut(0.3), Until: cut(0.45)},
 			{ErrorsOnly: true, Fingerprint: fp, Since: cut(0.6)}, {ErrorsOnly: true, Fingerprint: fp, Until: cut(0.2)}} {
