@@ -60,6 +60,9 @@ type facts struct {
 	firstRequestID           string
 	count, requests          int
 	span                     Span
+	serviceFirst             time.Time // the failing service's first line (set when a deploy is a candidate)
+	route                    string    // the first occurrence's route
+	routeFirst               time.Time // the first line on that route, of any service (set with serviceFirst)
 	deploys                  []Deploy
 	suspect                  *DeployRef // the deploy shown (not necessarily blamed)
 	host                     string     // the host of the error shown
@@ -114,6 +117,9 @@ type groupScope struct {
 	// within rf (and its first within rf), by fingerprint, from one
 	// GroupEnds pass (Errors).
 	ends map[string]*GroupEnds
+	// firstLines caches the first line's time of a service or a route
+	// (zero: none).
+	firstLines map[Filter]time.Time
 	// facets, when not nil, holds each group's facets within rf
 	// (groupSummaryFields, groupFacetSize values), by fingerprint, from
 	// the same pass (a GroupSummarizer).
@@ -134,6 +140,31 @@ func (inv *Investigator) load(ctx context.Context, sc *groupScope) error {
 	}
 	sc.span, sc.deploys, sc.loaded = sp, deploys, true
 	return nil
+}
+
+// firstLine returns the time of the first line f selects (a service's or a
+// route's) over everything ingested; zero if none. A deploy is only shown to
+// have introduced an error when the logs that would hold earlier occurrences
+// reach back before it: the failing service's own, or its endpoint's
+// traffic in any service (a service that logs only its errors) — another
+// service's older logs on other endpoints say nothing.
+func (inv *Investigator) firstLine(ctx context.Context, sc *groupScope, f Filter) (time.Time, error) {
+	if t, ok := sc.firstLines[f]; ok {
+		return t, nil
+	}
+	res, err := inv.store.Find(ctx, f, FindOptions{Limit: 1, Order: OldestFirst})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("first line of %s%s: %w", f.Service, f.Route, err)
+	}
+	var t time.Time
+	if len(res.Events) > 0 {
+		t = res.Events[0].Time
+	}
+	if sc.firstLines == nil {
+		sc.firstLines = map[Filter]time.Time{}
+	}
+	sc.firstLines[f] = t
+	return t, nil
 }
 
 // firstOccurrence returns the group's first occurrence over everything
@@ -215,6 +246,15 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	f.suspect = an.suspect
 	if f.candidate {
 		f.rollback = rollbackAfter(sc.deploys, an.suspect)
+		var err error
+		if f.serviceFirst, err = inv.firstLine(ctx, sc, Filter{Service: f.service}); err != nil {
+			return nil, err
+		}
+		if f.route = first.Route; f.route != "" && !f.serviceFirst.Before(an.suspect.Time) {
+			if f.routeFirst, err = inv.firstLine(ctx, sc, Filter{Route: f.route}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	onset := f.firstSeen
 	if !sc.rf.Since.IsZero() && sc.rf.Since.After(onset) {

@@ -113,6 +113,37 @@ func verdictScenarios() []scenario {
 			scope: ScopeSeveralEndpoints, userScope: UserScopeBroad,
 		},
 		{
+			// Another service's older logs say nothing about this one: the
+			// failing service logs only from after its deploy.
+			name: "regression needs the failing service's logs from before the deploy",
+			build: func(c *corpus) {
+				c.traffic("gateway", "gw", routes[2:], us, t0, t0.Add(2*time.Hour), 10*time.Second)
+				c.deploy(t0.Add(60*time.Minute), "orders", "1.9.0")
+				c.failures("bad", failSpec{service: "orders", typ: "*errors.errorString", msg: "assignment to entry in nil map", fp: "fp-nilmap",
+					from: t0.Add(60*time.Minute + 6*time.Second), to: t0.Add(90 * time.Minute), step: 30 * time.Second,
+					routes: routes[:2], users: us[:12]})
+			},
+			id: "bad-3", cause: CauseUnknown, suspect: "orders 1.9.0", summary: "Cause unknown",
+			evidence: "the logs of orders start only at 2025-01-06T15:00:06.000Z, after that deploy",
+			scope:    ScopeSeveralEndpoints, userScope: UserScopeBroad,
+		},
+		{
+			// A service that logs only its errors: its endpoint's traffic,
+			// logged by the gateway before the deploy, is the evidence.
+			name: "regression from the endpoint's traffic before the deploy",
+			build: func(c *corpus) {
+				c.traffic("gateway", "gw", routes, us, t0, t0.Add(2*time.Hour), 10*time.Second)
+				c.deploy(t0.Add(60*time.Minute), "orders", "1.9.0")
+				c.failures("bad", failSpec{service: "orders", typ: "*errors.errorString", msg: "assignment to entry in nil map", fp: "fp-nilmap",
+					from: t0.Add(60*time.Minute + 6*time.Second), to: t0.Add(90 * time.Minute), step: 30 * time.Second,
+					routes: routes[:2], users: us[:12]})
+			},
+			id: "bad-3", cause: CauseDeployment, suspect: "orders 1.9.0",
+			summary:  "Deployment regression: orders 1.9.0, deployed 6 s before the first occurrence — rollback candidate",
+			evidence: "GET /api/orders/{id} is logged from 1 h before that deploy (the logs of orders start after it)",
+			scope:    ScopeSeveralEndpoints, userScope: UserScopeBroad,
+		},
+		{
 			name: "regression needs no occurrence before the deploy",
 			build: func(c *corpus) {
 				healthy(c)

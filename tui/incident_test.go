@@ -225,7 +225,8 @@ func incidentEvents() []query.Event {
 			add(l)
 		default:
 			l := base
-			l.Level, l.Msg, l.Status, l.Duration = "INFO", "request completed", 200, float64(3+i%40)
+			// The route, as ingest derives it from the method and path.
+			l.Level, l.Msg, l.Route, l.Status, l.Duration = "INFO", "request completed", r.route, 200, float64(3+i%40)
 			if i == 500 {
 				l.Msg = hostile
 			}
