@@ -263,8 +263,8 @@ func (lt *latency) slower() bool {
 }
 
 func (lt *latency) String() string {
-	return fmt.Sprintf("%s's latency rose from p50 %s / p95 %s (%d calls before) to p50 %s / p95 %s (%d calls during)",
-		lt.service, fmtMS(lt.p50b), fmtMS(lt.p95b), len(lt.before), fmtMS(lt.p50d), fmtMS(lt.p95d), len(lt.during))
+	return fmt.Sprintf("%s's latency rose from p50 %s / p95 %s (%s before) to p50 %s / p95 %s (%s during)",
+		lt.service, fmtMS(lt.p50b), fmtMS(lt.p95b), plural(len(lt.before), "call"), fmtMS(lt.p50d), fmtMS(lt.p95d), plural(len(lt.during), "call"))
 }
 
 func fmtMS(ms float64) string {
@@ -343,7 +343,7 @@ func (r *errorRate) String() string {
 		if t == 0 {
 			return "no responses"
 		}
-		return fmt.Sprintf("%.1f%% of %d responses", 100*float64(n)/float64(t), t)
+		return fmt.Sprintf("%.1f%% of %s", 100*float64(n)/float64(t), plural(t, "response"))
 	}
 	return fmt.Sprintf("5xx rate %s in the window, against %s in the window as long before it", pct(r.during, r.duringTotal), pct(r.before, r.beforeTotal))
 }

@@ -216,7 +216,7 @@ func writeMarkdownTimeline(b *bufio.Writer, r *Report, o MarkdownOptions) {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", clock(e.Time), mdText(e.Service), mdText(e.Level), status, mdText(msg))
 	}
 	if n := max(len(r.Events), r.EventsTotal); n > min(len(r.Events), o.MaxEvents) {
-		fmt.Fprintf(b, "\n%d of %d lines shown.\n", min(len(r.Events), o.MaxEvents), n)
+		fmt.Fprintf(b, "\n%d of %s shown.\n", min(len(r.Events), o.MaxEvents), plural(n, "line"))
 	}
 	fmt.Fprintln(b)
 }
@@ -361,7 +361,7 @@ func writeMarkdownCompare(b *bufio.Writer, c *DeployComparison) {
 		if l.Stopped {
 			verdict = "the error stopped"
 		}
-		fmt.Fprintf(b, "- %s to %s at %s UTC: %d occurrences before, %d after: %s\n", what, mdText(l.Deploy.Version), stamp(l.Deploy.Time), l.Before, l.After, verdict)
+		fmt.Fprintf(b, "- %s to %s at %s UTC: %s before, %d after: %s\n", what, mdText(l.Deploy.Version), stamp(l.Deploy.Time), plural(l.Before, "occurrence"), l.After, verdict)
 	}
 	fmt.Fprintln(b)
 }

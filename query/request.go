@@ -511,8 +511,8 @@ func (inv *Investigator) hint(ctx context.Context, id string) (string, error) {
 	if len(ids) > 0 {
 		return fmt.Sprintf("no request %s; request IDs starting with %s: %s", id, p, strings.Join(ids, ", ")), nil
 	}
-	return fmt.Sprintf("no request %s among %d events from %s to %s; check the ID, or ingest the logs that hold it",
-		id, sp.Events, fmtTime(sp.First), fmtTime(sp.Last)), nil
+	return fmt.Sprintf("no request %s among %s from %s to %s; check the ID, or ingest the logs that hold it",
+		id, plural(sp.Events, "event"), fmtTime(sp.First), fmtTime(sp.Last)), nil
 }
 
 // nearIDs returns the request IDs near an unknown id: those starting with

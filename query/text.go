@@ -694,7 +694,7 @@ func writeCompare(t *tw, p painter, c *DeployComparison, o TextOptions) {
 		if l.Stopped {
 			verdict = "the error stopped"
 		}
-		for _, ln := range wrap(fmt.Sprintf("%s to %s at %s UTC: %d occurrences before, %d after: %s", what, SanitizeLine(l.Deploy.Version), stamp(l.Deploy.Time), l.Before, l.After, verdict), o.Width, "• ", "  ") {
+		for _, ln := range wrap(fmt.Sprintf("%s to %s at %s UTC: %s before, %d after: %s", what, SanitizeLine(l.Deploy.Version), stamp(l.Deploy.Time), plural(l.Before, "occurrence"), l.After, verdict), o.Width, "• ", "  ") {
 			t.line(ln)
 		}
 	}

@@ -391,7 +391,7 @@ func (m invModel) paneView(p paneID, w, vis int) []string {
 	if len(lines) > vis {
 		pos = fmt.Sprintf("%d-%d/%d", off+1, min(off+vis, len(lines)), len(lines))
 		if vis == 0 {
-			pos = fmt.Sprintf("%d lines", len(lines))
+			pos = plural(len(lines), "line")
 		}
 	}
 	style := st.Blurred
