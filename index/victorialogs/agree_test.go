@@ -1,14 +1,19 @@
 package victorialogs_test
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/culprit-dev/culprit/index/model"
 	"github.com/culprit-dev/culprit/index/storetest"
+	"github.com/culprit-dev/culprit/index/syntax"
+	"github.com/culprit-dev/culprit/index/victorialogs"
 	"github.com/culprit-dev/culprit/index/victorialogs/vltest"
 )
 
@@ -91,6 +96,9 @@ func agree(t *testing.T, srv *vltest.Server) {
 		if !reflect.DeepEqual(gf, wf) {
 			t.Errorf("Facet(%q, %s) = %+v, reference %+v", f.Query, field, gf, wf)
 		}
+		if got, want := groupEnds(t, s, f, field), refGroupEnds(t, ref, f, field); got != want {
+			t.Errorf("GroupEnds(%q, %s) =\n%s\nreference\n%s", f.Query, field, got, want)
+		}
 		from := storetest.T0.Add(time.Duration(r.IntN(4000)-1000) * time.Millisecond)
 		to := from.Add(time.Duration(1+r.IntN(15000)) * time.Millisecond)
 		nb := 1 + r.IntN(7)
@@ -111,4 +119,58 @@ func lineKeys(evs []model.Event) []string {
 		out[i] = fmt.Sprintf("%s:%d", e.Source, e.Line)
 	}
 	return out
+}
+
+// groupEnds renders GroupEnds' answer: value, count, first and last line.
+func groupEnds(t *testing.T, s *victorialogs.Store, f model.Filter, field string) string {
+	t.Helper()
+	gs, err := s.GroupEnds(t.Context(), f, field)
+	if err != nil {
+		t.Fatalf("GroupEnds(%q, %s): %v", f.Query, field, err)
+	}
+	var b strings.Builder
+	for _, g := range gs {
+		fmt.Fprintf(&b, "%s %d %v\n", g.Value, g.Count, lineKeys([]model.Event{g.First, g.Last}))
+	}
+	return b.String()
+}
+
+// refGroupEnds is GroupEnds by its definition: every match in Find's
+// order, grouped by value; a value's first and last match are its ends.
+func refGroupEnds(t *testing.T, ref *storetest.Fake, f model.Filter, field string) string {
+	t.Helper()
+	res, err := ref.Find(t.Context(), f, model.FindOptions{Limit: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl, err := syntax.FacetField(field)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byValue := map[string]*model.GroupEnds{}
+	for _, ev := range res.Events {
+		v, _ := fl.Value(&ev)
+		if v == "" {
+			continue
+		}
+		g := byValue[v]
+		if g == nil {
+			g = &model.GroupEnds{Value: v, First: ev}
+			byValue[v] = g
+		}
+		g.Count++
+		g.Last = ev
+	}
+	gs := make([]*model.GroupEnds, 0, len(byValue))
+	for _, g := range byValue {
+		gs = append(gs, g)
+	}
+	slices.SortFunc(gs, func(a, b *model.GroupEnds) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
+	})
+	var b strings.Builder
+	for _, g := range gs {
+		fmt.Fprintf(&b, "%s %d %v\n", g.Value, g.Count, lineKeys([]model.Event{g.First, g.Last}))
+	}
+	return b.String()
 }
