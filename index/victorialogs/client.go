@@ -75,6 +75,9 @@ const jsonStreamType = "application/stream+json"
 type client struct {
 	cfg  Config
 	http *http.Client
+	// slots holds a token per query at the server (maxInFlight); nil: no
+	// bound.
+	slots chan struct{}
 }
 
 // endpoint returns the URL of path with the query parameters.
@@ -123,6 +126,14 @@ func (c *client) do(ctx context.Context, op, method, path string, params url.Val
 // (allow_partial_response=0 overrides a server's default), and an answer
 // cut short is an ErrUnavailable.
 func (c *client) query(ctx context.Context, q string, fn func(row map[string]string) error) error {
+	if c.slots != nil {
+		select {
+		case c.slots <- struct{}{}:
+			defer func() { <-c.slots }()
+		case <-ctx.Done():
+			return fmt.Errorf("victorialogs query: %w", ctx.Err())
+		}
+	}
 	form := url.Values{"query": {q}, "allow_partial_response": {"0"}}
 	resp, err := c.do(ctx, "query", http.MethodPost, "/select/logsql/query", nil,
 		"application/x-www-form-urlencoded", strings.NewReader(form.Encode()))

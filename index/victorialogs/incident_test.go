@@ -23,6 +23,8 @@ var (
 	_ interface {
 		query.Store
 		query.MultiFaceter
+		query.GroupEnder
+		query.Concurrent
 		Close() error
 	} = (*victorialogs.Store)(nil)
 	_ interface {

@@ -43,8 +43,26 @@ func New(cfg Config, hc *http.Client) *Store {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	return &Store{c: client{cfg: cfg, http: hc}}
+	return &Store{c: client{cfg: cfg, http: hc, slots: make(chan struct{}, maxInFlight)}}
 }
+
+// Concurrency is how many error groups query analyses at once on this
+// store (query.Concurrent): each group is a chain of questions, each a
+// round trip that mostly waits on the server, so several chains at once
+// take about as long as one. The client never has more than maxInFlight
+// queries at the server whatever the callers ask.
+func (s *Store) Concurrency() int { return groupConcurrency }
+
+const (
+	// groupConcurrency is what Concurrency returns.
+	groupConcurrency = 8
+	// maxInFlight bounds the queries one store has at the server at once.
+	// A server runs 2 per CPU core by default (up to 16) and queues the
+	// rest for at most 10 s (-search.maxConcurrentRequests,
+	// -search.maxQueueDuration), then fails them: a bound keeps one
+	// culprit from filling that queue.
+	maxInFlight = 8
+)
 
 // parallel runs the queries fns at once (each request is mostly server
 // time) and returns the first error once all have returned.
