@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/culprit-dev/culprit/index/model"
 	"github.com/culprit-dev/culprit/index/syntax"
@@ -18,13 +20,17 @@ import (
 // events without the field are left out. Each value's count and ends are
 // exactly what Find with f and field = value answers.
 //
-// When f translates exactly it is three queries sent at once, whatever the
-// number of values: a count per value (stats by field) and the first and
-// the last row of each value (sort by Find's order, partition by field,
-// limit 1). The error groups' list asks it once where it would otherwise
-// ask a facet and then two Finds (four requests) per group, one group after
-// the other. Otherwise the matching events are streamed once, in Find's
-// order.
+// When f translates exactly it is two steps, whatever the number of
+// values: one stats query gives each value's count and its first and last
+// time (stats by field: count, min and max of _time, cheap columns); then
+// the rows of each value at exactly those times are fetched and the server
+// orders the few ties as Find does (sort … partition by field limit 1), the
+// first ends and the last ends at once. The error groups' list asks it once
+// where it would otherwise ask a facet and then two Finds (four requests)
+// per group, one group after the other. (A partitioned sort over all the
+// matches reads every row's sort columns and fields: 2 s at 4.5M lines,
+// where the two steps take a tenth of that.) Otherwise the matching events
+// are streamed once, in Find's order.
 func (s *Store) GroupEnds(ctx context.Context, f model.Filter, field string) ([]model.GroupEnds, error) {
 	fl, err := syntax.FacetField(field)
 	if err != nil {
@@ -42,71 +48,110 @@ func (s *Store) GroupEnds(ctx context.Context, f model.Filter, field string) ([]
 		return s.groupEndsStreamed(ctx, f, e, fl, on)
 	}
 	q := e.q + " !" + fl.Name + `:""`
-	byValue := map[string]*model.GroupEnds{}
-	get := func(v string) *model.GroupEnds {
-		g := byValue[v]
-		if g == nil {
-			g = &model.GroupEnds{Value: v}
-			byValue[v] = g
+	type span struct{ first, last time.Time }
+	var gs []model.GroupEnds
+	var spans []span
+	err = s.c.query(ctx, q+" | stats by ("+fl.Name+") count() as n, min(_time) as first, max(_time) as last", func(r map[string]string) error {
+		v := r[fl.Name]
+		if v == "" {
+			return nil
 		}
-		return g
+		n, err := strconv.Atoi(r["n"])
+		if err != nil {
+			return fmt.Errorf("victorialogs: group ends of %s: count %q: %w", fl.Name, r["n"], err)
+		}
+		var sp span
+		for _, t := range []struct {
+			name string
+			t    *time.Time
+		}{{"first", &sp.first}, {"last", &sp.last}} {
+			if *t.t, err = time.Parse(time.RFC3339Nano, r[t.name]); err != nil {
+				return fmt.Errorf("victorialogs: group ends of %s: %s %q: %w", fl.Name, t.name, r[t.name], err)
+			}
+		}
+		gs = append(gs, model.GroupEnds{Value: v, Count: n})
+		spans = append(spans, sp)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	// The three answers fill different parts of the groups; one lock
-	// keeps the map whole.
-	var mu sync.Mutex
+	if len(gs) == 0 {
+		return []model.GroupEnds{}, nil
+	}
+	index := make(map[string]int, len(gs))
+	for i, g := range gs {
+		index[g.Value] = i
+	}
 	fields := eventFields
 	if !slices.Contains(fields, fl.Name) {
 		fields = append(slices.Clip(fields), fl.Name)
 	}
-	end := func(desc string, set func(g *model.GroupEnds, ev model.Event)) func() error {
-		sort := fmt.Sprintf(" | sort by (_time%s, %s%s, %s%s) partition by (%s) limit 1", desc, fSort, desc, fID, desc, fl.Name)
+	// ends fetches, for the values gs[lo:hi], the row Find puts first
+	// (desc: last) among those at the value's first (last) time.
+	var mu sync.Mutex
+	ends := func(lo, hi int, desc string) func() error {
+		var b strings.Builder
+		b.WriteString(q)
+		b.WriteString(" (")
+		for i := lo; i < hi; i++ {
+			t := spans[i].first
+			if desc != "" {
+				t = spans[i].last
+			}
+			if i > lo {
+				b.WriteString(" or ")
+			}
+			// The time first, as a range: the server then skips every
+			// block outside it by its header (with _time:>= and _time:<=
+			// after the value, the same query took 2.5 times as long).
+			fmt.Fprintf(&b, "(_time:[%s, %s] %s:=%s)", fmtTime(t), fmtTime(t), fl.Name, quote(gs[i].Value))
+		}
+		fmt.Fprintf(&b, ") | sort by (_time%s, %s%s, %s%s) partition by (%s) limit 1", desc, fSort, desc, fID, desc, fl.Name)
+		b.WriteString(pipeFields(fields))
 		return func() error {
-			return s.c.query(ctx, q+sort+pipeFields(fields), func(r map[string]string) error {
+			return s.c.query(ctx, b.String(), func(r map[string]string) error {
+				i, ok := index[r[fl.Name]]
+				if !ok {
+					return nil
+				}
 				ev, err := decodeEvent(r)
 				if err != nil {
 					return err
 				}
 				mu.Lock()
 				defer mu.Unlock()
-				set(get(r[fl.Name]), ev)
+				if desc == "" {
+					gs[i].First = ev
+				} else {
+					gs[i].Last = ev
+				}
 				return nil
 			})
 		}
 	}
-	err = parallel(
-		func() error {
-			return s.c.query(ctx, q+" | stats by ("+fl.Name+") count() as n", func(r map[string]string) error {
-				n, err := strconv.Atoi(r["n"])
-				if err != nil {
-					return fmt.Errorf("victorialogs: group ends of %s: count %q: %w", fl.Name, r["n"], err)
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				get(r[fl.Name]).Count += n
-				return nil
-			})
-		},
-		end("", func(g *model.GroupEnds, ev model.Event) { g.First = ev }),
-		end(" desc", func(g *model.GroupEnds, ev model.Event) { g.Last = ev }),
-	)
-	if err != nil {
+	var fns []func() error
+	for lo := 0; lo < len(gs); lo += endsPerQuery {
+		hi := min(lo+endsPerQuery, len(gs))
+		fns = append(fns, ends(lo, hi, ""), ends(lo, hi, " desc"))
+	}
+	if err := parallel(fns...); err != nil {
 		return nil, err
 	}
-	out := make([]model.GroupEnds, 0, len(byValue))
-	for v, g := range byValue {
-		if v == "" {
-			continue
+	for _, g := range gs {
+		if g.First.Time.IsZero() || g.Last.Time.IsZero() {
+			// The row at the value's first or last time is gone: the
+			// two steps did not see one state of the store.
+			return nil, fmt.Errorf("victorialogs: group ends of %s: no row of %q at its first or last time (the store changed while it was read; ask again)", fl.Name, printable(g.Value))
 		}
-		if g.Count == 0 || g.First.Time.IsZero() || g.Last.Time.IsZero() {
-			// Rows written between the three queries: the answers do not
-			// describe one state of the store.
-			return nil, fmt.Errorf("victorialogs: group ends of %s: %q has %d rows but its ends were not found (the store changed while it was read; ask again)", fl.Name, printable(v), g.Count)
-		}
-		out = append(out, *g)
 	}
-	sortGroupEnds(out)
-	return out, nil
+	sortGroupEnds(gs)
+	return gs, nil
 }
+
+// endsPerQuery bounds the values whose ends one query fetches, so that
+// the query stays a few tens of KiB however many values there are.
+const endsPerQuery = 200
 
 // groupEndsStreamed is GroupEnds over a superset translation or shipped
 // rows: the matching events are read once and each value keeps its count,
