@@ -243,6 +243,27 @@ func (s *Store) Facets(ctx context.Context, f model.Filter, fields []string, siz
 		if err != nil {
 			return nil, err
 		}
+	} else if e.exact && together(f, fls) {
+		// One scan: the count of each combination of values, summed per
+		// field below.
+		names := make([]string, len(fls))
+		for i, fl := range fls {
+			names[i] = fl.Name
+		}
+		q := e.q + " | stats by (" + strings.Join(names, ", ") + ") count() as n"
+		err := s.c.query(ctx, q, func(r map[string]string) error {
+			n, err := strconv.Atoi(r["n"])
+			if err != nil {
+				return fmt.Errorf("victorialogs: facets %s: count %q: %w", strings.Join(names, ", "), r["n"], err)
+			}
+			for i, name := range names {
+				counts[i][r[name]] += n
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	} else if e.exact {
 		fns := make([]func() error, len(fls))
 		for i, fl := range fls {
@@ -277,6 +298,32 @@ func (s *Store) Facets(ctx context.Context, f model.Filter, fields []string, siz
 		out[i] = facet(fields[i], fl, counts[i], size)
 	}
 	return out, nil
+}
+
+// together tells whether the facets of fls over f are best asked as one
+// query over the combinations of their values: one scan of the matches
+// then replaces one per field (an error group's request_id, trace_id,
+// route and user facets: one query where there were four, each reading
+// every event of the group). That pays when the combinations are few: when
+// one field is a request or trace id (about one value per request, so the
+// combinations are hardly more than its values), or when f is one error
+// group (the group's own events: a user meets the error on a route or
+// two). Fields of few values each over many events (the baseline's route,
+// user, service, host, version and status over a window of all traffic)
+// could combine into one row per event, so they are asked one query each.
+func together(f model.Filter, fls []syntax.Field) bool {
+	if len(fls) < 2 {
+		return false
+	}
+	if f.Fingerprint != "" {
+		return true
+	}
+	for _, fl := range fls {
+		if fl.Name == "request_id" || fl.Name == "trace_id" {
+			return true
+		}
+	}
+	return false
 }
 
 // facet builds a facet from the count of each value ("" counts the events
