@@ -122,7 +122,7 @@ func (s *Store) Find(ctx context.Context, f model.Filter, o model.FindOptions) (
 	}
 	var res model.Result
 	q := e.q + fmt.Sprintf("%s offset %d limit %d", sort, offset, limit) + pipeFields(eventFields)
-	err = parallel(func() error {
+	page := func() error {
 		return s.c.query(ctx, q, func(r map[string]string) error {
 			ev, err := decodeEvent(r)
 			if err != nil {
@@ -131,15 +131,42 @@ func (s *Store) Find(ctx context.Context, f model.Filter, o model.FindOptions) (
 			res.Events = append(res.Events, ev)
 			return nil
 		})
-	}, func() (err error) {
+	}
+	total := func() (err error) {
 		res.Total, err = s.count(ctx, e.q)
 		return err
-	})
-	if err != nil {
+	}
+	if limit < readAll {
+		// A top of many matches (a search page, a first occurrence): the
+		// page is usually full, so the total is asked at once.
+		if err := parallel(page, total); err != nil {
+			return model.Result{}, err
+		}
+		return res, nil
+	}
+	// A read of every match (a request's lines): the page usually holds
+	// them all, and then it is the total.
+	if err := page(); err != nil {
 		return model.Result{}, err
+	}
+	switch n := len(res.Events); {
+	case n > 0 && n < limit:
+		res.Total = offset + n
+	case n == 0 && offset == 0:
+		res.Total = 0
+	default:
+		if err := total(); err != nil {
+			return model.Result{}, err
+		}
 	}
 	return res, nil
 }
+
+// readAll is the smallest page Find takes for a read of every match rather
+// than a top of many (query reads a request's lines 1,000 at a time): its
+// total is asked only when the page is full, which saves a query per
+// request read in errors and request.
+const readAll = 1000
 
 // findFiltered pages through a superset, keeping the events f matches.
 func (s *Store) findFiltered(ctx context.Context, f model.Filter, e expr, sort string, offset, limit int) (model.Result, error) {
