@@ -13,7 +13,7 @@
 #      search 'stack:WORD' --limit 50 --json, status --json
 #    and report per question and store the median wall time, the median CPU
 #    of the culprit process (user+sys) and, for VictoriaLogs, the median CPU
-#    the servers spent on it; "same" says whether VictoriaLogs printed the
+#    the servers spent meanwhile; "same" says whether VictoriaLogs printed the
 #    same bytes as the index (status differs by design: it names the store).
 #    With BASE, an older culprit binary is asked too, on the same
 #    VictoriaLogs store, alternating with BIN: before and after in one run.
@@ -187,15 +187,21 @@ OUT=$WORK/results/victorialogs-$(date -u +%Y%m%dT%H%M%SZ).md
     esac
   }
 
+  # Per store: wall, culprit's CPU, and (VictoriaLogs) the servers' CPU.
   printf '| question |'
-  for t in "${targets[@]}"; do printf ' %s wall | %s culprit CPU |' "$t" "$t"; done
-  printf ' servers CPU | same answer |\n|---|'
-  for _ in "${targets[@]}"; do printf -- '---|---|'; done
-  printf -- '---|---|\n'
+  for t in "${targets[@]}"; do
+    printf ' %s wall | culprit CPU |' "$t"
+    [ "$t" = index ] || printf ' servers CPU |'
+  done
+  printf ' same answer |\n|---|'
+  for t in "${targets[@]}"; do
+    printf -- '---|---|'
+    [ "$t" = index ] || printf -- '---|'
+  done
+  printf -- '---|\n'
   for qi in "${!qs[@]}"; do
     read -r -a args <<<"${qs[$qi]}"
-    for ti in "${!targets[@]}"; do : >"$RUN/w$ti"; : >"$RUN/c$ti"; done
-    : >"$RUN/s"
+    for ti in "${!targets[@]}"; do : >"$RUN/w$ti"; : >"$RUN/c$ti"; : >"$RUN/s$ti"; done
     for _ in $(seq "$RUNS"); do
       for ti in "${!targets[@]}"; do
         read -r -a pre <<<"$(cmd "${targets[$ti]}")"
@@ -204,7 +210,7 @@ OUT=$WORK/results/victorialogs-$(date -u +%Y%m%dT%H%M%SZ).md
         s1=$(server_cpu)
         echo "$W" >>"$RUN/w$ti"
         echo "$C" >>"$RUN/c$ti"
-        [ "${targets[$ti]}" != victorialogs ] || awk -v a="$s0" -v b="$s1" 'BEGIN {print b - a}' >>"$RUN/s"
+        awk -v a="$s0" -v b="$s1" 'BEGIN {print b - a}' >>"$RUN/s$ti"
       done
     done
     same=no
@@ -213,8 +219,9 @@ OUT=$WORK/results/victorialogs-$(date -u +%Y%m%dT%H%M%SZ).md
     printf '| `%s` |' "${qs[$qi]}"
     for ti in "${!targets[@]}"; do
       printf ' %s s | %s s |' "$(median <"$RUN/w$ti")" "$(median <"$RUN/c$ti")"
+      [ "${targets[$ti]}" = index ] || printf ' %s s |' "$(median <"$RUN/s$ti")"
     done
-    printf ' %s s | %s |\n' "$(median <"$RUN/s")" "$same"
+    printf ' %s |\n' "$same"
   done
   echo
   echo "Size on disk at the end: local index $(du -sh "$IDX" | cut -f1), VictoriaLogs $(du -sh "$DATA" | cut -f1) (all nodes)."
