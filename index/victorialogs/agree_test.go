@@ -52,7 +52,7 @@ func randomQuery(r *rand.Rand, depth int) string {
 
 // Random combinations of every kind of clause select the same events, in
 // the same order with the same totals and pages (small pages, and reads of
-// every match), and give the same facets
+// every match), and give the same facets, group ends, group summaries
 // and histograms (odd bucket widths included), from VictoriaLogs as from
 // the reference store (storetest.Fake, which evaluates Match on every
 // event).
@@ -105,6 +105,10 @@ func agree(t *testing.T, srv *vltest.Server) {
 		}
 		if got, want := groupEnds(t, s, f, field), refGroupEnds(t, ref, f, field); got != want {
 			t.Errorf("GroupEnds(%q, %s) =\n%s\nreference\n%s", f.Query, field, got, want)
+		}
+		sf := summaryFields[r.IntN(len(summaryFields))]
+		if got, want := summaries(t, s, f, sf), refSummaries(t, ref, f, sf); got != want {
+			t.Errorf("GroupSummaries(%q, %v) =\n%s\nreference\n%s", f.Query, sf, got, want)
 		}
 		from := storetest.T0.Add(time.Duration(r.IntN(4000)-1000) * time.Millisecond)
 		to := from.Add(time.Duration(1+r.IntN(15000)) * time.Millisecond)
@@ -178,6 +182,53 @@ func refGroupEnds(t *testing.T, ref *storetest.Fake, f model.Filter, field strin
 	var b strings.Builder
 	for _, g := range gs {
 		fmt.Fprintf(&b, "%s %d %v\n", g.Value, g.Count, lineKeys([]model.Event{g.First, g.Last}))
+	}
+	return b.String()
+}
+
+// summaryFields are sets of facets asked with group summaries: what
+// query's Errors asks of every group (about one combination per event),
+// and fields whose combinations repeat over a group's events.
+var summaryFields = [][]string{{"request_id", "trace_id", "route", "user"}, {"service", "level", "status"}}
+
+// summaries renders GroupSummaries by fingerprint: each group's ends and
+// its facets of fields, two values each.
+func summaries(t *testing.T, s *victorialogs.Store, f model.Filter, fields []string) string {
+	t.Helper()
+	gs, err := s.GroupSummaries(t.Context(), f, "fingerprint", fields, 2)
+	if err != nil {
+		t.Fatalf("GroupSummaries(%q): %v", f.Query, err)
+	}
+	var b strings.Builder
+	for _, g := range gs {
+		fmt.Fprintf(&b, "%s %d %v\n", g.Value, g.Count, lineKeys([]model.Event{g.First, g.Last}))
+		for _, fc := range g.Facets {
+			fmt.Fprintf(&b, "  %+v\n", fc)
+		}
+	}
+	return b.String()
+}
+
+// refSummaries is GroupSummaries by its definition: each group's ends,
+// and the reference's facets with the filter narrowed to the group.
+func refSummaries(t *testing.T, ref *storetest.Fake, f model.Filter, fields []string) string {
+	t.Helper()
+	ends := refGroupEnds(t, ref, f, "fingerprint")
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimSuffix(ends, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		b.WriteString(line + "\n")
+		gf := f
+		gf.Fingerprint = strings.Fields(line)[0]
+		for _, field := range fields {
+			fc, err := ref.Facet(t.Context(), gf, field, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "  %+v\n", fc)
+		}
 	}
 	return b.String()
 }

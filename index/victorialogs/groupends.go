@@ -32,9 +32,36 @@ import (
 // where the two steps take a tenth of that.) Otherwise the matching events
 // are streamed once, in Find's order.
 func (s *Store) GroupEnds(ctx context.Context, f model.Filter, field string) ([]model.GroupEnds, error) {
+	sums, err := s.GroupSummaries(ctx, f, field, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.GroupEnds, len(sums))
+	for i := range sums {
+		out[i] = sums[i].GroupEnds
+	}
+	return out, nil
+}
+
+// GroupSummaries is GroupEnds with, per value, the facets of fields over
+// the events that carry it (size values each, 0: all), each what Facet
+// answers with f narrowed to the value: for the error list, every group's
+// requests, traces, routes and users with the list itself. The first step
+// of GroupEnds then counts the combinations of field's value and the
+// fields' values (stats by (fingerprint, request_id, trace_id, route,
+// user) count(), min(_time), max(_time)): one scan of the matches, about
+// one row per failed request, where a facet query per group read each
+// group's events again.
+func (s *Store) GroupSummaries(ctx context.Context, f model.Filter, field string, fields []string, size int) ([]model.GroupSummary, error) {
 	fl, err := syntax.FacetField(field)
 	if err != nil {
 		return nil, err
+	}
+	fls := make([]syntax.Field, len(fields))
+	for i, name := range fields {
+		if fls[i], err = syntax.FacetField(name); err != nil {
+			return nil, err
+		}
 	}
 	e, err := filter(f)
 	if err != nil {
@@ -45,70 +72,108 @@ func (s *Store) GroupEnds(ctx context.Context, f model.Filter, field string) ([]
 		return nil, err
 	}
 	if on || !e.exact {
-		return s.groupEndsStreamed(ctx, f, e, fl, on)
+		return s.summariesStreamed(ctx, f, e, fl, fields, fls, size, on)
 	}
 	q := e.q + " !" + fl.Name + `:""`
-	type span struct{ first, last time.Time }
-	var gs []model.GroupEnds
-	var spans []span
-	err = s.c.query(ctx, q+" | stats by ("+fl.Name+") count() as n, min(_time) as first, max(_time) as last", func(r map[string]string) error {
+	by := []string{fl.Name}
+	for _, x := range fls {
+		if !slices.Contains(by, x.Name) {
+			by = append(by, x.Name)
+		}
+	}
+	type group struct {
+		n           int
+		first, last time.Time
+		counts      []map[string]int
+	}
+	byValue := map[string]*group{}
+	var order []string
+	stats := fmt.Sprintf(" | stats by (%s) count() as culprit_n, min(_time) as culprit_t0, max(_time) as culprit_t1", strings.Join(by, ", "))
+	err = s.c.query(ctx, q+stats, func(r map[string]string) error {
 		v := r[fl.Name]
 		if v == "" {
 			return nil
 		}
-		n, err := strconv.Atoi(r["n"])
+		n, err := strconv.Atoi(r["culprit_n"])
 		if err != nil {
-			return fmt.Errorf("victorialogs: group ends of %s: count %q: %w", fl.Name, r["n"], err)
+			return fmt.Errorf("victorialogs: group ends of %s: count %q: %w", fl.Name, r["culprit_n"], err)
 		}
-		var sp span
-		for _, t := range []struct {
-			name string
-			t    *time.Time
-		}{{"first", &sp.first}, {"last", &sp.last}} {
-			if *t.t, err = time.Parse(time.RFC3339Nano, r[t.name]); err != nil {
-				return fmt.Errorf("victorialogs: group ends of %s: %s %q: %w", fl.Name, t.name, r[t.name], err)
+		var t [2]time.Time
+		for i, name := range []string{"culprit_t0", "culprit_t1"} {
+			if t[i], err = time.Parse(time.RFC3339Nano, r[name]); err != nil {
+				return fmt.Errorf("victorialogs: group ends of %s: time %q: %w", fl.Name, r[name], err)
 			}
 		}
-		gs = append(gs, model.GroupEnds{Value: v, Count: n})
-		spans = append(spans, sp)
+		g := byValue[v]
+		if g == nil {
+			g = &group{first: t[0], last: t[1], counts: make([]map[string]int, len(fls))}
+			for i := range g.counts {
+				g.counts[i] = map[string]int{}
+			}
+			byValue[v] = g
+			order = append(order, v)
+		}
+		g.n += n
+		if t[0].Before(g.first) {
+			g.first = t[0]
+		}
+		if t[1].After(g.last) {
+			g.last = t[1]
+		}
+		for i, x := range fls {
+			g.counts[i][r[x.Name]] += n
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(gs) == 0 {
-		return []model.GroupEnds{}, nil
+	if len(order) == 0 {
+		return []model.GroupSummary{}, nil
 	}
-	index := make(map[string]int, len(gs))
-	for i, g := range gs {
-		index[g.Value] = i
+	gs := make([]model.GroupSummary, len(order))
+	spans := make([][2]time.Time, len(order))
+	index := make(map[string]int, len(order))
+	for i, v := range order {
+		g := byValue[v]
+		gs[i].Value, gs[i].Count = v, g.n
+		spans[i] = [2]time.Time{g.first, g.last}
+		index[v] = i
+		if len(fls) > 0 {
+			gs[i].Facets = make([]model.Facet, len(fls))
+			for j, x := range fls {
+				gs[i].Facets[j] = facet(fields[j], x, g.counts[j], size)
+			}
+		}
 	}
-	fields := eventFields
-	if !slices.Contains(fields, fl.Name) {
-		fields = append(slices.Clip(fields), fl.Name)
+	evFields := eventFields
+	if !slices.Contains(evFields, fl.Name) {
+		evFields = append(slices.Clip(evFields), fl.Name)
 	}
 	// ends fetches, for the values gs[lo:hi], the row Find puts first
-	// (desc: last) among those at the value's first (last) time.
+	// (last: the row it puts last) among those at the value's first (last)
+	// time.
 	var mu sync.Mutex
-	ends := func(lo, hi int, desc string) func() error {
+	ends := func(lo, hi int, last bool) func() error {
+		desc, k := "", 0
+		if last {
+			desc, k = " desc", 1
+		}
 		var b strings.Builder
 		b.WriteString(q)
 		b.WriteString(" (")
 		for i := lo; i < hi; i++ {
-			t := spans[i].first
-			if desc != "" {
-				t = spans[i].last
-			}
 			if i > lo {
 				b.WriteString(" or ")
 			}
 			// The time first, as a range: the server then skips every
 			// block outside it by its header (with _time:>= and _time:<=
 			// after the value, the same query took 2.5 times as long).
-			fmt.Fprintf(&b, "(_time:[%s, %s] %s:=%s)", fmtTime(t), fmtTime(t), fl.Name, quote(gs[i].Value))
+			t := fmtTime(spans[i][k])
+			fmt.Fprintf(&b, "(_time:[%s, %s] %s:=%s)", t, t, fl.Name, quote(gs[i].Value))
 		}
 		fmt.Fprintf(&b, ") | sort by (_time%s, %s%s, %s%s) partition by (%s) limit 1", desc, fSort, desc, fID, desc, fl.Name)
-		b.WriteString(pipeFields(fields))
+		b.WriteString(pipeFields(evFields))
 		return func() error {
 			return s.c.query(ctx, b.String(), func(r map[string]string) error {
 				i, ok := index[r[fl.Name]]
@@ -121,10 +186,10 @@ func (s *Store) GroupEnds(ctx context.Context, f model.Filter, field string) ([]
 				}
 				mu.Lock()
 				defer mu.Unlock()
-				if desc == "" {
-					gs[i].First = ev
-				} else {
+				if last {
 					gs[i].Last = ev
+				} else {
+					gs[i].First = ev
 				}
 				return nil
 			})
@@ -133,7 +198,7 @@ func (s *Store) GroupEnds(ctx context.Context, f model.Filter, field string) ([]
 	var fns []func() error
 	for lo := 0; lo < len(gs); lo += endsPerQuery {
 		hi := min(lo+endsPerQuery, len(gs))
-		fns = append(fns, ends(lo, hi, ""), ends(lo, hi, " desc"))
+		fns = append(fns, ends(lo, hi, false), ends(lo, hi, true))
 	}
 	if err := parallel(fns...); err != nil {
 		return nil, err
@@ -145,7 +210,7 @@ func (s *Store) GroupEnds(ctx context.Context, f model.Filter, field string) ([]
 			return nil, fmt.Errorf("victorialogs: group ends of %s: no row of %q at its first or last time (the store changed while it was read; ask again)", fl.Name, printable(g.Value))
 		}
 	}
-	sortGroupEnds(gs)
+	sortSummaries(gs)
 	return gs, nil
 }
 
@@ -153,11 +218,16 @@ func (s *Store) GroupEnds(ctx context.Context, f model.Filter, field string) ([]
 // the query stays a few tens of KiB however many values there are.
 const endsPerQuery = 200
 
-// groupEndsStreamed is GroupEnds over a superset translation or shipped
-// rows: the matching events are read once and each value keeps its count,
-// its first and its last event in Find's order.
-func (s *Store) groupEndsStreamed(ctx context.Context, f model.Filter, e expr, fl syntax.Field, foreign bool) ([]model.GroupEnds, error) {
-	byValue := map[string]*model.GroupEnds{}
+// summariesStreamed is GroupSummaries over a superset translation or
+// shipped rows: the matching events are read once and each value keeps
+// its count, its first and last event in Find's order and its fields'
+// counts.
+func (s *Store) summariesStreamed(ctx context.Context, f model.Filter, e expr, fl syntax.Field, fields []string, fls []syntax.Field, size int, foreign bool) ([]model.GroupSummary, error) {
+	type group struct {
+		ends   model.GroupEnds
+		counts []map[string]int
+	}
+	byValue := map[string]*group{}
 	add := func(ev *model.Event) {
 		v, _ := fl.Value(ev)
 		if v == "" {
@@ -165,18 +235,25 @@ func (s *Store) groupEndsStreamed(ctx context.Context, f model.Filter, e expr, f
 		}
 		g := byValue[v]
 		if g == nil {
-			byValue[v] = &model.GroupEnds{Value: v, Count: 1, First: *ev, Last: *ev}
-			return
+			g = &group{ends: model.GroupEnds{Value: v, First: *ev, Last: *ev}, counts: make([]map[string]int, len(fls))}
+			for i := range g.counts {
+				g.counts[i] = map[string]int{}
+			}
+			byValue[v] = g
 		}
-		g.Count++
+		g.ends.Count++
 		// Rows come in Find's order (culprit's rows) or in none (shipped
 		// rows): compare, and let the stream order decide full ties, as
 		// Find's last key (the row id) does.
-		if compareEvents(ev, &g.First) < 0 {
-			g.First = *ev
+		if compareEvents(ev, &g.ends.First) < 0 {
+			g.ends.First = *ev
 		}
-		if compareEvents(ev, &g.Last) >= 0 {
-			g.Last = *ev
+		if compareEvents(ev, &g.ends.Last) >= 0 {
+			g.ends.Last = *ev
+		}
+		for i, x := range fls {
+			fv, _ := x.Value(ev)
+			g.counts[i][fv]++
 		}
 	}
 	var err error
@@ -188,11 +265,18 @@ func (s *Store) groupEndsStreamed(ctx context.Context, f model.Filter, e expr, f
 	if err != nil {
 		return nil, err
 	}
-	out := make([]model.GroupEnds, 0, len(byValue))
+	out := make([]model.GroupSummary, 0, len(byValue))
 	for _, g := range byValue {
-		out = append(out, *g)
+		sum := model.GroupSummary{GroupEnds: g.ends}
+		if len(fls) > 0 {
+			sum.Facets = make([]model.Facet, len(fls))
+			for j, x := range fls {
+				sum.Facets[j] = facet(fields[j], x, g.counts[j], size)
+			}
+		}
+		out = append(out, sum)
 	}
-	sortGroupEnds(out)
+	sortSummaries(out)
 	return out, nil
 }
 
@@ -201,9 +285,9 @@ func compareEvents(a, b *model.Event) int {
 	return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Line, b.Line))
 }
 
-// sortGroupEnds puts the most frequent values first, ties by value.
-func sortGroupEnds(gs []model.GroupEnds) {
-	slices.SortFunc(gs, func(a, b model.GroupEnds) int {
+// sortSummaries puts the most frequent values first, ties by value.
+func sortSummaries(gs []model.GroupSummary) {
+	slices.SortFunc(gs, func(a, b model.GroupSummary) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
 	})
 }
