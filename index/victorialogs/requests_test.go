@@ -163,7 +163,10 @@ func TestErrorsRequests(t *testing.T) {
 		if perGroupFind.MatchString(q) && !strings.Contains(q, "partition by") {
 			finds = append(finds, q)
 		}
-		if strings.Contains(q, "partition by (fingerprint)") || strings.Contains(q, "stats by (fingerprint)") {
+		// GroupEnds: stats by (fingerprint); GroupSummaries (a store
+		// asked for the groups' facets with the list): stats by
+		// (fingerprint, request_id, …).
+		if strings.Contains(q, "partition by (fingerprint)") || strings.Contains(q, "stats by (fingerprint") {
 			ends = append(ends, q)
 		}
 	}
