@@ -194,3 +194,36 @@ func (c *client) flush(ctx context.Context) error {
 	io.Copy(io.Discard, resp.Body)
 	return resp.Body.Close()
 }
+
+// maxQueryBytes is the longest query culprit sends: VictoriaLogs refuses
+// longer ones by default (-search.maxQueryLen, 16 KiB) with a 400.
+const maxQueryBytes = 16 << 10
+
+// packQueries joins terms with sep into as few queries prefix+…+suffix as
+// keep each within maxQueryBytes (a term longer than that alone still
+// makes a query of its own, which the server refuses with its reason).
+func packQueries(prefix, sep, suffix string, terms []string) []string {
+	var out []string
+	var b strings.Builder
+	n := 0
+	for _, t := range terms {
+		if n > 0 && b.Len()+len(sep)+len(t)+len(suffix) > maxQueryBytes {
+			b.WriteString(suffix)
+			out = append(out, b.String())
+			b.Reset()
+			n = 0
+		}
+		if n == 0 {
+			b.WriteString(prefix)
+		} else {
+			b.WriteString(sep)
+		}
+		b.WriteString(t)
+		n++
+	}
+	if n > 0 {
+		b.WriteString(suffix)
+		out = append(out, b.String())
+	}
+	return out
+}

@@ -150,57 +150,50 @@ func (s *Store) GroupSummaries(ctx context.Context, f model.Filter, field string
 	if !slices.Contains(evFields, fl.Name) {
 		evFields = append(slices.Clip(evFields), fl.Name)
 	}
-	// ends fetches, for the values gs[lo:hi], the row Find puts first
-	// (last: the row it puts last) among those at the value's first (last)
-	// time.
+	// ends fetches, for every value, the row Find puts first (last: the
+	// row it puts last) among those at the value's first (last) time, in
+	// as few queries as the server's query length allows.
 	var mu sync.Mutex
-	ends := func(lo, hi int, last bool) func() error {
+	ends := func(last bool) []func() error {
 		desc, k := "", 0
 		if last {
 			desc, k = " desc", 1
 		}
-		var b strings.Builder
-		b.WriteString(q)
-		b.WriteString(" (")
-		for i := lo; i < hi; i++ {
-			if i > lo {
-				b.WriteString(" or ")
-			}
+		terms := make([]string, len(gs))
+		for i := range gs {
 			// The time first, as a range: the server then skips every
 			// block outside it by its header (with _time:>= and _time:<=
 			// after the value, the same query took 2.5 times as long).
 			t := fmtTime(spans[i][k])
-			fmt.Fprintf(&b, "(_time:[%s, %s] %s:=%s)", t, t, fl.Name, quote(gs[i].Value))
+			terms[i] = fmt.Sprintf("(_time:[%s, %s] %s:=%s)", t, t, fl.Name, quote(gs[i].Value))
 		}
-		fmt.Fprintf(&b, ") | sort by (_time%s, %s%s, %s%s) partition by (%s) limit 1", desc, fSort, desc, fID, desc, fl.Name)
-		b.WriteString(pipeFields(evFields))
-		return func() error {
-			return s.c.query(ctx, b.String(), func(r map[string]string) error {
-				i, ok := index[r[fl.Name]]
-				if !ok {
+		sort := fmt.Sprintf(") | sort by (_time%s, %s%s, %s%s) partition by (%s) limit 1", desc, fSort, desc, fID, desc, fl.Name)
+		var fns []func() error
+		for _, eq := range packQueries(q+" (", " or ", sort+pipeFields(evFields), terms) {
+			fns = append(fns, func() error {
+				return s.c.query(ctx, eq, func(r map[string]string) error {
+					i, ok := index[r[fl.Name]]
+					if !ok {
+						return nil
+					}
+					ev, err := decodeEvent(r)
+					if err != nil {
+						return err
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if last {
+						gs[i].Last = ev
+					} else {
+						gs[i].First = ev
+					}
 					return nil
-				}
-				ev, err := decodeEvent(r)
-				if err != nil {
-					return err
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				if last {
-					gs[i].Last = ev
-				} else {
-					gs[i].First = ev
-				}
-				return nil
+				})
 			})
 		}
+		return fns
 	}
-	var fns []func() error
-	for lo := 0; lo < len(gs); lo += endsPerQuery {
-		hi := min(lo+endsPerQuery, len(gs))
-		fns = append(fns, ends(lo, hi, false), ends(lo, hi, true))
-	}
-	if err := parallel(fns...); err != nil {
+	if err := parallel(append(ends(false), ends(true)...)...); err != nil {
 		return nil, err
 	}
 	for _, g := range gs {
@@ -213,10 +206,6 @@ func (s *Store) GroupSummaries(ctx context.Context, f model.Filter, field string
 	sortSummaries(gs)
 	return gs, nil
 }
-
-// endsPerQuery bounds the values whose ends one query fetches, so that
-// the query stays a few tens of KiB however many values there are.
-const endsPerQuery = 200
 
 // summariesStreamed is GroupSummaries over a superset translation or
 // shipped rows: the matching events are read once and each value keeps
