@@ -24,6 +24,7 @@ var (
 		query.Store
 		query.MultiFaceter
 		query.GroupEnder
+		query.GroupSummarizer
 		query.Concurrent
 		Close() error
 	} = (*victorialogs.Store)(nil)
