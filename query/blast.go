@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -118,7 +119,9 @@ type groupScope struct {
 	// GroupEnds pass (Errors).
 	ends map[string]*GroupEnds
 	// firstLines caches the first line's time of a service or a route
-	// (zero: none).
+	// (zero: none); mu guards it, as Errors analyses groups at once on a
+	// Concurrent store.
+	mu         sync.Mutex
 	firstLines map[Filter]time.Time
 	// facets, when not nil, holds each group's facets within rf
 	// (groupSummaryFields, groupFacetSize values), by fingerprint, from
@@ -149,21 +152,25 @@ func (inv *Investigator) load(ctx context.Context, sc *groupScope) error {
 // traffic in any service (a service that logs only its errors) — another
 // service's older logs on other endpoints say nothing.
 func (inv *Investigator) firstLine(ctx context.Context, sc *groupScope, f Filter) (time.Time, error) {
-	if t, ok := sc.firstLines[f]; ok {
+	sc.mu.Lock()
+	t, ok := sc.firstLines[f]
+	sc.mu.Unlock()
+	if ok {
 		return t, nil
 	}
 	res, err := inv.store.Find(ctx, f, FindOptions{Limit: 1, Order: OldestFirst})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("first line of %s%s: %w", f.Service, f.Route, err)
 	}
-	var t time.Time
 	if len(res.Events) > 0 {
 		t = res.Events[0].Time
 	}
+	sc.mu.Lock()
 	if sc.firstLines == nil {
 		sc.firstLines = map[Filter]time.Time{}
 	}
 	sc.firstLines[f] = t
+	sc.mu.Unlock()
 	return t, nil
 }
 

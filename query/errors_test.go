@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -314,6 +315,58 @@ func TestErrorsGroupEnder(t *testing.T) {
 		finds := ender.calls["Find"]
 		if o == (ErrorsOptions{}) && finds > plain.calls["Find"]-2*len(want) {
 			t.Errorf("%+v: %d Finds with GroupEnds, %d without, want %d fewer", o, finds, plain.calls["Find"], 2*len(want))
+		}
+	}
+}
+
+// concurrentStore is a Concurrent enderStore whose Finds and Facets fail
+// for one fingerprint when failFP is set.
+type concurrentStore struct {
+	enderStore
+	failFP string
+}
+
+func (s concurrentStore) Concurrency() int { return 4 }
+
+func (s concurrentStore) Find(ctx context.Context, f Filter, o FindOptions) (Result, error) {
+	if s.failFP != "" && f.Fingerprint == s.failFP {
+		return Result{}, errors.New("store down")
+	}
+	return s.countingStore.Find(ctx, f, o)
+}
+
+func (s concurrentStore) Facet(ctx context.Context, f Filter, field string, size int) (Facet, error) {
+	if s.failFP != "" && f.Fingerprint == s.failFP {
+		return Facet{}, errors.New("store down")
+	}
+	return s.countingStore.Facet(ctx, f, field, size)
+}
+
+// TestErrorsConcurrent: a Concurrent store has its groups analysed at
+// once, and the list is the same as one group at a time gives, for every
+// sort, range and limit; one group's failure fails the whole list.
+func TestErrorsConcurrent(t *testing.T) {
+	c := incidentCorpus()
+	for _, o := range []ErrorsOptions{{}, {Sort: "first_seen"}, {Limit: 2}, {Service: "orders"},
+		{Since: t0.Add(80 * time.Minute), Until: t0.Add(2 * time.Hour), Buckets: 6}, {Sort: "first_seen", Since: t0.Add(65 * time.Minute), Service: "orders"}} {
+		want, err := New(c.store(), Options{}).Errors(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) < 2 {
+			t.Fatalf("%+v: %d groups, want several", o, len(want))
+		}
+		cs := concurrentStore{enderStore: enderStore{c.store()}}
+		got, err := New(cs, Options{}).Errors(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v: concurrent\n%+v\none at a time\n%+v", o, got, want)
+		}
+		cs.failFP = want[len(want)-1].Fingerprint
+		if gs, err := New(cs, Options{}).Errors(t.Context(), o); err == nil {
+			t.Errorf("%+v: a Find of %s failed, yet Errors listed %d groups and no error", o, cs.failFP, len(gs))
 		}
 	}
 }

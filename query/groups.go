@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Errors lists the error groups (one per fingerprint) with occurrences in
@@ -53,7 +55,7 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 	}
 	// With no range and no service, a group's first occurrence over
 	// everything is its first in rf: the one pass has it.
-	firstOf := func(fp string) (*Event, int, error) {
+	firstOf := func(ctx context.Context, fp string) (*Event, int, error) {
 		if e := sc.ends[fp]; e != nil && sc.rf == (Filter{}) {
 			first := e.First
 			return &first, e.Count, nil
@@ -73,12 +75,22 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 			ws = append(ws, work{fp: b.Value, count: b.Count})
 		}
 	}
+	limit := inv.concurrency()
+	if limit > 1 {
+		// The groups are analysed at once and share the span and deploys:
+		// read them before, so that no analysis writes sc.
+		if err := inv.load(ctx, sc); err != nil {
+			return nil, err
+		}
+	}
 	if sortBy == "first_seen" {
 		// Every group's first occurrence is needed to sort.
-		for i := range ws {
-			if ws[i].first, ws[i].total, err = firstOf(ws[i].fp); err != nil {
-				return nil, err
-			}
+		err := inv.each(ctx, len(ws), limit, func(ctx context.Context, i int) (err error) {
+			ws[i].first, ws[i].total, err = firstOf(ctx, ws[i].fp)
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 		sort.SliceStable(ws, func(i, j int) bool {
 			a, b := ws[i].first, ws[j].first
@@ -100,27 +112,31 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 			return nil, err
 		}
 	}
-	out := make([]ErrorGroup, 0, len(ws))
-	for _, w := range ws {
+	// Each group is analysed on its own (one at a time unless the Store is
+	// Concurrent); a nil entry is a group with nothing left to show.
+	listed := make([]*ErrorGroup, len(ws))
+	err = inv.each(ctx, len(ws), limit, func(ctx context.Context, i int) error {
+		w := ws[i]
 		first, total := w.first, w.total
+		var err error
 		if first == nil {
-			if first, total, err = firstOf(w.fp); err != nil {
-				return nil, err
+			if first, total, err = firstOf(ctx, w.fp); err != nil {
+				return err
 			}
 			if first == nil {
-				continue // gone since the facet: the index changed under us
+				return nil // gone since the facet: the index changed under us
 			}
 		}
 		an, err := inv.analyse(ctx, w.fp, analyseCause, nil, sc, first, total)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if an == nil {
-			continue
+			return nil
 		}
 		cause, err := inv.cause(ctx, &an.f)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		an.blamed(cause)
 		f := &an.f
@@ -131,7 +147,7 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 			Deploy: an.suspect, New: regression(f, inv.opt), Cause: cause,
 		}
 		if g.WrapperOf, g.Wraps, err = inv.wrappedRoots(ctx, sc, rf, w.fp, f.firstRequestID); err != nil {
-			return nil, err
+			return err
 		}
 		if o.Buckets > 0 {
 			from, to := o.Since, o.Until
@@ -144,11 +160,21 @@ func (inv *Investigator) Errors(ctx context.Context, o ErrorsOptions) ([]ErrorGr
 			if to.After(from) {
 				gf := Filter{Fingerprint: w.fp, ErrorsOnly: true, Service: o.Service}
 				if g.Histogram, err = inv.store.Histogram(ctx, gf, from, to, o.Buckets); err != nil {
-					return nil, fmt.Errorf("histogram of %s: %w", w.fp, err)
+					return fmt.Errorf("histogram of %s: %w", w.fp, err)
 				}
 			}
 		}
-		out = append(out, g)
+		listed[i] = &g
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ErrorGroup, 0, len(ws))
+	for _, g := range listed {
+		if g != nil {
+			out = append(out, *g)
+		}
 	}
 	if sortBy == "count" {
 		sort.SliceStable(out, func(i, j int) bool {
@@ -313,4 +339,35 @@ func (inv *Investigator) sampleRequests(ctx context.Context, sc *groupScope, rf 
 		out = append(out, b.Value)
 	}
 	return out, nil
+}
+
+// concurrency is how many independent questions the Store answers well at
+// once: its Concurrency when it is Concurrent, else 1.
+func (inv *Investigator) concurrency() int {
+	if c, ok := inv.store.(Concurrent); ok {
+		return max(c.Concurrency(), 1)
+	}
+	return 1
+}
+
+// each calls fn for 0 ≤ i < n, at most limit at once (in order when limit
+// is 1), and returns the first error, after which no more calls start.
+func (inv *Investigator) each(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) error) error {
+	if limit <= 1 {
+		for i := range n {
+			if err := fn(ctx, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error { return fn(ctx, i) })
+	}
+	return g.Wait()
 }

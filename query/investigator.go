@@ -73,6 +73,16 @@ type GroupEnder interface {
 	GroupEnds(ctx context.Context, f Filter, field string) ([]GroupEnds, error)
 }
 
+// Concurrent is an optional Store extension: a store whose questions wait
+// mostly on a round trip to a server (VictoriaLogs) says how many
+// independent questions it answers well at once. Errors then analyses that
+// many groups at a time; a store that is not Concurrent (the local index,
+// whose questions are CPU work in this process) is asked one question at
+// a time.
+type Concurrent interface {
+	Concurrency() int
+}
+
 // Investigator answers questions over a Store. It holds no mutable state and
 // is safe for concurrent use if the Store is.
 type Investigator struct {

@@ -1,14 +1,19 @@
 package victorialogs_test
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/culprit-dev/culprit/index/model"
 	"github.com/culprit-dev/culprit/index/storetest"
+	"github.com/culprit-dev/culprit/index/syntax"
+	"github.com/culprit-dev/culprit/index/victorialogs"
 	"github.com/culprit-dev/culprit/index/victorialogs/vltest"
 )
 
@@ -46,7 +51,8 @@ func randomQuery(r *rand.Rand, depth int) string {
 }
 
 // Random combinations of every kind of clause select the same events, in
-// the same order with the same totals and pages, and give the same facets
+// the same order with the same totals and pages (small pages, and reads of
+// every match), and give the same facets, group ends, group summaries
 // and histograms (odd bucket widths included), from VictoriaLogs as from
 // the reference store (storetest.Fake, which evaluates Match on every
 // event).
@@ -71,6 +77,12 @@ func agree(t *testing.T, srv *vltest.Server) {
 			f.MinLevel = "warn"
 		}
 		o := model.FindOptions{Limit: 1 + r.IntN(6), Offset: r.IntN(4), Order: model.Order(r.IntN(2))}
+		if r.IntN(4) == 0 {
+			// A read of every match (the total then comes from the page
+			// unless the page is full or empty), from before, inside or
+			// past the end of the matches.
+			o.Limit, o.Offset = 1000, r.IntN(20)
+		}
 		want, werr := ref.Find(t.Context(), f, o)
 		got, gerr := s.Find(t.Context(), f, o)
 		if (werr != nil) != (gerr != nil) {
@@ -90,6 +102,13 @@ func agree(t *testing.T, srv *vltest.Server) {
 		}
 		if !reflect.DeepEqual(gf, wf) {
 			t.Errorf("Facet(%q, %s) = %+v, reference %+v", f.Query, field, gf, wf)
+		}
+		if got, want := groupEnds(t, s, f, field), refGroupEnds(t, ref, f, field); got != want {
+			t.Errorf("GroupEnds(%q, %s) =\n%s\nreference\n%s", f.Query, field, got, want)
+		}
+		sf := summaryFields[r.IntN(len(summaryFields))]
+		if got, want := summaries(t, s, f, sf), refSummaries(t, ref, f, sf); got != want {
+			t.Errorf("GroupSummaries(%q, %v) =\n%s\nreference\n%s", f.Query, sf, got, want)
 		}
 		from := storetest.T0.Add(time.Duration(r.IntN(4000)-1000) * time.Millisecond)
 		to := from.Add(time.Duration(1+r.IntN(15000)) * time.Millisecond)
@@ -111,4 +130,105 @@ func lineKeys(evs []model.Event) []string {
 		out[i] = fmt.Sprintf("%s:%d", e.Source, e.Line)
 	}
 	return out
+}
+
+// groupEnds renders GroupEnds' answer: value, count, first and last line.
+func groupEnds(t *testing.T, s *victorialogs.Store, f model.Filter, field string) string {
+	t.Helper()
+	gs, err := s.GroupEnds(t.Context(), f, field)
+	if err != nil {
+		t.Fatalf("GroupEnds(%q, %s): %v", f.Query, field, err)
+	}
+	var b strings.Builder
+	for _, g := range gs {
+		fmt.Fprintf(&b, "%s %d %v\n", g.Value, g.Count, lineKeys([]model.Event{g.First, g.Last}))
+	}
+	return b.String()
+}
+
+// refGroupEnds is GroupEnds by its definition: every match in Find's
+// order, grouped by value; a value's first and last match are its ends.
+func refGroupEnds(t *testing.T, ref *storetest.Fake, f model.Filter, field string) string {
+	t.Helper()
+	res, err := ref.Find(t.Context(), f, model.FindOptions{Limit: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl, err := syntax.FacetField(field)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byValue := map[string]*model.GroupEnds{}
+	for _, ev := range res.Events {
+		v, _ := fl.Value(&ev)
+		if v == "" {
+			continue
+		}
+		g := byValue[v]
+		if g == nil {
+			g = &model.GroupEnds{Value: v, First: ev}
+			byValue[v] = g
+		}
+		g.Count++
+		g.Last = ev
+	}
+	gs := make([]*model.GroupEnds, 0, len(byValue))
+	for _, g := range byValue {
+		gs = append(gs, g)
+	}
+	slices.SortFunc(gs, func(a, b *model.GroupEnds) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
+	})
+	var b strings.Builder
+	for _, g := range gs {
+		fmt.Fprintf(&b, "%s %d %v\n", g.Value, g.Count, lineKeys([]model.Event{g.First, g.Last}))
+	}
+	return b.String()
+}
+
+// summaryFields are sets of facets asked with group summaries: what
+// query's Errors asks of every group (about one combination per event),
+// and fields whose combinations repeat over a group's events.
+var summaryFields = [][]string{{"request_id", "trace_id", "route", "user"}, {"service", "level", "status"}}
+
+// summaries renders GroupSummaries by fingerprint: each group's ends and
+// its facets of fields, two values each.
+func summaries(t *testing.T, s *victorialogs.Store, f model.Filter, fields []string) string {
+	t.Helper()
+	gs, err := s.GroupSummaries(t.Context(), f, "fingerprint", fields, 2)
+	if err != nil {
+		t.Fatalf("GroupSummaries(%q): %v", f.Query, err)
+	}
+	var b strings.Builder
+	for _, g := range gs {
+		fmt.Fprintf(&b, "%s %d %v\n", g.Value, g.Count, lineKeys([]model.Event{g.First, g.Last}))
+		for _, fc := range g.Facets {
+			fmt.Fprintf(&b, "  %+v\n", fc)
+		}
+	}
+	return b.String()
+}
+
+// refSummaries is GroupSummaries by its definition: each group's ends,
+// and the reference's facets with the filter narrowed to the group.
+func refSummaries(t *testing.T, ref *storetest.Fake, f model.Filter, fields []string) string {
+	t.Helper()
+	ends := refGroupEnds(t, ref, f, "fingerprint")
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimSuffix(ends, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		b.WriteString(line + "\n")
+		gf := f
+		gf.Fingerprint = strings.Fields(line)[0]
+		for _, field := range fields {
+			fc, err := ref.Facet(t.Context(), gf, field, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "  %+v\n", fc)
+		}
+	}
+	return b.String()
 }

@@ -75,6 +75,9 @@ const jsonStreamType = "application/stream+json"
 type client struct {
 	cfg  Config
 	http *http.Client
+	// slots holds a token per query at the server (maxInFlight); nil: no
+	// bound.
+	slots chan struct{}
 }
 
 // endpoint returns the URL of path with the query parameters.
@@ -123,6 +126,14 @@ func (c *client) do(ctx context.Context, op, method, path string, params url.Val
 // (allow_partial_response=0 overrides a server's default), and an answer
 // cut short is an ErrUnavailable.
 func (c *client) query(ctx context.Context, q string, fn func(row map[string]string) error) error {
+	if c.slots != nil {
+		select {
+		case c.slots <- struct{}{}:
+			defer func() { <-c.slots }()
+		case <-ctx.Done():
+			return fmt.Errorf("victorialogs query: %w", ctx.Err())
+		}
+	}
 	form := url.Values{"query": {q}, "allow_partial_response": {"0"}}
 	resp, err := c.do(ctx, "query", http.MethodPost, "/select/logsql/query", nil,
 		"application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
@@ -182,4 +193,37 @@ func (c *client) flush(ctx context.Context) error {
 	}
 	io.Copy(io.Discard, resp.Body)
 	return resp.Body.Close()
+}
+
+// maxQueryBytes is the longest query culprit sends: VictoriaLogs refuses
+// longer ones by default (-search.maxQueryLen, 16 KiB) with a 400.
+const maxQueryBytes = 16 << 10
+
+// packQueries joins terms with sep into as few queries prefix+…+suffix as
+// keep each within maxQueryBytes (a term longer than that alone still
+// makes a query of its own, which the server refuses with its reason).
+func packQueries(prefix, sep, suffix string, terms []string) []string {
+	var out []string
+	var b strings.Builder
+	n := 0
+	for _, t := range terms {
+		if n > 0 && b.Len()+len(sep)+len(t)+len(suffix) > maxQueryBytes {
+			b.WriteString(suffix)
+			out = append(out, b.String())
+			b.Reset()
+			n = 0
+		}
+		if n == 0 {
+			b.WriteString(prefix)
+		} else {
+			b.WriteString(sep)
+		}
+		b.WriteString(t)
+		n++
+	}
+	if n > 0 {
+		b.WriteString(suffix)
+		out = append(out, b.String())
+	}
+	return out
 }

@@ -2,7 +2,6 @@ package victorialogs
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -251,7 +250,7 @@ func (s *Store) findForeign(ctx context.Context, f model.Filter, o model.FindOpt
 		return model.Result{}, err
 	}
 	slices.SortFunc(evs, func(a, b model.Event) int {
-		c := cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Line, b.Line))
+		c := compareEvents(&a, &b)
 		if o.Order == model.NewestFirst {
 			return -c
 		}

@@ -23,6 +23,9 @@ var (
 	_ interface {
 		query.Store
 		query.MultiFaceter
+		query.GroupEnder
+		query.GroupSummarizer
+		query.Concurrent
 		Close() error
 	} = (*victorialogs.Store)(nil)
 	_ interface {

@@ -1,6 +1,7 @@
 package victorialogs_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -136,6 +137,7 @@ func TestDroppedRowsAreAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	k.BatchBytes = 64 << 20
+	k.Settle = 300 * time.Millisecond // the rows never come: do not wait 10 s
 	pad := strings.Repeat("y", 1000)
 	for i := range 8000 {
 		raw := fmt.Sprintf(`{"msg":"line %d %s"}`, i+1, pad)
@@ -302,6 +304,7 @@ func TestRetentionDropNamesTheLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer k.Close()
+	k.Settle = 300 * time.Millisecond // the row never comes: do not wait 10 s
 	now := time.Now().UTC()
 	for i, tm := range []time.Time{now, storetest.T0, now} {
 		ev := model.Event{Time: tm, Source: "app.log", Line: int64(i + 1), Message: "m", Raw: []byte(fmt.Sprint("line ", i+1))}
@@ -312,5 +315,109 @@ func TestRetentionDropNamesTheLine(t *testing.T) {
 	err = k.Commit()
 	if err == nil || !strings.Contains(err.Error(), "kept 2 of the 3") || !strings.Contains(err.Error(), "app.log:2 (time 2024-05-01T10:00:00Z)") {
 		t.Fatalf("Commit with a line beyond retention: %v, want an error naming app.log:2", err)
+	}
+}
+
+// Rows that become searchable only after the commit's first count (a
+// cluster frontend still sending a block when it is told to flush) are
+// waited for: the commit asks again and succeeds, rather than calling rows
+// lost that the store holds. A proxy answers the first insert at once and
+// forwards it only after the sink's first count of the batch.
+func TestLateRowsAreWaitedFor(t *testing.T) {
+	srv := vltest.Start(t)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	var (
+		mu      sync.Mutex
+		held    *http.Request // the first insert, not yet forwarded
+		heldB   []byte
+		holding = true
+		counts  int // counts of a batch the sink asked
+	)
+	forward := func() error {
+		mu.Lock()
+		r, b := held, heldB
+		held = nil
+		mu.Unlock()
+		if r == nil {
+			return nil
+		}
+		req, err := http.NewRequest(http.MethodPost, srv.URL+r.URL.RequestURI(), bytes.NewReader(b))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", r.Header.Get("Content-Type"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("forwarded insert: HTTP %d", resp.StatusCode)
+		}
+		return nil
+	}
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		mu.Lock()
+		hold := holding && strings.HasPrefix(r.URL.Path, "/insert/")
+		if hold {
+			held, heldB, holding = r.Clone(r.Context()), body, false
+		}
+		mu.Unlock()
+		if hold {
+			w.WriteHeader(http.StatusOK) // the frontend's answer: taken, not yet stored
+			return
+		}
+		form, _ := url.ParseQuery(string(body))
+		q := form.Get("query")
+		proxy.ServeHTTP(w, r)
+		if strings.Contains(q, "culprit_batch:=") && strings.Contains(q, "stats count()") {
+			mu.Lock()
+			counts++
+			mu.Unlock()
+			if err := forward(); err != nil {
+				t.Error(err)
+			}
+		}
+	}))
+	t.Cleanup(front.Close)
+
+	s, err := victorialogs.Open(t.Context(), "victorialogs://"+strings.TrimPrefix(front.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := s.NewSink(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	const n = 50
+	for i := range n {
+		ev := model.Event{Time: storetest.T0.Add(time.Duration(i) * time.Millisecond), Source: "late.log", Line: int64(i + 1), Message: "m", Raw: []byte(fmt.Sprint("line ", i+1))}
+		if err := k.Add(&ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := k.Commit(); err != nil {
+		t.Fatalf("Commit with rows searchable only after its first count: %v", err)
+	}
+	mu.Lock()
+	c := counts
+	mu.Unlock()
+	if c < 2 {
+		t.Errorf("the batch was counted %d times, want a short count and a whole one", c)
+	}
+	res, err := s.Find(t.Context(), model.Filter{}, model.FindOptions{Limit: 1})
+	if err != nil || res.Total != n {
+		t.Fatalf("after the commit: %d events, %v; want %d", res.Total, err, n)
 	}
 }

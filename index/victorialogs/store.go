@@ -43,8 +43,26 @@ func New(cfg Config, hc *http.Client) *Store {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	return &Store{c: client{cfg: cfg, http: hc}}
+	return &Store{c: client{cfg: cfg, http: hc, slots: make(chan struct{}, maxInFlight)}}
 }
+
+// Concurrency is how many error groups query analyses at once on this
+// store (query.Concurrent): each group is a chain of questions, each a
+// round trip that mostly waits on the server, so several chains at once
+// take about as long as one. The client never has more than maxInFlight
+// queries at the server whatever the callers ask.
+func (s *Store) Concurrency() int { return groupConcurrency }
+
+const (
+	// groupConcurrency is what Concurrency returns.
+	groupConcurrency = 8
+	// maxInFlight bounds the queries one store has at the server at once.
+	// A server runs 2 per CPU core by default (up to 16) and queues the
+	// rest for at most 10 s (-search.maxConcurrentRequests,
+	// -search.maxQueueDuration), then fails them: a bound keeps one
+	// culprit from filling that queue.
+	maxInFlight = 8
+)
 
 // parallel runs the queries fns at once (each request is mostly server
 // time) and returns the first error once all have returned.
@@ -104,7 +122,7 @@ func (s *Store) Find(ctx context.Context, f model.Filter, o model.FindOptions) (
 	}
 	var res model.Result
 	q := e.q + fmt.Sprintf("%s offset %d limit %d", sort, offset, limit) + pipeFields(eventFields)
-	err = parallel(func() error {
+	page := func() error {
 		return s.c.query(ctx, q, func(r map[string]string) error {
 			ev, err := decodeEvent(r)
 			if err != nil {
@@ -113,15 +131,42 @@ func (s *Store) Find(ctx context.Context, f model.Filter, o model.FindOptions) (
 			res.Events = append(res.Events, ev)
 			return nil
 		})
-	}, func() (err error) {
+	}
+	total := func() (err error) {
 		res.Total, err = s.count(ctx, e.q)
 		return err
-	})
-	if err != nil {
+	}
+	if limit < readAll {
+		// A top of many matches (a search page, a first occurrence): the
+		// page is usually full, so the total is asked at once.
+		if err := parallel(page, total); err != nil {
+			return model.Result{}, err
+		}
+		return res, nil
+	}
+	// A read of every match (a request's lines): the page usually holds
+	// them all, and then it is the total.
+	if err := page(); err != nil {
 		return model.Result{}, err
+	}
+	switch n := len(res.Events); {
+	case n > 0 && n < limit:
+		res.Total = offset + n
+	case n == 0 && offset == 0:
+		res.Total = 0
+	default:
+		if err := total(); err != nil {
+			return model.Result{}, err
+		}
 	}
 	return res, nil
 }
+
+// readAll is the smallest page Find takes for a read of every match rather
+// than a top of many (query reads a request's lines 1,000 at a time): its
+// total is asked only when the page is full, which saves a query per
+// request read in errors and request.
+const readAll = 1000
 
 // findFiltered pages through a superset, keeping the events f matches.
 func (s *Store) findFiltered(ctx context.Context, f model.Filter, e expr, sort string, offset, limit int) (model.Result, error) {
@@ -225,6 +270,27 @@ func (s *Store) Facets(ctx context.Context, f model.Filter, fields []string, siz
 		if err != nil {
 			return nil, err
 		}
+	} else if e.exact && together(f, fls) {
+		// One scan: the count of each combination of values, summed per
+		// field below.
+		names := make([]string, len(fls))
+		for i, fl := range fls {
+			names[i] = fl.Name
+		}
+		q := e.q + " | stats by (" + strings.Join(names, ", ") + ") count() as n"
+		err := s.c.query(ctx, q, func(r map[string]string) error {
+			n, err := strconv.Atoi(r["n"])
+			if err != nil {
+				return fmt.Errorf("victorialogs: facets %s: count %q: %w", strings.Join(names, ", "), r["n"], err)
+			}
+			for i, name := range names {
+				counts[i][r[name]] += n
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	} else if e.exact {
 		fns := make([]func() error, len(fls))
 		for i, fl := range fls {
@@ -259,6 +325,32 @@ func (s *Store) Facets(ctx context.Context, f model.Filter, fields []string, siz
 		out[i] = facet(fields[i], fl, counts[i], size)
 	}
 	return out, nil
+}
+
+// together tells whether the facets of fls over f are best asked as one
+// query over the combinations of their values: one scan of the matches
+// then replaces one per field (an error group's request_id, trace_id,
+// route and user facets: one query where there were four, each reading
+// every event of the group). That pays when the combinations are few: when
+// one field is a request or trace id (about one value per request, so the
+// combinations are hardly more than its values), or when f is one error
+// group (the group's own events: a user meets the error on a route or
+// two). Fields of few values each over many events (the baseline's route,
+// user, service, host, version and status over a window of all traffic)
+// could combine into one row per event, so they are asked one query each.
+func together(f model.Filter, fls []syntax.Field) bool {
+	if len(fls) < 2 {
+		return false
+	}
+	if f.Fingerprint != "" {
+		return true
+	}
+	for _, fl := range fls {
+		if fl.Name == "request_id" || fl.Name == "trace_id" {
+			return true
+		}
+	}
+	return false
 }
 
 // facet builds a facet from the count of each value ("" counts the events
