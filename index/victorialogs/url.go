@@ -45,6 +45,10 @@ func ParseURL(raw string) (Config, error) {
 		}
 		return Config{}, fmt.Errorf("store url: %w", err)
 	}
+	given := raw // as the user wrote it, before the scheme is rewritten
+	if _, ok := u.User.Password(); ok {
+		given = redact(u)
+	}
 	var c Config
 	switch u.Scheme {
 	case "victorialogs", "victorialogs+http":
@@ -55,7 +59,7 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, fmt.Errorf("store url %q: want victorialogs://, victorialogs+http:// or victorialogs+https://", redact(u))
 	}
 	if u.Host == "" {
-		return Config{}, fmt.Errorf("store url %q: no host", redact(u))
+		return Config{}, fmt.Errorf("store url %q: no host", given)
 	}
 	if u.User != nil {
 		c.User = u.User.Username()

@@ -29,7 +29,7 @@ func TestParseURL(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"http://h:9428":                      "want victorialogs://",
-		"victorialogs://":                    "no host",
+		"victorialogs://":                    `"victorialogs://": no host`,
 		"victorialogs://h?AccountID=x":       "want a number",
 		"victorialogs://h?tenant=1":          "unknown parameter",
 		"victorialogs+https://u:secret@h:%%": "store url",
