@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2/document"
 )
@@ -26,7 +27,7 @@ import (
 //	         digits...
 //	digits   ...and the words with digits (ids, numbers: most of the
 //	         words, read only by searches for such words)
-//	payload  frames of frameLines lines: message, error, stack, raw line
+//	payload  frames of lines: message, error, stack, raw line
 //
 // Every part is checksummed (CRC-32C of its stored bytes) and verified
 // whenever it is read: cols, words and digits in the block's record in
@@ -35,14 +36,44 @@ import (
 //
 // bleve indexes one document per block (see mapping.go); a query finds
 // candidate blocks there and is then evaluated exactly on each block's lines.
+//
+// Format 3 (colsVersion 3) stores the same information in less space:
+//
+//   - one payload frame per block (frameLines) instead of 64-line frames:
+//     zstd finds the repeated keys and values of a source's lines across
+//     four times as many lines (a fifth less payload on the benchmark
+//     corpus);
+//   - a payload line holds its raw line first, then message, error and
+//     stack each as a span of the raw line when it occurs in it verbatim
+//     (most messages do), else as a literal;
+//   - the core stores times as milliseconds when every time of the block
+//     is a whole millisecond, and durations as scaled integers when that
+//     is exact for every line;
+//   - the digits part leaves out a word on a line when the word is a word
+//     of one of that line's keyword values (request ids, paths, users,
+//     trace ids: most words with digits): kwDigitWords derives those
+//     pairs from the keyword columns, and a reader adds them back, so the
+//     word index it uses is the same as before.
+//
+// Blocks of formats 1 and 2 are still read exactly; the block's record in
+// blocks.idx says which format its parts are in (byte 27).
 const (
 	blockMaxLines = 256
 	blockMaxBytes = 256 << 10 // raw bytes that seal a block early
-	frameLines    = 64
+	// frameLines is the number of lines of a payload frame in format 3:
+	// the whole block.
+	frameLines = blockMaxLines
+	// frameLinesV2 is that of formats 1 and 2.
+	frameLinesV2 = 64
 	// colsVersion 2 adds the checksums of the payload frames to the core
 	// part; version 1 blocks (written before checksums) are still read.
-	colsVersion = 2
+	// Version 3 is format 3 above.
+	colsVersion = 3
 )
+
+// writeFormat is the block format the writer writes; tests set 2 to write
+// blocks as before format 3 and check that they still read the same.
+var writeFormat = colsVersion
 
 // Keyword fields stored as dictionary-encoded columns, in column order.
 const (
@@ -263,6 +294,8 @@ type blockMeta struct {
 	// checksums of its cols, words and digits parts.
 	sums                         bool
 	colsSum, wordsSum, digitsSum uint32
+	// v3: the block's parts are in format 3 (it has checksums too).
+	v3 bool
 }
 
 const metaRecSize = 96
@@ -309,6 +342,9 @@ func (m *blockMeta) marshal(b []byte) {
 	le.PutUint32(b[76:], m.digitsLen)
 	if m.sums {
 		b[27] = 1
+		if m.v3 {
+			b[27] = 2
+		}
 		le.PutUint32(b[80:], m.colsSum)
 		le.PutUint32(b[84:], m.wordsSum)
 		le.PutUint32(b[88:], m.digitsSum)
@@ -336,9 +372,9 @@ func (m *blockMeta) unmarshal(b []byte) error {
 	m.min = ts{int64(le.Uint64(b[52:])), int32(le.Uint32(b[60:]))}
 	m.max = ts{int64(le.Uint64(b[64:])), int32(le.Uint32(b[72:]))}
 	m.digitsLen = le.Uint32(b[76:])
-	m.sums = b[27] == 1
+	m.sums, m.v3 = b[27] >= 1, b[27] == 2
 	m.colsSum, m.wordsSum, m.digitsSum = le.Uint32(b[80:]), le.Uint32(b[84:]), le.Uint32(b[88:])
-	if m.n > blockMaxLines || m.bloomBits > 24 || b[27] > 1 {
+	if m.n > blockMaxLines || m.bloomBits > 24 || b[27] > 2 {
 		return errCorrupt
 	}
 	return nil
@@ -376,6 +412,7 @@ type blockEncoder struct {
 	wordIdx map[string]int32
 	posts   []wordPost
 	dict    map[string]int
+	kw      [numKW]kwColumn // the last block's keyword columns (cols)
 }
 
 type wordPost struct {
@@ -404,19 +441,20 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 			m.max = t
 		}
 	}
-	frameOffs := e.payload(b, out)
-	e.cols(b, frameOffs, out, &doc)
+	v3 := writeFormat >= 3
+	frameOffs := e.payload(b, out, v3)
+	e.cols(b, frameOffs, out, &doc, v3)
 	e.scalarTerms(b, &doc)
-	e.words(b, out, &doc)
+	e.words(b, out, &doc, v3)
 	if writeDigests {
-		out.digest = e.digest(b)
+		out.digest = e.digest(b, v3)
 	}
 	out.doc = bleveDoc(num, &doc)
 	m.colsLen = uint32(len(out.cols))
 	m.wordsLen = uint32(len(out.words))
 	m.digitsLen = uint32(len(out.digits))
 	m.payloadLen = uint32(len(out.payload))
-	m.sums = true
+	m.sums, m.v3 = true, v3
 	m.colsSum, m.wordsSum, m.digitsSum = partSum(out.cols), partSum(out.words), partSum(out.digits)
 	if out.bloom != nil {
 		out.bloom = binary.LittleEndian.AppendUint32(out.bloom, partSum(out.bloom))
@@ -426,12 +464,23 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 
 // payload compresses the lines' text in frames and returns the frames'
 // offsets (and the end).
-func (e *blockEncoder) payload(b *blockBuilder, out *builtBlock) []int {
+func (e *blockEncoder) payload(b *blockBuilder, out *builtBlock, v3 bool) []int {
 	var offs []int
-	for lo := 0; lo < len(b.events); lo += frameLines {
+	fl := frameLinesV2
+	if v3 {
+		fl = frameLines
+	}
+	for lo := 0; lo < len(b.events); lo += fl {
 		f := e.frame[:0]
-		for i := lo; i < min(lo+frameLines, len(b.events)); i++ {
+		for i := lo; i < min(lo+fl, len(b.events)); i++ {
 			ev := &b.events[i]
+			if v3 {
+				f = appendBytes(f, ev.Raw)
+				f = appendSpan(f, ev.Raw, ev.Message)
+				f = appendSpan(f, ev.Raw, ev.Error)
+				f = appendSpan(f, ev.Raw, ev.Stack)
+				continue
+			}
 			f = appendString(f, ev.Message)
 			f = appendString(f, ev.Error)
 			f = appendString(f, ev.Stack)
@@ -444,18 +493,88 @@ func (e *blockEncoder) payload(b *blockBuilder, out *builtBlock) []int {
 	return append(offs, len(out.payload))
 }
 
+// appendSpan encodes s, a string field of a line whose raw bytes are raw,
+// in a format 3 payload frame: uvarint len<<1|1 and the uvarint offset of
+// s in raw when s occurs in raw verbatim, else uvarint len<<1 and s.
+func appendSpan(f, raw []byte, s string) []byte {
+	if s != "" {
+		if i := strings.Index(unsafe.String(unsafe.SliceData(raw), len(raw)), s); i >= 0 {
+			f = binary.AppendUvarint(f, uint64(len(s))<<1|1)
+			return binary.AppendUvarint(f, uint64(i))
+		}
+	}
+	f = binary.AppendUvarint(f, uint64(len(s))<<1)
+	return append(f, s...)
+}
+
+// Time encodings of the format 3 core.
+const (
+	timeNanos  = iota // per line: varint second delta, uvarint nanoseconds
+	timeMillis        // per line: varint delta of Unix milliseconds
+)
+
+// maxMillisSec bounds the seconds of times encoded as milliseconds, so
+// that seconds*1000 cannot overflow.
+const maxMillisSec = 1 << 50
+
+// durScales are the scales of the format 3 duration encodings: mode k+1
+// stores every duration d as the varint d*durScales[k], exact for each
+// line; mode 0 stores the float64 bits.
+var durScales = [...]float64{1, 1e3, 1e6}
+
+// durMode returns the duration encoding of evs.
+func durMode(evs []Event) int {
+	for k, s := range durScales {
+		ok := true
+		for i := range evs {
+			d := evs[i].DurationMS
+			v := math.Round(d * s)
+			if math.Abs(v) >= 1<<53 || float64(int64(v))/s != d || d == 0 && math.Signbit(d) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return k + 1
+		}
+	}
+	return 0
+}
+
 // cols encodes the columns: a core part, then one part per keyword column,
 // each compressed on its own so that a query decompresses only the columns
 // it uses. It adds the keyword values to doc.
-func (e *blockEncoder) cols(b *blockBuilder, frameOffs []int, out *builtBlock, doc *blockDoc) {
+func (e *blockEncoder) cols(b *blockBuilder, frameOffs []int, out *builtBlock, doc *blockDoc, v3 bool) {
 	evs := b.events
 	c := e.buf[:0]
-	c = binary.AppendUvarint(c, colsVersion)
+	version := uint64(2)
+	if v3 {
+		version = colsVersion
+	}
+	c = binary.AppendUvarint(c, version)
 	c = binary.AppendUvarint(c, uint64(len(evs)))
 	c = appendString(c, b.source)
 	var prevSec, prevLine int64
+	tmode := timeNanos
+	if v3 {
+		tmode = timeMillis
+		for i := range evs {
+			t := toTS(evs[i].Time)
+			if t.nsec%1e6 != 0 || t.sec >= maxMillisSec || t.sec <= -maxMillisSec {
+				tmode = timeNanos
+				break
+			}
+		}
+		c = append(c, byte(tmode))
+	}
 	for i := range evs {
 		t := toTS(evs[i].Time)
+		if tmode == timeMillis {
+			ms := t.sec*1000 + int64(t.nsec/1e6)
+			c = binary.AppendVarint(c, ms-prevSec)
+			prevSec = ms
+			continue
+		}
 		c = binary.AppendVarint(c, t.sec-prevSec)
 		c = binary.AppendUvarint(c, uint64(t.nsec))
 		prevSec = t.sec
@@ -467,7 +586,16 @@ func (e *blockEncoder) cols(b *blockBuilder, frameOffs []int, out *builtBlock, d
 	for i := range evs {
 		c = binary.AppendVarint(c, int64(evs[i].Status))
 	}
+	dmode := 0
+	if v3 {
+		dmode = durMode(evs)
+		c = append(c, byte(dmode))
+	}
 	for i := range evs {
+		if dmode > 0 {
+			c = binary.AppendVarint(c, int64(math.Round(evs[i].DurationMS*durScales[dmode-1])))
+			continue
+		}
 		c = binary.LittleEndian.AppendUint64(c, math.Float64bits(evs[i].DurationMS))
 	}
 	for i := range evs {
@@ -485,33 +613,34 @@ func (e *blockEncoder) cols(b *blockBuilder, frameOffs []int, out *builtBlock, d
 	}
 	var parts [1 + numKW][]byte
 	parts[0] = e.z.compress(nil, c)
-	idx := make([]int, len(evs))
 	for f := 0; f < numKW; f++ {
 		clear(e.dict)
-		var vals []string
+		k := &e.kw[f]
+		k.dict = k.dict[:0]
+		k.idx = slices.Grow(k.idx[:0], len(evs))[:len(evs)]
 		for i := range evs {
 			v := kwValue(&evs[i], f)
 			if v == "" {
-				idx[i] = 0
+				k.idx[i] = 0
 				continue
 			}
-			k, ok := e.dict[v]
+			x, ok := e.dict[v]
 			if !ok {
-				vals = append(vals, v)
-				k = len(vals)
-				e.dict[v] = k
+				k.dict = append(k.dict, v)
+				x = len(k.dict)
+				e.dict[v] = x
 			}
-			idx[i] = k
+			k.idx[i] = uint16(x)
 		}
-		c = binary.AppendUvarint(c[:0], uint64(len(vals)))
-		for _, v := range vals {
+		c = binary.AppendUvarint(c[:0], uint64(len(k.dict)))
+		for _, v := range k.dict {
 			c = appendString(c, v)
 		}
-		for i := range evs {
-			c = binary.AppendUvarint(c, uint64(idx[i]))
+		for _, x := range k.idx {
+			c = binary.AppendUvarint(c, uint64(x))
 		}
 		parts[1+f] = e.z.compress(nil, c)
-		for _, v := range vals {
+		for _, v := range k.dict {
 			t, long := kwTerm(f, v)
 			doc.add(kwDocField[f], t)
 			if long {
@@ -563,8 +692,10 @@ func (e *blockEncoder) scalarTerms(b *blockBuilder, doc *blockDoc) {
 }
 
 // words builds the word index parts and the Bloom filter, and adds the
-// words without digits to doc.
-func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc) {
+// words without digits to doc. In format 3 the digits part leaves out the
+// words of the lines' keyword values (kwDigitWords); it uses the keyword
+// columns cols left in e.kw.
+func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc, v3 bool) {
 	clear(e.wordIdx)
 	e.posts = e.posts[:0]
 	for i := range b.events {
@@ -597,8 +728,6 @@ func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc) {
 	}
 	e.buf = appendWords(e.buf[:0], plain)
 	out.words = e.z.compress(nil, e.buf)
-	e.buf = appendWords(e.buf[:0], digits)
-	out.digits = e.z.compress(nil, e.buf)
 	if len(digits) > 0 {
 		out.meta.bloomBits = bloomBits(len(digits))
 		out.bloom = make(bloom, 1<<out.meta.bloomBits/8)
@@ -606,7 +735,76 @@ func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc) {
 			bloom(out.bloom).add(wordHash([]byte(p.word)))
 		}
 	}
+	if v3 && len(digits) > 0 {
+		kw := kwDigitWords(&e.sp, func(f int) *kwColumn { return &e.kw[f] })
+		kept := digits[:0]
+		for _, p := range digits {
+			if bm := kw[p.word]; bm != nil {
+				lines := p.lines[:0]
+				for _, l := range p.lines {
+					if !bm.has(int(l)) {
+						lines = append(lines, l)
+					}
+				}
+				if p.lines = lines; len(lines) == 0 {
+					continue
+				}
+			}
+			kept = append(kept, p)
+		}
+		digits = kept
+	}
+	e.buf = appendWords(e.buf[:0], digits)
+	out.digits = e.z.compress(nil, e.buf)
 	clear(e.posts) // drop the words
+}
+
+// kwDigitWords returns, for every word with digits of a block's keyword
+// values (the fingerprint excepted), the lines that hold a value with
+// it. Each such word is a word of its line (lineStrings gives a line's
+// keyword values or the strings that contain them), so a format 3 block
+// stores in its digits part only the (word, line) pairs not derived here,
+// and a reader merges them back (withKWWords). Writer and reader share
+// this function, so the two agree.
+func kwDigitWords(sp *wordSplitter, col func(f int) *kwColumn) map[string]*bitmap {
+	out := map[string]*bitmap{}
+	var vw [][]*bitmap
+	for f := 0; f < numKW; f++ {
+		if f == kFingerprint {
+			continue
+		}
+		k := col(f)
+		if k == nil || len(k.dict) == 0 {
+			continue
+		}
+		vw = slices.Grow(vw[:0], len(k.dict))[:len(k.dict)]
+		for j, v := range k.dict {
+			vw[j] = vw[j][:0]
+			if !hasDigit(unsafe.Slice(unsafe.StringData(v), len(v))) {
+				continue
+			}
+			sp.Each([]byte(v), func(w []byte) {
+				if !hasDigit(w) {
+					return
+				}
+				bm := out[string(w)]
+				if bm == nil {
+					bm = new(bitmap)
+					out[string(w)] = bm
+				}
+				vw[j] = append(vw[j], bm)
+			})
+		}
+		for i, x := range k.idx {
+			if x == 0 {
+				continue
+			}
+			for _, bm := range vw[x-1] {
+				bm.set(i)
+			}
+		}
+	}
+	return out
 }
 
 // lineStrings iterates the strings of a line whose words are searchable:

@@ -149,7 +149,8 @@ func TestDecodeCorruptBlocks(t *testing.T) {
 			t.Errorf("decodeCols(%q): no error", in)
 		}
 		decodeWords(in)
-		decodeFrame(in)
+		decodeFrame(in, false)
+		decodeFrame(in, true)
 	}
 }
 

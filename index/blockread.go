@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"sync"
 )
 
@@ -53,10 +54,39 @@ func (d *decoder) bytes(n uint64) []byte {
 
 func (d *decoder) str() string { return string(d.bytes(d.uvarint())) }
 
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.fail()
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
+// span decodes a string of a format 3 payload line: a span of raw or a
+// literal (appendSpan).
+func (d *decoder) span(raw []byte) string {
+	h := d.uvarint()
+	n := h >> 1
+	if h&1 == 0 {
+		return string(d.bytes(n))
+	}
+	off := d.uvarint()
+	if off > uint64(len(raw)) || n > uint64(len(raw))-off {
+		d.fail()
+		return ""
+	}
+	return string(raw[off : off+n])
+}
+
 // cols is a block's decoded columns. The keyword columns are decoded on
 // first use (kwc); cols are shared between goroutines through the cache.
 type cols struct {
-	n      int
+	version int
+	n       int
+	// fl is the number of lines of a payload frame (all but the last).
+	fl     int
 	source string
 	time   []ts
 	line   []int64
@@ -108,23 +138,43 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 	}
 	d = decoder{b: core}
 	version := d.uvarint()
-	if version != 1 && version != colsVersion {
+	if version < 1 || version > colsVersion {
 		return nil, fmt.Errorf("block format %d: %w", version, errCorrupt)
 	}
 	n := int(d.uvarint())
 	if n < 1 || n > blockMaxLines {
 		return nil, errCorrupt
 	}
-	c := &cols{n: n, source: d.str(), z: z}
+	c := &cols{version: int(version), n: n, fl: frameLinesV2, source: d.str(), z: z}
+	if version >= 3 {
+		c.fl = frameLines
+	}
 	c.time = make([]ts, n)
 	c.line = make([]int64, n)
 	c.status = make([]int32, n)
 	c.dur = make([]float64, n)
 	c.sum = make([]uint32, n)
+	tmode := timeNanos
+	if version >= 3 {
+		tmode = int(d.byte())
+	}
 	var sec, line int64
-	for i := 0; i < n; i++ {
-		sec += d.varint()
-		c.time[i] = ts{sec, int32(d.uvarint())}
+	switch tmode {
+	case timeNanos:
+		for i := 0; i < n; i++ {
+			sec += d.varint()
+			c.time[i] = ts{sec, int32(d.uvarint())}
+		}
+	case timeMillis:
+		for i := 0; i < n; i++ {
+			sec += d.varint() // milliseconds
+			c.time[i] = ts{sec / 1000, int32(sec%1000) * 1e6}
+			if sec%1000 < 0 {
+				c.time[i] = ts{sec/1000 - 1, int32(sec%1000+1000) * 1e6}
+			}
+		}
+	default:
+		return nil, errCorrupt
 	}
 	for i := 0; i < n; i++ {
 		line += d.varint()
@@ -133,7 +183,17 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 	for i := 0; i < n; i++ {
 		c.status[i] = int32(d.varint())
 	}
+	dmode := 0
+	if version >= 3 {
+		if dmode = int(d.byte()); dmode > len(durScales) {
+			return nil, errCorrupt
+		}
+	}
 	for i := 0; i < n; i++ {
+		if dmode > 0 {
+			c.dur[i] = float64(d.varint()) / durScales[dmode-1]
+			continue
+		}
 		if b := d.bytes(8); b != nil {
 			c.dur[i] = math.Float64frombits(binary.LittleEndian.Uint64(b))
 		}
@@ -163,7 +223,7 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	if len(c.frames) != (n+frameLines-1)/frameLines+1 {
+	if len(c.frames) != (n+c.fl-1)/c.fl+1 {
 		return nil, errCorrupt
 	}
 	c.memSize = 48*n + 256
@@ -179,6 +239,9 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 	}
 	return c, nil
 }
+
+// frameOf returns the payload frame of line i, and the line's index in it.
+func (c *cols) frameOf(i int) (k, j int) { return i / c.fl, i % c.fl }
 
 // kwc returns keyword column f, decoding it on first use.
 func (c *cols) kwc(f int) (*kwColumn, error) {
@@ -358,15 +421,23 @@ type payloadLine struct {
 	raw                   []byte
 }
 
-func decodeFrame(b []byte) (*frame, error) {
+// decodeFrame decodes a payload frame; v3: in format 3 (see appendSpan).
+func decodeFrame(b []byte, v3 bool) (*frame, error) {
 	d := decoder{b: b}
 	fr := &frame{size: len(b) + 64}
 	for len(d.b) > 0 && d.err == nil {
 		var p payloadLine
-		p.message = d.str()
-		p.error = d.str()
-		p.stack = d.str()
-		p.raw = d.bytes(d.uvarint())
+		if v3 {
+			p.raw = d.bytes(d.uvarint())
+			p.message = d.span(p.raw)
+			p.error = d.span(p.raw)
+			p.stack = d.span(p.raw)
+		} else {
+			p.message = d.str()
+			p.error = d.str()
+			p.stack = d.str()
+			p.raw = d.bytes(d.uvarint())
+		}
 		fr.lines = append(fr.lines, p)
 		fr.size += 64
 	}
@@ -374,4 +445,73 @@ func decodeFrame(b []byte) (*frame, error) {
 		return nil, d.err
 	}
 	return fr, nil
+}
+
+// withKWWords returns the encoding of the word index wi with the (word,
+// line) pairs of kw added: a format 3 digits part made whole again (see
+// kwDigitWords). Both are sorted by word, so this is a merge.
+func withKWWords(wi *wordIndex, kw map[string]*bitmap) []byte {
+	extra := make([]string, 0, len(kw))
+	for w := range kw {
+		extra = append(extra, w)
+	}
+	slices.Sort(extra)
+	posts := make([]wordPost, 0, len(wi.offs)+len(extra))
+	lineList := func(bm bitmap) []uint8 {
+		var l []uint8
+		bm.each(func(i int) { l = append(l, uint8(i)) })
+		return l
+	}
+	i, j := 0, 0
+	for i < len(wi.offs) || j < len(extra) {
+		var word []byte
+		var lines []uint8
+		if i < len(wi.offs) {
+			word, lines = wi.entry(i)
+		}
+		switch {
+		case j < len(extra) && (i == len(wi.offs) || extra[j] < string(word)):
+			posts = append(posts, wordPost{word: extra[j], lines: lineList(*kw[extra[j]])})
+			j++
+		case j < len(extra) && extra[j] == string(word):
+			var bm bitmap
+			for _, l := range lines {
+				bm.set(int(l))
+			}
+			posts = append(posts, wordPost{word: extra[j], lines: lineList(bm.or(*kw[extra[j]]))})
+			i++
+			j++
+		default:
+			posts = append(posts, wordPost{word: string(word), lines: lines})
+			i++
+		}
+	}
+	return appendWords(nil, posts)
+}
+
+// mergeKWWords returns the digits index wi of format 3 block num with the
+// words of its keyword values added back, and its encoding.
+func (ix *Index) mergeKWWords(num int, m *blockMeta, wi *wordIndex) (*wordIndex, []byte, error) {
+	c, err := ix.loadCols(num, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cerr error
+	var sp wordSplitter
+	kw := kwDigitWords(&sp, func(f int) *kwColumn {
+		k, err := c.kwc(f)
+		if err != nil && cerr == nil {
+			cerr = err
+		}
+		return k
+	})
+	if cerr != nil {
+		return nil, nil, ix.damaged(packFile, "block %d: %w", num, cerr)
+	}
+	b := withKWWords(wi, kw)
+	wi, err = decodeWords(b)
+	if err != nil {
+		return nil, nil, ix.damaged(packFile, "block %d words: %w", num, err)
+	}
+	return wi, b, nil
 }

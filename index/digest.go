@@ -25,7 +25,7 @@ const digestVersion = 1
 var writeDigests = true
 
 // digest builds the error digest of block b.
-func (e *blockEncoder) digest(b *blockBuilder) []byte {
+func (e *blockEncoder) digest(b *blockBuilder, v3 bool) []byte {
 	var rows []int
 	for i := range b.events {
 		if b.events[i].IsError {
@@ -46,7 +46,11 @@ func (e *blockEncoder) digest(b *blockBuilder) []byte {
 		var doc blockDoc
 		// No payload: the frame offsets are all zero; lines are read from
 		// the block itself.
-		e.cols(sub, make([]int, (len(rows)+frameLines-1)/frameLines+1), &out, &doc)
+		fl := frameLinesV2
+		if v3 {
+			fl = frameLines
+		}
+		e.cols(sub, make([]int, (len(rows)+fl-1)/fl+1), &out, &doc, v3)
 		d = append(d, out.cols...)
 	}
 	return binary.LittleEndian.AppendUint32(d, partSum(d))

@@ -371,7 +371,7 @@ func recoverBlock(ix *Index, num int, m *blockMeta, src string, parse func(strin
 	if err != nil {
 		return nil, false, err
 	}
-	fr, err := decodeFrame(b)
+	fr, err := decodeFrame(b, m.v3)
 	if err != nil {
 		return nil, false, err
 	}

@@ -299,11 +299,12 @@ func (lc *lineCtx) words(digits bool) (*wordIndex, error) {
 
 // line returns the payload of line i.
 func (lc *lineCtx) line(i int) (*payloadLine, error) {
-	fr, err := lc.ix.loadFrame(lc.num, lc.m, lc.c, i/frameLines)
+	k, j := lc.c.frameOf(i)
+	fr, err := lc.ix.loadFrame(lc.num, lc.m, lc.c, k)
 	if err != nil {
 		return nil, err
 	}
-	return &fr.lines[i%frameLines], nil
+	return &fr.lines[j], nil
 }
 
 // eval returns the lines of cand that match n.

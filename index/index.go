@@ -732,6 +732,12 @@ func (ix *Index) loadWords(num int, m *blockMeta, digits bool) (*wordIndex, erro
 	if err != nil {
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
+	if digits && m.v3 {
+		// Add back the words of the keyword values (kwDigitWords).
+		if wi, b, err = ix.mergeKWWords(num, m, wi); err != nil {
+			return nil, err
+		}
+	}
 	ix.cache.put(key, wi, len(b)+4*len(wi.offs)+64)
 	return wi, nil
 }
@@ -759,11 +765,11 @@ func (ix *Index) loadFrame(num int, m *blockMeta, c *cols, k int) (*frame, error
 	if err != nil {
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
-	fr, err := decodeFrame(b)
+	fr, err := decodeFrame(b, c.version >= 3)
 	if err != nil {
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
-	want := min(frameLines, c.n-k*frameLines)
+	want := min(c.fl, c.n-k*c.fl)
 	if len(fr.lines) != want {
 		return nil, ix.damaged(packFile, "%s: %d lines, want %d", what, len(fr.lines), want)
 	}
@@ -798,11 +804,12 @@ func (ix *Index) loadBloom(num int, m *blockMeta) (bloom, error) {
 
 // event builds line i of block num.
 func (ix *Index) event(num int, m *blockMeta, c *cols, i int) (Event, error) {
-	fr, err := ix.loadFrame(num, m, c, i/frameLines)
+	k, j := c.frameOf(i)
+	fr, err := ix.loadFrame(num, m, c, k)
 	if err != nil {
 		return Event{}, err
 	}
-	p := &fr.lines[i%frameLines]
+	p := &fr.lines[j]
 	ev := Event{
 		Time:       c.time[i].time(),
 		Status:     int(c.status[i]),
