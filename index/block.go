@@ -62,7 +62,7 @@ const (
 	blockMaxBytes = 256 << 10 // raw bytes that seal a block early
 	// frameLines is the number of lines of a payload frame in format 3:
 	// the whole block.
-	frameLines = blockMaxLines
+	frameLines = 128
 	// frameLinesV2 is that of formats 1 and 2.
 	frameLinesV2 = 64
 	// colsVersion 2 adds the checksums of the payload frames to the core
@@ -413,6 +413,7 @@ type blockEncoder struct {
 	posts   []wordPost
 	dict    map[string]int
 	kw      [numKW]kwColumn // the last block's keyword columns (cols)
+	refs    []tmplRef
 }
 
 type wordPost struct {
@@ -442,8 +443,12 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 		}
 	}
 	v3 := writeFormat >= 3
-	frameOffs := e.payload(b, out, v3)
-	e.cols(b, frameOffs, out, &doc, v3)
+	fl := frameLinesV2
+	if v3 {
+		fl = frameLines
+	}
+	frameOffs := e.payload(b, out, fl, v3)
+	e.cols(b, fl, frameOffs, out, &doc, v3)
 	e.scalarTerms(b, &doc)
 	e.words(b, out, &doc, v3)
 	if writeDigests {
@@ -464,18 +469,14 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 
 // payload compresses the lines' text in frames and returns the frames'
 // offsets (and the end).
-func (e *blockEncoder) payload(b *blockBuilder, out *builtBlock, v3 bool) []int {
+func (e *blockEncoder) payload(b *blockBuilder, out *builtBlock, fl int, v3 bool) []int {
 	var offs []int
-	fl := frameLinesV2
-	if v3 {
-		fl = frameLines
-	}
 	for lo := 0; lo < len(b.events); lo += fl {
 		f := e.frame[:0]
 		for i := lo; i < min(lo+fl, len(b.events)); i++ {
 			ev := &b.events[i]
 			if v3 {
-				f = appendBytes(f, ev.Raw)
+				f = e.appendTemplated(f, ev)
 				f = appendSpan(f, ev.Raw, ev.Message)
 				f = appendSpan(f, ev.Raw, ev.Error)
 				f = appendSpan(f, ev.Raw, ev.Stack)
@@ -491,6 +492,66 @@ func (e *blockEncoder) payload(b *blockBuilder, out *builtBlock, v3 bool) []int 
 		out.payload = e.z.compress(out.payload, f)
 	}
 	return append(offs, len(out.payload))
+}
+
+// tmplCols are the keyword columns whose values a format 3 payload line
+// leaves out of its raw line: nearly unique per line (ids, paths with
+// ids), they are most of what zstd cannot compress in a line, and the
+// columns hold them already.
+var tmplCols = [...]int{kRequestID, kTraceID, kSpanID, kParentSpanID, kUser, kPath}
+
+// minTmplLen is the shortest value worth a reference.
+const minTmplLen = 6
+
+// tmplRef is a keyword value left out of a raw line: column col's value
+// of the line was at off (in the raw line).
+type tmplRef struct{ col, off int }
+
+// appendTemplated encodes ev's raw line in a format 3 payload frame: the
+// values of tmplCols that occur in it verbatim are cut out and referenced
+// by column (uvarint count; per reference, in order, uvarint column and
+// uvarint number of stored bytes before it since the previous one), then
+// the remaining bytes (uvarint length and bytes). decodeFrame puts the
+// values back from the block's columns, so the line reads back exactly.
+func (e *blockEncoder) appendTemplated(f []byte, ev *Event) []byte {
+	raw := unsafe.String(unsafe.SliceData(ev.Raw), len(ev.Raw))
+	refs := e.refs[:0]
+	for _, col := range tmplCols {
+		v := kwValue(ev, col)
+		if len(v) < minTmplLen {
+			continue
+		}
+		if i := strings.Index(raw, v); i >= 0 {
+			refs = append(refs, tmplRef{col, i})
+		}
+	}
+	slices.SortFunc(refs, func(a, b tmplRef) int { return a.off - b.off })
+	// Keep references that do not overlap (request_id and trace_id may be
+	// the same value).
+	kept, end := refs[:0], 0
+	for _, r := range refs {
+		if r.off >= end {
+			kept = append(kept, r)
+			end = r.off + len(kwValue(ev, r.col))
+		}
+	}
+	e.refs = kept
+	f = binary.AppendUvarint(f, uint64(len(kept)))
+	stored, pos := 0, 0 // stored bytes so far; position in raw
+	for _, r := range kept {
+		gap := r.off - pos
+		f = binary.AppendUvarint(f, uint64(r.col))
+		f = binary.AppendUvarint(f, uint64(gap))
+		stored += gap
+		pos = r.off + len(kwValue(ev, r.col))
+	}
+	f = binary.AppendUvarint(f, uint64(stored+len(raw)-pos))
+	pos = 0
+	for _, r := range kept {
+		f = append(f, raw[pos:r.off]...)
+		pos = r.off + len(kwValue(ev, r.col))
+	}
+	return append(f, raw[pos:]...)
 }
 
 // appendSpan encodes s, a string field of a line whose raw bytes are raw,
@@ -543,8 +604,9 @@ func durMode(evs []Event) int {
 
 // cols encodes the columns: a core part, then one part per keyword column,
 // each compressed on its own so that a query decompresses only the columns
-// it uses. It adds the keyword values to doc.
-func (e *blockEncoder) cols(b *blockBuilder, frameOffs []int, out *builtBlock, doc *blockDoc, v3 bool) {
+// it uses. It adds the keyword values to doc. The payload is in frames of
+// fl lines starting at frameOffs.
+func (e *blockEncoder) cols(b *blockBuilder, fl int, frameOffs []int, out *builtBlock, doc *blockDoc, v3 bool) {
 	evs := b.events
 	c := e.buf[:0]
 	version := uint64(2)
@@ -557,6 +619,7 @@ func (e *blockEncoder) cols(b *blockBuilder, frameOffs []int, out *builtBlock, d
 	var prevSec, prevLine int64
 	tmode := timeNanos
 	if v3 {
+		c = binary.AppendUvarint(c, uint64(fl))
 		tmode = timeMillis
 		for i := range evs {
 			t := toTS(evs[i].Time)

@@ -149,8 +149,12 @@ func TestDecodeCorruptBlocks(t *testing.T) {
 			t.Errorf("decodeCols(%q): no error", in)
 		}
 		decodeWords(in)
-		decodeFrame(in, false)
-		decodeFrame(in, true)
+		decodeFrame(in, nil, 0)
+		var kws [numKW]*kwColumn
+		for _, f := range tmplCols {
+			kws[f] = &kwColumn{dict: []string{"abcdefgh"}, idx: make([]uint16, blockMaxLines)}
+		}
+		decodeFrame(in, &kws, 0)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // decoder reads the encodings above; the first error sticks.
@@ -65,19 +66,24 @@ func (d *decoder) byte() byte {
 }
 
 // span decodes a string of a format 3 payload line: a span of raw or a
-// literal (appendSpan).
+// literal (appendSpan). The string shares the frame's bytes, which are
+// never modified: decoding a frame allocates nothing per line, and an
+// Event built from it copies what it keeps (Index.event).
 func (d *decoder) span(raw []byte) string {
 	h := d.uvarint()
 	n := h >> 1
+	var b []byte
 	if h&1 == 0 {
-		return string(d.bytes(n))
+		b = d.bytes(n)
+	} else {
+		off := d.uvarint()
+		if off > uint64(len(raw)) || n > uint64(len(raw))-off {
+			d.fail()
+			return ""
+		}
+		b = raw[off : off+n]
 	}
-	off := d.uvarint()
-	if off > uint64(len(raw)) || n > uint64(len(raw))-off {
-		d.fail()
-		return ""
-	}
-	return string(raw[off : off+n])
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // cols is a block's decoded columns. The keyword columns are decoded on
@@ -147,7 +153,9 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 	}
 	c := &cols{version: int(version), n: n, fl: frameLinesV2, source: d.str(), z: z}
 	if version >= 3 {
-		c.fl = frameLines
+		if c.fl = int(d.uvarint()); c.fl < 1 || c.fl > blockMaxLines {
+			return nil, errCorrupt
+		}
 	}
 	c.time = make([]ts, n)
 	c.line = make([]int64, n)
@@ -240,6 +248,23 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 	return c, nil
 }
 
+// frameKW returns what decodeFrame needs to decode the block's frames:
+// nil for a block before format 3, else its template columns.
+func (c *cols) frameKW() (*[numKW]*kwColumn, error) {
+	if c.version < 3 {
+		return nil, nil
+	}
+	var kws [numKW]*kwColumn
+	for _, f := range tmplCols {
+		k, err := c.kwc(f)
+		if err != nil {
+			return nil, err
+		}
+		kws[f] = k
+	}
+	return &kws, nil
+}
+
 // frameOf returns the payload frame of line i, and the line's index in it.
 func (c *cols) frameOf(i int) (k, j int) { return i / c.fl, i % c.fl }
 
@@ -250,16 +275,27 @@ func (c *cols) kwc(f int) (*kwColumn, error) {
 	if k := c.kw[f]; k != nil {
 		return k, nil
 	}
-	b, err := c.z.decompress(c.kwRaw[f])
+	k, err := decodeKW(c.z, c.kwRaw[f], c.n)
+	if err != nil {
+		return nil, err
+	}
+	c.kw[f], c.kwRaw[f] = k, nil
+	return k, nil
+}
+
+// decodeKW decodes the compressed keyword column part raw of a block of n
+// lines.
+func decodeKW(z *zstdCodec, raw []byte, n int) (*kwColumn, error) {
+	b, err := z.decompress(raw)
 	if err != nil {
 		return nil, err
 	}
 	d := decoder{b: b}
 	nv := d.uvarint()
-	if nv > uint64(c.n) {
+	if nv > uint64(n) {
 		return nil, errCorrupt
 	}
-	k := &kwColumn{dict: make([]string, nv), idx: make([]uint16, c.n)}
+	k := &kwColumn{dict: make([]string, nv), idx: make([]uint16, n)}
 	for i := range k.dict {
 		k.dict[i] = d.str()
 	}
@@ -273,8 +309,40 @@ func (c *cols) kwc(f int) (*kwColumn, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	c.kw[f], c.kwRaw[f] = k, nil
 	return k, nil
+}
+
+// salvageFrameKW returns the template columns of a format 3 block of n
+// lines whose cols part b failed its checksum, so that its lines can
+// still be read from the payload (Rebuild): each column part is a zstd
+// frame with its own content checksum, so a column that decompresses is
+// intact.
+func salvageFrameKW(z *zstdCodec, b []byte, n int) (*[numKW]*kwColumn, error) {
+	d := decoder{b: b}
+	np := d.uvarint()
+	if np != 1+numKW {
+		return nil, errCorrupt
+	}
+	var parts [1 + numKW][]byte
+	var lens [1 + numKW]uint64
+	for i := range np {
+		lens[i] = d.uvarint()
+	}
+	for i := range np {
+		parts[i] = d.bytes(lens[i])
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	var kws [numKW]*kwColumn
+	for _, f := range tmplCols {
+		k, err := decodeKW(z, parts[1+f], n)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", kwNames[f], err)
+		}
+		kws[f] = k
+	}
+	return &kws, nil
 }
 
 // value returns the value of line i.
@@ -289,6 +357,32 @@ func (k *kwColumn) value(i int) string {
 type wordIndex struct {
 	data []byte
 	offs []uint32 // offset of each entry in data
+	// kws are the keyword columns of a format 3 digits part, whose words
+	// it leaves out (kwDigitWords): lookup adds them, and full returns
+	// the index with them merged in. nil otherwise.
+	kws []*kwColumn
+	// whole is the merged index (full), built once.
+	once  sync.Once
+	whole *wordIndex
+}
+
+// full returns the word index with the words of the keyword values merged
+// in (a format 3 digits part), in which every word can be scanned.
+func (wi *wordIndex) full() *wordIndex {
+	if wi.kws == nil {
+		return wi
+	}
+	wi.once.Do(func() {
+		var sp wordSplitter
+		kw := kwDigitWords(&sp, func(f int) *kwColumn { return wi.kws[f] })
+		b := withKWWords(wi, kw)
+		w, err := decodeWords(b)
+		if err != nil { // cannot be: withKWWords encodes what decodeWords reads
+			panic(fmt.Sprintf("merged word index: %v", err))
+		}
+		wi.whole = w
+	})
+	return wi.whole
 }
 
 func decodeWords(b []byte) (*wordIndex, error) {
@@ -334,6 +428,80 @@ func (wi *wordIndex) find(w []byte) int {
 
 // lookup returns the lines containing word w.
 func (wi *wordIndex) lookup(w []byte) bitmap {
+	bm := wi.lookupStored(w)
+	if wi.kws != nil && hasDigit(w) {
+		bm = bm.or(kwWordLines(wi.kws, w))
+	}
+	return bm
+}
+
+// kwWordLines returns the lines whose keyword values (the fingerprint
+// excepted) have the word w: the lines kwDigitWords gives for w, without
+// splitting every value. An ASCII value holds w only if it contains w
+// ignoring ASCII case; only those, and values with other bytes (whose
+// lowercase may be ASCII), are split.
+func kwWordLines(kws []*kwColumn, w []byte) bitmap {
+	var bm bitmap
+	var sp wordSplitter
+	ascii := isASCII(w)
+	for f, k := range kws {
+		if f == kFingerprint || k == nil {
+			continue
+		}
+		for j, v := range k.dict {
+			if ascii && isASCII([]byte(v)) && !containsFoldASCII(v, w) {
+				continue
+			}
+			found := false
+			sp.Each([]byte(v), func(x []byte) { found = found || string(x) == string(w) })
+			if !found {
+				continue
+			}
+			for i, x := range k.idx {
+				if int(x) == j+1 {
+					bm.set(i)
+				}
+			}
+		}
+	}
+	return bm
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFoldASCII reports whether s contains w (lowercase) ignoring
+// ASCII case.
+func containsFoldASCII(s string, w []byte) bool {
+	if len(w) == 0 {
+		return true
+	}
+	for i := 0; i+len(w) <= len(s); i++ {
+		k := 0
+		for ; k < len(w); k++ {
+			c := s[i+k]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != w[k] {
+				break
+			}
+		}
+		if k == len(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// lookupStored returns the lines containing word w in the stored entries.
+func (wi *wordIndex) lookupStored(w []byte) bitmap {
 	var bm bitmap
 	if i := wi.find(w); i < len(wi.offs) {
 		word, lines := wi.entry(i)
@@ -421,17 +589,23 @@ type payloadLine struct {
 	raw                   []byte
 }
 
-// decodeFrame decodes a payload frame; v3: in format 3 (see appendSpan).
-func decodeFrame(b []byte, v3 bool) (*frame, error) {
+// decodeFrame decodes a payload frame of format 2, or of format 3 when
+// kws is not nil: then kws holds the block's keyword columns (at least
+// tmplCols) and first is the block line of the frame's first line.
+func decodeFrame(b []byte, kws *[numKW]*kwColumn, first int) (*frame, error) {
 	d := decoder{b: b}
 	fr := &frame{size: len(b) + 64}
 	for len(d.b) > 0 && d.err == nil {
 		var p payloadLine
-		if v3 {
-			p.raw = d.bytes(d.uvarint())
+		if kws != nil {
+			var err error
+			if p.raw, err = d.templated(kws, first+len(fr.lines)); err != nil {
+				return nil, err
+			}
 			p.message = d.span(p.raw)
 			p.error = d.span(p.raw)
 			p.stack = d.span(p.raw)
+			fr.size += len(p.raw)
 		} else {
 			p.message = d.str()
 			p.error = d.str()
@@ -445,6 +619,45 @@ func decodeFrame(b []byte, v3 bool) (*frame, error) {
 		return nil, d.err
 	}
 	return fr, nil
+}
+
+// templated decodes the raw line of line i of a format 3 frame
+// (appendTemplated), putting back the keyword values it references.
+func (d *decoder) templated(kws *[numKW]*kwColumn, i int) ([]byte, error) {
+	nr := d.uvarint()
+	if nr > numKW {
+		return nil, errCorrupt
+	}
+	var refs [numKW]struct {
+		v   string
+		gap uint64
+	}
+	size, gaps := uint64(0), uint64(0)
+	for r := range nr {
+		col := d.uvarint()
+		refs[r].gap = d.uvarint()
+		if col >= numKW || kws[col] == nil || i >= len(kws[col].idx) || refs[r].gap > uint64(len(d.b)) {
+			return nil, errCorrupt
+		}
+		refs[r].v = kws[col].value(i)
+		if refs[r].v == "" {
+			return nil, errCorrupt
+		}
+		size += uint64(len(refs[r].v)) + refs[r].gap
+		gaps += refs[r].gap
+	}
+	stored := d.bytes(d.uvarint())
+	if d.err != nil || gaps > uint64(len(stored)) {
+		return nil, errCorrupt
+	}
+	raw := make([]byte, 0, size+uint64(len(stored))-gaps)
+	pos := uint64(0)
+	for r := range nr {
+		raw = append(raw, stored[pos:pos+refs[r].gap]...)
+		raw = append(raw, refs[r].v...)
+		pos += refs[r].gap
+	}
+	return append(raw, stored[pos:]...), nil
 }
 
 // withKWWords returns the encoding of the word index wi with the (word,
@@ -489,29 +702,21 @@ func withKWWords(wi *wordIndex, kw map[string]*bitmap) []byte {
 	return appendWords(nil, posts)
 }
 
-// mergeKWWords returns the digits index wi of format 3 block num with the
-// words of its keyword values added back, and its encoding.
-func (ix *Index) mergeKWWords(num int, m *blockMeta, wi *wordIndex) (*wordIndex, []byte, error) {
+// withKWColumns attaches to the digits index wi of format 3 block num
+// the keyword columns whose words it leaves out.
+func (ix *Index) withKWColumns(num int, m *blockMeta, wi *wordIndex) error {
 	c, err := ix.loadCols(num, m)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	var cerr error
-	var sp wordSplitter
-	kw := kwDigitWords(&sp, func(f int) *kwColumn {
-		k, err := c.kwc(f)
-		if err != nil && cerr == nil {
-			cerr = err
+	wi.kws = make([]*kwColumn, numKW)
+	for f := range wi.kws {
+		if f == kFingerprint {
+			continue
 		}
-		return k
-	})
-	if cerr != nil {
-		return nil, nil, ix.damaged(packFile, "block %d: %w", num, cerr)
+		if wi.kws[f], err = c.kwc(f); err != nil {
+			return ix.damaged(packFile, "block %d column %s: %w", num, kwNames[f], err)
+		}
 	}
-	b := withKWWords(wi, kw)
-	wi, err = decodeWords(b)
-	if err != nil {
-		return nil, nil, ix.damaged(packFile, "block %d words: %w", num, err)
-	}
-	return wi, b, nil
+	return nil
 }

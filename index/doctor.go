@@ -371,7 +371,18 @@ func recoverBlock(ix *Index, num int, m *blockMeta, src string, parse func(strin
 	if err != nil {
 		return nil, false, err
 	}
-	fr, err := decodeFrame(b, m.v3)
+	var kws *[numKW]*kwColumn
+	if m.v3 {
+		// The lines' ids are in the columns (appendTemplated).
+		cb, err := ix.readPart(ix.pack, packFile, fmt.Sprintf("block %d", num), m.off, int(m.colsLen), false, 0)
+		if err != nil {
+			return nil, false, err
+		}
+		if kws, err = salvageFrameKW(ix.z, cb, m.n); err != nil {
+			return nil, false, err
+		}
+	}
+	fr, err := decodeFrame(b, kws, 0)
 	if err != nil {
 		return nil, false, err
 	}

@@ -478,6 +478,7 @@ func (l *qleaf) evalText(lc *lineCtx, cand bitmap) (bitmap, error) {
 			if err != nil {
 				return bitmap{}, err
 			}
+			wi = wi.full()
 			for i := wi.find([]byte(prefix)); i < len(wi.offs); i++ {
 				w, lines := wi.entry(i)
 				if !strings.HasPrefix(string(w), prefix) {

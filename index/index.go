@@ -733,8 +733,8 @@ func (ix *Index) loadWords(num int, m *blockMeta, digits bool) (*wordIndex, erro
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
 	if digits && m.v3 {
-		// Add back the words of the keyword values (kwDigitWords).
-		if wi, b, err = ix.mergeKWWords(num, m, wi); err != nil {
+		// The words of the keyword values (kwDigitWords).
+		if err := ix.withKWColumns(num, m, wi); err != nil {
 			return nil, err
 		}
 	}
@@ -765,7 +765,11 @@ func (ix *Index) loadFrame(num int, m *blockMeta, c *cols, k int) (*frame, error
 	if err != nil {
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
-	fr, err := decodeFrame(b, c.version >= 3)
+	kws, err := c.frameKW()
+	if err != nil {
+		return nil, ix.damaged(packFile, "%s: %w", what, err)
+	}
+	fr, err := decodeFrame(b, kws, k*c.fl)
 	if err != nil {
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
@@ -816,9 +820,9 @@ func (ix *Index) event(num int, m *blockMeta, c *cols, i int) (Event, error) {
 		DurationMS: c.dur[i],
 		Source:     c.source,
 		Line:       c.line[i],
-		Message:    p.message,
-		Error:      p.error,
-		Stack:      p.stack,
+		Message:    strings.Clone(p.message), // not the frame's bytes: an event outlives the cache
+		Error:      strings.Clone(p.error),
+		Stack:      strings.Clone(p.stack),
 		Raw:        append([]byte(nil), p.raw...),
 	}
 	for f := 0; f < numKW; f++ {
