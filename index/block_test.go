@@ -3,6 +3,7 @@ package index
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -148,7 +149,8 @@ func TestDecodeCorruptBlocks(t *testing.T) {
 		if _, err := decodeCols(z, in); err == nil {
 			t.Errorf("decodeCols(%q): no error", in)
 		}
-		decodeWords(in)
+		decodeWords(in, false)
+		decodeWords(slices.Clone(in), true)
 		decodeFrame(in, nil, 0)
 		var kws [numKW]*kwColumn
 		for _, f := range tmplCols {

@@ -99,7 +99,7 @@ type cols struct {
 	status []int32
 	dur    []float64
 	flags  []uint8
-	sum    []uint32
+	sum    []uint32 // rawSum of each line; nil in format 3 (Index.lineSum)
 	frames []int // offsets of payload frames; len = frames+1
 	// frameSums are the checksums of the payload frames (nil in version 1
 	// blocks).
@@ -161,7 +161,6 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 	c.line = make([]int64, n)
 	c.status = make([]int32, n)
 	c.dur = make([]float64, n)
-	c.sum = make([]uint32, n)
 	tmode := timeNanos
 	if version >= 3 {
 		tmode = int(d.byte())
@@ -207,9 +206,12 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 		}
 	}
 	c.flags = d.bytes(uint64(n))
-	for i := 0; i < n; i++ {
-		if b := d.bytes(4); b != nil {
-			c.sum[i] = binary.LittleEndian.Uint32(b)
+	if version < 3 {
+		c.sum = make([]uint32, n)
+		for i := 0; i < n; i++ {
+			if b := d.bytes(4); b != nil {
+				c.sum[i] = binary.LittleEndian.Uint32(b)
+			}
 		}
 	}
 	nf := d.uvarint()
@@ -376,7 +378,7 @@ func (wi *wordIndex) full() *wordIndex {
 		var sp wordSplitter
 		kw := kwDigitWords(&sp, func(f int) *kwColumn { return wi.kws[f] })
 		b := withKWWords(wi, kw)
-		w, err := decodeWords(b)
+		w, err := decodeWords(b, false)
 		if err != nil { // cannot be: withKWWords encodes what decodeWords reads
 			panic(fmt.Sprintf("merged word index: %v", err))
 		}
@@ -385,7 +387,10 @@ func (wi *wordIndex) full() *wordIndex {
 	return wi.whole
 }
 
-func decodeWords(b []byte) (*wordIndex, error) {
+// decodeWords decodes a words or digits part (appendWords). When delta is
+// set (format 3), each word's lines are stored as differences, which it
+// turns into lines in place: b must not be shared.
+func decodeWords(b []byte, delta bool) (*wordIndex, error) {
 	d := decoder{b: b}
 	nw := d.uvarint()
 	if nw > uint64(len(b)) {
@@ -395,7 +400,16 @@ func decodeWords(b []byte) (*wordIndex, error) {
 	for i := uint64(0); i < nw && d.err == nil; i++ {
 		wi.offs = append(wi.offs, uint32(len(b)-len(d.b)))
 		d.bytes(d.uvarint())
-		d.bytes(d.uvarint())
+		lines := d.bytes(d.uvarint())
+		if delta {
+			l := 0
+			for k, x := range lines {
+				if l += int(x); l >= blockMaxLines {
+					return nil, errCorrupt
+				}
+				lines[k] = uint8(l)
+			}
+		}
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -699,7 +713,21 @@ func withKWWords(wi *wordIndex, kw map[string]*bitmap) []byte {
 			i++
 		}
 	}
-	return appendWords(nil, posts)
+	return appendWords(nil, posts, false)
+}
+
+// lineSum returns the rawSum of line i of block num: from its columns
+// before format 3, else from the line itself.
+func (ix *Index) lineSum(num int, m *blockMeta, c *cols, i int) (uint32, error) {
+	if c.sum != nil {
+		return c.sum[i], nil
+	}
+	k, j := c.frameOf(i)
+	fr, err := ix.loadFrame(num, m, c, k)
+	if err != nil {
+		return 0, err
+	}
+	return rawSum(fr.lines[j].raw), nil
 }
 
 // withKWColumns attaches to the digits index wi of format 3 block num

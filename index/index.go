@@ -728,7 +728,7 @@ func (ix *Index) loadWords(num int, m *blockMeta, digits bool) (*wordIndex, erro
 	if err != nil {
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
-	wi, err := decodeWords(b)
+	wi, err := decodeWords(b, m.v3)
 	if err != nil {
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}

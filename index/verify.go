@@ -54,7 +54,7 @@ func (ix *Index) verifyBlock(num int, m *blockMeta, scratch *[]byte) error {
 		for _, b := range [][]byte{words, digits} {
 			d, err := ix.z.decompress(b)
 			if err == nil {
-				_, err = decodeWords(d)
+				_, err = decodeWords(d, false) // only blocks before checksums: format 1
 			}
 			if err != nil {
 				return ix.damaged(packFile, "%s words: %w", what, err)

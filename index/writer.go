@@ -322,8 +322,11 @@ func (w *Writer) isDuplicate(st *srcState, ob *openBlock, ev *Event) (bool, erro
 			return false, err
 		}
 		for i := 0; i < c.n; i++ {
-			if c.line[i] == ev.Line && c.sum[i] == sum {
-				return true, nil
+			if c.line[i] != ev.Line {
+				continue
+			}
+			if s, err := w.ix.lineSum(r.block, m, c, i); err != nil || s == sum {
+				return err == nil, err
 			}
 		}
 	}
