@@ -100,7 +100,7 @@ type cols struct {
 	dur    []float64
 	flags  []uint8
 	sum    []uint32 // rawSum of each line; nil in format 3 (Index.lineSum)
-	frames []int // offsets of payload frames; len = frames+1
+	frames []int    // offsets of payload frames; len = frames+1
 	// frameSums are the checksums of the payload frames (nil in version 1
 	// blocks).
 	frameSums []uint32

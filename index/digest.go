@@ -50,7 +50,7 @@ func (e *blockEncoder) digest(b *blockBuilder, v3 bool) []byte {
 		if v3 {
 			fl = frameLines
 		}
-		e.cols(sub, make([]int, (len(rows)+fl-1)/fl+1), &out, &doc, v3)
+		e.cols(sub, fl, make([]int, (len(rows)+fl-1)/fl+1), &out, &doc, v3)
 		d = append(d, out.cols...)
 	}
 	return binary.LittleEndian.AppendUint32(d, partSum(d))
