@@ -2,6 +2,7 @@ package index
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"hash/crc32"
 	"math"
@@ -702,6 +703,10 @@ func (e *blockEncoder) cols(b *blockBuilder, fl int, frameOffs []int, out *built
 		}
 		c = binary.AppendUvarint(c[:0], uint64(len(k.dict)))
 		for _, v := range k.dict {
+			if v3 {
+				c = appendKWValue(c, v)
+				continue
+			}
 			c = appendString(c, v)
 		}
 		for _, x := range k.idx {
@@ -724,6 +729,51 @@ func (e *blockEncoder) cols(b *blockBuilder, fl int, frameOffs []int, out *built
 	for _, p := range parts {
 		out.cols = append(out.cols, p...)
 	}
+}
+
+// Encodings of a keyword value in a format 3 column: ids are mostly
+// lowercase hex (request, trace and span ids) or UUIDs, stored as the
+// bytes they spell (half the size, which zstd's fastest level does not get
+// from the text).
+const (
+	kvText = iota // uvarint len<<2, bytes
+	kvHex         // uvarint len<<2|1 (hex digits, even), len/2 bytes
+	kvUUID        // uvarint 36<<2|2, 16 bytes: 8-4-4-4-12 hex digits
+)
+
+// appendKWValue encodes v in a format 3 keyword column.
+func appendKWValue(c []byte, v string) []byte {
+	switch {
+	case len(v) >= 2 && len(v)%2 == 0 && isLowerHex(v):
+		c = binary.AppendUvarint(c, uint64(len(v))<<2|kvHex)
+		c, _ = hex.AppendDecode(c, []byte(v)) // cannot fail: isLowerHex
+		return c
+	case isUUID(v):
+		c = binary.AppendUvarint(c, uint64(len(v))<<2|kvUUID)
+		for _, part := range [...]string{v[0:8], v[9:13], v[14:18], v[19:23], v[24:36]} {
+			c, _ = hex.AppendDecode(c, []byte(part))
+		}
+		return c
+	}
+	c = binary.AppendUvarint(c, uint64(len(v))<<2|kvText)
+	return append(c, v...)
+}
+
+func isLowerHex(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// isUUID reports whether v is a UUID in lowercase hex.
+func isUUID(v string) bool {
+	if len(v) != 36 || v[8] != '-' || v[13] != '-' || v[18] != '-' || v[23] != '-' {
+		return false
+	}
+	return isLowerHex(v[0:8]) && isLowerHex(v[9:13]) && isLowerHex(v[14:18]) && isLowerHex(v[19:23]) && isLowerHex(v[24:36])
 }
 
 // scalarTerms adds the source, status, duration and is_error terms to doc.

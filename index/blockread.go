@@ -2,6 +2,7 @@ package index
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"math/bits"
@@ -63,6 +64,38 @@ func (d *decoder) byte() byte {
 	v := d.b[0]
 	d.b = d.b[1:]
 	return v
+}
+
+// kwValue decodes a value of a format 3 keyword column (appendKWValue).
+func (d *decoder) kwValue() string {
+	h := d.uvarint()
+	n := h >> 2
+	switch h & 3 {
+	case kvText:
+		return string(d.bytes(n))
+	case kvHex:
+		if n%2 != 0 {
+			d.fail()
+			return ""
+		}
+		return hex.EncodeToString(d.bytes(n / 2))
+	case kvUUID:
+		b := d.bytes(16)
+		if n != 36 || b == nil {
+			d.fail()
+			return ""
+		}
+		var u [36]byte
+		hex.Encode(u[0:8], b[0:4])
+		hex.Encode(u[9:13], b[4:6])
+		hex.Encode(u[14:18], b[6:8])
+		hex.Encode(u[19:23], b[8:10])
+		hex.Encode(u[24:36], b[10:16])
+		u[8], u[13], u[18], u[23] = '-', '-', '-', '-'
+		return string(u[:])
+	}
+	d.fail()
+	return ""
 }
 
 // span decodes a string of a format 3 payload line: a span of raw or a
@@ -277,7 +310,7 @@ func (c *cols) kwc(f int) (*kwColumn, error) {
 	if k := c.kw[f]; k != nil {
 		return k, nil
 	}
-	k, err := decodeKW(c.z, c.kwRaw[f], c.n)
+	k, err := decodeKW(c.z, c.kwRaw[f], c.n, c.version >= 3)
 	if err != nil {
 		return nil, err
 	}
@@ -286,8 +319,8 @@ func (c *cols) kwc(f int) (*kwColumn, error) {
 }
 
 // decodeKW decodes the compressed keyword column part raw of a block of n
-// lines.
-func decodeKW(z *zstdCodec, raw []byte, n int) (*kwColumn, error) {
+// lines; v3: of format 3 (appendKWValue).
+func decodeKW(z *zstdCodec, raw []byte, n int, v3 bool) (*kwColumn, error) {
 	b, err := z.decompress(raw)
 	if err != nil {
 		return nil, err
@@ -299,7 +332,11 @@ func decodeKW(z *zstdCodec, raw []byte, n int) (*kwColumn, error) {
 	}
 	k := &kwColumn{dict: make([]string, nv), idx: make([]uint16, n)}
 	for i := range k.dict {
-		k.dict[i] = d.str()
+		if v3 {
+			k.dict[i] = d.kwValue()
+		} else {
+			k.dict[i] = d.str()
+		}
 	}
 	for i := range k.idx {
 		v := d.uvarint()
@@ -338,7 +375,7 @@ func salvageFrameKW(z *zstdCodec, b []byte, n int) (*[numKW]*kwColumn, error) {
 	}
 	var kws [numKW]*kwColumn
 	for _, f := range tmplCols {
-		k, err := decodeKW(z, parts[1+f], n)
+		k, err := decodeKW(z, parts[1+f], n, true)
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", kwNames[f], err)
 		}

@@ -12,7 +12,8 @@ import (
 // formatCorpus is digestCorpus with lines that exercise every encoding of
 // the block formats: nanosecond, millisecond and pre-1970 times,
 // durations that are integers, decimals, or neither (NaN, -0, huge), and
-// messages, errors and stacks that are not verbatim in their raw line.
+// messages, errors and stacks that are not verbatim in their raw line, and
+// ids that are hex, UUIDs or neither.
 func formatCorpus(n int) []Event {
 	evs := digestCorpus(n)
 	for i := range evs {
@@ -35,6 +36,12 @@ func formatCorpus(n int) []Event {
 			ev.Error, ev.Stack = "boom 42", "main.go:42\n\tmain.main()"
 		case 19:
 			ev.Time = time.Date(1969, 12, 31, 23, 59, 58, 1e6, time.UTC)
+		case 29: // ids that are not lowercase hex of even length, nor UUIDs
+			ev.RequestID, ev.TraceID, ev.SpanID = "ABCDEF0123", "abc", "0123456789ABCDEF"
+		case 31:
+			ev.RequestID, ev.SpanID = "1687D980-7EE8-4FD5-A91F-B3DB75EBA990", "1687d980-7ee8-4fd5-a91f-b3db75eba99"
+		case 37:
+			ev.TraceID, ev.SpanID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 		}
 	}
 	return evs
