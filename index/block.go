@@ -418,11 +418,13 @@ type blockEncoder struct {
 	dict    map[string]int
 	kw      [numKW]kwColumn // the last block's keyword columns (cols)
 	refs    []tmplRef
+	kwLines []bitmap // per post: the lines that have it from keyword values
 }
 
 type wordPost struct {
 	word  string
 	lines []uint8
+	kw    bool // dropKWWords left no line: every line has it from a keyword value
 }
 
 func newBlockEncoder(z *zstdCodec) *blockEncoder {
@@ -834,10 +836,20 @@ func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc, v3
 			})
 		})
 	}
+	if v3 {
+		e.dropKWWords()
+	}
 	slices.SortFunc(e.posts, func(a, b wordPost) int { return strings.Compare(a.word, b.word) })
 	var plain, digits []wordPost
+	var bloomOnly []string
 	for _, p := range e.posts {
 		if hasDigit([]byte(p.word)) {
+			if p.kw {
+				// Every line also has the word from a keyword value:
+				// only the Bloom filter needs it.
+				bloomOnly = append(bloomOnly, p.word)
+				continue
+			}
 			digits = append(digits, p)
 		} else {
 			plain = append(plain, p)
@@ -846,35 +858,74 @@ func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc, v3
 	}
 	e.buf = appendWords(e.buf[:0], plain, v3)
 	out.words = e.z.compress(nil, e.buf)
-	if len(digits) > 0 {
-		out.meta.bloomBits = bloomBits(len(digits))
+	if nd := len(digits) + len(bloomOnly); nd > 0 {
+		out.meta.bloomBits = bloomBits(nd)
 		out.bloom = make(bloom, 1<<out.meta.bloomBits/8)
 		for _, p := range digits {
 			bloom(out.bloom).add(wordHash([]byte(p.word)))
 		}
-	}
-	if v3 && len(digits) > 0 {
-		kw := kwDigitWords(&e.sp, func(f int) *kwColumn { return &e.kw[f] })
-		kept := digits[:0]
-		for _, p := range digits {
-			if bm := kw[p.word]; bm != nil {
-				lines := p.lines[:0]
-				for _, l := range p.lines {
-					if !bm.has(int(l)) {
-						lines = append(lines, l)
-					}
-				}
-				if p.lines = lines; len(lines) == 0 {
-					continue
-				}
-			}
-			kept = append(kept, p)
+		for _, w := range bloomOnly {
+			bloom(out.bloom).add(wordHash([]byte(w)))
 		}
-		digits = kept
 	}
 	e.buf = appendWords(e.buf[:0], digits, v3)
 	out.digits = e.z.compress(nil, e.buf)
 	clear(e.posts) // drop the words
+}
+
+// dropKWWords removes from the posts of words with digits the lines that
+// have the word from one of their keyword values (the fingerprint
+// excepted): the pairs kwDigitWords derives, computed here from the
+// writer's word table without building another.
+func (e *blockEncoder) dropKWWords() {
+	e.kwLines = slices.Grow(e.kwLines[:0], len(e.posts))[:len(e.posts)]
+	clear(e.kwLines)
+	var vw [][]int32
+	for f := 0; f < numKW; f++ {
+		k := &e.kw[f]
+		if f == kFingerprint || len(k.dict) == 0 {
+			continue
+		}
+		vw = slices.Grow(vw[:0], len(k.dict))[:len(k.dict)]
+		for j, v := range k.dict {
+			vw[j] = vw[j][:0]
+			if !hasDigit(unsafe.Slice(unsafe.StringData(v), len(v))) {
+				continue
+			}
+			e.sp.Each([]byte(v), func(w []byte) {
+				if !hasDigit(w) {
+					return
+				}
+				// Always there: a line's keyword values are among its
+				// strings (lineStrings).
+				if p, ok := e.wordIdx[string(w)]; ok {
+					vw[j] = append(vw[j], p)
+				}
+			})
+		}
+		for i, x := range k.idx {
+			if x == 0 {
+				continue
+			}
+			for _, p := range vw[x-1] {
+				e.kwLines[p].set(i)
+			}
+		}
+	}
+	for p := range e.posts {
+		bm := &e.kwLines[p]
+		if bm.empty() {
+			continue
+		}
+		post := &e.posts[p]
+		lines := post.lines[:0]
+		for _, l := range post.lines {
+			if !bm.has(int(l)) {
+				lines = append(lines, l)
+			}
+		}
+		post.lines, post.kw = lines, len(lines) == 0
+	}
 }
 
 // kwDigitWords returns, for every word with digits of a block's keyword
