@@ -151,12 +151,14 @@ func TestDecodeCorruptBlocks(t *testing.T) {
 		}
 		decodeWords(in, false)
 		decodeWords(slices.Clone(in), true)
-		decodeFrame(in, nil, 0)
+		decodeFrame(in, false, 0)
 		var kws [numKW]*kwColumn
 		for _, f := range tmplCols {
 			kws[f] = &kwColumn{dict: []string{"abcdefgh"}, idx: make([]uint16, blockMaxLines)}
 		}
-		decodeFrame(in, &kws, 0)
+		if fr, err := decodeFrame(in, true, 0); err == nil {
+			fr.withRaw(func() (*[numKW]*kwColumn, error) { return &kws, nil }, 0)
+		}
 	}
 }
 

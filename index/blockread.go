@@ -633,6 +633,22 @@ func full(n int) bitmap {
 type frame struct {
 	lines []payloadLine
 	size  int
+	// Format 3: per line its stored bytes and references (appendTemplated),
+	// until withRaw puts the raw lines together.
+	tmpl []lineTmpl
+	refs []frameRef
+	once sync.Once
+	err  error
+}
+
+type lineTmpl struct {
+	ref    int // its first reference in frame.refs
+	stored []byte
+}
+
+type frameRef struct {
+	col uint8
+	gap uint32
 }
 
 type payloadLine struct {
@@ -640,23 +656,37 @@ type payloadLine struct {
 	raw                   []byte
 }
 
-// decodeFrame decodes a payload frame of format 2, or of format 3 when
-// kws is not nil: then kws holds the block's keyword columns (at least
-// tmplCols) and first is the block line of the frame's first line.
-func decodeFrame(b []byte, kws *[numKW]*kwColumn, first int) (*frame, error) {
+// decodeFrame decodes a payload frame of about n lines, of format 3 if v3. The raw lines
+// of a format 3 frame are put together only when asked for (withRaw):
+// the columns they need are not decoded for a question about message,
+// error or stack.
+func decodeFrame(b []byte, v3 bool, n int) (*frame, error) {
 	d := decoder{b: b}
-	fr := &frame{size: len(b) + 64}
+	fr := &frame{size: len(b) + 64, lines: make([]payloadLine, 0, n)}
+	if v3 {
+		fr.tmpl, fr.refs = make([]lineTmpl, 0, n), make([]frameRef, 0, 4*n)
+	}
 	for len(d.b) > 0 && d.err == nil {
 		var p payloadLine
-		if kws != nil {
-			var err error
-			if p.raw, err = d.templated(kws, first+len(fr.lines)); err != nil {
-				return nil, err
+		if v3 {
+			nr := d.uvarint()
+			if nr > numKW {
+				return nil, errCorrupt
 			}
-			p.message = d.span(p.raw)
-			p.error = d.span(p.raw)
-			p.stack = d.span(p.raw)
-			fr.size += len(p.raw)
+			t := lineTmpl{ref: len(fr.refs)}
+			for range nr {
+				col, gap := d.uvarint(), d.uvarint()
+				if col >= numKW || gap > uint64(len(d.b)) {
+					return nil, errCorrupt
+				}
+				fr.refs = append(fr.refs, frameRef{uint8(col), uint32(gap)})
+			}
+			t.stored = d.bytes(d.uvarint())
+			fr.size += len(t.stored) + 40*int(nr) // its raw line, once put together
+			p.message = d.span(t.stored)
+			p.error = d.span(t.stored)
+			p.stack = d.span(t.stored)
+			fr.tmpl = append(fr.tmpl, t)
 		} else {
 			p.message = d.str()
 			p.error = d.str()
@@ -672,43 +702,60 @@ func decodeFrame(b []byte, kws *[numKW]*kwColumn, first int) (*frame, error) {
 	return fr, nil
 }
 
-// templated decodes the raw line of line i of a format 3 frame
-// (appendTemplated), putting back the keyword values it references.
-func (d *decoder) templated(kws *[numKW]*kwColumn, i int) ([]byte, error) {
-	nr := d.uvarint()
-	if nr > numKW {
-		return nil, errCorrupt
+// withRaw puts together the raw lines of a format 3 frame (once; a no-op
+// for a frame of format 2): kws holds the block's template columns and
+// first is the block line of the frame's first line.
+func (fr *frame) withRaw(kws func() (*[numKW]*kwColumn, error), first int) error {
+	if fr.tmpl == nil {
+		return nil
 	}
-	var refs [numKW]struct {
-		v   string
-		gap uint64
+	fr.once.Do(func() { fr.err = fr.putRaw(kws, first) })
+	return fr.err
+}
+
+func (fr *frame) putRaw(kwsFn func() (*[numKW]*kwColumn, error), first int) error {
+	kws, err := kwsFn()
+	if err != nil {
+		return err
 	}
-	size, gaps := uint64(0), uint64(0)
-	for r := range nr {
-		col := d.uvarint()
-		refs[r].gap = d.uvarint()
-		if col >= numKW || kws[col] == nil || i >= len(kws[col].idx) || refs[r].gap > uint64(len(d.b)) {
-			return nil, errCorrupt
+	size := 0
+	for k, t := range fr.tmpl {
+		size += len(t.stored)
+		for _, r := range fr.refs[t.ref:fr.refEnd(k)] {
+			if col := kws[r.col]; col != nil && first+k < len(col.idx) {
+				size += len(col.value(first + k))
+			}
 		}
-		refs[r].v = kws[col].value(i)
-		if refs[r].v == "" {
-			return nil, errCorrupt
+	}
+	raws := make([]byte, 0, size)
+	for k, t := range fr.tmpl {
+		i := first + k
+		start, pos := len(raws), 0
+		for _, r := range fr.refs[t.ref:fr.refEnd(k)] {
+			col := kws[r.col]
+			if col == nil || i >= len(col.idx) || int(r.gap) > len(t.stored)-pos {
+				return errCorrupt
+			}
+			v := col.value(i)
+			if v == "" {
+				return errCorrupt
+			}
+			raws = append(raws, t.stored[pos:pos+int(r.gap)]...)
+			raws = append(raws, v...)
+			pos += int(r.gap)
 		}
-		size += uint64(len(refs[r].v)) + refs[r].gap
-		gaps += refs[r].gap
+		raws = append(raws, t.stored[pos:]...)
+		fr.lines[k].raw = raws[start:len(raws):len(raws)]
 	}
-	stored := d.bytes(d.uvarint())
-	if d.err != nil || gaps > uint64(len(stored)) {
-		return nil, errCorrupt
+	return nil
+}
+
+// refEnd returns the end of line k's references in fr.refs.
+func (fr *frame) refEnd(k int) int {
+	if k+1 < len(fr.tmpl) {
+		return fr.tmpl[k+1].ref
 	}
-	raw := make([]byte, 0, size+uint64(len(stored))-gaps)
-	pos := uint64(0)
-	for r := range nr {
-		raw = append(raw, stored[pos:pos+refs[r].gap]...)
-		raw = append(raw, refs[r].v...)
-		pos += refs[r].gap
-	}
-	return append(raw, stored[pos:]...), nil
+	return len(fr.refs)
 }
 
 // withKWWords returns the encoding of the word index wi with the (word,
@@ -759,12 +806,11 @@ func (ix *Index) lineSum(num int, m *blockMeta, c *cols, i int) (uint32, error) 
 	if c.sum != nil {
 		return c.sum[i], nil
 	}
-	k, j := c.frameOf(i)
-	fr, err := ix.loadFrame(num, m, c, k)
+	p, err := ix.rawLine(num, m, c, i)
 	if err != nil {
 		return 0, err
 	}
-	return rawSum(fr.lines[j].raw), nil
+	return rawSum(p.raw), nil
 }
 
 // withKWColumns attaches to the digits index wi of format 3 block num

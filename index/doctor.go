@@ -382,8 +382,11 @@ func recoverBlock(ix *Index, num int, m *blockMeta, src string, parse func(strin
 			return nil, false, err
 		}
 	}
-	fr, err := decodeFrame(b, kws, 0)
+	fr, err := decodeFrame(b, m.v3, m.n)
 	if err != nil {
+		return nil, false, err
+	}
+	if err := fr.withRaw(func() (*[numKW]*kwColumn, error) { return kws, nil }, 0); err != nil {
 		return nil, false, err
 	}
 	if len(fr.lines) != m.n {

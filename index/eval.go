@@ -560,6 +560,10 @@ func (l *qleaf) lineMatches(lc *lineCtx, i int, p *payloadLine) bool {
 // only).
 func (lc *lineCtx) lineEvent(i int, p *payloadLine) (Event, error) {
 	c := lc.c
+	p, err := lc.ix.rawLine(lc.num, lc.m, c, i) // p's raw line put together
+	if err != nil {
+		return Event{}, err
+	}
 	ev := Event{Message: p.message, Error: p.error, Stack: p.stack, Raw: p.raw, Text: c.flags[i]&flagText != 0}
 	for f := 0; f < numKW; f++ {
 		k, err := c.kwc(f)

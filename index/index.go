@@ -765,11 +765,7 @@ func (ix *Index) loadFrame(num int, m *blockMeta, c *cols, k int) (*frame, error
 	if err != nil {
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
-	kws, err := c.frameKW()
-	if err != nil {
-		return nil, ix.damaged(packFile, "%s: %w", what, err)
-	}
-	fr, err := decodeFrame(b, kws, k*c.fl)
+	fr, err := decodeFrame(b, c.version >= 3, min(c.fl, c.n-k*c.fl))
 	if err != nil {
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
 	}
@@ -806,14 +802,25 @@ func (ix *Index) loadBloom(num int, m *blockMeta) (bloom, error) {
 	return b, nil
 }
 
-// event builds line i of block num.
-func (ix *Index) event(num int, m *blockMeta, c *cols, i int) (Event, error) {
+// rawLine returns line i of block num with its raw line put together.
+func (ix *Index) rawLine(num int, m *blockMeta, c *cols, i int) (*payloadLine, error) {
 	k, j := c.frameOf(i)
 	fr, err := ix.loadFrame(num, m, c, k)
 	if err != nil {
+		return nil, err
+	}
+	if err := fr.withRaw(c.frameKW, k*c.fl); err != nil {
+		return nil, ix.damaged(packFile, "block %d frame %d: %w", num, k, err)
+	}
+	return &fr.lines[j], nil
+}
+
+// event builds line i of block num.
+func (ix *Index) event(num int, m *blockMeta, c *cols, i int) (Event, error) {
+	p, err := ix.rawLine(num, m, c, i)
+	if err != nil {
 		return Event{}, err
 	}
-	p := &fr.lines[j]
 	ev := Event{
 		Time:       c.time[i].time(),
 		Status:     int(c.status[i]),

@@ -74,7 +74,7 @@ func (ix *Index) verifyBlock(num int, m *blockMeta, scratch *[]byte) error {
 		}
 		d, err := ix.z.decompress(payload[lo:hi])
 		if err == nil {
-			_, err = decodeFrame(d, nil, 0) // only blocks before checksums: format 1
+			_, err = decodeFrame(d, false, frameLinesV2) // only blocks before checksums: format 1
 		}
 		if err != nil {
 			return ix.damaged(packFile, "%s frame %d: %w", what, k, err)
