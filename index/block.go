@@ -430,7 +430,7 @@ type blockEncoder struct {
 	// storedAt: where the stored bytes of the line appendTemplated
 	// encoded last begin, from the start of its encoding.
 	storedAt int
-	kwLines []bitmap // per post: the lines that have it from keyword values
+	kwLines  []bitmap // per post: the lines that have it from keyword values
 }
 
 type wordPost struct {
