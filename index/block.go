@@ -800,7 +800,7 @@ func appendKWValue(c []byte, v string) []byte {
 		}
 		return c
 	}
-	c = binary.AppendUvarint(c, uint64(len(v))<<2|kvText)
+	c = binary.AppendUvarint(c, uint64(len(v))<<2) // kvText
 	return append(c, v...)
 }
 

@@ -542,7 +542,7 @@ func (l *qleaf) lineMatches(lc *lineCtx, i int, p *payloadLine) bool {
 	case textStack:
 		return check([]byte(p.stack))
 	}
-	ev, err := lc.lineEvent(i, p)
+	ev, err := lc.lineEvent(i)
 	if err != nil {
 		lc.err = err
 		return false
@@ -558,9 +558,9 @@ func (l *qleaf) lineMatches(lc *lineCtx, i int, p *payloadLine) bool {
 
 // lineEvent is line i as an Event sharing the payload's bytes (for checks
 // only).
-func (lc *lineCtx) lineEvent(i int, p *payloadLine) (Event, error) {
+func (lc *lineCtx) lineEvent(i int) (Event, error) {
 	c := lc.c
-	p, err := lc.ix.rawLine(lc.num, lc.m, c, i) // p's raw line put together
+	p, err := lc.ix.rawLine(lc.num, lc.m, c, i) // with its raw line put together
 	if err != nil {
 		return Event{}, err
 	}
