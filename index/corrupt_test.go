@@ -391,7 +391,7 @@ func checkDoctor(t *testing.T, dir, file string, want map[string]string) {
 	if !named {
 		t.Logf("Check does not name %s: %v", file, probs)
 	}
-	rep, err := Rebuild(dir, RebuildOptions{})
+	rep, err := Rebuild(t.Context(), dir, RebuildOptions{})
 	if err != nil {
 		t.Fatalf("Rebuild: %v", err)
 	}

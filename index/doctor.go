@@ -198,7 +198,10 @@ type RebuildReport struct {
 // one to dir, and reports what could not be recovered: lines lost per
 // source (ingesting those sources again, if they are still on disk, brings
 // them back), deploys, checkpoints. It takes the index exclusively.
-func Rebuild(dir string, o RebuildOptions) (RebuildReport, error) {
+//
+// Cancelling ctx stops it between blocks: the new index is removed and dir
+// is left as it was (still damaged), and the error is ctx's.
+func Rebuild(ctx context.Context, dir string, o RebuildOptions) (RebuildReport, error) {
 	var rep RebuildReport
 	z, err := getCodec()
 	if err != nil {
@@ -262,6 +265,10 @@ func Rebuild(dir string, o RebuildOptions) (RebuildReport, error) {
 		rep.Lost = append(rep.Lost, LostLines{Source: src, First: m.firstLine, Last: m.lastLine, Lines: m.n, Why: why})
 	}
 	for i := 0; (i+1)*metaRecSize <= len(recs); i++ {
+		if err := ctx.Err(); err != nil {
+			w.Close()
+			return RebuildReport{}, fmt.Errorf("rebuild stopped, %s left as it was: %w", dir, err)
+		}
 		var m blockMeta
 		if err := m.unmarshal(recs[i*metaRecSize:]); err != nil {
 			rep.Lost = append(rep.Lost, LostLines{Why: fmt.Sprintf("block %d: record damaged (%s)", i, idxFile)})

@@ -1,6 +1,8 @@
 package index
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -81,7 +83,7 @@ func TestRebuildReport(t *testing.T) {
 		t.Errorf("Check = %v, want three problems in %s", probs, packFile)
 	}
 	parsed := 0
-	rep, err := Rebuild(dir, RebuildOptions{Parse: func(source string, lines [][]byte) []Event {
+	rep, err := Rebuild(t.Context(), dir, RebuildOptions{Parse: func(source string, lines [][]byte) []Event {
 		parsed += len(lines)
 		out := make([]Event, len(lines))
 		for i, l := range lines {
@@ -136,5 +138,32 @@ func TestRebuildReport(t *testing.T) {
 		case got.RequestID != e.RequestID || !got.Time.Equal(e.Time) || got.Service != e.Service:
 			t.Errorf("line %d: %+v, want %+v", e.Line, got, e)
 		}
+	}
+}
+
+// TestRebuildCancelled: a cancelled Rebuild (Ctrl-C in doctor --rebuild)
+// leaves the damaged index where it was, still reported damaged, and
+// nothing beside it.
+func TestRebuildCancelled(t *testing.T) {
+	evs, _ := synthCorpus(1500, 7)
+	ix := buildIndex(t, evs, 0)
+	dir := ix.Dir()
+	blocks, _, _ := ix.snapshot()
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b := blocks[1]
+	flipByte(t, dir, packFile, b.off+int64(b.colsLen+b.wordsLen+b.digitsLen+b.payloadLen)-3)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Rebuild(ctx, dir, RebuildOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Rebuild after cancel = %v, want context.Canceled", err)
+	}
+	if _, err := os.Stat(dir + ".rebuild"); !os.IsNotExist(err) {
+		t.Errorf("the half-built index is left beside the damaged one: %v", err)
+	}
+	probs, err := Check(dir)
+	if err != nil || len(probs) != 1 {
+		t.Errorf("Check after a cancelled rebuild = %v, %v; want the one problem still there", probs, err)
 	}
 }

@@ -59,7 +59,7 @@ func runDoctor(ctx context.Context, o *doctorOptions) error {
 	if !o.Rebuild {
 		return &index.CorruptError{Dir: o.indexDir, Err: fmt.Errorf("%s listed above", count(len(probs), "problem"))}
 	}
-	rep, err := index.Rebuild(o.indexDir, index.RebuildOptions{Parse: reparse})
+	rep, err := index.Rebuild(ctx, o.indexDir, index.RebuildOptions{Parse: reparse})
 	if err != nil {
 		return err
 	}
