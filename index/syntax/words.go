@@ -23,42 +23,65 @@ type WordSplitter struct{ w []byte }
 
 // Each calls fn with every word of s, in order. The slice passed to fn is
 // only valid during the call.
+//
+// A word of ASCII lower-case letters and digits (most words of a log line)
+// is passed as a slice of s; only a word with upper-case or non-ASCII
+// letters is copied to be lower-cased.
 func (sp *WordSplitter) Each(s []byte, fn func(w []byte)) {
-	w := sp.w[:0]
-	flush := func() {
-		if len(w) > 0 {
-			if len(w) > MaxWordLen {
-				w = truncateUTF8(w, MaxWordLen)
-			}
-			fn(w)
-			w = w[:0]
+	emit := func(w []byte) {
+		if len(w) > MaxWordLen {
+			w = truncateUTF8(w, MaxWordLen)
 		}
+		fn(w)
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-				w = append(w, c)
-			case 'A' <= c && c <= 'Z':
-				w = append(w, c+'a'-'A')
-			default:
-				flush()
-			}
+		if c < utf8.RuneSelf && !isASCIIAlnum(c) {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRune(s[i:])
-		i += n
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		start := i
+		for i < len(s) && isLowerOrDigit(s[i]) {
+			i++
+		}
+		if i == len(s) || s[i] < utf8.RuneSelf && !isASCIIAlnum(s[i]) {
+			emit(s[start:i])
+			continue
+		}
+		// The word goes on with an upper-case or a non-ASCII byte.
+		w := append(sp.w[:0], s[start:i]...)
+	word:
+		for i < len(s) {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				switch {
+				case isLowerOrDigit(c):
+					w = append(w, c)
+				case 'A' <= c && c <= 'Z':
+					w = append(w, c+'a'-'A')
+				default:
+					break word
+				}
+				i++
+				continue
+			}
+			r, n := utf8.DecodeRune(s[i:])
+			i += n
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				break
+			}
 			w = utf8.AppendRune(w, unicode.ToLower(r))
-		} else {
-			flush()
+		}
+		sp.w = w
+		if len(w) > 0 {
+			emit(w)
 		}
 	}
-	flush()
-	sp.w = w
 }
+
+func isLowerOrDigit(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+
+func isASCIIAlnum(c byte) bool { return isLowerOrDigit(c) || 'A' <= c && c <= 'Z' }
 
 // truncateUTF8 cuts w to at most n bytes without splitting a UTF-8 sequence.
 func truncateUTF8(w []byte, n int) []byte {
