@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -31,7 +32,9 @@ var demoData embed.FS
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopProfile := startCPUProfile(os.Getenv("CULPRIT_CPUPROFILE"))
 	code := cli.Run(ctx, os.Args[1:], processEnv())
+	stopProfile()
 	stop()
 	os.Exit(code)
 }
@@ -58,3 +61,25 @@ func processEnv() *cli.Env {
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// startCPUProfile writes a CPU profile of the whole run to path when it is
+// set (the environment variable CULPRIT_CPUPROFILE: a tool for measuring
+// culprit, not a user-facing option; see docs/benchmarks.md). It returns the
+// function that ends the profile.
+func startCPUProfile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		os.Stderr.WriteString("culprit: CULPRIT_CPUPROFILE: " + err.Error() + "\n")
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
