@@ -59,6 +59,12 @@ func parseBatch(m *logline.Mapping, source string, skip int64, b *lineBatch) {
 	}
 }
 
+// parseAhead is how many batches may wait, parsed or being parsed, for the
+// consumer: while a commit holds the consumer (it waits for the writer to
+// drain and sync), the parsers go on with up to this many batches (each at
+// most batchLines lines or batchBytes bytes) instead of idling.
+const parseAhead = 16
+
 // parallelParse hands the held batches, then those read from in, to parse
 // workers in g, and returns them in their original order; a batch's done
 // channel is closed once it is parsed. The goroutines end when in is closed
@@ -66,7 +72,7 @@ func parseBatch(m *logline.Mapping, source string, skip int64, b *lineBatch) {
 func parallelParse(g *errgroup.Group, stop <-chan struct{}, held []*lineBatch, in <-chan *lineBatch, parse func(*lineBatch)) <-chan *lineBatch {
 	n := max(1, min(runtime.GOMAXPROCS(0), 4))
 	work := make(chan *lineBatch, n)
-	ordered := make(chan *lineBatch, 2*n)
+	ordered := make(chan *lineBatch, max(2*n, parseAhead))
 	for range n {
 		g.Go(func() error {
 			for b := range work {
