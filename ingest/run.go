@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -29,6 +30,33 @@ var (
 	commitBytes   int64 = 32 << 20
 	commitSources       = 512
 )
+
+// gcPercent and gcLimit are the garbage collector's settings during a run
+// (unless GOGC or GOMEMLIMIT set them): the run's live heap is bounded by
+// its pipeline (~100 MB), so a heap of 3x that instead of 2x costs ~100 MB
+// of RSS and saves ~1 CPU-s per million lines of collections; the soft
+// limit makes the collector work harder rather than let the heap pass it.
+const (
+	gcPercent       = 200
+	gcLimit   int64 = 768 << 20
+)
+
+// tuneGC applies gcPercent and gcLimit, and returns the function that
+// restores the previous settings.
+func tuneGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	oldPercent := debug.SetGCPercent(gcPercent)
+	oldLimit := debug.SetMemoryLimit(-1)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(min(oldLimit, gcLimit))
+	}
+	return func() {
+		debug.SetGCPercent(oldPercent)
+		debug.SetMemoryLimit(oldLimit)
+	}
+}
 
 const (
 	sampleLines  = 100     // lines a source's convention is detected from
@@ -101,6 +129,7 @@ func Run(ctx context.Context, o Options, sink Sink) (Summary, error) {
 			return sum, fmt.Errorf("unknown field %q in --field (want one of %s)", f, strings.Join(index.Fields, ", "))
 		}
 	}
+	defer tuneGC()()
 	r := &runner{o: o, sink: sink, maxLine: o.MaxLine, now: time.Now(), prog: newProgress(o.Progress)}
 	if r.maxLine <= 0 {
 		r.maxLine = DefaultMaxLine
