@@ -86,6 +86,9 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 		}()
 	}
 
+	// The files' state before the first pass: a change that lands during
+	// it, or before the loop starts, is then seen by the first poll.
+	last := signature(files)
 	sum, err := Run(ctx, files, ls)
 	fs.Initial = sum
 	if fo.Initial != nil {
@@ -96,7 +99,6 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 	if err != nil && !isPathErrs(err) {
 		fatal = err
 	}
-	last := signature(files)
 	failed := map[string]int{}
 	t := time.NewTicker(poll)
 	defer t.Stop()
