@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/culprit-dev/culprit/index"
@@ -43,20 +44,44 @@ const (
 	gcLimit   int64 = 512 << 20
 )
 
-// tuneGC applies gcPercent and gcLimit, and returns the function that
-// restores the previous settings.
+// gcTune holds the settings tuneGC replaced.
+var gcTune struct {
+	sync.Mutex
+	runs                 int // Runs under way (Follow runs a stream's beside the files')
+	setPercent, setLimit bool
+	oldPercent           int
+	oldLimit             int64
+}
+
+// tuneGC applies gcPercent and gcLimit while at least one Run is under
+// way, and returns the function that ends this Run's share: the last Run
+// to end restores the previous settings.
 func tuneGC() (restore func()) {
-	if os.Getenv("GOGC") != "" {
-		return func() {}
+	g := &gcTune
+	g.Lock()
+	defer g.Unlock()
+	if g.runs == 0 {
+		g.setPercent, g.setLimit = os.Getenv("GOGC") == "", os.Getenv("GOMEMLIMIT") == ""
+		if g.setPercent {
+			g.oldPercent = debug.SetGCPercent(gcPercent)
+		}
+		if g.setLimit {
+			g.oldLimit = debug.SetMemoryLimit(gcLimit)
+		}
 	}
-	oldPercent := debug.SetGCPercent(gcPercent)
-	oldLimit := debug.SetMemoryLimit(-1)
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(min(oldLimit, gcLimit))
-	}
+	g.runs++
 	return func() {
-		debug.SetGCPercent(oldPercent)
-		debug.SetMemoryLimit(oldLimit)
+		g.Lock()
+		defer g.Unlock()
+		if g.runs--; g.runs > 0 {
+			return
+		}
+		if g.setPercent {
+			debug.SetGCPercent(g.oldPercent)
+		}
+		if g.setLimit {
+			debug.SetMemoryLimit(g.oldLimit)
+		}
 	}
 }
 

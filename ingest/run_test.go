@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -880,5 +881,28 @@ func TestRunEmptyLinesKeepNumbering(t *testing.T) {
 	}
 	if want := []int64{3, 6, 10, 12}; !slices.Equal(got, want) || sink.adds != 4 {
 		t.Errorf("event lines %v (%d adds), want %v", got, sink.adds, want)
+	}
+}
+
+// TestTuneGCRestores checks that overlapping Runs (Follow's stream and file
+// passes) leave the collector's settings as they found them.
+func TestTuneGCRestores(t *testing.T) {
+	percent := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(percent)
+	limit := debug.SetMemoryLimit(-1)
+	a := tuneGC()
+	b := tuneGC()
+	a()
+	if os.Getenv("GOGC") == "" {
+		if p := debug.SetGCPercent(gcPercent); p != gcPercent {
+			t.Errorf("with one Run left, GC percent %d, want %d", p, gcPercent)
+		}
+	}
+	b()
+	if p := debug.SetGCPercent(100); p != 100 {
+		t.Errorf("after both Runs, GC percent %d, want 100", p)
+	}
+	if l := debug.SetMemoryLimit(-1); l != limit {
+		t.Errorf("after both Runs, memory limit %d, want %d", l, limit)
 	}
 }
