@@ -61,9 +61,9 @@ type facts struct {
 	firstRequestID           string
 	count, requests          int
 	span                     Span
-	serviceFirst             time.Time // the failing service's first line (set when a deploy is a candidate)
-	route                    string    // the first occurrence's route
-	routeFirst               time.Time // the first line on that route, of any service (set with serviceFirst)
+	serviceBefore            bool   // the failing service logged before the suspect deploy (set when it is a candidate)
+	route                    string // the first occurrence's route
+	routeBefore              bool   // a line on that route, of any service, is logged before the suspect deploy
 	deploys                  []Deploy
 	suspect                  *DeployRef // the deploy shown (not necessarily blamed)
 	host                     string     // the host of the error shown
@@ -118,11 +118,11 @@ type groupScope struct {
 	// within rf (and its first within rf), by fingerprint, from one
 	// GroupEnds pass (Errors).
 	ends map[string]*GroupEnds
-	// firstLines caches the first line's time of a service or a route
-	// (zero: none); mu guards it, as Errors analyses groups at once on a
-	// Concurrent store.
-	mu         sync.Mutex
-	firstLines map[Filter]time.Time
+	// linesBefore caches whether a service or a route (the filter, with
+	// Until) has lines before a deploy; mu guards it, as Errors analyses
+	// groups at once on a Concurrent store.
+	mu          sync.Mutex
+	linesBefore map[Filter]bool
 	// facets, when not nil, holds each group's facets within rf
 	// (groupSummaryFields, groupFacetSize values), by fingerprint, from
 	// the same pass (a GroupSummarizer).
@@ -145,33 +145,43 @@ func (inv *Investigator) load(ctx context.Context, sc *groupScope) error {
 	return nil
 }
 
-// firstLine returns the time of the first line f selects (a service's or a
-// route's) over everything ingested; zero if none. A deploy is only shown to
-// have introduced an error when the logs that would hold earlier occurrences
-// reach back before it: the failing service's own, or its endpoint's
-// traffic in any service (a service that logs only its errors) — another
-// service's older logs on other endpoints say nothing.
-func (inv *Investigator) firstLine(ctx context.Context, sc *groupScope, f Filter) (time.Time, error) {
+// linesBefore reports whether f (a service or a route) selects any line
+// before t. A deploy is only shown to have introduced an error when the logs
+// that would hold earlier occurrences reach back before it: the failing
+// service's own, or its endpoint's traffic in any service (a service that
+// logs only its errors) — another service's older logs on other endpoints
+// say nothing. The hour before t is asked first: the Find counts every
+// match, and a service that logs steadily answers there.
+func (inv *Investigator) linesBefore(ctx context.Context, sc *groupScope, f Filter, t time.Time) (bool, error) {
+	f.Until = t
 	sc.mu.Lock()
-	t, ok := sc.firstLines[f]
+	got, ok := sc.linesBefore[f]
 	sc.mu.Unlock()
 	if ok {
-		return t, nil
+		return got, nil
 	}
-	res, err := inv.store.Find(ctx, f, FindOptions{Limit: 1, Order: OldestFirst})
-	if err != nil {
-		return time.Time{}, fmt.Errorf("first line of %s%s: %w", f.Service, f.Route, err)
+	asks := []Filter{f}
+	if hour := t.Add(-time.Hour); sc.span.First.Before(hour) {
+		near, far := f, f
+		near.Since, far.Until = hour, hour
+		asks = []Filter{near, far}
 	}
-	if len(res.Events) > 0 {
-		t = res.Events[0].Time
+	for _, q := range asks {
+		res, err := inv.store.Find(ctx, q, FindOptions{Limit: 1, Order: NewestFirst})
+		if err != nil {
+			return false, fmt.Errorf("lines of %s%s before %s: %w", f.Service, f.Route, fmtTime(t), err)
+		}
+		if got = len(res.Events) > 0; got {
+			break
+		}
 	}
 	sc.mu.Lock()
-	if sc.firstLines == nil {
-		sc.firstLines = map[Filter]time.Time{}
+	if sc.linesBefore == nil {
+		sc.linesBefore = map[Filter]bool{}
 	}
-	sc.firstLines[f] = t
+	sc.linesBefore[f] = got
 	sc.mu.Unlock()
-	return t, nil
+	return got, nil
 }
 
 // firstOccurrence returns the group's first occurrence over everything
@@ -254,11 +264,11 @@ func (inv *Investigator) analyse(ctx context.Context, fp string, mode analysisMo
 	if f.candidate {
 		f.rollback = rollbackAfter(sc.deploys, an.suspect)
 		var err error
-		if f.serviceFirst, err = inv.firstLine(ctx, sc, Filter{Service: f.service}); err != nil {
+		if f.serviceBefore, err = inv.linesBefore(ctx, sc, Filter{Service: f.service}, an.suspect.Time); err != nil {
 			return nil, err
 		}
-		if f.route = first.Route; f.route != "" && !f.serviceFirst.Before(an.suspect.Time) {
-			if f.routeFirst, err = inv.firstLine(ctx, sc, Filter{Route: f.route}); err != nil {
+		if f.route = first.Route; f.route != "" && !f.serviceBefore {
+			if f.routeBefore, err = inv.linesBefore(ctx, sc, Filter{Route: f.route}, an.suspect.Time); err != nil {
 				return nil, err
 			}
 		}

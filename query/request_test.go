@@ -124,7 +124,7 @@ func verdictScenarios() []scenario {
 					routes: routes[:2], users: us[:12]})
 			},
 			id: "bad-3", cause: CauseUnknown, suspect: "orders 1.9.0", summary: "Cause unknown",
-			evidence: "the logs of orders start only at 2025-01-06T15:00:06.000Z, after that deploy",
+			evidence: "orders logged nothing before that deploy",
 			scope:    ScopeSeveralEndpoints, userScope: UserScopeBroad,
 		},
 		{
@@ -140,7 +140,7 @@ func verdictScenarios() []scenario {
 			},
 			id: "bad-3", cause: CauseDeployment, suspect: "orders 1.9.0",
 			summary:  "Deployment regression: orders 1.9.0, deployed 6 s before the first occurrence — rollback candidate",
-			evidence: "GET /api/orders/{id} is logged from 1 h before that deploy (the logs of orders start after it)",
+			evidence: "GET /api/orders/{id} was requested before that deploy (orders logged nothing before it), and the logs, which start 1 h before it",
 			scope:    ScopeSeveralEndpoints, userScope: UserScopeBroad,
 		},
 		{

@@ -72,18 +72,10 @@ func regression(f *facts, o Options) bool {
 		return false
 	}
 	d := f.firstSeen.Sub(s.Time)
-	if d < 0 || d > o.RegressionWindow || !f.coveredBefore(s.Time) {
+	if d < 0 || d > o.RegressionWindow || !f.serviceBefore && !f.routeBefore {
 		return false
 	}
 	return f.rollback == nil || !f.lastSeen.After(f.rollback.Time.Add(rollbackGrace))
-}
-
-// coveredBefore reports whether the logs that would hold an earlier
-// occurrence reach back before t: the failing service's own lines, or lines
-// of its endpoint from any service.
-func (f *facts) coveredBefore(t time.Time) bool {
-	before := func(x time.Time) bool { return !x.IsZero() && x.Before(t) }
-	return before(f.serviceFirst) || before(f.routeFirst)
 }
 
 // blamed flags the shown deploy as the suspect when the verdict blames it.
@@ -301,11 +293,12 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 			s.Service, orDash(s.Version), humanDuration(-s.OffsetSeconds))
 		ev("%s %s was deployed at %s, %s before the first occurrence at %s (request %s)",
 			s.Service, orDash(s.Version), fmtTime(s.Time), humanDuration(-s.OffsetSeconds), fmtTime(f.firstSeen), orDash(f.firstRequestID))
-		if !f.serviceFirst.IsZero() && f.serviceFirst.Before(s.Time) {
-			ev("the logs of %s start %s before that deploy and hold no earlier occurrence", s.Service, humanDuration(s.Time.Sub(f.serviceFirst).Seconds()))
+		lead := humanDuration(s.Time.Sub(f.span.First).Seconds())
+		if f.serviceBefore {
+			ev("%s logged before that deploy, and the logs, which start %s before it, hold no earlier occurrence", s.Service, lead)
 		} else {
-			ev("%s is logged from %s before that deploy (the logs of %s start after it) with no earlier occurrence",
-				f.route, humanDuration(s.Time.Sub(f.routeFirst).Seconds()), s.Service)
+			ev("%s was requested before that deploy (%s logged nothing before it), and the logs, which start %s before it, hold no earlier occurrence",
+				f.route, s.Service, lead)
 		}
 		if len(s.Hosts) > 0 {
 			ev("the deploy went to %s only, and the error is on %s", strings.Join(s.Hosts, ", "), orDash(f.host))
@@ -396,9 +389,8 @@ func verdict(cause string, an *analysis, o Options) Verdict {
 	if cause != CauseDeployment && !(cause == CauseMisconfiguration && f.candidate) && s != nil {
 		ev("nearest earlier deploy: %s %s at %s, %s before the first occurrence (not blamed)", orDash(s.Service), orDash(s.Version),
 			fmtTime(s.Time), humanDuration(-s.OffsetSeconds))
-		if f.candidate && !f.coveredBefore(s.Time) {
-			ev("the logs of %s start only at %s, after that deploy: they cannot show whether the error is new since it",
-				orDash(f.service), fmtTime(f.serviceFirst))
+		if f.candidate && !f.serviceBefore && !f.routeBefore {
+			ev("%s logged nothing before that deploy: the logs cannot show whether the error is new since it", orDash(f.service))
 		}
 		if f.candidate && f.rollback != nil && f.lastSeen.After(f.rollback.Time.Add(rollbackGrace)) {
 			ev("the errors went on after the rollback at %s to %s (last seen %s): the deploy was not the cause",
