@@ -194,7 +194,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.home, cmd = m.home.update(msg)
 		return m, cmd
-	case pageMsg, facetsMsg, exploreHistMsg, debounceMsg:
+	case pageMsg, followMsg, facetsMsg, exploreHistMsg, debounceMsg:
 		var cmd tea.Cmd
 		m.explore, cmd = m.explore.update(msg)
 		return m, cmd

@@ -224,3 +224,91 @@ func TestInvestigationNewOccurrences(t *testing.T) {
 		}
 	}
 }
+
+// addProbesAt adds "probe" lines stamped at the given times, as lines of
+// files out of step arrive: older than lines already shown.
+func addProbesAt(f *fakeBackend, times ...time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, at := range times {
+		k := len(f.events)
+		f.events = append(f.events, query.Event{
+			Time: at, Service: "gateway", Level: "error", IsError: true,
+			Message: fmt.Sprintf("probe %d late", k), Source: "logs/late.jsonl", Line: int64(k),
+		})
+	}
+	f.store = nil
+}
+
+// Lines that arrive stamped older than the line under the cursor do not
+// move it: it stays on its line whatever the times of the new lines, and
+// "N new" counts every line that arrived, in both orders.
+func TestExploreFollowOutOfOrder(t *testing.T) {
+	for _, oldest := range []bool{false, true} {
+		t.Run(fmt.Sprintf("oldest=%v", oldest), func(t *testing.T) {
+			f := newFake()
+			m := exploreProbes(t, f, 100, 30)
+			if oldest {
+				m, _ = send(t, m, keyPress("o"))
+			}
+			for range 6 {
+				m, _ = send(t, m, keyPress("j"))
+			}
+			e := m.explore
+			before, ok := e.event(e.cursor)
+			if !ok || e.cursor != 6 {
+				t.Fatalf("cursor on row %d (loaded %v), want 6", e.cursor, ok)
+			}
+			// Two lines older than the cursor's line, one newer, and one
+			// with its very time (after it in source order).
+			older, _ := e.event(e.total - 1)
+			addProbesAt(f, older.Time.Add(-time.Minute), before.Time.Add(-time.Millisecond), before.Time.Add(time.Millisecond), before.Time)
+			m, _ = send(t, m, liveTickMsg{})
+			e = m.explore
+			after, _ := e.event(e.cursor)
+			if after.Source != before.Source || after.Line != before.Line {
+				t.Fatalf("the cursor moved from %q to %q (row %d)", before.Message, after.Message, e.cursor)
+			}
+			// Newest first one or two new lines come before it (the one
+			// with its time sorts by source), oldest first two or three.
+			lo, hi := 7, 8
+			if oldest {
+				lo, hi = 8, 9
+			}
+			if e.cursor < lo || e.cursor > hi || e.newRows != 4 || e.total != 24 {
+				t.Fatalf("cursor row %d, %d new, %d hits; want %d-%d, 4, 24", e.cursor, e.newRows, e.total, lo, hi)
+			}
+			if v := screenText(m); !strings.Contains(v, "4 new") || !strings.Contains(v, before.Message) {
+				t.Fatalf("screen lacks \"4 new\" or the cursor's line:\n%s", v)
+			}
+		})
+	}
+}
+
+// A relative range slides forward with the newest line: the lines it
+// leaves behind are not counted as gone, and the new ones are counted
+// exactly.
+func TestExploreFollowSlidingRange(t *testing.T) {
+	f := newFake()
+	m := exploreProbes(t, f, 100, 30)
+	m, _ = send(t, m, keyPress("1")) // the last 15 minutes
+	for range 3 {
+		m, _ = send(t, m, keyPress("j"))
+	}
+	was := m.explore.total
+	before, _ := m.explore.event(m.explore.cursor)
+	appendProbes(f, 2)
+	f.mu.Lock()
+	// Nearly 15 minutes later: the window now leaves the 11 oldest
+	// probes behind, not the cursor's.
+	for i := len(f.events) - 2; i < len(f.events); i++ {
+		f.events[i].Time = f.events[i].Time.Add(15*time.Minute - 10*time.Second)
+	}
+	f.mu.Unlock()
+	m, _ = send(t, m, liveTickMsg{})
+	e := m.explore
+	after, _ := e.event(e.cursor)
+	if e.newRows != 2 || after.Line != before.Line || e.total != was-11+2 {
+		t.Fatalf("%d new (want 2), cursor on %q (want %q); hits %d then %d (want %d)", e.newRows, after.Message, before.Message, was, e.total, was-11+2)
+	}
+}
