@@ -3,7 +3,11 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -69,6 +73,16 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 		poll = DefaultPoll
 	}
 	ls := &lockedSink{s: sink}
+	var passLog *os.File
+	if dir := os.Getenv(envMemProfile); dir != "" {
+		stop := memProfiles(ctx, dir, memSampleEvery, memProfileEvery)
+		defer stop()
+		if f, err := os.Create(filepath.Join(dir, "passes.tsv")); err == nil {
+			defer f.Close()
+			fmt.Fprintln(f, "unix_ms\tsignature_ms\tpass_ms\tcommit_ms\tcommits\tevents")
+			passLog = f
+		}
+	}
 	files := o
 	files.Paths = slices.DeleteFunc(slices.Clone(o.Paths), func(p string) bool { return p == "-" })
 	var stream chan result
@@ -120,12 +134,19 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 			continue
 		case <-t.C:
 		}
+		t0 := time.Now()
 		sig := signature(files)
 		if slices.Equal(sig, last) {
 			continue
 		}
 		last = sig
+		t1 := time.Now()
+		c0, n0 := ls.commitTime()
 		sum, err := Run(ctx, files, ls)
+		if passLog != nil {
+			c1, n1 := ls.commitTime()
+			fmt.Fprintf(passLog, "%d\t%d\t%d\t%d\t%d\t%d\n", t0.UnixMilli(), t1.Sub(t0).Milliseconds(), time.Since(t1).Milliseconds(), (c1 - c0).Milliseconds(), n1-n0, sum.Events)
+		}
 		var lines int64
 		for _, s := range sum.Sources {
 			lines += s.Lines
@@ -226,8 +247,16 @@ func signature(o Options) []fileSig {
 // which is safe: a checkpoint is never ahead of its events, and events
 // added again are no-ops.
 type lockedSink struct {
-	mu sync.Mutex
-	s  Sink
+	mu      sync.Mutex
+	s       Sink
+	commitT time.Duration // time spent in Commit, for passes.tsv
+	commitN int
+}
+
+func (l *lockedSink) commitTime() (time.Duration, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.commitT, l.commitN
 }
 
 func (l *lockedSink) Checkpoint(key string) (index.Checkpoint, bool, error) {
@@ -245,11 +274,70 @@ func (l *lockedSink) Add(ev *index.Event) error {
 func (l *lockedSink) Commit(cps ...index.Checkpoint) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.s.Commit(cps...)
+	t := time.Now()
+	err := l.s.Commit(cps...)
+	l.commitT += time.Since(t)
+	l.commitN++
+	return err
 }
 
 func (l *lockedSink) AddDeploys(ds []index.Deploy) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.s.AddDeploys(ds)
+}
+
+// envMemProfile names a hidden environment variable for the benchmark
+// (scripts/bench/follow.sh): when it names a directory, Follow writes the
+// Go heap's figures there every memSampleEvery (memstats.tsv) and a heap
+// profile every memProfileEvery (heap-<seconds>.pprof), each after a
+// garbage collection, so that memory growth can be told apart from caches
+// filling to their bounds, and the time of each pass (passes.tsv).
+const envMemProfile = "CULPRIT_FOLLOW_MEMPROFILE"
+
+const (
+	memSampleEvery  = 30 * time.Second
+	memProfileEvery = time.Minute
+)
+
+// memProfiles writes the samples of envMemProfile until ctx is done or the
+// returned stop is called. Failures end the sampling silently: it is a
+// measurement aid, never a reason to stop following.
+func memProfiles(ctx context.Context, dir string, sample, profile time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f, err := os.Create(filepath.Join(dir, "memstats.tsv"))
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		fmt.Fprintln(f, "seconds\theap_alloc_mib\theap_inuse_mib\theap_sys_mib\theap_released_mib\tsys_mib\tnum_gc")
+		start := time.Now()
+		t := time.NewTicker(sample)
+		defer t.Stop()
+		nextProfile := profile
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			el := time.Since(start).Round(time.Second)
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			mib := func(b uint64) float64 { return float64(b) / (1 << 20) }
+			fmt.Fprintf(f, "%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%d\n", int(el.Seconds()), mib(ms.HeapAlloc), mib(ms.HeapInuse), mib(ms.HeapSys), mib(ms.HeapReleased), mib(ms.Sys), ms.NumGC)
+			if el >= nextProfile {
+				nextProfile += profile
+				if p, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", int(el.Seconds())))); err == nil {
+					_ = pprof.WriteHeapProfile(p)
+					p.Close()
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }

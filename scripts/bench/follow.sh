@@ -5,23 +5,26 @@
 # ID is appended and other culprit processes poll `culprit search` for it
 # until it is found: the write-to-visible latency (p50, p95, max; it
 # includes starting those processes, whose median time is reported). It also
-# reports the follower's CPU (user+system over the run, in cores) and its
-# RSS every 10 s, and checks at the end that the index holds every line
-# exactly once.
+# reports the latency per minute, the follower's CPU (user+system over the
+# run, in cores) and its RSS every 30 s, and checks at the end that the
+# index holds every line exactly once.
 #
-# usage: scripts/bench/follow.sh [-r RATE] [-f FILES] [-s SECS] [-d WORKDIR]
+# usage: scripts/bench/follow.sh [-r RATE] [-f FILES] [-s SECS] [-d WORKDIR] [-m MEMDIR]
 #   -r  combined lines per second (default 5000)
 #   -f  number of files (default 4)
 #   -s  duration in seconds (default 60)
 #   -d  work directory (default: a new temporary one, removed at the end)
+#   -m  directory for the follower's Go heap figures every 30 s
+#       (memstats.tsv) and heap profiles every minute (heap-SECONDS.pprof;
+#       read them with `go tool pprof -sample_index=inuse_space BINARY FILE`)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-rate=5000 files=4 secs=60 work=""
-while getopts r:f:s:d: opt; do
+rate=5000 files=4 secs=60 work="" mem=""
+while getopts r:f:s:d:m: opt; do
   case $opt in
-    r) rate=$OPTARG ;; f) files=$OPTARG ;; s) secs=$OPTARG ;; d) work=$OPTARG ;;
-    *) sed -n '2,16p' "$0"; exit 2 ;;
+    r) rate=$OPTARG ;; f) files=$OPTARG ;; s) secs=$OPTARG ;; d) work=$OPTARG ;; m) mem=$OPTARG ;;
+    *) sed -n '2,20p' "$0"; exit 2 ;;
   esac
 done
 keep=1
@@ -30,7 +33,9 @@ bin=$work/culprit logs=$work/logs idx=$work/idx
 rm -rf "$logs" "$idx"; mkdir -p "$logs"
 go build -o "$bin" .
 
+if [ -n "$mem" ]; then mkdir -p "$mem"; export CULPRIT_FOLLOW_MEMPROFILE=$mem; fi
 "$bin" --index "$idx" ingest --follow "$logs" >"$work/follow.out" 2>"$work/follow.err" &
+unset CULPRIT_FOLLOW_MEMPROFILE
 fpid=$!
 trap 'kill $fpid 2>/dev/null || true' EXIT
 
@@ -46,11 +51,16 @@ def cpu():
     return (int(st[11]) + int(st[12])) / tick
 
 def rss():
+    # VmRSS, and its parts: anonymous memory (the Go heap, stacks) and
+    # file-backed pages (the index files bleve maps, which the kernel can
+    # drop at any time).
+    out = {}
     with open(f"/proc/{fpid}/status") as f:
         for l in f:
-            if l.startswith("VmRSS:"):
-                return int(l.split()[1]) // 1024
-    return 0
+            k = l.split(":")[0]
+            if k in ("VmRSS", "RssAnon", "RssFile"):
+                out[k] = int(l.split()[1]) // 1024
+    return "%d (anon %d, file %d)" % (out.get("VmRSS", 0), out.get("RssAnon", 0), out.get("RssFile", 0))
 
 def line(tag, i, rid=None):
     t = time.time()
@@ -85,11 +95,11 @@ while subprocess.run([bin, "--index", idx, "status"], capture_output=True).retur
     time.sleep(0.1)
 th = threading.Thread(target=gen); th.start()
 cpu0, t0 = cpu(), time.time()
-lat, rsss, probes, qtimes = [], [], 0, []
+lat, rsss, probes, qtimes, bymin = [], [], 0, [], {}
 next_rss = t0
 while time.time() - t0 < secs:
     if time.time() >= next_rss:
-        rsss.append((int(time.time() - t0), rss())); next_rss += 10
+        rsss.append((int(time.time() - t0), rss())); next_rss += 30
     rid = f"probe-{probes:06d}"
     with open(os.path.join(logs, "probe.log"), "a") as p:
         p.write(line("probe", probes, rid=rid))
@@ -102,20 +112,26 @@ while time.time() - t0 < secs:
             break
         if time.time() - w > 30:
             print("probe not visible after 30 s", file=sys.stderr); break
-    lat.append(time.time() - w)
+    lat.append(time.time() - w); bymin.setdefault(int((w - t0) // 60), []).append(lat[-1])
     time.sleep(max(0, 1 - (time.time() - w)))
 used = cpu() - cpu0
 elapsed = time.time() - t0
 stop = True; th.join()
 for f in fs: f.close()
+def q(p, xs=None):
+    xs = sorted(lat if xs is None else xs)
+    return xs[min(len(xs) - 1, int(p * len(xs)))]
 lat.sort()
-q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))]
 print(f"lines/s target {rate} over {nfiles} files, {elapsed:.0f} s, {len(lat)} probes")
 print(f"write->visible in another process: p50 {q(0.5)*1000:.0f} ms, p95 {q(0.95)*1000:.0f} ms, max {lat[-1]*1000:.0f} ms")
+if len(bymin) > 1:
+    for m in sorted(bymin):
+        xs = bymin[m]
+        print(f"  minute {m+1}: {len(xs)} probes, p50 {q(0.5, xs)*1000:.0f} ms, p95 {q(0.95, xs)*1000:.0f} ms, max {max(xs)*1000:.0f} ms")
 qtimes.sort()
 print(f"one search process (start, query through the socket, exit): median {qtimes[len(qtimes)//2]*1000:.0f} ms")
 print(f"follower CPU: {used/elapsed:.2f} cores")
-print("follower RSS (s: MiB): " + ", ".join(f"{s}: {m}" for s, m in rsss))
+print("follower RSS (s: MiB):\n" + "\n".join(f"  {s}: {m}" for s, m in rsss))
 with open(os.path.join(os.path.dirname(logs), "written"), "w") as f:
     f.write(str(written + probes))
 PY
