@@ -240,7 +240,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.push()
 		m.screen = screenCompare
-		m.compare = compareModel{c: m.c, cmp: msg.cmp, width: m.width, height: m.bodyHeight()}
+		m.compare = compareModel{c: m.c, report: msg.report, cmp: msg.cmp, asOf: m.span.Last, width: m.width, height: m.bodyHeight()}
 		m.status = ""
 		return m, nil
 	case openLineMsg:

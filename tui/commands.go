@@ -222,7 +222,7 @@ func fieldFilter(field, value string) string {
 func compareCmd(ctx context.Context, b Backend, seq int, r *query.Report) tea.Cmd {
 	return func() tea.Msg {
 		c, err := b.Compare(ctx, r)
-		return compareMsg{seq: seq, cmp: c, err: err}
+		return compareMsg{seq: seq, report: r, cmp: c, err: err}
 	}
 }
 

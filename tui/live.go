@@ -80,6 +80,12 @@ type (
 		report *query.Report
 		err    error
 	}
+	// liveCompareMsg is the open comparison, made again because data
+	// arrived (up to the newest line at asOf).
+	liveCompareMsg struct {
+		compareMsg
+		asOf time.Time
+	}
 )
 
 func (m Model) liveTick() tea.Cmd {
@@ -142,11 +148,21 @@ func (m Model) live(msg tea.Msg) (_ Model, _ tea.Cmd, ok bool) {
 				r, err := b.Request(ctx, id)
 				return liveReportMsg{r, err}
 			}
+		case m.screen == screenCompare && m.compare.report != nil:
+			m.cmpSeq++
+			cc, last := compareCmd(ctx, b, m.cmpSeq, m.compare.report), msg.span.Last
+			ec = func() tea.Msg { return liveCompareMsg{cc().(compareMsg), last} }
 		}
 		return m, tea.Batch(next, span, groups, ec), true
 	case liveReportMsg:
 		if msg.err == nil && m.screen == screenInvestigation {
 			m.inv = m.inv.refreshed(msg.report)
+		}
+		return m, nil, true
+	case liveCompareMsg:
+		// A failed or empty comparison keeps the one on screen.
+		if msg.seq == m.cmpSeq && m.screen == screenCompare && msg.err == nil && msg.cmp != nil {
+			m.compare.cmp, m.compare.asOf = msg.cmp, msg.asOf
 		}
 		return m, nil, true
 	case liveGroupsMsg:

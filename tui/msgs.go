@@ -113,9 +113,10 @@ type clipboardMsg struct {
 
 // compareMsg answers Compare for the request numbered seq.
 type compareMsg struct {
-	seq int
-	cmp *query.DeployComparison
-	err error
+	seq    int
+	report *query.Report // what was compared
+	cmp    *query.DeployComparison
+	err    error
 }
 
 // openCompareMsg asks the root model to compare around report's deploy.
