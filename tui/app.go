@@ -126,7 +126,9 @@ func Run(ctx context.Context, b Backend, o Options) error {
 	if o.NoColor {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	if _, err := tea.NewProgram(m, opts...).Run(); err != nil {
+	tm, closeLog := withFrameLog(m)
+	defer closeLog()
+	if _, err := tea.NewProgram(tm, opts...).Run(); err != nil {
 		return fmt.Errorf("tui: %w", err)
 	}
 	return nil
