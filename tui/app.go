@@ -226,7 +226,12 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.cancelRequest()
 		return m.openExplore(msg.query)
 	case openExploreMsg:
-		return m.openExploreOrder(msg.query, msg.oldest)
+		m, cmd := m.openExploreOrder(msg.query, msg.oldest)
+		if !msg.until.IsZero() && m.spanKnown && msg.until.After(m.span.Last) {
+			// A context still being written follows by itself; F stops it.
+			m.explore.following = true
+		}
+		return m, cmd
 	case openCompareMsg:
 		m.cmpSeq++
 		m, cmd := m.setStatus("comparing before and after the deploy"+m.c.st.G.Ellipsis, false)

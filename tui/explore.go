@@ -439,7 +439,7 @@ func (m exploreModel) resultsKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 		return m, m.openSelected()
 	case key.Matches(msg, k.Context):
 		if e, ok := m.event(m.cursor); ok {
-			return m, openExplore(contextAround(e.Service, e.Host, e.Time))
+			return m, openContext(e.Service, e.Host, e.Time)
 		}
 	case key.Matches(msg, k.Order):
 		m.oldest = !m.oldest

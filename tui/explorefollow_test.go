@@ -312,3 +312,28 @@ func TestExploreFollowSlidingRange(t *testing.T) {
 		t.Fatalf("%d new (want 2), cursor on %q (want %q); hits %d then %d (want %d)", e.newRows, after.Message, before.Message, was, e.total, was-11+2)
 	}
 }
+
+// The context of a line less than contextWindow before the newest is still
+// being written: it follows by itself, so the lines that arrive within
+// its window come in. An older line's context does not.
+func TestContextOfRecentLineFollows(t *testing.T) {
+	f := newFake()
+	m := exploreProbes(t, f, 100, 30)
+	m, _ = send(t, m, keyPress("F")) // explore itself not following
+	m, _ = send(t, m, keyPress("c")) // the newest probe's context
+	if m.screen != screenExplore || !m.explore.following || !strings.Contains(m.explore.query, "time:<=") {
+		t.Fatalf("c on the newest line: screen %v, following %v, query %q", m.screen, m.explore.following, m.explore.query)
+	}
+	was := m.explore.total
+	appendProbes(f, 1) // one second after the newest: inside the window
+	m, _ = send(t, m, liveTickMsg{})
+	if m.explore.total != was+1 || !strings.Contains(screenText(m), "probe 1820 failed") {
+		t.Fatalf("the context has %d lines (want %d) and shows:\n%s", m.explore.total, was+1, screenText(m))
+	}
+
+	m = timelineLine(t, started(t, newFake(), 120, 40))
+	m, _ = send(t, m, keyPress("c"))
+	if m.screen != screenExplore || m.explore.following {
+		t.Fatalf("c on an old line: screen %v, following %v; want explore, not following", m.screen, m.explore.following)
+	}
+}

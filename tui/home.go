@@ -217,6 +217,14 @@ func openExplore(q string) tea.Cmd {
 	return func() tea.Msg { return openExploreMsg{query: q} }
 }
 
+// openContext opens explore on the lines of service (and host, if known)
+// within contextWindow of t.
+func openContext(service, host string, t time.Time) tea.Cmd {
+	return func() tea.Msg {
+		return openExploreMsg{query: contextAround(service, host, t), until: t.Add(contextWindow)}
+	}
+}
+
 // chartRows is the height of the error histogram for a body height.
 func chartRows(h int) int {
 	switch {

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	"github.com/culprit-dev/culprit/query"
 )
 
@@ -54,6 +56,10 @@ type openRequestMsg struct {
 type openExploreMsg struct {
 	query  string
 	oldest bool // oldest first (a stack frame: its first occurrence on top)
+	// until, when set, is the end of a context window: explore follows
+	// from the start when the window reaches past the newest line, so the
+	// lines still being written into it come in.
+	until time.Time
 }
 
 // reportMsg answers Request.
