@@ -292,7 +292,8 @@ func (l *lockedSink) AddDeploys(ds []index.Deploy) (int, error) {
 // Go heap's figures there every memSampleEvery (memstats.tsv) and a heap
 // profile every memProfileEvery (heap-<seconds>.pprof), each after a
 // garbage collection, so that memory growth can be told apart from caches
-// filling to their bounds, and the time of each pass (passes.tsv).
+// filling to their bounds, the time of each pass (passes.tsv), and CPU
+// profiles of 30 s from the end of minutes 1, 5 and 9 (cpu-SECONDS.pprof).
 const envMemProfile = "CULPRIT_FOLLOW_MEMPROFILE"
 
 const (
@@ -318,6 +319,12 @@ func memProfiles(ctx context.Context, dir string, sample, profile time.Duration)
 		t := time.NewTicker(sample)
 		defer t.Stop()
 		nextProfile := profile
+		cpuOn, cpuAt := false, []time.Duration{profile, 5 * profile, 9 * profile}
+		defer func() {
+			if cpuOn {
+				pprof.StopCPUProfile()
+			}
+		}()
 		for {
 			select {
 			case <-ctx.Done():
@@ -325,6 +332,17 @@ func memProfiles(ctx context.Context, dir string, sample, profile time.Duration)
 			case <-t.C:
 			}
 			el := time.Since(start).Round(time.Second)
+			switch {
+			case cpuOn:
+				pprof.StopCPUProfile()
+				cpuOn = false
+			case len(cpuAt) > 0 && el >= cpuAt[0]:
+				cpuAt = cpuAt[1:]
+				if p, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", int(el.Seconds())))); err == nil {
+					defer p.Close()
+					cpuOn = pprof.StartCPUProfile(p) == nil
+				}
+			}
 			runtime.GC()
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
