@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,10 +62,14 @@ type FollowSummary struct {
 // Run until it ends, committed every streamCommitEvery; when it was the only
 // path, Follow returns when it ends.
 //
+// While a pass's commit is being made durable (fsyncs, bleve's persister),
+// the next pass already reads and parses the lines that arrived meanwhile
+// (see lockedSink): under load a line then waits for the end of one commit
+// plus its own, not for a whole pass (read, parse, commit) plus its own.
+//
 // Follow returns ctx.Err() when cancelled (after committing what it read),
 // or the first failure of the sink.
-func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (FollowSummary, error) {
-	var fs FollowSummary
+func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (fs FollowSummary, err error) {
 	if sink == nil {
 		return fs, errors.New("ingest: nil sink")
 	}
@@ -73,6 +78,12 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 		poll = DefaultPoll
 	}
 	ls := &lockedSink{s: sink}
+	defer func() {
+		// Nothing returns before the last commit is durable (or failed).
+		if werr := ls.wait(); werr != nil && (err == nil || errors.Is(err, context.Canceled)) {
+			err = werr
+		}
+	}()
 	var passLog *os.File
 	if dir := os.Getenv(envMemProfile); dir != "" {
 		stop := memProfiles(ctx, dir, memSampleEvery, memProfileEvery)
@@ -105,8 +116,11 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 	last := signature(files)
 	sum, err := Run(ctx, files, ls)
 	fs.Initial = sum
+	if werr := ls.wait(); werr != nil && err == nil {
+		err = werr
+	}
 	if fo.Initial != nil {
-		fo.Initial(sum)
+		fo.Initial(sum) // the first pass is durable and visible
 	}
 	files.Progress = nil
 	var fatal error
@@ -243,47 +257,118 @@ func signature(o Options) []fileSig {
 }
 
 // lockedSink serialises a sink shared by the file passes and a stream's
-// Run. A commit of either makes the other's added events durable early,
-// which is safe: a checkpoint is never ahead of its events, and events
-// added again are no-ops.
+// Run, and makes commits in the background: Commit hands the commit to a
+// goroutine and returns, so the caller goes on reading and parsing while
+// it is made durable. Every other call waits for a commit in flight, with
+// one exception: the checkpoint of a source that the commit in flight
+// carries is answered from it, which is what the store will hold once it
+// is durable, so the next pass resumes each source without waiting. A
+// failed commit fails every later call (and wait); the next run resumes
+// from the checkpoints last made durable, as after a crash.
+//
+// A commit of one Run makes the other's added events durable early, which
+// is safe: a checkpoint is never ahead of its events, and events added
+// again are no-ops.
 type lockedSink struct {
-	mu      sync.Mutex
-	s       Sink
-	commitT time.Duration // time spent in Commit, for passes.tsv
-	commitN int
+	mu sync.Mutex // held by a call into s, and by a commit until it ends
+	s  Sink
+
+	st       sync.Mutex // guards what follows
+	inflight map[string]index.Checkpoint
+	err      error         // the first failed commit's; sticks
+	commitT  time.Duration // time spent committing, for passes.tsv
+	commitN  int
+}
+
+// failed is the error of a failed background commit, if any.
+func (l *lockedSink) failed() error {
+	l.st.Lock()
+	defer l.st.Unlock()
+	return l.err
+}
+
+// wait returns once no commit is in flight, with the error of a failed one.
+func (l *lockedSink) wait() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failed()
 }
 
 func (l *lockedSink) commitTime() (time.Duration, int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.st.Lock()
+	defer l.st.Unlock()
 	return l.commitT, l.commitN
 }
 
 func (l *lockedSink) Checkpoint(key string) (index.Checkpoint, bool, error) {
+	l.st.Lock()
+	cp, ok := l.inflight[key]
+	err := l.err
+	l.st.Unlock()
+	switch {
+	case err != nil:
+		return index.Checkpoint{}, false, err
+	case ok:
+		cp.State = bytes.Clone(cp.State) // the commit may still be encoding it
+		return cp, true, nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.failed(); err != nil {
+		return index.Checkpoint{}, false, err
+	}
 	return l.s.Checkpoint(key)
 }
 
 func (l *lockedSink) Add(ev *index.Event) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.failed(); err != nil {
+		return err
+	}
 	return l.s.Add(ev)
 }
 
+// Commit starts committing what was added with cps and returns; the
+// commit holds the sink until it ends.
 func (l *lockedSink) Commit(cps ...index.Checkpoint) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	t := time.Now()
-	err := l.s.Commit(cps...)
-	l.commitT += time.Since(t)
-	l.commitN++
-	return err
+	if err := l.failed(); err != nil {
+		l.mu.Unlock()
+		return err
+	}
+	// The caller reuses cps once Commit returns: the commit keeps a copy.
+	own := make([]index.Checkpoint, len(cps))
+	inflight := make(map[string]index.Checkpoint, len(cps))
+	for i, cp := range cps {
+		cp.State = bytes.Clone(cp.State)
+		own[i], inflight[cp.Key] = cp, cp
+	}
+	l.st.Lock()
+	l.inflight = inflight
+	l.st.Unlock()
+	go func() {
+		defer l.mu.Unlock()
+		t := time.Now()
+		err := l.s.Commit(own...)
+		l.st.Lock()
+		defer l.st.Unlock()
+		l.inflight = nil
+		if err != nil && l.err == nil {
+			l.err = err
+		}
+		l.commitT += time.Since(t)
+		l.commitN++
+	}()
+	return nil
 }
 
 func (l *lockedSink) AddDeploys(ds []index.Deploy) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.failed(); err != nil {
+		return 0, err
+	}
 	return l.s.AddDeploys(ds)
 }
 
