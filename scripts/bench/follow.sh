@@ -17,7 +17,7 @@
 # p50/p95/max per screen, and the TUI's time per message of other kinds.
 # One line in 100 is an error (five kinds), so home has groups.
 #
-# usage: scripts/bench/follow.sh [-r RATE] [-f FILES] [-s SECS] [-d WORKDIR] [-m MEMDIR] [-t MODE]
+# usage: scripts/bench/follow.sh [-r RATE] [-f FILES] [-s SECS] [-d WORKDIR] [-m MEMDIR] [-t MODE] [-c DIV]
 #   -r  combined lines per second (default 5000)
 #   -f  number of files (default 4)
 #   -s  duration in seconds (default 60)
@@ -29,14 +29,18 @@
 #   -t  tui: `culprit tui` reads the follower's index from another process;
 #       tui-follow: `culprit tui --follow LOGDIR` is the follower (one
 #       process ingests and draws)
+#   -c  divide the index's cache bounds by DIV in the follower and the TUI
+#       (CULPRIT_CACHE_DIV), to see the caches reach their bound and stay
+#       there within a short run
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 rate=5000 files=4 secs=60 work="" mem="" tuimode=""
-while getopts r:f:s:d:m:t: opt; do
+while getopts r:f:s:d:m:t:c: opt; do
   case $opt in
     r) rate=$OPTARG ;; f) files=$OPTARG ;; s) secs=$OPTARG ;; d) work=$OPTARG ;; m) mem=$OPTARG ;; t) tuimode=$OPTARG ;;
-    *) sed -n '2,31p' "$0"; exit 2 ;;
+    c) export CULPRIT_CACHE_DIV=$OPTARG ;;
+    *) sed -n '2,34p' "$0"; exit 2 ;;
   esac
 done
 case $tuimode in
@@ -55,7 +59,8 @@ sess="culprit-follow-$$" frames="$work/frames.tsv"
 rm -f "$frames"
 q() { printf '%q' "$1"; }
 # The TUI runs with exec so that the pane's pid is culprit's.
-tuicmd="exec env CULPRIT_TUI_FRAMELOG=$(q "$frames") $memenv $(q "$bin") --index $(q "$idx") tui"
+# (tmux starts it with the tmux server's environment: what it needs is passed.)
+tuicmd="exec env CULPRIT_TUI_FRAMELOG=$(q "$frames") ${CULPRIT_CACHE_DIV:+CULPRIT_CACHE_DIV=$(q "$CULPRIT_CACHE_DIV")} $memenv $(q "$bin") --index $(q "$idx") tui"
 if [ "$tuimode" = tui-follow ]; then
   tmux new-session -d -s "$sess" -x 120 -y 40 "$tuicmd --follow $(q "$logs") 2>$(q "$work/follow.err")"
   fpid=$(tmux display-message -p -t "$sess" '#{pane_pid}')
