@@ -38,7 +38,8 @@ type homeModel struct {
 
 	histSeq   int
 	hist      []query.TimeBucket
-	histWidth int // width the histogram was asked for (0: not asked)
+	stale     bool // groups not refreshed since the index last moved (live.go)
+	histWidth int  // width the histogram was asked for (0: not asked)
 	histErr   error
 }
 

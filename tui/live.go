@@ -157,7 +157,8 @@ func (m Model) live(msg tea.Msg) (_ Model, _ tea.Cmd, ok bool) {
 		if m.feed.skip > 0 {
 			m.feed.skip--
 		}
-		if msg.span == m.span || m.feed.refreshing || m.feed.skip > 0 {
+		stale := msg.span != m.span || (m.screen == screenHome && m.home.stale)
+		if !stale || m.feed.refreshing || m.feed.skip > 0 {
 			// Nothing new, or not yet: the span still differs at a later
 			// look.
 			return m, next, true
@@ -215,23 +216,27 @@ func (m Model) live(msg tea.Msg) (_ Model, _ tea.Cmd, ok bool) {
 // that asks for it all.
 func (m Model) refresh(span query.Span) (Model, tea.Cmd) {
 	m.feed.refreshing = true
-	m.home.groupsSeq++
-	m.home.histSeq++
 	ctx, b := m.c.ctx, m.c.b
-	seq := m.home.groupsSeq
-	parts := []tea.Cmd{
-		func() tea.Msg { return spanMsg{span: span} },
-		func() tea.Msg {
+	parts := []tea.Cmd{func() tea.Msg { return spanMsg{span: span} }}
+	// The error groups read every error digest, the histogram every error:
+	// they are asked only while home is on screen, and at the first look
+	// after it is shown again.
+	m.home.stale = m.screen != screenHome
+	if !m.home.stale {
+		m.home.groupsSeq++
+		m.home.histSeq++
+		seq := m.home.groupsSeq
+		parts = append(parts, func() tea.Msg {
 			if g, ok := groupsCmd(ctx, b, seq)().(groupsMsg); ok {
 				return liveGroupsMsg{g}
 			}
 			return nil
-		},
-	}
-	if w := m.home.width - 2; w >= 10 && span.Events > 0 {
-		// The histogram's width stays: spanMsg does not ask it again.
-		m.home.histWidth = w
-		parts = append(parts, homeHistCmd(ctx, b, m.home.histSeq, span, w))
+		})
+		if w := m.home.width - 2; w >= 10 && span.Events > 0 {
+			// The histogram's width stays: spanMsg does not ask it again.
+			m.home.histWidth = w
+			parts = append(parts, homeHistCmd(ctx, b, m.home.histSeq, span, w))
+		}
 	}
 	switch {
 	case m.screen == screenExplore:

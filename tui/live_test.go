@@ -131,3 +131,27 @@ func TestLiveRefreshBacksOff(t *testing.T) {
 		t.Fatalf("after the wait: %d events (want %d), every %d (want 0)", m.span.Events, events+3, m.feed.every)
 	}
 }
+
+// The error groups are the costliest refresh: they are not asked while
+// another screen is shown, and are at the first look back on home, even
+// when the index has not moved since.
+func TestHomeRefreshedOnlyOnScreen(t *testing.T) {
+	f := newFake()
+	m := started(t, f, 120, 30)
+	m, _ = send(t, m, openExploreMsg{query: "probe"})
+	seq := m.home.groupsSeq
+	appendProbes(f, 2)
+	m, _ = send(t, m, liveTickMsg{})
+	if m.home.groupsSeq != seq || !m.home.stale || m.span.Events != 1802 {
+		t.Fatalf("on explore: groups asked %d times, stale %v, %d events; want 0, true, 1802", m.home.groupsSeq-seq, m.home.stale, m.span.Events)
+	}
+	m, _ = send(t, m, keyPress("esc"))
+	m, _ = send(t, m, liveTickMsg{})
+	if m.home.groupsSeq != seq+1 || m.home.stale {
+		t.Fatalf("back on home: groups asked %d times, stale %v; want 1, false", m.home.groupsSeq-seq, m.home.stale)
+	}
+	m, _ = send(t, m, liveTickMsg{})
+	if m.home.groupsSeq != seq+1 {
+		t.Fatal("a look without news asked the groups again")
+	}
+}
