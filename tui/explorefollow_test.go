@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -335,5 +337,49 @@ func TestContextOfRecentLineFollows(t *testing.T) {
 	m, _ = send(t, m, keyPress("c"))
 	if m.screen != screenExplore || m.explore.following {
 		t.Fatalf("c on an old line: screen %v, following %v; want explore, not following", m.screen, m.explore.following)
+	}
+}
+
+// multiFacetBackend answers the facets in one call, as *query.Investigator
+// does, and counts the calls of each kind.
+type multiFacetBackend struct {
+	*fakeBackend
+	mu           sync.Mutex
+	multi, singl int
+}
+
+func (b *multiFacetBackend) Facets(ctx context.Context, f query.Filter, fields []string, size int) ([]query.Facet, error) {
+	b.mu.Lock()
+	b.multi++
+	b.mu.Unlock()
+	out := make([]query.Facet, len(fields))
+	for i, field := range fields {
+		fc, err := b.fakeBackend.Facet(ctx, f, field, size)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = fc
+	}
+	return out, nil
+}
+
+func (b *multiFacetBackend) Facet(ctx context.Context, f query.Filter, field string, size int) (query.Facet, error) {
+	b.mu.Lock()
+	b.singl++
+	b.mu.Unlock()
+	return b.fakeBackend.Facet(ctx, f, field, size)
+}
+
+// Explore asks its facets in one call when the backend can: a followed
+// query asks them at every refresh.
+func TestExploreFacetsInOneCall(t *testing.T) {
+	b := &multiFacetBackend{fakeBackend: newFake()}
+	m := started(t, b, 120, 40)
+	m, _ = send(t, m, openExploreMsg{query: "probe OR orders"})
+	if b.multi != 1 || b.singl != 0 || len(m.explore.facets) != len(facetFields) {
+		t.Fatalf("%d multi-field calls, %d single, %d facets; want 1, 0, %d", b.multi, b.singl, len(m.explore.facets), len(facetFields))
+	}
+	if v := screenText(m); !strings.Contains(v, "Facets") || !strings.Contains(v, "service") {
+		t.Fatalf("facets not shown:\n%s", v)
 	}
 }
