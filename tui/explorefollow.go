@@ -102,9 +102,10 @@ type followSnap struct {
 // cursor line is now.
 type followMsg struct {
 	pageMsg
-	added  int
-	placed bool // row is the anchor's row in the new results
-	row    int
+	added   int
+	counted bool // added was counted (only when the cursor was away from the newest line)
+	placed  bool // row is the anchor's row in the new results
+	row     int
 }
 
 // followTies bounds the lines sharing the anchor's time that followCmd
@@ -132,7 +133,10 @@ func followCmd(ctx context.Context, b Backend, seq int, o query.SearchOptions, s
 		for range 3 {
 			page, ok := pageCmd(ctx, b, seq, o, 0)().(pageMsg)
 			msg = followMsg{pageMsg: page}
-			if !ok || page.err != nil {
+			if !ok || page.err != nil || !snap.anchored {
+				// At the newest line nothing is counted or placed: the
+				// cursor follows the newest line (each count evaluates
+				// every match, on the writer).
 				return msg
 			}
 			total := page.res.Total
@@ -150,7 +154,7 @@ func followCmd(ctx context.Context, b Backend, seq int, o query.SearchOptions, s
 				}
 				all += left
 			}
-			msg.added = max(all-snap.total, 0)
+			msg.added, msg.counted = max(all-snap.total, 0), true
 			if snap.anchored {
 				msg.row, msg.placed = placeAnchor(ctx, b, o, snap.anchor, count)
 			}
@@ -221,7 +225,12 @@ func (m exploreModel) settle(msg followMsg) exploreModel {
 		m.cursor += shift
 		m.top += shift
 		m.staleShift += shift
-		m.newRows += msg.added
+		if msg.counted {
+			m.newRows += msg.added
+		} else {
+			// The cursor left the newest line while the refresh ran.
+			m.newRows += max(total-m.total, 0)
+		}
 	} else if !m.oldest {
 		m.staleShift += total - m.total
 	}

@@ -383,3 +383,39 @@ func TestExploreFacetsInOneCall(t *testing.T) {
 		t.Fatalf("facets not shown:\n%s", v)
 	}
 }
+
+// countingBackend counts the searches that only count (Limit 1).
+type countingBackend struct {
+	*fakeBackend
+	mu     sync.Mutex
+	counts int
+}
+
+func (b *countingBackend) Search(ctx context.Context, o query.SearchOptions) (query.Result, error) {
+	if o.Limit == 1 {
+		b.mu.Lock()
+		b.counts++
+		b.mu.Unlock()
+	}
+	return b.fakeBackend.Search(ctx, o)
+}
+
+// Each count evaluates every match on the writer: a refresh at the newest
+// line counts nothing (the cursor follows the newest line); scrolled away,
+// it counts to place the cursor.
+func TestExploreFollowCountsOnlyWhenAway(t *testing.T) {
+	b := &countingBackend{fakeBackend: newFake()}
+	m := exploreProbes(t, b.fakeBackend, 100, 30)
+	m.c.b = b
+	appendProbes(b.fakeBackend, 2)
+	m, _ = send(t, m, liveTickMsg{})
+	if b.counts != 0 || m.explore.total != 22 {
+		t.Fatalf("at the newest line: %d counting searches, %d hits; want 0, 22", b.counts, m.explore.total)
+	}
+	m, _ = send(t, m, keyPress("j"))
+	appendProbes(b.fakeBackend, 2)
+	m, _ = send(t, m, liveTickMsg{})
+	if b.counts == 0 || m.explore.newRows != 2 {
+		t.Fatalf("scrolled away: %d counting searches, %d new; want some, 2", b.counts, m.explore.newRows)
+	}
+}
