@@ -163,7 +163,7 @@ func followCmd(ctx context.Context, b Backend, seq int, o query.SearchOptions, s
 				return msg
 			}
 		}
-		msg.placed = false // the index kept moving: place by the totals
+		msg.placed, msg.counted = false, false // the index kept moving: go by the totals
 		return msg
 	}
 }
