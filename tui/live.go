@@ -218,9 +218,9 @@ func (m Model) refresh(span query.Span) (Model, tea.Cmd) {
 	m.feed.refreshing = true
 	ctx, b := m.c.ctx, m.c.b
 	parts := []tea.Cmd{func() tea.Msg { return spanMsg{span: span} }}
-	// The error groups read every error digest, the histogram every error:
-	// they are asked only while home is on screen, and at the first look
-	// after it is shown again.
+	// The error groups and the error histogram are questions about the
+	// whole index: they are asked only while home is on screen, and at the
+	// first look after it is shown again.
 	m.home.stale = m.screen != screenHome
 	if !m.home.stale {
 		m.home.groupsSeq++
