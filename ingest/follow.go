@@ -1,9 +1,14 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -57,10 +62,14 @@ type FollowSummary struct {
 // Run until it ends, committed every streamCommitEvery; when it was the only
 // path, Follow returns when it ends.
 //
+// While a pass's commit is being made durable (fsyncs, bleve's persister),
+// the next pass already reads and parses the lines that arrived meanwhile
+// (see lockedSink): under load a line then waits for the end of one commit
+// plus its own, not for a whole pass (read, parse, commit) plus its own.
+//
 // Follow returns ctx.Err() when cancelled (after committing what it read),
 // or the first failure of the sink.
-func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (FollowSummary, error) {
-	var fs FollowSummary
+func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (fs FollowSummary, err error) {
 	if sink == nil {
 		return fs, errors.New("ingest: nil sink")
 	}
@@ -69,6 +78,22 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 		poll = DefaultPoll
 	}
 	ls := &lockedSink{s: sink}
+	defer func() {
+		// Nothing returns before the last commit is durable (or failed).
+		if werr := ls.wait(); werr != nil && (err == nil || errors.Is(err, context.Canceled)) {
+			err = werr
+		}
+	}()
+	var passLog *os.File
+	if dir := os.Getenv(envMemProfile); dir != "" {
+		stop := memProfiles(ctx, dir, memSampleEvery, memProfileEvery)
+		defer stop()
+		if f, err := os.Create(filepath.Join(dir, "passes.tsv")); err == nil {
+			defer f.Close()
+			fmt.Fprintln(f, "unix_ms\tsignature_ms\tpass_ms\tcommit_ms\tcommits\tevents")
+			passLog = f
+		}
+	}
 	files := o
 	files.Paths = slices.DeleteFunc(slices.Clone(o.Paths), func(p string) bool { return p == "-" })
 	var stream chan result
@@ -91,8 +116,11 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 	last := signature(files)
 	sum, err := Run(ctx, files, ls)
 	fs.Initial = sum
+	if werr := ls.wait(); werr != nil && err == nil {
+		err = werr
+	}
 	if fo.Initial != nil {
-		fo.Initial(sum)
+		fo.Initial(sum) // the first pass is durable and visible
 	}
 	files.Progress = nil
 	var fatal error
@@ -120,12 +148,19 @@ func Follow(ctx context.Context, o Options, sink Sink, fo FollowOptions) (Follow
 			continue
 		case <-t.C:
 		}
+		t0 := time.Now()
 		sig := signature(files)
 		if slices.Equal(sig, last) {
 			continue
 		}
 		last = sig
+		t1 := time.Now()
+		c0, n0 := ls.commitTime()
 		sum, err := Run(ctx, files, ls)
+		if passLog != nil {
+			c1, n1 := ls.commitTime()
+			fmt.Fprintf(passLog, "%d\t%d\t%d\t%d\t%d\t%d\n", t0.UnixMilli(), t1.Sub(t0).Milliseconds(), time.Since(t1).Milliseconds(), (c1 - c0).Milliseconds(), n1-n0, sum.Events)
+		}
 		var lines int64
 		for _, s := range sum.Sources {
 			lines += s.Lines
@@ -222,34 +257,190 @@ func signature(o Options) []fileSig {
 }
 
 // lockedSink serialises a sink shared by the file passes and a stream's
-// Run. A commit of either makes the other's added events durable early,
-// which is safe: a checkpoint is never ahead of its events, and events
-// added again are no-ops.
+// Run, and makes commits in the background: Commit hands the commit to a
+// goroutine and returns, so the caller goes on reading and parsing while
+// it is made durable. Every other call waits for a commit in flight, with
+// one exception: the checkpoint of a source that the commit in flight
+// carries is answered from it, which is what the store will hold once it
+// is durable, so the next pass resumes each source without waiting. A
+// failed commit fails every later call (and wait); the next run resumes
+// from the checkpoints last made durable, as after a crash.
+//
+// A commit of one Run makes the other's added events durable early, which
+// is safe: a checkpoint is never ahead of its events, and events added
+// again are no-ops.
 type lockedSink struct {
-	mu sync.Mutex
+	mu sync.Mutex // held by a call into s, and by a commit until it ends
 	s  Sink
+
+	st       sync.Mutex // guards what follows
+	inflight map[string]index.Checkpoint
+	err      error         // the first failed commit's; sticks
+	commitT  time.Duration // time spent committing, for passes.tsv
+	commitN  int
+}
+
+// failed is the error of a failed background commit, if any.
+func (l *lockedSink) failed() error {
+	l.st.Lock()
+	defer l.st.Unlock()
+	return l.err
+}
+
+// wait returns once no commit is in flight, with the error of a failed one.
+func (l *lockedSink) wait() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failed()
+}
+
+func (l *lockedSink) commitTime() (time.Duration, int) {
+	l.st.Lock()
+	defer l.st.Unlock()
+	return l.commitT, l.commitN
 }
 
 func (l *lockedSink) Checkpoint(key string) (index.Checkpoint, bool, error) {
+	l.st.Lock()
+	cp, ok := l.inflight[key]
+	err := l.err
+	l.st.Unlock()
+	switch {
+	case err != nil:
+		return index.Checkpoint{}, false, err
+	case ok:
+		cp.State = bytes.Clone(cp.State) // the commit may still be encoding it
+		return cp, true, nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.failed(); err != nil {
+		return index.Checkpoint{}, false, err
+	}
 	return l.s.Checkpoint(key)
 }
 
 func (l *lockedSink) Add(ev *index.Event) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.failed(); err != nil {
+		return err
+	}
 	return l.s.Add(ev)
 }
 
+// Commit starts committing what was added with cps and returns; the
+// commit holds the sink until it ends.
 func (l *lockedSink) Commit(cps ...index.Checkpoint) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.s.Commit(cps...)
+	if err := l.failed(); err != nil {
+		l.mu.Unlock()
+		return err
+	}
+	// The caller reuses cps once Commit returns: the commit keeps a copy.
+	own := make([]index.Checkpoint, len(cps))
+	inflight := make(map[string]index.Checkpoint, len(cps))
+	for i, cp := range cps {
+		cp.State = bytes.Clone(cp.State)
+		own[i], inflight[cp.Key] = cp, cp
+	}
+	l.st.Lock()
+	l.inflight = inflight
+	l.st.Unlock()
+	go func() {
+		defer l.mu.Unlock()
+		t := time.Now()
+		err := l.s.Commit(own...)
+		l.st.Lock()
+		defer l.st.Unlock()
+		l.inflight = nil
+		if err != nil && l.err == nil {
+			l.err = err
+		}
+		l.commitT += time.Since(t)
+		l.commitN++
+	}()
+	return nil
 }
 
 func (l *lockedSink) AddDeploys(ds []index.Deploy) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.failed(); err != nil {
+		return 0, err
+	}
 	return l.s.AddDeploys(ds)
+}
+
+// envMemProfile names a hidden environment variable for the benchmark
+// (scripts/bench/follow.sh): when it names a directory, Follow writes the
+// Go heap's figures there every memSampleEvery (memstats.tsv) and a heap
+// profile every memProfileEvery (heap-<seconds>.pprof), each after a
+// garbage collection, so that memory growth can be told apart from caches
+// filling to their bounds, the time of each pass (passes.tsv), and CPU
+// profiles of 30 s from the end of minutes 1, 5 and 9 (cpu-SECONDS.pprof).
+const envMemProfile = "CULPRIT_FOLLOW_MEMPROFILE"
+
+const (
+	memSampleEvery  = 30 * time.Second
+	memProfileEvery = time.Minute
+)
+
+// memProfiles writes the samples of envMemProfile until ctx is done or the
+// returned stop is called. Failures end the sampling silently: it is a
+// measurement aid, never a reason to stop following.
+func memProfiles(ctx context.Context, dir string, sample, profile time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f, err := os.Create(filepath.Join(dir, "memstats.tsv"))
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		fmt.Fprintln(f, "seconds\theap_alloc_mib\theap_inuse_mib\theap_sys_mib\theap_released_mib\tsys_mib\tnum_gc")
+		start := time.Now()
+		t := time.NewTicker(sample)
+		defer t.Stop()
+		nextProfile := profile
+		cpuOn, cpuAt := false, []time.Duration{profile, 5 * profile, 9 * profile}
+		defer func() {
+			if cpuOn {
+				pprof.StopCPUProfile()
+			}
+		}()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			el := time.Since(start).Round(time.Second)
+			switch {
+			case cpuOn:
+				pprof.StopCPUProfile()
+				cpuOn = false
+			case len(cpuAt) > 0 && el >= cpuAt[0]:
+				cpuAt = cpuAt[1:]
+				if p, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", int(el.Seconds())))); err == nil {
+					defer p.Close()
+					cpuOn = pprof.StartCPUProfile(p) == nil
+				}
+			}
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			mib := func(b uint64) float64 { return float64(b) / (1 << 20) }
+			fmt.Fprintf(f, "%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%d\n", int(el.Seconds()), mib(ms.HeapAlloc), mib(ms.HeapInuse), mib(ms.HeapSys), mib(ms.HeapReleased), mib(ms.Sys), ms.NumGC)
+			if el >= nextProfile {
+				nextProfile += profile
+				if p, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", int(el.Seconds())))); err == nil {
+					_ = pprof.WriteHeapProfile(p)
+					p.Close()
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }

@@ -7,8 +7,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/culprit-dev/culprit/index"
 )
 
 // waitFor polls cond until it holds, failing after a deadline.
@@ -212,5 +215,99 @@ func TestFollowStdin(t *testing.T) {
 	}
 	if got := ids(t, sink); len(got) != 61 {
 		t.Fatalf("stored %d lines, want 61", len(got))
+	}
+}
+
+// gateSink is a Sink whose Commit waits for the test to release it, and
+// which logs the order of calls.
+type gateSink struct {
+	mu      sync.Mutex
+	log     []string
+	cps     map[string]index.Checkpoint
+	release chan error
+	started chan struct{}
+}
+
+func (g *gateSink) note(s string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.log = append(g.log, s)
+}
+
+func (g *gateSink) Checkpoint(key string) (index.Checkpoint, bool, error) {
+	g.note("checkpoint " + key)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	cp, ok := g.cps[key]
+	return cp, ok, nil
+}
+
+func (g *gateSink) Add(ev *index.Event) error { g.note("add"); return nil }
+
+func (g *gateSink) Commit(cps ...index.Checkpoint) error {
+	g.note("commit start")
+	g.started <- struct{}{}
+	err := <-g.release
+	g.mu.Lock()
+	for _, cp := range cps {
+		g.cps[cp.Key] = cp
+	}
+	g.mu.Unlock()
+	g.note("commit end")
+	return err
+}
+
+func (g *gateSink) AddDeploys(ds []index.Deploy) (int, error) { return 0, nil }
+
+// Follow's sink commits in the background: Commit returns at once, the
+// checkpoint the commit carries is answered from it meanwhile, every other
+// call waits for the commit, and a failed commit fails what follows.
+func TestLockedSinkCommitsInBackground(t *testing.T) {
+	g := &gateSink{cps: map[string]index.Checkpoint{}, release: make(chan error), started: make(chan struct{}, 1)}
+	l := &lockedSink{s: g}
+	cps := []index.Checkpoint{{Key: "a", Offset: 10, State: []byte(`{"x":1}`)}}
+	if err := l.Commit(cps...); err != nil {
+		t.Fatal(err)
+	}
+	<-g.started
+	cps[0].Offset, cps[0].State[0] = 99, 'X' // the caller reuses its slice
+	cp, ok, err := l.Checkpoint("a")
+	if err != nil || !ok || cp.Offset != 10 || string(cp.State) != `{"x":1}` {
+		t.Fatalf("checkpoint in flight = %+v, %v, %v; want offset 10, state {\"x\":1}", cp, ok, err)
+	}
+	added := make(chan error)
+	go func() { added <- l.Add(&index.Event{}) }()
+	g.release <- nil
+	if err := <-added; err != nil {
+		t.Fatal(err)
+	}
+	if err := l.wait(); err != nil {
+		t.Fatal(err)
+	}
+	g.mu.Lock()
+	got, stored := slices.Clone(g.log), g.cps["a"]
+	g.mu.Unlock()
+	if want := []string{"commit start", "commit end", "add"}; !slices.Equal(got, want) {
+		t.Fatalf("calls %q, want %q (the add waits for the commit; the checkpoint in flight does not reach the sink)", got, want)
+	}
+	if stored.Offset != 10 || string(stored.State) != `{"x":1}` {
+		t.Fatalf("committed %+v: the caller's later changes reached the commit", stored)
+	}
+
+	// A failed commit fails the calls after it, and wait.
+	boom := errors.New("disk full")
+	if err := l.Commit(index.Checkpoint{Key: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	<-g.started
+	g.release <- boom
+	if err := l.Add(&index.Event{}); !errors.Is(err, boom) {
+		t.Fatalf("Add after a failed commit: %v, want %v", err, boom)
+	}
+	if _, _, err := l.Checkpoint("a"); !errors.Is(err, boom) {
+		t.Fatalf("Checkpoint after a failed commit: %v, want %v", err, boom)
+	}
+	if err := l.wait(); !errors.Is(err, boom) {
+		t.Fatalf("wait after a failed commit: %v, want %v", err, boom)
 	}
 }

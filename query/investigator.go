@@ -186,6 +186,12 @@ func (inv *Investigator) Facet(ctx context.Context, f Filter, field string, size
 	return fc, nil
 }
 
+// Facets returns the distributions of fields over the events f selects,
+// in one pass over them when the Store can (MultiFaceter).
+func (inv *Investigator) Facets(ctx context.Context, f Filter, fields []string, size int) ([]Facet, error) {
+	return inv.facets(ctx, f, fields, size)
+}
+
 // Histogram counts the events f selects in n equal buckets over [from, to).
 func (inv *Investigator) Histogram(ctx context.Context, f Filter, from, to time.Time, n int) ([]TimeBucket, error) {
 	if n <= 0 {

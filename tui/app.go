@@ -126,7 +126,9 @@ func Run(ctx context.Context, b Backend, o Options) error {
 	if o.NoColor {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	if _, err := tea.NewProgram(m, opts...).Run(); err != nil {
+	tm, closeLog := withFrameLog(m)
+	defer closeLog()
+	if _, err := tea.NewProgram(tm, opts...).Run(); err != nil {
 		return fmt.Errorf("tui: %w", err)
 	}
 	return nil
@@ -194,7 +196,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.home, cmd = m.home.update(msg)
 		return m, cmd
-	case pageMsg, facetsMsg, exploreHistMsg, debounceMsg:
+	case pageMsg, followMsg, facetsMsg, exploreHistMsg, debounceMsg:
 		var cmd tea.Cmd
 		m.explore, cmd = m.explore.update(msg)
 		return m, cmd
@@ -224,7 +226,12 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.cancelRequest()
 		return m.openExplore(msg.query)
 	case openExploreMsg:
-		return m.openExploreOrder(msg.query, msg.oldest)
+		m, cmd := m.openExploreOrder(msg.query, msg.oldest)
+		if !msg.until.IsZero() && m.spanKnown && msg.until.After(m.span.Last) {
+			// A context still being written follows by itself; F stops it.
+			m.explore.following = true
+		}
+		return m, cmd
 	case openCompareMsg:
 		m.cmpSeq++
 		m, cmd := m.setStatus("comparing before and after the deploy"+m.c.st.G.Ellipsis, false)
@@ -240,7 +247,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.push()
 		m.screen = screenCompare
-		m.compare = compareModel{c: m.c, cmp: msg.cmp, width: m.width, height: m.bodyHeight()}
+		m.compare = compareModel{c: m.c, report: msg.report, cmp: msg.cmp, asOf: m.span.Last, width: m.width, height: m.bodyHeight()}
 		m.status = ""
 		return m, nil
 	case openLineMsg:

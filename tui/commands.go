@@ -147,9 +147,27 @@ func pageCmd(ctx context.Context, b Backend, seq int, o query.SearchOptions, pag
 	}
 }
 
+// multiFaceter is a Backend that gives several facets in one pass
+// (*query.Investigator does).
+type multiFaceter interface {
+	Facets(ctx context.Context, f query.Filter, fields []string, size int) ([]query.Facet, error)
+}
+
 // facetsCmd fetches the explore facets.
 func facetsCmd(ctx context.Context, b Backend, seq int, f query.Filter) tea.Cmd {
 	return func() tea.Msg {
+		if mf, ok := b.(multiFaceter); ok {
+			// One pass over the matches instead of one per field: a
+			// followed query's facets are asked at every refresh.
+			fs, err := mf.Facets(ctx, f, facetFields, facetSize)
+			if err == nil && len(fs) != len(facetFields) {
+				err = fmt.Errorf("facets: %d of %d fields", len(fs), len(facetFields))
+			}
+			if err != nil {
+				return facetsMsg{seq: seq, err: err}
+			}
+			return facetsMsg{seq: seq, facets: fs}
+		}
 		fs := make([]query.Facet, 0, len(facetFields))
 		for _, field := range facetFields {
 			fc, err := b.Facet(ctx, f, field, facetSize)
@@ -222,7 +240,7 @@ func fieldFilter(field, value string) string {
 func compareCmd(ctx context.Context, b Backend, seq int, r *query.Report) tea.Cmd {
 	return func() tea.Msg {
 		c, err := b.Compare(ctx, r)
-		return compareMsg{seq: seq, cmp: c, err: err}
+		return compareMsg{seq: seq, report: r, cmp: c, err: err}
 	}
 }
 

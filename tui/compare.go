@@ -12,11 +12,16 @@ import (
 )
 
 // compareModel shows the service of a request's error before and after
-// its suspect deploy (query.DeployComparison): b on an investigation.
+// its suspect deploy (query.DeployComparison): b on an investigation. It is
+// live: when data arrives the comparison is made again (live.go), since
+// the window after a recent deploy is still filling and a rollback's
+// verdict can change; it says up to which line's time it counts.
 type compareModel struct {
 	c             *common
 	width, height int
+	report        *query.Report // what is compared, to compare again
 	cmp           *query.DeployComparison
+	asOf          time.Time // the newest line in the index when compared
 	off           int
 }
 
@@ -71,7 +76,11 @@ func (m compareModel) lines() []string {
 	w := m.width - 1
 	var out []string
 	out = append(out, st.Subtle.Render(st.trunc(fmt.Sprintf("service %s, %s either side of the deploy at %s UTC",
-		query.SanitizeLine(c.Service), compactDur(secs(c.WindowSeconds)), c.Deploy.Time.UTC().Format("2006-01-02 15:04:05")), w)), "")
+		query.SanitizeLine(c.Service), compactDur(secs(c.WindowSeconds)), c.Deploy.Time.UTC().Format("2006-01-02 15:04:05")), w)))
+	if !m.asOf.IsZero() {
+		out = append(out, st.Subtle.Render(st.trunc("counted up to the newest line, "+m.asOf.UTC().Format("2006-01-02 15:04:05")+" UTC (updated as lines arrive)", w)))
+	}
+	out = append(out, "")
 	const lw, cw = 14, 22
 	row := func(label, before, after string) string {
 		return st.trunc(st.Subtle.Render(st.fit(label, lw))+st.fitRight(before, cw)+"  "+st.fitRight(after, cw), w)

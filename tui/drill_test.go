@@ -7,6 +7,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/culprit-dev/culprit/query"
 )
 
 // focusPane tabs the investigation to pane p.
@@ -258,4 +260,58 @@ func TestStackScrollsSideways(t *testing.T) {
 		t.Errorf("→ does not reveal the end of a long frame:\n%s", screenText(m))
 	}
 	checkLayout(t, m, 80, 24)
+}
+
+// The before/after screen is live: when lines arrive it compares again
+// (the window after a recent deploy is still filling), keeps the scroll,
+// and says up to which line it counts.
+func TestCompareLive(t *testing.T) {
+	f := newFake()
+	m := started(t, f, 120, 40)
+	m, _ = send(t, m, pasteMsg(regression))
+	m, _ = send(t, m, keyPress("b"))
+	if m.screen != screenCompare {
+		t.Fatalf("b: screen %v, status %q", m.screen, m.status)
+	}
+	m, _ = send(t, m, keyPress("j"))
+	off, was := m.compare.off, m.compare.cmp.After.Responses
+	if !strings.Contains(screenText(m), "counted up to the newest line") {
+		t.Fatalf("the screen does not say what it counts:\n%s", screenText(m))
+	}
+	// A 500 of the service after the deploy happens again three times, at
+	// the same moment.
+	c := m.compare.cmp
+	f.mu.Lock()
+	var copies []query.Event
+	for _, e := range f.events {
+		if e.Service == c.Service && e.Status >= 500 && e.Time.After(c.Deploy.Time) && e.Time.Before(c.Deploy.Time.Add(secs(c.WindowSeconds))) {
+			for i := range 3 {
+				c := e
+				c.Line = int64(90000 + i)
+				copies = append(copies, c)
+			}
+			break
+		}
+	}
+	f.events = append(f.events, copies...)
+	f.store = nil
+	f.mu.Unlock()
+	if len(copies) == 0 {
+		t.Fatal("the fake has no 500 after the deploy")
+	}
+	m, _ = send(t, m, liveTickMsg{})
+	if got := m.compare.cmp.After.Responses; got != was+3 || m.compare.off != off || m.screen != screenCompare {
+		t.Fatalf("after 3 more 500s: %d responses after (want %d), offset %d (want %d), screen %v", got, was+3, m.compare.off, off, m.screen)
+	}
+	// Paused, it stays as it is.
+	m, _ = send(t, m, keyPress("p"))
+	f.mu.Lock()
+	f.events = append(f.events, copies[0])
+	f.events[len(f.events)-1].Line = 99999
+	f.store = nil
+	f.mu.Unlock()
+	m, _ = send(t, m, liveTickMsg{})
+	if got := m.compare.cmp.After.Responses; got != was+3 {
+		t.Fatalf("paused, the comparison changed: %d responses after", got)
+	}
 }

@@ -72,6 +72,7 @@ type exploreModel struct {
 	refreshing bool                  // a follow refresh waits for its first page
 	stale      map[int][]query.Event // the rows shown until the refresh's pages arrive
 	staleShift int                   // row i of the refresh is row i-staleShift of stale
+	snap       followSnap            // what the refresh in flight started from
 }
 
 func newExplore(c *common) exploreModel {
@@ -279,9 +280,6 @@ func (m exploreModel) update(msg tea.Msg) (exploreModel, tea.Cmd) {
 			}
 			return m, nil
 		}
-		if m.refreshing && msg.page == 0 {
-			m = m.settle(msg.res.Total)
-		}
 		m.pages = copyMap(m.pages)
 		m.pages[msg.page] = msg.res.Events
 		m.total, m.totalKnown = msg.res.Total, true
@@ -292,6 +290,14 @@ func (m exploreModel) update(msg tea.Msg) (exploreModel, tea.Cmd) {
 		}
 		m, cmd := m.ensurePages(m.ctx())
 		return m, tea.Batch(jumpCmd, cmd)
+	case followMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if m.refreshing && msg.err == nil {
+			m = m.settle(msg)
+		}
+		return m.update(msg.pageMsg)
 	case facetsMsg:
 		if msg.seq != m.seq {
 			return m, nil
@@ -433,7 +439,7 @@ func (m exploreModel) resultsKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 		return m, m.openSelected()
 	case key.Matches(msg, k.Context):
 		if e, ok := m.event(m.cursor); ok {
-			return m, openExplore(contextAround(e.Service, e.Host, e.Time))
+			return m, openContext(e.Service, e.Host, e.Time)
 		}
 	case key.Matches(msg, k.Order):
 		m.oldest = !m.oldest

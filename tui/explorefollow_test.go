@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -222,5 +224,198 @@ func TestInvestigationNewOccurrences(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("no %q on screen:\n%s", want, v)
 		}
+	}
+}
+
+// addProbesAt adds "probe" lines stamped at the given times, as lines of
+// files out of step arrive: older than lines already shown.
+func addProbesAt(f *fakeBackend, times ...time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, at := range times {
+		k := len(f.events)
+		f.events = append(f.events, query.Event{
+			Time: at, Service: "gateway", Level: "error", IsError: true,
+			Message: fmt.Sprintf("probe %d late", k), Source: "logs/late.jsonl", Line: int64(k),
+		})
+	}
+	f.store = nil
+}
+
+// Lines that arrive stamped older than the line under the cursor do not
+// move it: it stays on its line whatever the times of the new lines, and
+// "N new" counts every line that arrived, in both orders.
+func TestExploreFollowOutOfOrder(t *testing.T) {
+	for _, oldest := range []bool{false, true} {
+		t.Run(fmt.Sprintf("oldest=%v", oldest), func(t *testing.T) {
+			f := newFake()
+			m := exploreProbes(t, f, 100, 30)
+			if oldest {
+				m, _ = send(t, m, keyPress("o"))
+			}
+			for range 6 {
+				m, _ = send(t, m, keyPress("j"))
+			}
+			e := m.explore
+			before, ok := e.event(e.cursor)
+			if !ok || e.cursor != 6 {
+				t.Fatalf("cursor on row %d (loaded %v), want 6", e.cursor, ok)
+			}
+			// Two lines older than the cursor's line, one newer, and one
+			// with its very time (after it in source order).
+			older, _ := e.event(e.total - 1)
+			addProbesAt(f, older.Time.Add(-time.Minute), before.Time.Add(-time.Millisecond), before.Time.Add(time.Millisecond), before.Time)
+			m, _ = send(t, m, liveTickMsg{})
+			e = m.explore
+			after, _ := e.event(e.cursor)
+			if after.Source != before.Source || after.Line != before.Line {
+				t.Fatalf("the cursor moved from %q to %q (row %d)", before.Message, after.Message, e.cursor)
+			}
+			// Newest first one or two new lines come before it (the one
+			// with its time sorts by source), oldest first two or three.
+			lo, hi := 7, 8
+			if oldest {
+				lo, hi = 8, 9
+			}
+			if e.cursor < lo || e.cursor > hi || e.newRows != 4 || e.total != 24 {
+				t.Fatalf("cursor row %d, %d new, %d hits; want %d-%d, 4, 24", e.cursor, e.newRows, e.total, lo, hi)
+			}
+			if v := screenText(m); !strings.Contains(v, "4 new") || !strings.Contains(v, before.Message) {
+				t.Fatalf("screen lacks \"4 new\" or the cursor's line:\n%s", v)
+			}
+		})
+	}
+}
+
+// A relative range slides forward with the newest line: the lines it
+// leaves behind are not counted as gone, and the new ones are counted
+// exactly.
+func TestExploreFollowSlidingRange(t *testing.T) {
+	f := newFake()
+	m := exploreProbes(t, f, 100, 30)
+	m, _ = send(t, m, keyPress("1")) // the last 15 minutes
+	for range 3 {
+		m, _ = send(t, m, keyPress("j"))
+	}
+	was := m.explore.total
+	before, _ := m.explore.event(m.explore.cursor)
+	appendProbes(f, 2)
+	f.mu.Lock()
+	// Nearly 15 minutes later: the window now leaves the 11 oldest
+	// probes behind, not the cursor's.
+	for i := len(f.events) - 2; i < len(f.events); i++ {
+		f.events[i].Time = f.events[i].Time.Add(15*time.Minute - 10*time.Second)
+	}
+	f.mu.Unlock()
+	m, _ = send(t, m, liveTickMsg{})
+	e := m.explore
+	after, _ := e.event(e.cursor)
+	if e.newRows != 2 || after.Line != before.Line || e.total != was-11+2 {
+		t.Fatalf("%d new (want 2), cursor on %q (want %q); hits %d then %d (want %d)", e.newRows, after.Message, before.Message, was, e.total, was-11+2)
+	}
+}
+
+// The context of a line less than contextWindow before the newest is still
+// being written: it follows by itself, so the lines that arrive within
+// its window come in. An older line's context does not.
+func TestContextOfRecentLineFollows(t *testing.T) {
+	f := newFake()
+	m := exploreProbes(t, f, 100, 30)
+	m, _ = send(t, m, keyPress("F")) // explore itself not following
+	m, _ = send(t, m, keyPress("c")) // the newest probe's context
+	if m.screen != screenExplore || !m.explore.following || !strings.Contains(m.explore.query, "time:<=") {
+		t.Fatalf("c on the newest line: screen %v, following %v, query %q", m.screen, m.explore.following, m.explore.query)
+	}
+	was := m.explore.total
+	appendProbes(f, 1) // one second after the newest: inside the window
+	m, _ = send(t, m, liveTickMsg{})
+	if m.explore.total != was+1 || !strings.Contains(screenText(m), "probe 1820 failed") {
+		t.Fatalf("the context has %d lines (want %d) and shows:\n%s", m.explore.total, was+1, screenText(m))
+	}
+
+	m = timelineLine(t, started(t, newFake(), 120, 40))
+	m, _ = send(t, m, keyPress("c"))
+	if m.screen != screenExplore || m.explore.following {
+		t.Fatalf("c on an old line: screen %v, following %v; want explore, not following", m.screen, m.explore.following)
+	}
+}
+
+// multiFacetBackend answers the facets in one call, as *query.Investigator
+// does, and counts the calls of each kind.
+type multiFacetBackend struct {
+	*fakeBackend
+	mu           sync.Mutex
+	multi, singl int
+}
+
+func (b *multiFacetBackend) Facets(ctx context.Context, f query.Filter, fields []string, size int) ([]query.Facet, error) {
+	b.mu.Lock()
+	b.multi++
+	b.mu.Unlock()
+	out := make([]query.Facet, len(fields))
+	for i, field := range fields {
+		fc, err := b.fakeBackend.Facet(ctx, f, field, size)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = fc
+	}
+	return out, nil
+}
+
+func (b *multiFacetBackend) Facet(ctx context.Context, f query.Filter, field string, size int) (query.Facet, error) {
+	b.mu.Lock()
+	b.singl++
+	b.mu.Unlock()
+	return b.fakeBackend.Facet(ctx, f, field, size)
+}
+
+// Explore asks its facets in one call when the backend can: a followed
+// query asks them at every refresh.
+func TestExploreFacetsInOneCall(t *testing.T) {
+	b := &multiFacetBackend{fakeBackend: newFake()}
+	m := started(t, b, 120, 40)
+	m, _ = send(t, m, openExploreMsg{query: "probe OR orders"})
+	if b.multi != 1 || b.singl != 0 || len(m.explore.facets) != len(facetFields) {
+		t.Fatalf("%d multi-field calls, %d single, %d facets; want 1, 0, %d", b.multi, b.singl, len(m.explore.facets), len(facetFields))
+	}
+	if v := screenText(m); !strings.Contains(v, "Facets") || !strings.Contains(v, "service") {
+		t.Fatalf("facets not shown:\n%s", v)
+	}
+}
+
+// countingBackend counts the searches that only count (Limit 1).
+type countingBackend struct {
+	*fakeBackend
+	mu     sync.Mutex
+	counts int
+}
+
+func (b *countingBackend) Search(ctx context.Context, o query.SearchOptions) (query.Result, error) {
+	if o.Limit == 1 {
+		b.mu.Lock()
+		b.counts++
+		b.mu.Unlock()
+	}
+	return b.fakeBackend.Search(ctx, o)
+}
+
+// Each count evaluates every match on the writer: a refresh at the newest
+// line counts nothing (the cursor follows the newest line); scrolled away,
+// it counts to place the cursor.
+func TestExploreFollowCountsOnlyWhenAway(t *testing.T) {
+	b := &countingBackend{fakeBackend: newFake()}
+	m := exploreProbes(t, b.fakeBackend, 100, 30)
+	m.c.b = b
+	appendProbes(b.fakeBackend, 2)
+	m, _ = send(t, m, liveTickMsg{})
+	if b.counts != 0 || m.explore.total != 22 {
+		t.Fatalf("at the newest line: %d counting searches, %d hits; want 0, 22", b.counts, m.explore.total)
+	}
+	m, _ = send(t, m, keyPress("j"))
+	appendProbes(b.fakeBackend, 2)
+	m, _ = send(t, m, liveTickMsg{})
+	if b.counts == 0 || m.explore.newRows != 2 {
+		t.Fatalf("scrolled away: %d counting searches, %d new; want some, 2", b.counts, m.explore.newRows)
 	}
 }

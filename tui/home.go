@@ -38,7 +38,8 @@ type homeModel struct {
 
 	histSeq   int
 	hist      []query.TimeBucket
-	histWidth int // width the histogram was asked for (0: not asked)
+	stale     bool // groups not refreshed since the index last moved (live.go)
+	histWidth int  // width the histogram was asked for (0: not asked)
 	histErr   error
 }
 
@@ -215,6 +216,14 @@ func openExploreOldest(q string) tea.Cmd {
 
 func openExplore(q string) tea.Cmd {
 	return func() tea.Msg { return openExploreMsg{query: q} }
+}
+
+// openContext opens explore on the lines of service (and host, if known)
+// within contextWindow of t.
+func openContext(service, host string, t time.Time) tea.Cmd {
+	return func() tea.Msg {
+		return openExploreMsg{query: contextAround(service, host, t), until: t.Add(contextWindow)}
+	}
 }
 
 // chartRows is the height of the error histogram for a body height.

@@ -285,7 +285,8 @@ func (m invModel) update(msg tea.Msg) (invModel, tea.Cmd) {
 		}
 	case key.Matches(kp, k.Context):
 		if t, ok := m.selected(); ok && t.kind == targetEvent {
-			return m, openExplore(contextQuery(r.Events[t.event]))
+			e := r.Events[t.event]
+			return m, openContext(e.Service, hostOf(e.Fields), e.Time)
 		}
 		return m, statusCmd("c opens the context of a timeline line: tab to the timeline", false)
 	case key.Matches(kp, k.PageDown):

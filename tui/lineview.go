@@ -86,7 +86,7 @@ func (m lineModel) update(msg tea.Msg) (lineModel, tea.Cmd) {
 		text := query.Sanitize(m.raw())
 		return m, tea.Batch(tea.SetClipboard(text), statusCmd(fmt.Sprintf("copied the line (%d bytes) to the clipboard (OSC 52)", len(text)), false))
 	case key.Matches(kp, k.Context):
-		return m, openExplore(contextQuery(m.ev))
+		return m, openContext(m.ev.Service, hostOf(m.ev.Fields), m.ev.Time)
 	case key.Matches(kp, k.Explore):
 		if m.ev.RequestID != "" {
 			return m, openExplore(fieldFilter("request_id", m.ev.RequestID))

@@ -12,14 +12,27 @@ import (
 
 // The TUI follows new data by itself: every liveEvery it asks the index's
 // span again (a cheap call, through the writer's socket when an ingest
-// runs), and when it changed it fetches the span, the histogram and the
-// error groups of the home screen anew, and runs explore's query again when
-// explore follows (F, explorefollow.go). The selected group stays selected
-// (found again by fingerprint), so the cursor does not jump under the user.
-// p pauses all of it. See docs/follow.md.
+// runs), and when it changed it refreshes what is on screen: the span, the
+// histogram and the error groups of the home screen, explore's query when
+// explore follows (F, explorefollow.go), an open investigation or
+// comparison. The selected group stays selected (found again by
+// fingerprint), so the cursor does not jump under the user. p pauses all of
+// it. See docs/follow.md.
+//
+// A refresh is one command that asks for everything, one query after the
+// other, and one message that applies it all (one frame, no half-updated
+// screen). Its queries run on the writer while it ingests, and cost more as
+// the index grows: so at most one refresh is in flight, and after one that
+// took d the next waits until liveCost*d has passed (ticks are skipped),
+// which keeps a TUI from taking more than 1/(1+liveCost) of the writer's
+// time however large the index, instead of piling queries up.
 
 // liveEvery is how often the TUI looks for new data.
 const liveEvery = time.Second
+
+// liveCost is how many times its own duration a refresh waits before the
+// next one.
+const liveCost = 4
 
 // rateWindow is how far back the ingest rate of the title line looks.
 const rateWindow = 10 * time.Second
@@ -29,6 +42,10 @@ type liveState struct {
 	paused  bool
 	samples []liveSample // event counts seen within rateWindow, oldest first
 	arrived time.Time    // when the event count last grew (zero: not seen)
+
+	refreshing bool // a refresh is in flight
+	skip       int  // looks to let pass before the next refresh
+	every      int  // looks between refreshes, as the last one's cost set it
 }
 
 type liveSample struct {
@@ -65,12 +82,20 @@ func (l liveState) rate() (float64, bool) {
 	return float64(max(b.events-a.events, 0)) / dt, true
 }
 
-// liveTickMsg asks for a look at the span; liveSpanMsg answers it.
+// liveTickMsg asks for a look at the span; liveSpanMsg answers it (tick:
+// the look of a tick, which schedules the next).
 type (
 	liveTickMsg struct{}
 	liveSpanMsg struct {
 		span query.Span
 		err  error
+		tick bool
+	}
+	// liveRefreshMsg carries every answer of one refresh, and how long
+	// they took.
+	liveRefreshMsg struct {
+		msgs []tea.Msg
+		took time.Duration
 	}
 	// liveGroupsMsg is a groupsMsg fetched because data arrived.
 	liveGroupsMsg struct{ groupsMsg }
@@ -79,6 +104,12 @@ type (
 	liveReportMsg struct {
 		report *query.Report
 		err    error
+	}
+	// liveCompareMsg is the open comparison, made again because data
+	// arrived (up to the newest line at asOf).
+	liveCompareMsg struct {
+		compareMsg
+		asOf time.Time
 	}
 )
 
@@ -95,9 +126,10 @@ func (m Model) togglePause() (Model, tea.Cmd) {
 	m.feed.samples = nil // the rate restarts from now
 	m, cmd := m.setStatus("live updates resumed", false)
 	ctx, b := m.c.ctx, m.c.b
+	m.feed.skip = 0
 	return m, tea.Batch(cmd, func() tea.Msg { // look at once
 		s, err := b.Span(ctx)
-		return liveSpanMsg{s, err}
+		return liveSpanMsg{span: s, err: err}
 	})
 }
 
@@ -111,42 +143,48 @@ func (m Model) live(msg tea.Msg) (_ Model, _ tea.Cmd, ok bool) {
 		ctx, b := m.c.ctx, m.c.b
 		return m, func() tea.Msg {
 			s, err := b.Span(ctx)
-			return liveSpanMsg{s, err}
+			return liveSpanMsg{span: s, err: err, tick: true}
 		}, true
 	case liveSpanMsg:
-		next := m.liveTick()
+		var next tea.Cmd
+		if msg.tick {
+			next = m.liveTick()
+		}
 		if msg.err != nil || !m.spanKnown || m.feed.paused {
 			return m, next, true
 		}
 		m.feed = m.feed.observe(msg.span.Events, m.c.now())
-		if msg.span == m.span {
+		if m.feed.skip > 0 {
+			m.feed.skip--
+		}
+		stale := msg.span != m.span || (m.screen == screenHome && m.home.stale)
+		if !stale || m.feed.refreshing || m.feed.skip > 0 {
+			// Nothing new, or not yet: the span still differs at a later
+			// look.
 			return m, next, true
 		}
-		m.home.groupsSeq++
-		m.home.histWidth = 0 // the histogram is asked again with the new span
-		seq, ctx, b := m.home.groupsSeq, m.c.ctx, m.c.b
-		span := func() tea.Msg { return spanMsg{span: msg.span} }
-		groups := func() tea.Msg {
-			if g, ok := groupsCmd(ctx, b, seq)().(groupsMsg); ok {
-				return liveGroupsMsg{g}
-			}
-			return nil
+		m, rc := m.refresh(msg.span)
+		return m, tea.Batch(next, rc), true
+	case liveRefreshMsg:
+		m.feed.refreshing = false
+		m.feed.every = int(liveCost * msg.took / liveEvery)
+		m.feed.skip = m.feed.every
+		cmds := make([]tea.Cmd, 0, len(msg.msgs))
+		for _, sub := range msg.msgs {
+			var cmd tea.Cmd
+			m, cmd = m.update(sub)
+			cmds = append(cmds, cmd)
 		}
-		var ec tea.Cmd
-		switch {
-		case m.screen == screenExplore:
-			m.explore, ec = m.explore.refresh(msg.span)
-		case m.screen == screenInvestigation && m.inv.report != nil && m.inv.report.Group != nil:
-			id := m.inv.report.RequestID
-			ec = func() tea.Msg {
-				r, err := b.Request(ctx, id)
-				return liveReportMsg{r, err}
-			}
-		}
-		return m, tea.Batch(next, span, groups, ec), true
+		return m, tea.Batch(cmds...), true
 	case liveReportMsg:
 		if msg.err == nil && m.screen == screenInvestigation {
 			m.inv = m.inv.refreshed(msg.report)
+		}
+		return m, nil, true
+	case liveCompareMsg:
+		// A failed or empty comparison keeps the one on screen.
+		if msg.seq == m.cmpSeq && m.screen == screenCompare && msg.err == nil && msg.cmp != nil {
+			m.compare.cmp, m.compare.asOf = msg.cmp, msg.asOf
 		}
 		return m, nil, true
 	case liveGroupsMsg:
@@ -174,6 +212,78 @@ func (m Model) live(msg tea.Msg) (_ Model, _ tea.Cmd, ok bool) {
 	return m, nil, false
 }
 
+// refresh starts a refresh of what is on screen for span: one command
+// that asks for it all.
+func (m Model) refresh(span query.Span) (Model, tea.Cmd) {
+	m.feed.refreshing = true
+	ctx, b := m.c.ctx, m.c.b
+	parts := []tea.Cmd{func() tea.Msg { return spanMsg{span: span} }}
+	// The error groups and the error histogram are questions about the
+	// whole index: they are asked only while home is on screen, and at the
+	// first look after it is shown again.
+	m.home.stale = m.screen != screenHome
+	if !m.home.stale {
+		m.home.groupsSeq++
+		m.home.histSeq++
+		seq := m.home.groupsSeq
+		parts = append(parts, func() tea.Msg {
+			if g, ok := groupsCmd(ctx, b, seq)().(groupsMsg); ok {
+				return liveGroupsMsg{g}
+			}
+			return nil
+		})
+		if w := m.home.width - 2; w >= 10 && span.Events > 0 {
+			// The histogram's width stays: spanMsg does not ask it again.
+			m.home.histWidth = w
+			parts = append(parts, homeHistCmd(ctx, b, m.home.histSeq, span, w))
+		}
+	}
+	switch {
+	case m.screen == screenExplore:
+		var ec tea.Cmd
+		m.explore, ec = m.explore.refresh(span)
+		parts = append(parts, ec)
+	case m.screen == screenInvestigation && m.inv.report != nil && m.inv.report.Group != nil:
+		id := m.inv.report.RequestID
+		parts = append(parts, func() tea.Msg {
+			r, err := b.Request(ctx, id)
+			return liveReportMsg{r, err}
+		})
+	case m.screen == screenCompare && m.compare.report != nil:
+		m.cmpSeq++
+		cc := compareCmd(ctx, b, m.cmpSeq, m.compare.report)
+		parts = append(parts, func() tea.Msg { return liveCompareMsg{cc().(compareMsg), span.Last} })
+	}
+	now := m.c.now // the TUI's clock: tests' fixed one makes every refresh free
+	return m, func() tea.Msg {
+		start := now()
+		var msgs []tea.Msg
+		for _, p := range parts {
+			msgs = appendRun(msgs, p)
+		}
+		return liveRefreshMsg{msgs: msgs, took: now().Sub(start)}
+	}
+}
+
+// appendRun runs cmd, and the commands of a batch it returns, one after
+// the other, and appends their messages to msgs.
+func appendRun(msgs []tea.Msg, cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return msgs
+	}
+	switch msg := cmd().(type) {
+	case nil:
+		return msgs
+	case tea.BatchMsg:
+		for _, c := range msg {
+			msgs = appendRun(msgs, c)
+		}
+		return msgs
+	default:
+		return append(msgs, msg)
+	}
+}
+
 // liveStatus is the title line's word on live data: paused, or what is
 // followed, the ingest rate and when the last line arrived. It is empty
 // when the TUI only reads and nothing arrived.
@@ -195,6 +305,11 @@ func (m Model) liveStatus() string {
 	}
 	if !m.feed.arrived.IsZero() {
 		parts = append(parts, "last line "+ago(m.feed.arrived, m.c.now()))
+	}
+	if m.feed.every > 0 {
+		// The index is large or the writer busy: say so, rather than look
+		// stuck.
+		parts = append(parts, "updates every "+(time.Duration(m.feed.every+1)*liveEvery).String())
 	}
 	return strings.Join(parts, " "+st.G.Dot+" ")
 }

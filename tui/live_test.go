@@ -5,6 +5,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/culprit-dev/culprit/query"
 )
@@ -77,5 +80,78 @@ func TestHomeRefreshesOnNewData(t *testing.T) {
 	}
 	if v := screenText(m); !strings.Contains(v, "nil map write") {
 		t.Fatalf("the new group is not on the home screen:\n%s", v)
+	}
+}
+
+// A refresh runs the writer's queries, which cost more as the index grows:
+// one is in flight at a time, and after one that took d the next waits
+// liveCost*d, which the title says, instead of piling queries up.
+func TestLiveRefreshBacksOff(t *testing.T) {
+	f := newFake()
+	m := started(t, f, 120, 30)
+
+	// A look while a refresh is in flight starts no other.
+	before := m.span.Events
+	appendProbes(f, 1)
+	m, cmd := step(m, liveTickMsg{})
+	m, rc := step(m, run(t, unbatch(t, cmd, func(msg tea.Msg) bool { _, ok := msg.(liveSpanMsg); return ok })))
+	if !m.feed.refreshing {
+		t.Fatal("new data started no refresh")
+	}
+	seq := m.home.groupsSeq
+	appendProbes(f, 1)
+	m2, _ := step(m, liveSpanMsg{span: query.Span{Events: m.span.Events + 2}})
+	if m2.home.groupsSeq != seq || !m2.feed.refreshing {
+		t.Fatal("a second refresh started while one was in flight")
+	}
+	m, _ = drain(t, m, rc)
+	if m.feed.refreshing || m.span.Events != before+1 {
+		t.Fatalf("the refresh did not end: refreshing %v, %d events", m.feed.refreshing, m.span.Events)
+	}
+
+	// A refresh that took 1 s (by the TUI's clock, a second a reading)
+	// makes the next wait 4 s: 3 looks pass without one, the 4th refreshes;
+	// the title says it updates every 5 s (the refresh, then the wait).
+	now := fixedNow
+	m.c.now = func() time.Time { now = now.Add(time.Second); return now }
+	m, _ = send(t, m, liveTickMsg{})
+	m.c.now = func() time.Time { return now }
+	events := m.span.Events
+	if m.feed.every != 4 || !strings.Contains(strings.SplitN(screenText(m), "\n", 2)[0], "updates every 5s") {
+		t.Fatalf("after a 1 s refresh: every %d looks, title %q", m.feed.every, strings.SplitN(screenText(m), "\n", 2)[0])
+	}
+	appendProbes(f, 3)
+	for i := range 3 {
+		if m, _ = send(t, m, liveTickMsg{}); m.span.Events != events {
+			t.Fatalf("look %d refreshed already (%d events)", i+1, m.span.Events)
+		}
+	}
+	m, _ = send(t, m, liveTickMsg{})
+	if m.span.Events != events+3 || m.feed.every != 0 {
+		t.Fatalf("after the wait: %d events (want %d), every %d (want 0)", m.span.Events, events+3, m.feed.every)
+	}
+}
+
+// The error groups are the costliest refresh: they are not asked while
+// another screen is shown, and are at the first look back on home, even
+// when the index has not moved since.
+func TestHomeRefreshedOnlyOnScreen(t *testing.T) {
+	f := newFake()
+	m := started(t, f, 120, 30)
+	m, _ = send(t, m, openExploreMsg{query: "probe"})
+	seq := m.home.groupsSeq
+	appendProbes(f, 2)
+	m, _ = send(t, m, liveTickMsg{})
+	if m.home.groupsSeq != seq || !m.home.stale || m.span.Events != 1802 {
+		t.Fatalf("on explore: groups asked %d times, stale %v, %d events; want 0, true, 1802", m.home.groupsSeq-seq, m.home.stale, m.span.Events)
+	}
+	m, _ = send(t, m, keyPress("esc"))
+	m, _ = send(t, m, liveTickMsg{})
+	if m.home.groupsSeq != seq+1 || m.home.stale {
+		t.Fatalf("back on home: groups asked %d times, stale %v; want 1, false", m.home.groupsSeq-seq, m.home.stale)
+	}
+	m, _ = send(t, m, liveTickMsg{})
+	if m.home.groupsSeq != seq+1 {
+		t.Fatal("a look without news asked the groups again")
 	}
 }

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	"github.com/culprit-dev/culprit/query"
 )
 
@@ -54,6 +56,10 @@ type openRequestMsg struct {
 type openExploreMsg struct {
 	query  string
 	oldest bool // oldest first (a stack frame: its first occurrence on top)
+	// until, when set, is the end of a context window: explore follows
+	// from the start when the window reaches past the newest line, so the
+	// lines still being written into it come in.
+	until time.Time
 }
 
 // reportMsg answers Request.
@@ -113,9 +119,10 @@ type clipboardMsg struct {
 
 // compareMsg answers Compare for the request numbered seq.
 type compareMsg struct {
-	seq int
-	cmp *query.DeployComparison
-	err error
+	seq    int
+	report *query.Report // what was compared
+	cmp    *query.DeployComparison
+	err    error
 }
 
 // openCompareMsg asks the root model to compare around report's deploy.
