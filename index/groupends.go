@@ -27,56 +27,17 @@ func (ix *Index) GroupEnds(ctx context.Context, f Filter, field string) (_ []Gro
 	if err != nil {
 		return nil, err
 	}
-	rank := sourceRanks(p.sources)
-	type ends struct {
-		n           int
-		first, last hit
-	}
-	byValue := map[string]*ends{}
-	var byKey []*ends // per dictionary key of the current block
-	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, rows []uint8) error {
-		kc, err := c.kwc(col)
-		if err != nil {
-			return ix.damaged(packFile, "block %d: %w", num, err)
-		}
-		byKey = slices.Grow(byKey[:0], len(kc.dict)+1)[:len(kc.dict)+1]
-		clear(byKey)
-		r := rank[p.blocks[num].src]
-		hits.each(func(i int) {
-			k := kc.idx[i]
-			if k == 0 {
-				return
-			}
-			x := hit{t: c.time[i], rank: r, line: c.line[i], block: num, idx: blockLine(rows, i)}
-			e := byKey[k]
-			if e == nil {
-				v := kc.dict[k-1]
-				if e = byValue[v]; e == nil {
-					e = &ends{first: x, last: x}
-					byValue[v] = e
-				}
-				byKey[k] = e
-			}
-			e.n++
-			if compareHits(&x, &e.first) < 0 {
-				e.first = x
-			}
-			if compareHits(&x, &e.last) > 0 {
-				e.last = x
-			}
-		})
-		return nil
-	})
+	groups, err := ix.groupPass(ctx, p, col, nil, false)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]GroupEnds, 0, len(byValue))
-	for v, e := range byValue {
-		g := GroupEnds{Value: v, Count: e.n}
-		if g.First, err = ix.hitEvent(p, e.first); err != nil {
+	out := make([]GroupEnds, 0, len(groups))
+	for _, gs := range groups {
+		g := GroupEnds{Value: gs.value, Count: gs.n}
+		if g.First, err = ix.hitEvent(p, gs.first); err != nil {
 			return nil, err
 		}
-		if g.Last, err = ix.hitEvent(p, e.last); err != nil {
+		if g.Last, err = ix.hitEvent(p, gs.last); err != nil {
 			return nil, err
 		}
 		out = append(out, g)
