@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/culprit-dev/culprit/query"
@@ -32,22 +31,8 @@ func (m compareModel) update(msg tea.Msg) (compareModel, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
-	k := m.c.keys
 	n, vis := len(m.lines()), max(m.height-1, 1)
-	switch {
-	case key.Matches(kp, k.Down):
-		m.off = clampOffset(m.off+1, n, vis)
-	case key.Matches(kp, k.Up):
-		m.off = clampOffset(m.off-1, n, vis)
-	case key.Matches(kp, k.PageDown):
-		m.off = clampOffset(m.off+max(vis-1, 1), n, vis)
-	case key.Matches(kp, k.PageUp):
-		m.off = clampOffset(m.off-max(vis-1, 1), n, vis)
-	case key.Matches(kp, k.Top):
-		m.off = 0
-	case key.Matches(kp, k.Bottom):
-		m.off = clampOffset(n, n, vis)
-	}
+	m.off, _ = scrollKey(kp, m.c.keys, m.off, n, vis)
 	return m, nil
 }
 

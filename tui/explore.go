@@ -524,20 +524,11 @@ func (m exploreModel) detailKey(msg tea.KeyPressMsg) (exploreModel, tea.Cmd) {
 	k := m.c.keys
 	n := len(m.detailLines(m.detailWidth()))
 	vis := m.layout().detail
-	switch {
-	case key.Matches(msg, k.Down):
-		m.detailOff = clampOffset(m.detailOff+1, n, vis)
-	case key.Matches(msg, k.Up):
-		m.detailOff = clampOffset(m.detailOff-1, n, vis)
-	case key.Matches(msg, k.PageDown):
-		m.detailOff = clampOffset(m.detailOff+max(vis-1, 1), n, vis)
-	case key.Matches(msg, k.PageUp):
-		m.detailOff = clampOffset(m.detailOff-max(vis-1, 1), n, vis)
-	case key.Matches(msg, k.Top):
-		m.detailOff = 0
-	case key.Matches(msg, k.Bottom):
-		m.detailOff = clampOffset(n, n, vis)
-	case key.Matches(msg, k.Enter):
+	if off, ok := scrollKey(msg, k, m.detailOff, n, vis); ok {
+		m.detailOff = off
+		return m, nil
+	}
+	if key.Matches(msg, k.Enter) {
 		return m, m.openSelected()
 	}
 	return m, nil

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // keyMap is every binding of the TUI. Update matches keys only with
@@ -165,4 +166,25 @@ func withHelp(b key.Binding, s ...string) key.Binding {
 		b.SetHelp(s[0], s[1])
 	}
 	return b
+}
+
+// scrollKey applies a scrolling key (a line or a page up or down, top,
+// bottom) to the offset of a pane of n lines showing vis of them; ok is
+// false for any other key.
+func scrollKey(kp tea.KeyPressMsg, k keyMap, off, n, vis int) (_ int, ok bool) {
+	switch {
+	case key.Matches(kp, k.Down):
+		return clampOffset(off+1, n, vis), true
+	case key.Matches(kp, k.Up):
+		return clampOffset(off-1, n, vis), true
+	case key.Matches(kp, k.PageDown):
+		return clampOffset(off+max(vis-1, 1), n, vis), true
+	case key.Matches(kp, k.PageUp):
+		return clampOffset(off-max(vis-1, 1), n, vis), true
+	case key.Matches(kp, k.Top):
+		return 0, true
+	case key.Matches(kp, k.Bottom):
+		return clampOffset(n, n, vis), true
+	}
+	return off, false
 }

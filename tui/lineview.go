@@ -67,19 +67,11 @@ func (m lineModel) update(msg tea.Msg) (lineModel, tea.Cmd) {
 	}
 	k := m.c.keys
 	n, vis := len(m.content(m.width-1)), m.rows()
+	if off, ok := scrollKey(kp, k, m.off, n, vis); ok {
+		m.off = off
+		return m, nil
+	}
 	switch {
-	case key.Matches(kp, k.Down):
-		m.off = clampOffset(m.off+1, n, vis)
-	case key.Matches(kp, k.Up):
-		m.off = clampOffset(m.off-1, n, vis)
-	case key.Matches(kp, k.PageDown):
-		m.off = clampOffset(m.off+max(vis-1, 1), n, vis)
-	case key.Matches(kp, k.PageUp):
-		m.off = clampOffset(m.off-max(vis-1, 1), n, vis)
-	case key.Matches(kp, k.Top):
-		m.off = 0
-	case key.Matches(kp, k.Bottom):
-		m.off = clampOffset(n, n, vis)
 	case key.Matches(kp, k.CopyID):
 		// The clipboard gets the line sanitised: pasted into a terminal it
 		// must not carry the escapes a hostile line may hold.
