@@ -15,6 +15,10 @@ import (
 type decoder struct {
 	b   []byte
 	err error
+	// s, when set, is the whole of the b the decoder started with, as a
+	// string: str then returns substrings of it instead of copies (a
+	// rollup file holds hundreds of thousands of values).
+	s string
 }
 
 func (d *decoder) fail() {
@@ -54,7 +58,25 @@ func (d *decoder) bytes(n uint64) []byte {
 	return v
 }
 
-func (d *decoder) str() string { return string(d.bytes(d.uvarint())) }
+func (d *decoder) str() string {
+	v := d.bytes(d.uvarint())
+	if d.s == "" || v == nil {
+		return string(v)
+	}
+	end := len(d.s) - len(d.b)
+	return d.s[end-len(v) : end]
+}
+
+// count reads a count of items that each take at least one byte, so that
+// a damaged count cannot ask for more than is left.
+func (d *decoder) count() int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
 
 func (d *decoder) byte() byte {
 	if len(d.b) == 0 {

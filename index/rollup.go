@@ -160,59 +160,6 @@ func (ix *Index) encodeRollup(blocks []blockMeta, a, b int, gs []groupSum) []byt
 	return binary.LittleEndian.AppendUint32(out, partSum(out))
 }
 
-// rdec reads a rollup file's body.
-type rdec struct {
-	b   []byte
-	s   string // b as a string: values are substrings of it
-	off int
-	err error
-}
-
-func (d *rdec) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		d.err = errCorrupt
-		d.off = len(d.b)
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-func (d *rdec) varint() int64 {
-	v, n := binary.Varint(d.b[d.off:])
-	if n <= 0 {
-		d.err = errCorrupt
-		d.off = len(d.b)
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-func (d *rdec) str() string {
-	n := d.uvarint()
-	if n > uint64(len(d.b)-d.off) {
-		d.err = errCorrupt
-		d.off = len(d.b)
-		return ""
-	}
-	s := d.s[d.off : d.off+int(n)]
-	d.off += int(n)
-	return s
-}
-
-// count reads a count of items that each take at least one byte.
-func (d *rdec) count() int {
-	n := d.uvarint()
-	if n > uint64(len(d.b)-d.off) {
-		d.err = errCorrupt
-		d.off = len(d.b)
-		return 0
-	}
-	return int(n)
-}
-
 // decodeRollup checks and decodes a rollup file of blocks [a, b) against
 // the block records.
 func (ix *Index) decodeRollup(raw []byte, blocks []blockMeta, a, b int) ([]groupSum, error) {
@@ -226,22 +173,22 @@ func (ix *Index) decodeRollup(raw []byte, blocks []blockMeta, a, b int) ([]group
 	if body[0] != rollupVersion {
 		return nil, fmt.Errorf("rollup format %d", body[0])
 	}
-	h := rdec{b: body[1:]}
+	h := decoder{b: body[1:]}
 	ra, rb := h.uvarint(), h.uvarint()
-	if h.err != nil || h.off+4 > len(h.b) {
+	if h.err != nil || len(h.b) < 4 {
 		return nil, errCorrupt
 	}
 	if ra != uint64(a) || rb != uint64(b) || b > len(blocks) || a >= b {
 		return nil, fmt.Errorf("blocks %d-%d, named %d-%d of %d", ra, rb, a, b, len(blocks))
 	}
-	if binary.LittleEndian.Uint32(h.b[h.off:]) != recordsSum(blocks, a, b) {
+	if binary.LittleEndian.Uint32(h.b) != recordsSum(blocks, a, b) {
 		return nil, fmt.Errorf("computed from other blocks than the committed ones")
 	}
-	plain, err := ix.z.decompress(h.b[h.off+4:])
+	plain, err := ix.z.decompress(h.b[4:])
 	if err != nil {
 		return nil, err
 	}
-	d := rdec{b: plain, s: string(plain)}
+	d := decoder{b: plain, s: string(plain)}
 	ref := func() hit {
 		x := hit{t: ts{sec: d.varint(), nsec: int32(d.uvarint())}, line: d.varint(), block: int(d.uvarint()), idx: int(d.uvarint())}
 		if x.block < a || x.block >= b || x.idx >= blocks[min(max(x.block, 0), len(blocks)-1)].n || x.t.nsec < 0 || x.t.nsec >= 1e9 {
@@ -298,7 +245,7 @@ func (ix *Index) decodeRollup(raw []byte, blocks []blockMeta, a, b int) ([]group
 			return nil, d.err
 		}
 	}
-	if d.err != nil || d.off != len(d.b) {
+	if d.err != nil || len(d.b) != 0 {
 		return nil, errCorrupt
 	}
 	return gs, nil
