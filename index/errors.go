@@ -1,10 +1,11 @@
 package index
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/culprit-dev/culprit/index/model"
 )
 
 // lockedError names the locked index and, when known, the writer's pid.
@@ -27,8 +28,10 @@ func (e *lockedError) Is(target error) bool { return target == ErrLocked }
 // that is missing, shorter than committed, or whose content does not match
 // its checksum, or data that cannot be decoded. errors.As with
 // *CorruptError gives the file. `culprit doctor` (Check) lists every
-// problem; Rebuild recovers what is intact.
-var ErrCorrupt = errors.New("index is corrupt")
+// problem; Rebuild recovers what is intact. It is model.ErrDamaged, so
+// that a caller that cannot name this package (the follower's socket,
+// index/remote) still tells damage from other failures.
+var ErrCorrupt = model.ErrDamaged
 
 // CorruptError names the damaged file of an index and what is wrong with it.
 type CorruptError struct {

@@ -43,6 +43,12 @@ func LevelRank(level string) (int, bool) {
 // does not parse or uses an unknown field, and for an unknown MinLevel.
 var ErrInvalidQuery = errors.New("invalid query")
 
+// ErrDamaged is matched (errors.Is) by a store's errors that report damage
+// to the store itself (a checksum mismatch, a file cut short) rather than a
+// fault of the question: the index's CorruptError, and that error carried
+// over the follower's socket. Its message says what to run.
+var ErrDamaged = errors.New("index is damaged")
+
 // Fields lists the canonical field names, in the order culprit prints them.
 // They are the names used by --field, by the ingest summary, by the search
 // syntax and by the JSON output.

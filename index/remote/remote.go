@@ -111,6 +111,7 @@ const (
 	kindInvalid
 	kindCanceled
 	kindDeadline
+	kindDamaged
 )
 
 // response is one answer: the field of the method called, or an error.
@@ -134,13 +135,31 @@ func kindOf(err error) errKind {
 		return kindCanceled
 	case errors.Is(err, context.DeadlineExceeded):
 		return kindDeadline
+	case errors.Is(err, model.ErrDamaged):
+		return kindDamaged
 	}
 	return kindOther
 }
 
+// errText is the message a response carries for err: for damage, the
+// store's own report (the innermost error of the chain that is still
+// model.ErrDamaged: which file, which block, what to run), without the
+// context added around it, as the CLI prints a local index's damage.
+func errText(err error) string {
+	for errors.Is(err, model.ErrDamaged) {
+		u := errors.Unwrap(err)
+		if u == nil || u == model.ErrDamaged || !errors.Is(u, model.ErrDamaged) {
+			break
+		}
+		err = u
+	}
+	return err.Error()
+}
+
 // Error is an error the serving process returned. It wraps the sentinel the
 // original wrapped (model.ErrInvalidQuery, context.Canceled,
-// context.DeadlineExceeded), so errors.Is works across the socket.
+// context.DeadlineExceeded, model.ErrDamaged), so errors.Is works across
+// the socket.
 type Error struct {
 	Msg  string
 	kind errKind
@@ -157,6 +176,8 @@ func (e *Error) Unwrap() error {
 		return context.Canceled
 	case kindDeadline:
 		return context.DeadlineExceeded
+	case kindDamaged:
+		return model.ErrDamaged
 	}
 	return nil
 }

@@ -150,7 +150,7 @@ func (s *Server) call(ctx context.Context, q *request) (r response) {
 		err = fmt.Errorf("unknown method %d", q.Method)
 	}
 	if err != nil {
-		return response{Err: err.Error(), Kind: kindOf(err)}
+		return response{Err: errText(err), Kind: kindOf(err)}
 	}
 	return r
 }
@@ -196,7 +196,7 @@ func (s *Server) stream(ctx context.Context, c net.Conn, q *request) {
 	}
 	last := frame{Done: true, Total: total}
 	if err != nil {
-		last.Err, last.Kind = err.Error(), kindOf(err)
+		last.Err, last.Kind = errText(err), kindOf(err)
 	}
 	_ = enc.Encode(&last)
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/culprit-dev/culprit/index"
+	"github.com/culprit-dev/culprit/index/model"
+	"github.com/culprit-dev/culprit/index/remote"
 	"github.com/culprit-dev/culprit/query"
 )
 
@@ -101,6 +103,10 @@ func message(err error) string {
 	var ce *index.CorruptError
 	if errors.As(err, &ce) {
 		return ce.Error()
+	}
+	var re *remote.Error
+	if errors.As(err, &re) && errors.Is(re, model.ErrDamaged) {
+		return re.Error() // the follower's report of its index's damage
 	}
 	return err.Error()
 }
