@@ -127,6 +127,7 @@ type Index struct {
 	// rollups is the rollup chain of the committed blocks (rollup.go).
 	rollups  []rollupFile
 	rollMemo rollupMemo
+	allMemo  allMemo
 }
 
 // Open opens the index in dir. Unless o.ReadOnly, it takes the index

@@ -57,7 +57,7 @@ import (
 // one (a binary counter), so a chain has O(log blocks) files and every
 // block is rewritten O(log blocks) times, however often the writer commits
 // (ingest --follow commits every second).
-const rollupVersion = 1
+const rollupVersion = 2
 
 const rollupDir = "rollup"
 
@@ -112,8 +112,9 @@ func recordsSum(blocks []blockMeta, a, b int) uint32 {
 	return sum
 }
 
-// encodeRollup encodes the summary of blocks [a, b).
-func (ix *Index) encodeRollup(blocks []blockMeta, a, b int, gs []groupSum) []byte {
+// encodeRollup encodes the summary of blocks [a, b), with the all-event
+// part unless all is nil (then in format 1).
+func (ix *Index) encodeRollup(blocks []blockMeta, a, b int, gs []groupSum, all *allSum) []byte {
 	var body []byte
 	str := func(s string) {
 		body = binary.AppendUvarint(body, uint64(len(s)))
@@ -152,39 +153,80 @@ func (ix *Index) encodeRollup(blocks []blockMeta, a, b int, gs []groupSum) []byt
 			}
 		}
 	}
-	out := []byte{rollupVersion}
+	version := byte(rollupVersion)
+	if all == nil {
+		version = 1
+	}
+	out := []byte{version}
 	out = binary.AppendUvarint(out, uint64(a))
 	out = binary.AppendUvarint(out, uint64(b))
 	out = binary.LittleEndian.AppendUint32(out, recordsSum(blocks, a, b))
-	out = ix.z.compress(out, body)
+	if all == nil {
+		out = ix.z.compress(out, body)
+	} else {
+		gz := ix.z.compress(nil, body)
+		out = binary.AppendUvarint(out, uint64(len(gz)))
+		out = append(out, gz...)
+		out = ix.z.compress(out, encodeAll(all))
+	}
 	return binary.LittleEndian.AppendUint32(out, partSum(out))
 }
 
-// decodeRollup checks and decodes a rollup file of blocks [a, b) against
-// the block records.
-func (ix *Index) decodeRollup(raw []byte, blocks []blockMeta, a, b int) ([]groupSum, error) {
+// rollupParts are the compressed parts of a rollup file.
+type rollupParts struct {
+	groups []byte
+	all    []byte // nil in a file of format 1
+}
+
+// splitRollup checks a rollup file of blocks [a, b) against the block
+// records and returns its compressed parts.
+func splitRollup(raw []byte, blocks []blockMeta, a, b int) (rollupParts, error) {
 	if len(raw) < 8 {
-		return nil, errCorrupt
+		return rollupParts{}, errCorrupt
 	}
 	body := raw[:len(raw)-4]
 	if partSum(body) != binary.LittleEndian.Uint32(raw[len(raw)-4:]) {
-		return nil, fmt.Errorf("checksum mismatch")
+		return rollupParts{}, fmt.Errorf("checksum mismatch")
 	}
-	if body[0] != rollupVersion {
-		return nil, fmt.Errorf("rollup format %d", body[0])
+	if body[0] != 1 && body[0] != rollupVersion {
+		return rollupParts{}, fmt.Errorf("rollup format %d", body[0])
 	}
 	h := decoder{b: body[1:]}
 	ra, rb := h.uvarint(), h.uvarint()
 	if h.err != nil || len(h.b) < 4 {
-		return nil, errCorrupt
+		return rollupParts{}, errCorrupt
 	}
 	if ra != uint64(a) || rb != uint64(b) || b > len(blocks) || a >= b {
-		return nil, fmt.Errorf("blocks %d-%d, named %d-%d of %d", ra, rb, a, b, len(blocks))
+		return rollupParts{}, fmt.Errorf("blocks %d-%d, named %d-%d of %d", ra, rb, a, b, len(blocks))
 	}
 	if binary.LittleEndian.Uint32(h.b) != recordsSum(blocks, a, b) {
-		return nil, fmt.Errorf("computed from other blocks than the committed ones")
+		return rollupParts{}, fmt.Errorf("computed from other blocks than the committed ones")
 	}
-	plain, err := ix.z.decompress(h.b[4:])
+	h.b = h.b[4:]
+	if body[0] == 1 {
+		return rollupParts{groups: h.b}, nil
+	}
+	gz := h.bytes(h.uvarint())
+	if h.err != nil {
+		return rollupParts{}, errCorrupt
+	}
+	return rollupParts{groups: gz, all: h.b}, nil
+}
+
+// decodeRollup checks and decodes the groups of a rollup file of blocks
+// [a, b) against the block records.
+func (ix *Index) decodeRollup(raw []byte, blocks []blockMeta, a, b int) ([]groupSum, error) {
+	p, err := splitRollup(raw, blocks, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return ix.decodeGroups(p.groups, blocks, a, b)
+}
+
+// decodeGroups decodes the compressed groups' part of a file of blocks
+// [a, b).
+func (ix *Index) decodeGroups(z []byte, blocks []blockMeta, a, b int) ([]groupSum, error) {
+	plain, err := ix.z.decompress(z)
 	if err != nil {
 		return nil, err
 	}
@@ -264,23 +306,55 @@ type rollupMemo struct {
 	all    []groupSum
 }
 
-// readRollup reads and checks one file of the chain.
-func (ix *Index) readRollup(f rollupFile, blocks []blockMeta) ([]groupSum, error) {
+// openRollup reads one file of the chain and checks it against the
+// manifest and the block records.
+func (ix *Index) openRollup(f rollupFile, blocks []blockMeta) (rollupParts, error) {
 	raw, err := os.ReadFile(filepath.Join(ix.dir, filepath.FromSlash(f.name)))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, ix.damaged(f.name, "missing")
+			return rollupParts{}, ix.damaged(f.name, "missing")
 		}
-		return nil, ix.damaged(f.name, "%w", err)
+		return rollupParts{}, ix.damaged(f.name, "%w", err)
 	}
 	if int64(len(raw)) != f.size || f.crc != 0 && partSum(raw) != f.crc {
-		return nil, ix.damaged(f.name, "%d bytes, not the file the manifest lists", len(raw))
+		return rollupParts{}, ix.damaged(f.name, "%d bytes, not the file the manifest lists", len(raw))
 	}
-	gs, err := ix.decodeRollup(raw, blocks, f.a, f.b)
+	p, err := splitRollup(raw, blocks, f.a, f.b)
+	if err != nil {
+		return rollupParts{}, ix.damaged(f.name, "%w", err)
+	}
+	return p, nil
+}
+
+// readRollup reads and checks one file of the chain: its groups.
+func (ix *Index) readRollup(f rollupFile, blocks []blockMeta) ([]groupSum, error) {
+	p, err := ix.openRollup(f, blocks)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := ix.decodeGroups(p.groups, blocks, f.a, f.b)
 	if err != nil {
 		return nil, ix.damaged(f.name, "%w", err)
 	}
 	return gs, nil
+}
+
+// readRollupAll reads and checks one file of the chain: its all-event
+// part, nil when it has none (format 1).
+func (ix *Index) readRollupAll(f rollupFile, blocks []blockMeta) (*allSum, error) {
+	p, err := ix.openRollup(f, blocks)
+	if err != nil || p.all == nil {
+		return nil, err
+	}
+	plain, err := ix.z.decompress(p.all)
+	if err != nil {
+		return nil, ix.damaged(f.name, "%w", err)
+	}
+	s, err := decodeAll(plain, blocks, f.a, f.b)
+	if err != nil {
+		return nil, ix.damaged(f.name, "%w", err)
+	}
+	return s, nil
 }
 
 // rollupView returns the merged summary of the rollup chain and the number
@@ -358,6 +432,12 @@ func (ix *Index) rollupCommitted() error {
 	if err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
+	var all *allSum
+	if rollupAllEvents {
+		if all, err = ix.allPass(context.Background(), blocks, end, len(blocks), rollupBucketSecs); err != nil {
+			return fmt.Errorf("rollup: %w", err)
+		}
+	}
 	rank := sourceRanks(sources)
 	rankOf := func(block int) int { return rank[blocks[block].src] }
 	a := end
@@ -371,11 +451,23 @@ func (ix *Index) rollupCommitted() error {
 			return fmt.Errorf("rollup: %w", err)
 		}
 		gs = mergeGroups(pg, gs, rankOf)
+		if all != nil {
+			pa, err := ix.readRollupAll(prev, blocks)
+			if err == nil && (pa == nil || pa.secs != all.secs) {
+				// Written before the all-event part (or with other
+				// buckets): count its blocks once, here.
+				pa, err = ix.allPass(context.Background(), blocks, prev.a, prev.b, all.secs)
+			}
+			if err != nil {
+				return fmt.Errorf("rollup: %w", err)
+			}
+			all = mergeAll(pa, all)
+		}
 		a = prev.a
 		chain = chain[:len(chain)-1]
 	}
 	f := rollupFile{name: rollupName(a, len(blocks)), a: a, b: len(blocks)}
-	raw := ix.encodeRollup(blocks, a, len(blocks), gs)
+	raw := ix.encodeRollup(blocks, a, len(blocks), gs, all)
 	f.size, f.crc = int64(len(raw)), partSum(raw)
 	full := filepath.Join(ix.dir, filepath.FromSlash(f.name))
 	if err := os.MkdirAll(filepath.Dir(full), 0o700); err != nil {
@@ -577,6 +669,23 @@ func (ix *Index) checkRollups(chain []rollupFile, blocks []blockMeta) error {
 			return ix.damaged(last, "group %q differs from blocks 0-%d", want[i].value, end)
 		}
 	}
+	// The all-event part, file by file.
+	for _, f := range chain {
+		part, err := ix.readRollupAll(f, blocks)
+		if err != nil {
+			return err
+		}
+		if part == nil {
+			continue
+		}
+		want, err := ix.allPass(context.Background(), blocks, f.a, f.b, part.secs)
+		if err != nil {
+			return err
+		}
+		if !sameAll(part, want) {
+			return ix.damaged(f.name, "all-event counts differ from blocks %d-%d", f.a, f.b)
+		}
+	}
 	return nil
 }
 
@@ -606,6 +715,9 @@ func (ix *Index) verifyRollups() error {
 			return ix.damaged(f.name, "does not follow the rollup of blocks 0-%d (of %d)", end, len(ix.blocks))
 		}
 		if _, err := ix.readRollup(f, ix.blocks); err != nil {
+			return err
+		}
+		if _, err := ix.readRollupAll(f, ix.blocks); err != nil {
 			return err
 		}
 		end = f.b

@@ -419,6 +419,9 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 	if fcs, ok, err := ix.facetsRollup(ctx, f, fields, size); ok || err != nil {
 		return fcs, err
 	}
+	if fcs, ok, err := ix.facetsAll(ctx, f, fields, size); ok || err != nil {
+		return fcs, err
+	}
 	p, err := ix.plan(ctx, f)
 	if err != nil {
 		return nil, err
