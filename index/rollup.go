@@ -32,8 +32,12 @@ import (
 // in.
 //
 // Layout: rollupVersion, uvarint a, uvarint b, the CRC-32C of the block
-// records of [a, b) (as in blocks.idx), the zstd-compressed body, and the
-// CRC-32C of everything before it. Body: uvarint groups, then per group
+// records of [a, b) (as in blocks.idx), uvarint the length of the
+// zstd-compressed body, the body, the zstd-compressed all-event part
+// (rollupall.go: every event's counts per field value and hour), and the
+// CRC-32C of everything before it. Format 1 (written before the all-event
+// part, still read) has the body, without its length, and no all-event
+// part. Body: uvarint groups, then per group
 // (sorted by fingerprint): string fingerprint, uvarint count, first and
 // last (varint sec, uvarint nsec, varint line, uvarint block, uvarint
 // line in block), the times (first varint sec and uvarint nsec, then
@@ -57,6 +61,8 @@ import (
 // one (a binary counter), so a chain has O(log blocks) files and every
 // block is rewritten O(log blocks) times, however often the writer commits
 // (ingest --follow commits every second).
+//
+// rollupVersion 2 adds the all-event part.
 const rollupVersion = 2
 
 const rollupDir = "rollup"

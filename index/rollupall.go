@@ -647,54 +647,77 @@ func (ix *Index) facetsAll(ctx context.Context, f Filter, fields []string, size 
 			}
 		}
 	}
-	// The blocks to read: those not covered, with f; the covered ones
-	// with events in a bucket a bound cuts, between the bound and the
-	// bucket's edge.
+	// The blocks to read: those not covered, with f.
 	extra := make([]map[string]int, len(fields))
 	for i := range extra {
 		extra[i] = map[string]int{}
 	}
-	read := func(rf Filter, want func(num int) bool) error {
+	read := func(rf Filter, want func(num int) bool, sign int) error {
 		p, err := ix.plan(ctx, rf)
 		if err != nil {
 			return err
 		}
 		p.nums = slices.DeleteFunc(p.nums, func(num int) bool { return !want(num) })
 		return ix.each(ctx, p, func(num int, c *cols, hits bitmap, _ []uint8) error {
-			n, err := countHits(c, hits, slots, extra)
+			n, err := countHits(c, hits, slots, extra, sign)
 			if err != nil {
 				return ix.damaged(packFile, "block %d: %w", num, err)
 			}
-			total += n
+			total += sign * n
 			return nil
 		})
 	}
-	if err := read(f, func(num int) bool { return !v.covers(num) }); err != nil {
+	if err := read(f, func(num int) bool { return !v.covers(num) }, 1); err != nil {
 		return nil, true, err
 	}
-	var windows [][2]ts
-	cutLo := hasLo && (ts{sec: bucketOf(lo, secs) * secs}) != lo
-	if cutLo {
-		w := [2]ts{lo, {sec: (bucketOf(lo, secs) + 1) * secs}}
-		if hasHi && hi.less(w[1]) {
-			w[1] = hi
-		}
-		windows = append(windows, w)
+	// The covered blocks' events in a bucket that a bound cuts: read
+	// between the bounds inside the bucket or, when that is the longer
+	// part of it, take the bucket's counts less the events read outside
+	// the bounds.
+	cut := map[int64]bool{}
+	if hasLo && (ts{sec: bucketOf(lo, secs) * secs}) != lo {
+		cut[bucketOf(lo, secs)] = true
 	}
-	if bh := bucketOf(hi, secs); hasHi && (ts{sec: bh * secs}) != hi && !(cutLo && bh == bucketOf(lo, secs)) {
-		w := [2]ts{{sec: bh * secs}, hi}
-		if hasLo && w[0].less(lo) {
-			w[0] = lo
-		}
-		windows = append(windows, w)
+	if hasHi && (ts{sec: bucketOf(hi, secs) * secs}) != hi {
+		cut[bucketOf(hi, secs)] = true
 	}
-	for _, w := range windows {
-		if !w[0].less(w[1]) {
+	width := time.Duration(secs) * time.Second
+	for num := range cut {
+		s, e := ts{sec: num * secs}, ts{sec: (num + 1) * secs}
+		x, y := s, e
+		if hasLo && s.less(lo) {
+			x = lo
+		}
+		if hasHi && hi.less(e) {
+			y = hi
+		}
+		if !x.less(y) {
 			continue
 		}
-		if err := read(Filter{Since: w[0].time(), Until: w[1].time()}, v.covers); err != nil {
-			return nil, true, err
+		k, found := slices.BinarySearchFunc(v.sum.bks, num, func(b allBucket, n int64) int { return cmp.Compare(b.num, n) })
+		if in := y.time().Sub(x.time()); !found || in <= width-in {
+			if err := read(Filter{Since: x.time(), Until: y.time()}, v.covers, 1); err != nil {
+				return nil, true, err
+			}
+			continue
 		}
+		bk := &v.sum.bks[k]
+		total += bk.n
+		for i, j := range slots {
+			for _, x := range bk.vals[j] {
+				counts[i][x.id] += x.n
+			}
+		}
+		for _, w := range [][2]ts{{s, x}, {y, e}} {
+			if w[0].less(w[1]) {
+				if err := read(Filter{Since: w[0].time(), Until: w[1].time()}, v.covers, -1); err != nil {
+					return nil, true, err
+				}
+			}
+		}
+	}
+	if total < 0 {
+		return nil, true, ix.damaged(rollupDir, "fewer events in the rollup's buckets than in their blocks")
 	}
 	out := make([]Facet, len(fields))
 	for i, j := range slots {
@@ -704,7 +727,12 @@ func (ix *Index) facetsAll(ctx context.Context, f Filter, fields []string, size 
 		for s, n := range extra[i] {
 			k, found := slices.BinarySearch(dict, s)
 			if !found {
-				more = append(more, valCount{s, n})
+				if n < 0 {
+					return nil, true, ix.damaged(rollupDir, "%s %q: fewer events in the rollup's buckets than in their blocks", fields[i], s)
+				}
+				if n > 0 {
+					more = append(more, valCount{s, n})
+				}
 				continue
 			}
 			if !owned {
@@ -716,6 +744,8 @@ func (ix *Index) facetsAll(ctx context.Context, f Filter, fields []string, size 
 		for k, n := range cnt {
 			if n > 0 {
 				vals = append(vals, valCount{dict[k], n})
+			} else if n < 0 {
+				return nil, true, ix.damaged(rollupDir, "%s %q: fewer events in the rollup's buckets than in their blocks", fields[i], dict[k])
 			}
 		}
 		if len(more) > 0 {
@@ -727,18 +757,18 @@ func (ix *Index) facetsAll(ctx context.Context, f Filter, fields []string, size 
 	return out, true, nil
 }
 
-// countHits counts the hits of block columns c into extra (per requested
-// field, its values) and returns their number.
-func countHits(c *cols, hits bitmap, slots []int, extra []map[string]int) (int, error) {
+// countHits counts (sign 1) or discounts (-1) the hits of block columns c
+// into extra (per requested field, its values) and returns their number.
+func countHits(c *cols, hits bitmap, slots []int, extra []map[string]int, sign int) (int, error) {
 	n := hits.count()
 	for i, j := range slots {
 		switch col := allCols[j]; col {
 		case colSource:
-			extra[i][c.source] += n
+			extra[i][c.source] += sign * n
 		case colStatus:
 			hits.each(func(k int) {
 				if s := c.status[k]; s != 0 {
-					extra[i][strconv.Itoa(int(s))]++
+					extra[i][strconv.Itoa(int(s))] += sign
 				}
 			})
 		default:
@@ -750,7 +780,7 @@ func countHits(c *cols, hits bitmap, slots []int, extra []map[string]int) (int, 
 			hits.each(func(k int) { per[kc.idx[k]]++ })
 			for k, v := range kc.dict {
 				if per[k+1] > 0 {
-					extra[i][v] += per[k+1]
+					extra[i][v] += sign * per[k+1]
 				}
 			}
 		}

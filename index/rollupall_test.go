@@ -73,10 +73,16 @@ func checkAllFacets(t *testing.T, ix *Index, evs []Event, useful bool, stage str
 		s := cut(a).Unix()
 		return time.Unix(s-s%rollupBucketSecs, 0)
 	}
+	width := time.Duration(rollupBucketSecs) * time.Second
+	near := width / 10
 	filters := []Filter{{}, {Since: cut(0.5)}, {Until: cut(0.3)}, {Since: cut(0.137), Until: cut(0.611)},
 		{Since: edge(0.2), Until: edge(0.8)}, {Since: edge(0.4)}, {Since: cut(0.5), Until: cut(0.5).Add(time.Second / 3)},
 		{Since: cut(0.9), Until: cut(0.1)}, {Since: last.Add(time.Hour)}, {Until: first}, {Since: first, Until: last.Add(1)},
-		{Since: edge(0.3), Until: cut(0.7)}, {Since: cut(0.3), Until: edge(0.7)}}
+		{Since: edge(0.3), Until: cut(0.7)}, {Since: cut(0.3), Until: edge(0.7)},
+		// Bounds near a bucket's start or end: the part inside the range
+		// read, or the bucket less the part outside it.
+		{Since: edge(0.4).Add(near), Until: edge(0.6).Add(width - near)}, {Since: edge(0.4).Add(width - near), Until: edge(0.6).Add(near)},
+		{Since: edge(0.5).Add(near), Until: edge(0.5).Add(width - near)}, {Since: edge(0.5).Add(near)}, {Until: edge(0.5).Add(width - near)}}
 	fields := allFields[:]
 	for _, f := range filters {
 		match := naiveFind(t, evs, f, OldestFirst)
