@@ -531,18 +531,38 @@ type allMemo struct {
 	view *allView
 }
 
-// allViewOf returns the merged all-event part of chain (blocks is the
-// caller's snapshot).
-func (ix *Index) allViewOf(blocks []blockMeta, chain []rollupFile) (*allView, error) {
+// allMinBlocks is how many blocks a time range must overlap for its
+// facets to read the rollup's all-event part when it is not in memory yet
+// (reading it costs about as much as decoding that many blocks at 10M
+// lines).
+var allMinBlocks = 256
+
+// chainKey names a chain.
+func chainKey(chain []rollupFile) string {
 	var key strings.Builder
 	for _, f := range chain {
 		key.WriteString(f.name)
 		key.WriteByte(' ')
 	}
+	return key.String()
+}
+
+// allLoaded reports whether the all-event view of chain is in memory.
+func (ix *Index) allLoaded(chain []rollupFile) bool {
 	m := &ix.allMemo
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.key == key.String() {
+	return m.key == chainKey(chain)
+}
+
+// allViewOf returns the merged all-event part of chain (blocks is the
+// caller's snapshot).
+func (ix *Index) allViewOf(blocks []blockMeta, chain []rollupFile) (*allView, error) {
+	key := chainKey(chain)
+	m := &ix.allMemo
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.key == key {
 		return m.view, nil
 	}
 	v := &allView{}
@@ -579,7 +599,7 @@ func (ix *Index) allViewOf(blocks []blockMeta, chain []rollupFile) (*allView, er
 			}
 		}
 	}
-	m.key, m.view = key.String(), v
+	m.key, m.view = key, v
 	return v, nil
 }
 
@@ -604,6 +624,20 @@ func (ix *Index) facetsAll(ctx context.Context, f Filter, fields []string, size 
 	if err != nil || len(chain) == 0 {
 		return nil, false, err
 	}
+	hasLo, hasHi := !f.Since.IsZero(), !f.Until.IsZero()
+	lo, hi := toTS(f.Since), toTS(f.Until)
+	if (hasLo || hasHi) && !ix.allLoaded(chain) {
+		// A short range reads fewer blocks than the chain's files.
+		n := 0
+		for i := range blocks {
+			if m := &blocks[i]; (!hasLo || !m.max.less(lo)) && (!hasHi || m.min.less(hi)) {
+				n++
+			}
+		}
+		if n <= allMinBlocks {
+			return nil, false, nil
+		}
+	}
 	v, err := ix.allViewOf(blocks, chain)
 	if err != nil {
 		// In the writer's process a commit may have merged away and
@@ -619,8 +653,6 @@ func (ix *Index) facetsAll(ctx context.Context, f Filter, fields []string, size 
 	if v.sum == nil {
 		return nil, false, nil
 	}
-	hasLo, hasHi := !f.Since.IsZero(), !f.Until.IsZero()
-	lo, hi := toTS(f.Since), toTS(f.Until)
 	secs := v.sum.secs
 	total := 0
 	counts := make([][]int, len(fields))

@@ -190,6 +190,20 @@ func TestRollupAllExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ro.Close()
+	// A range over fewer blocks than allMinBlocks, asked before the part
+	// is in memory, reads its blocks.
+	defer func(v int) { allMinBlocks = v }(allMinBlocks)
+	allMinBlocks = len(ro.blocks)
+	since := evs[len(evs)/2].Time
+	if _, ok, err := ro.facetsAll(t.Context(), Filter{Since: since}, allFields[:], 8); ok || err != nil {
+		t.Errorf("a short range before the part is read: answered from it (%v, %v)", ok, err)
+	}
+	if _, ok, err := ro.facetsAll(t.Context(), Filter{}, allFields[:], 8); !ok || err != nil {
+		t.Errorf("every event: not answered from the part (%v, %v)", ok, err)
+	}
+	if _, ok, err := ro.facetsAll(t.Context(), Filter{Since: since}, allFields[:], 8); !ok || err != nil {
+		t.Errorf("a short range once the part is read: not answered from it (%v, %v)", ok, err)
+	}
 	v, err := ro.allViewOf(ro.blocks, ro.rollups)
 	if err != nil {
 		t.Fatal(err)
