@@ -102,7 +102,7 @@ type allAcc struct {
 
 type bucketAcc struct {
 	n      int
-	counts [numAll]map[uint32]int
+	counts [numAll][]int // by provisional id
 }
 
 func newAllAcc(secs int64) *allAcc {
@@ -127,12 +127,17 @@ func (a *allAcc) bucket(num int64) *bucketAcc {
 	b := a.bks[num]
 	if b == nil {
 		b = &bucketAcc{}
-		for j := range b.counts {
-			b.counts[j] = map[uint32]int{}
-		}
 		a.bks[num] = b
 	}
 	return b
+}
+
+func (b *bucketAcc) add(j int, id uint32, n int) {
+	if old := len(b.counts[j]); int(id) >= old {
+		b.counts[j] = slices.Grow(b.counts[j], int(id)+1-old)[:id+1]
+		clear(b.counts[j][old:])
+	}
+	b.counts[j][id] += n
 }
 
 // addLines counts lines (all of the block when nil) of block columns c
@@ -149,7 +154,7 @@ func (a *allAcc) addLines(c *cols, num int64, lines []int) error {
 	for j, col := range allCols {
 		switch col {
 		case colSource:
-			b.counts[j][a.id(j, c.source)] += n
+			b.add(j, a.id(j, c.source), n)
 		case colStatus:
 			clear(status)
 			if lines == nil {
@@ -163,7 +168,7 @@ func (a *allAcc) addLines(c *cols, num int64, lines []int) error {
 			}
 			for s, k := range status {
 				if s != 0 {
-					b.counts[j][a.id(j, strconv.Itoa(int(s)))] += k
+					b.add(j, a.id(j, strconv.Itoa(int(s))), k)
 				}
 			}
 		default:
@@ -184,7 +189,7 @@ func (a *allAcc) addLines(c *cols, num int64, lines []int) error {
 			}
 			for k, v := range kc.dict {
 				if per[k+1] > 0 {
-					b.counts[j][a.id(j, v)] += per[k+1]
+					b.add(j, a.id(j, v), per[k+1])
 				}
 			}
 		}
@@ -239,7 +244,9 @@ func (a *allAcc) sum() *allSum {
 		for j, m := range b.counts {
 			vs := make([]idCount, 0, len(m))
 			for id, n := range m {
-				vs = append(vs, idCount{remap[j][id], n})
+				if n > 0 {
+					vs = append(vs, idCount{remap[j][id], n})
+				}
 			}
 			slices.SortFunc(vs, func(x, y idCount) int { return cmp.Compare(x.id, y.id) })
 			bk.vals[j] = vs
