@@ -743,8 +743,8 @@ func (ix *Index) facetsAll(ctx context.Context, f Filter, fields []string, size 
 		bk := &v.sum.bks[k]
 		total += bk.n
 		for i, j := range slots {
-			for _, x := range bk.vals[j] {
-				counts[i][x.id] += x.n
+			for _, vc := range bk.vals[j] {
+				counts[i][vc.id] += vc.n
 			}
 		}
 		for _, w := range [][2]ts{{s, x}, {y, e}} {
