@@ -170,6 +170,13 @@ func answers(t *testing.T, dir string) (res map[string]string, openErr error) {
 	ask("facets", func() (any, error) {
 		return ix.Facets(ctx, Filter{}, []string{"service", "status", "source", "user"}, 5)
 	})
+	ask("facets since", func() (any, error) {
+		s, err := ix.Span(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return ix.Facets(ctx, Filter{Since: s.First.Add(s.Last.Sub(s.First) / 3)}, []string{"level", "route", "host"}, 4)
+	})
 	ask("histogram", func() (any, error) {
 		s, err := ix.Span(ctx)
 		if err != nil {

@@ -428,3 +428,52 @@ func TestRollupAllDecodeRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestRollupAllRebuild checks that doctor --rebuild gives an index whose
+// rollup was written before the all-event part existed one with the part
+// over every file, answering exactly.
+func TestRollupAllRebuild(t *testing.T) {
+	defer func(v int, s int64) { rollupMinBlocks, rollupBucketSecs, rollupAllEvents = v, s, true }(rollupMinBlocks, rollupBucketSecs)
+	rollupMinBlocks, rollupBucketSecs, rollupAllEvents = 2, 2, false
+	evs := rollupCorpus(3000)
+	dir := t.TempDir()
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := ix.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		if err := w.Add(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+		if (i+1)%400 == 0 || i == len(evs)-1 {
+			if err := w.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	w.Close()
+	ix.Close()
+	rollupAllEvents = true
+	rep, err := Rebuild(t.Context(), dir, RebuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(rep.Damaged)
+	ro, err := Open(dir, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	v, err := ro.allViewOf(ro.blocks, ro.rollups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.sum == nil || len(v.gaps) > 0 {
+		t.Fatalf("after Rebuild: all-event part %v, files without it %v", v.sum != nil, v.gaps)
+	}
+	checkAllFacets(t, ro, evs, true, "after Rebuild")
+}
