@@ -219,16 +219,6 @@ func splitRollup(raw []byte, blocks []blockMeta, a, b int) (rollupParts, error) 
 	return rollupParts{groups: gz, all: h.b}, nil
 }
 
-// decodeRollup checks and decodes the groups of a rollup file of blocks
-// [a, b) against the block records.
-func (ix *Index) decodeRollup(raw []byte, blocks []blockMeta, a, b int) ([]groupSum, error) {
-	p, err := splitRollup(raw, blocks, a, b)
-	if err != nil {
-		return nil, err
-	}
-	return ix.decodeGroups(p.groups, blocks, a, b)
-}
-
 // decodeGroups decodes the compressed groups' part of a file of blocks
 // [a, b).
 func (ix *Index) decodeGroups(z []byte, blocks []blockMeta, a, b int) ([]groupSum, error) {
