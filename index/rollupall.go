@@ -720,7 +720,28 @@ func (ix *Index) facetsAll(ctx context.Context, f Filter, fields []string, size 
 	if hasHi && (ts{sec: bucketOf(hi, secs) * secs}) != hi {
 		cut[bucketOf(hi, secs)] = true
 	}
-	width := time.Duration(secs) * time.Second
+	// The time the index's events span bounds what each side holds.
+	var first, last ts
+	for i := range blocks {
+		if m := &blocks[i]; i == 0 || m.min.less(first) {
+			first = m.min
+		}
+		if m := &blocks[i]; i == 0 || last.less(m.max) {
+			last = m.max
+		}
+	}
+	length := func(a, b ts) time.Duration { // of [a, b) ∩ [first, last]
+		if a.less(first) {
+			a = first
+		}
+		if last.less(b) {
+			b = ts{sec: last.sec, nsec: last.nsec + 1}
+		}
+		if !a.less(b) {
+			return 0
+		}
+		return b.time().Sub(a.time())
+	}
 	for num := range cut {
 		s, e := ts{sec: num * secs}, ts{sec: (num + 1) * secs}
 		x, y := s, e
@@ -734,7 +755,7 @@ func (ix *Index) facetsAll(ctx context.Context, f Filter, fields []string, size 
 			continue
 		}
 		k, found := slices.BinarySearchFunc(v.sum.bks, num, func(b allBucket, n int64) int { return cmp.Compare(b.num, n) })
-		if in := y.time().Sub(x.time()); !found || in <= width-in {
+		if !found || length(x, y) <= length(s, x)+length(y, e) {
 			if err := read(Filter{Since: x.time(), Until: y.time()}, v.covers, 1); err != nil {
 				return nil, true, err
 			}

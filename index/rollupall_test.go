@@ -82,7 +82,9 @@ func checkAllFacets(t *testing.T, ix *Index, evs []Event, useful bool, stage str
 		// Bounds near a bucket's start or end: the part inside the range
 		// read, or the bucket less the part outside it.
 		{Since: edge(0.4).Add(near), Until: edge(0.6).Add(width - near)}, {Since: edge(0.4).Add(width - near), Until: edge(0.6).Add(near)},
-		{Since: edge(0.5).Add(near), Until: edge(0.5).Add(width - near)}, {Since: edge(0.5).Add(near)}, {Until: edge(0.5).Add(width - near)}}
+		{Since: edge(0.5).Add(near), Until: edge(0.5).Add(width - near)}, {Since: edge(0.5).Add(near)}, {Until: edge(0.5).Add(width - near)},
+		// The last and first moments of the index (explore's "15m").
+		{Since: last.Add(-width / 4)}, {Until: first.Add(width / 4)}}
 	fields := allFields[:]
 	for _, f := range filters {
 		match := naiveFind(t, evs, f, OldestFirst)
