@@ -479,3 +479,61 @@ func TestRollupAllRebuild(t *testing.T) {
 	}
 	checkAllFacets(t, ro, evs, true, "after Rebuild")
 }
+
+// TestRollupAllOtherWidth reads an index whose all-event parts were
+// written with another bucket width (a build with another
+// rollupBucketSecs): its files count as files without the part, answers
+// stay exact, the next writer recounts what it merges, and doctor checks
+// each file at its own width.
+func TestRollupAllOtherWidth(t *testing.T) {
+	defer func(v int, s int64) { rollupMinBlocks, rollupBucketSecs = v, s }(rollupMinBlocks, rollupBucketSecs)
+	rollupMinBlocks, rollupBucketSecs = 2, 2
+	evs := rollupCorpus(3000)
+	dir := t.TempDir()
+	write := func(evs []Event) {
+		ix, err := Open(dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		w, err := ix.NewWriter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		for i := range evs {
+			if err := w.Add(&evs[i]); err != nil {
+				t.Fatal(err)
+			}
+			if (i+1)%300 == 0 || i == len(evs)-1 {
+				if err := w.Commit(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	write(evs[:2000])
+	rollupBucketSecs = 5
+	ro, err := Open(dir, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := ro.facetsAll(t.Context(), Filter{}, allFields[:], 8); ok || err != nil {
+		t.Errorf("parts of another width: answered from them (%v, %v)", ok, err)
+	}
+	checkAllFacets(t, ro, evs[:2000], false, "parts of another width")
+	ro.Close()
+	if probs, err := Check(dir); err != nil || len(probs) > 0 {
+		t.Fatalf("doctor, parts of another width: %v %v", probs, err)
+	}
+	write(evs[2000:])
+	ro, err = Open(dir, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	checkAllFacets(t, ro, evs, true, "after a writer of the new width")
+	if probs, err := Check(dir); err != nil || len(probs) > 0 {
+		t.Fatalf("doctor, mixed widths: %v %v", probs, err)
+	}
+}
