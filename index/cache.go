@@ -33,6 +33,8 @@ const (
 	kindFrame
 	kindBloom
 	kindDigest
+	kindTally
+	kindKW // the keyword columns of a block alone (loadKWCols)
 )
 
 type cacheKey struct {

@@ -707,6 +707,30 @@ func (ix *Index) loadCols(num int, m *blockMeta) (*cols, error) {
 	return c, nil
 }
 
+// loadKWCols returns block num's keyword columns (cached), without its
+// core columns unless they are already decoded: only kwc may be called
+// on the result.
+func (ix *Index) loadKWCols(num int, m *blockMeta) (*cols, error) {
+	if v, ok := ix.cache.get(cacheKey{kind: kindCols, block: num}); ok {
+		return v.(*cols), nil
+	}
+	key := cacheKey{kind: kindKW, block: num}
+	if v, ok := ix.cache.get(key); ok {
+		return v.(*cols), nil
+	}
+	what := fmt.Sprintf("block %d", num)
+	raw, err := ix.readPart(ix.pack, packFile, what, m.off, int(m.colsLen), m.sums, m.colsSum)
+	if err != nil {
+		return nil, err
+	}
+	c, err := kwOnlyCols(ix.z, raw, m.n, m.v3)
+	if err != nil {
+		return nil, ix.damaged(packFile, "%s: %w", what, err)
+	}
+	ix.cache.put(key, c, c.memSize)
+	return c, nil
+}
+
 // loadWords returns one of block num's word indexes (cached): of the words
 // with digits, or of the others.
 func (ix *Index) loadWords(num int, m *blockMeta, digits bool) (*wordIndex, error) {

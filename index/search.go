@@ -27,6 +27,68 @@ type plan struct {
 	// transient: blocks read are not kept in the cache (the writer's
 	// rollup pass).
 	transient bool
+	// judging: each judges every block before reading it (judge.go),
+	// with the blocks' tallies when tallies is set.
+	judging, tallies bool
+	// whole, when set, is offered each block whose number of matching
+	// lines judging knows; it returns true when it answered for the
+	// block, which is then not read.
+	whole func(num int, v *verdict) (bool, error)
+	// kwOnly: the caller of each reads keyword columns only, so a block
+	// whose undecided leaves are all on keyword columns is read without
+	// its core columns (loadKWCols).
+	kwOnly bool
+}
+
+// fewBlocks is the number of candidate blocks by time below which a plan
+// does not ask bleve to narrow them: reading a few blocks' tallies or
+// columns costs less than a search.
+const fewBlocks = 64
+
+// bleveDecided reports whether every leaf of n that bleve would narrow
+// blocks with is decided per block by its record or tally.
+func (n *qnode) bleveDecided() bool {
+	if n.op == opLeaf {
+		return n.leaf.dimOf() != dimNone || n.leaf.bleveQuery() == nil
+	}
+	for _, k := range n.kids {
+		if !k.bleveDecided() {
+			return false
+		}
+	}
+	return true
+}
+
+// keywordsOnly reports whether every leaf of n the block bf leaves
+// undecided is on a keyword column.
+func (n *qnode) keywordsOnly(bf *blockFacts) bool {
+	if n.op == opLeaf {
+		return n.leaf.spec.kind == fkKeyword || n.leaf.judge(bf) != triSome
+	}
+	for _, k := range n.kids {
+		if !k.keywordsOnly(bf) {
+			return false
+		}
+	}
+	return true
+}
+
+// facts returns what the plan knows of block num without its lines; the
+// tally is loaded when the plan uses tallies.
+func (ix *Index) facts(p *plan, num int) (blockFacts, error) {
+	m := &p.blocks[num]
+	bf := blockFacts{m: m, pin: dimNone}
+	if int(m.src) < len(p.sources) {
+		bf.source = p.sources[m.src]
+	}
+	if p.tallies && !p.digests {
+		t, err := ix.loadTally(num, p.blocks)
+		if err != nil {
+			return bf, err
+		}
+		bf.t = t
+	}
+	return bf, nil
 }
 
 // plan compiles f and finds its candidate blocks (steps 1 and 2 of eval.go).
@@ -43,14 +105,27 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 	if err := ix.limitExpansions(root); err != nil {
 		return nil, err
 	}
-	p := &plan{root: root, blocks: blocks, sources: sources, digests: f.ErrorsOnly && root.columnsOnly()}
-	var nums []int
-	if q := root.bleveQuery(); q == nil {
-		nums = make([]int, len(blocks))
-		for i := range nums {
-			nums[i] = i
+	p := &plan{root: root, blocks: blocks, sources: sources, digests: f.ErrorsOnly && root.columnsOnly(),
+		judging: true, tallies: root.usesTally()}
+	// The blocks the records leave (time bounds, source).
+	var byRecord []int
+	for i := range blocks {
+		bf := blockFacts{m: &blocks[i], pin: dimNone}
+		if int(bf.m.src) < len(sources) {
+			bf.source = sources[bf.m.src]
 		}
-	} else if len(blocks) > 0 {
+		if root.judge(&bf) != triNone {
+			byRecord = append(byRecord, i)
+		}
+	}
+	q := root.bleveQuery()
+	if q != nil && (len(byRecord) <= fewBlocks || root.bleveDecided() && ix.hasTallies(blocks, byRecord)) {
+		q = nil // bleve would narrow what the tallies decide anyway
+	}
+	var nums []int
+	if q == nil {
+		nums = byRecord
+	} else if len(byRecord) > 0 {
 		// Count first: bleve preallocates for the hits it is asked for.
 		req := bleve.NewSearchRequestOptions(q, 0, 0, false)
 		req.Score = bleve.ScoreNone
@@ -83,6 +158,18 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 	return p, nil
 }
 
+// hasTallies reports whether the blocks of the index have tallies, by one
+// of nums (not the snapshot's last, which is never given one).
+func (ix *Index) hasTallies(blocks []blockMeta, nums []int) bool {
+	for _, n := range nums {
+		if n+1 < len(blocks) {
+			t, err := ix.loadTally(n, blocks)
+			return err == nil && t != nil
+		}
+	}
+	return false
+}
+
 // each evaluates the plan on every candidate block, calling fn with the
 // block's columns and matching lines; an error from fn stops it. With
 // p.digests, a block with an error digest is evaluated on the digest: c is
@@ -97,6 +184,29 @@ func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hi
 			}
 		}
 		m := &p.blocks[n]
+		lc.bf = nil
+		var v verdict
+		var bf blockFacts
+		if p.judging {
+			var err error
+			if bf, err = ix.facts(p, n); err != nil {
+				return err
+			}
+			v = p.root.judgeBlock(&bf)
+			if v.kind == triNone || v.known && v.count == 0 {
+				continue
+			}
+			if v.known && p.whole != nil {
+				done, err := p.whole(n, &v)
+				if err != nil {
+					return err
+				}
+				if done {
+					continue
+				}
+			}
+			lc.bf = &bf
+		}
 		if p.digests {
 			d, ok, err := ix.loadDigestCached(n, p.blocks, !p.transient)
 			if err != nil {
@@ -119,14 +229,22 @@ func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hi
 				continue
 			}
 		}
-		c, err := ix.loadCols(n, m)
+		var c *cols
+		var err error
+		if p.kwOnly && lc.bf != nil && p.root.keywordsOnly(lc.bf) {
+			c, err = ix.loadKWCols(n, m)
+		} else {
+			c, err = ix.loadCols(n, m)
+		}
 		if err != nil {
 			return err
 		}
 		lc.num, lc.m, lc.c, lc.plain, lc.digits = n, m, c, nil, nil
-		hits, err := p.root.eval(&lc, full(c.n))
-		if err != nil {
-			return err
+		hits := full(c.n)
+		if v.kind != triAll {
+			if hits, err = p.root.eval(&lc, hits); err != nil {
+				return err
+			}
 		}
 		if !hits.empty() {
 			if err := fn(n, c, hits, nil); err != nil {
@@ -223,6 +341,19 @@ func (ix *Index) Find(ctx context.Context, f Filter, o FindOptions) (_ Result, e
 	keep := offset + limit
 	h := &hitHeap{newest: o.Order == NewestFirst}
 	var res Result
+	// A block whose matches the tally counts is read only when one of its
+	// lines may still enter the page.
+	p.whole = func(num int, v *verdict) (bool, error) {
+		if h.Len() < keep {
+			return false, nil
+		}
+		m, worst := &p.blocks[num], h.h[0].t
+		if h.newest && m.max.less(worst) || !h.newest && worst.less(m.min) {
+			res.Total += v.count
+			return true, nil
+		}
+		return false, nil
+	}
 	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, rows []uint8) error {
 		r := rank[p.blocks[num].src]
 		hits.each(func(i int) {
@@ -337,6 +468,13 @@ func (ix *Index) FindEach(ctx context.Context, f Filter, o FindOptions, fn func(
 		return nil
 	}
 	p.digests = false // lines are emitted from the block's columns as it goes
+	p.whole = func(num int, v *verdict) (bool, error) {
+		if left != 0 {
+			return false, nil
+		}
+		total += v.count // page done: only count
+		return true, nil
+	}
 	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, _ []uint8) error {
 		// Blocks are visited in order of bound: a pending hit strictly
 		// before num's bound comes before every hit still to be found.
@@ -429,6 +567,10 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 		fcs[i].Field = field
 		counts[i] = map[string]int{}
 	}
+	p.whole = func(num int, v *verdict) (bool, error) {
+		return ix.facetsWhole(p, num, v, fcs, counts, colsOf)
+	}
+	p.kwOnly = !slices.ContainsFunc(colsOf, func(c int) bool { return c < 0 })
 	var per []int
 	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, _ []uint8) error {
 		n := hits.count()
@@ -496,6 +638,97 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 	return fcs, nil
 }
 
+// facetsWhole adds to Facets' counts those of block num when its verdict
+// gives them without the block's lines: every line matches (the tally's
+// counts, or the keyword column alone for a column it does not count), or
+// the filter reduces on the block to the one tallied field asked for.
+func (ix *Index) facetsWhole(p *plan, num int, v *verdict, fcs []Facet, counts []map[string]int, colsOf []int) (bool, error) {
+	all := v.kind == triAll
+	for _, col := range colsOf {
+		switch {
+		case col == -1:
+		case col == -2:
+			if v.t == nil || !all && v.on != dimStatus {
+				return false, nil
+			}
+		case tallySlot[col] >= 0 && v.t != nil:
+			if !all && v.on != dim(tallySlot[col]) {
+				return false, nil
+			}
+		case !all:
+			return false, nil
+		}
+	}
+	m := &p.blocks[num]
+	if int(m.src) >= len(p.sources) {
+		return false, nil
+	}
+	src := p.sources[m.src]
+	var c *cols
+	for fi, col := range colsOf {
+		fc := &fcs[fi]
+		fc.Total += v.count
+		switch {
+		case col == -1:
+			counts[fi][src] += v.count
+		case col == -2 && all:
+			for _, s := range v.t.status {
+				if s.s == 0 {
+					fc.Missing += s.n
+				} else {
+					counts[fi][strconv.Itoa(int(s.s))] += s.n
+				}
+			}
+		case col == -2:
+			for k, s := range v.t.status {
+				if s.s == 0 {
+					fc.Missing += v.per[k]
+				} else if v.per[k] > 0 {
+					counts[fi][strconv.Itoa(int(s.s))] += v.per[k]
+				}
+			}
+		case tallySlot[col] >= 0 && v.t != nil:
+			vs := v.t.kw[tallySlot[col]]
+			for k, x := range vs {
+				n := x.n
+				if !all {
+					n = v.per[k]
+				}
+				if n > 0 {
+					counts[fi][x.v] += n
+				}
+			}
+			if all {
+				fc.Missing += v.t.missing(tallySlot[col])
+			} else {
+				fc.Missing += v.per[len(vs)]
+			}
+		default:
+			if c == nil {
+				var err error
+				if c, err = ix.loadKWCols(num, m); err != nil {
+					return false, err
+				}
+			}
+			kc, err := c.kwc(col)
+			if err != nil {
+				return false, ix.damaged(packFile, "block %d: %w", num, err)
+			}
+			per := make([]int, len(kc.dict)+1)
+			for _, k := range kc.idx {
+				per[k]++
+			}
+			fc.Missing += per[0]
+			for k, val := range kc.dict {
+				if per[k+1] > 0 {
+					counts[fi][val] += per[k+1]
+				}
+			}
+		}
+	}
+	return true, nil
+}
+
 // Histogram counts the events matching f in n equal buckets over
 // [from, to): bucket i starts at from + i*(to-from)/n.
 func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n int) (_ []TimeBucket, err error) {
@@ -529,7 +762,20 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n 
 	if err != nil {
 		return nil, err
 	}
-	countWholeBlocks(p, f, from, span, out)
+	bucket := func(t ts) uint64 {
+		h, l := bits.Mul64(uint64(t.time().Sub(from)), uint64(n))
+		k, _ := bits.Div64(h, l, uint64(span))
+		return k
+	}
+	// A block inside one bar whose matches are known adds them to it.
+	p.whole = func(num int, v *verdict) (bool, error) {
+		m := &p.blocks[num]
+		if k := bucket(m.min); k < uint64(n) && k == bucket(m.max) {
+			out[k].Count += v.count
+			return true, nil
+		}
+		return false, nil
+	}
 	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, _ []uint8) error {
 		hits.each(func(i int) {
 			d := c.time[i].time().Sub(from)
