@@ -37,8 +37,8 @@ const (
 	dimStatus = dim(len(tallyCols) + iota)
 	dimError      // the error flag
 	dimWords      // whether the line has a word
-	dimNone  dim = -1
-	dimBlock dim = -2 // decided by the block's record: time, source
+	dimNone   dim = -1
+	dimBlock  dim = -2 // decided by the block's record: time, source
 )
 
 // blockFacts is what judge knows of a block.
