@@ -158,6 +158,10 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 	return p, nil
 }
 
+// blockReadHook, when set (by tests), is called by each with every block
+// whose columns it reads.
+var blockReadHook func(num int)
+
 // hasTallies reports whether the blocks of the index have tallies, by one
 // of nums (not the snapshot's last, which is never given one).
 func (ix *Index) hasTallies(blocks []blockMeta, nums []int) bool {
@@ -228,6 +232,9 @@ func (ix *Index) each(ctx context.Context, p *plan, fn func(num int, c *cols, hi
 				}
 				continue
 			}
+		}
+		if blockReadHook != nil {
+			blockReadHook(n)
 		}
 		var c *cols
 		var err error
