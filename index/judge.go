@@ -209,8 +209,8 @@ func (l *qleaf) judge(bf *blockFacts) tri {
 	}
 	n := 0
 	for _, v := range t.kw[d] {
-		if l.kwMatch(v.v) {
-			n += v.n
+		if l.kwMatch(t.value(v)) {
+			n += int(v.n)
 		}
 	}
 	return count(n, t.n)
@@ -272,6 +272,19 @@ func (n *qnode) undecided(bf *blockFacts) dim {
 	return out
 }
 
+// usesRecord reports whether a block's record can decide a leaf of n.
+func (n *qnode) usesRecord() bool {
+	if n.op == opLeaf {
+		return n.leaf.dimOf() == dimBlock
+	}
+	for _, k := range n.kids {
+		if k.usesRecord() {
+			return true
+		}
+	}
+	return false
+}
+
 // usesTally reports whether judging n can use a tally.
 func (n *qnode) usesTally() bool {
 	if n.op == opLeaf {
@@ -324,8 +337,8 @@ func valueCounts(t *tally, d dim, bf *blockFacts, fn func(n int)) {
 		return
 	}
 	for _, v := range t.kw[d] {
-		bf.pinKW = v.v
-		fn(v.n)
+		bf.pinKW = t.value(v)
+		fn(int(v.n))
 	}
 	bf.pinKW = ""
 	fn(t.missing(int(d)))

@@ -107,25 +107,37 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 	}
 	p := &plan{root: root, blocks: blocks, sources: sources, digests: f.ErrorsOnly && root.columnsOnly(),
 		judging: true, tallies: root.usesTally()}
-	// The blocks the records leave (time bounds, source).
+	// The blocks the records leave (time bounds, source); nil: every
+	// block.
 	var byRecord []int
-	for i := range blocks {
-		bf := blockFacts{m: &blocks[i], pin: dimNone}
-		if int(bf.m.src) < len(sources) {
-			bf.source = sources[bf.m.src]
+	nRecord := len(blocks)
+	if root.usesRecord() {
+		byRecord = make([]int, 0, len(blocks))
+		for i := range blocks {
+			bf := blockFacts{m: &blocks[i], pin: dimNone}
+			if int(bf.m.src) < len(sources) {
+				bf.source = sources[bf.m.src]
+			}
+			if root.judge(&bf) != triNone {
+				byRecord = append(byRecord, i)
+			}
 		}
-		if root.judge(&bf) != triNone {
-			byRecord = append(byRecord, i)
-		}
+		nRecord = len(byRecord)
 	}
 	q := root.bleveQuery()
-	if q != nil && (len(byRecord) <= fewBlocks || root.bleveDecided() && ix.hasTallies(blocks, byRecord)) {
+	if q != nil && (nRecord <= fewBlocks || !p.digests && root.bleveDecided() && ix.hasTallies(blocks, byRecord)) {
 		q = nil // bleve would narrow what the tallies decide anyway
+	}
+	if byRecord == nil && q == nil {
+		byRecord = make([]int, len(blocks))
+		for i := range byRecord {
+			byRecord[i] = i
+		}
 	}
 	var nums []int
 	if q == nil {
 		nums = byRecord
-	} else if len(byRecord) > 0 {
+	} else if nRecord > 0 {
 		// Count first: bleve preallocates for the hits it is asked for.
 		req := bleve.NewSearchRequestOptions(q, 0, 0, false)
 		req.Score = bleve.ScoreNone
@@ -162,16 +174,21 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 // whose columns it reads.
 var blockReadHook func(num int)
 
-// hasTallies reports whether the blocks of the index have tallies, by one
-// of nums (not the snapshot's last, which is never given one).
+// hasTallies reports whether the blocks of the index have tallies, by the
+// first of nums (nil: every block) that can have one (not the snapshot's
+// last).
 func (ix *Index) hasTallies(blocks []blockMeta, nums []int) bool {
-	for _, n := range nums {
-		if n+1 < len(blocks) {
-			t, err := ix.loadTally(n, blocks)
-			return err == nil && t != nil
+	n := 0
+	if nums != nil {
+		if n = len(blocks); len(nums) > 0 {
+			n = nums[0]
 		}
 	}
-	return false
+	if n+1 >= len(blocks) {
+		return false
+	}
+	t, err := ix.loadTally(n, blocks)
+	return err == nil && t != nil
 }
 
 // each evaluates the plan on every candidate block, calling fn with the
@@ -578,6 +595,9 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 		return ix.facetsWhole(p, num, v, fcs, counts, colsOf)
 	}
 	p.kwOnly = !slices.ContainsFunc(colsOf, func(c int) bool { return c < 0 })
+	// A block every line of which matches answers tallied fields from its
+	// tally.
+	p.tallies = p.tallies || slices.ContainsFunc(colsOf, func(c int) bool { return c == -2 || c >= 0 && tallySlot[c] >= 0 })
 	var per []int
 	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, _ []uint8) error {
 		n := hits.count()
@@ -697,12 +717,12 @@ func (ix *Index) facetsWhole(p *plan, num int, v *verdict, fcs []Facet, counts [
 		case tallySlot[col] >= 0 && v.t != nil:
 			vs := v.t.kw[tallySlot[col]]
 			for k, x := range vs {
-				n := x.n
+				n := int(x.n)
 				if !all {
 					n = v.per[k]
 				}
 				if n > 0 {
-					counts[fi][x.v] += n
+					counts[fi][v.t.value(x)] += n
 				}
 			}
 			if all {

@@ -54,9 +54,12 @@ var tallySlot = func() (s [numKW]int) {
 	return s
 }()
 
+// tallyValue is a value of a tallied column, at [off, end) in its tally's
+// text, and its number of lines (no pointers: tens of thousands of
+// tallies stay out of the garbage collector's way).
 type tallyValue struct {
-	v string
-	n int
+	off, end uint32
+	n        int32
 }
 
 type statusCount struct {
@@ -71,25 +74,27 @@ type tally struct {
 	words  int // lines with at least one word
 	status []statusCount
 	kw     [len(tallyCols)][]tallyValue
+	text   string // the values' bytes
 }
+
+// value returns the value of v.
+func (t *tally) value(v tallyValue) string { return t.text[v.off:v.end] }
 
 // missing returns the number of lines without a value in tallied column
 // slot.
 func (t *tally) missing(slot int) int {
 	n := t.n
 	for _, v := range t.kw[slot] {
-		n -= v.n
+		n -= int(v.n)
 	}
 	return n
 }
 
 // memSize estimates t's memory.
 func (t *tally) memSize() int {
-	s := 128 + 16*len(t.status)
+	s := 160 + 16*len(t.status) + len(t.text)
 	for _, vs := range t.kw {
-		for _, v := range vs {
-			s += 32 + len(v.v)
-		}
+		s += 12 * len(vs)
 	}
 	return s
 }
@@ -137,8 +142,12 @@ func (e *blockEncoder) tally(b *blockBuilder) []byte {
 	return t
 }
 
-// decodeTally decodes the tally of a block of n lines.
+// decodeTally decodes the tally of a block of n lines. Its values are
+// spans of one string, b followed by the values stored as bytes (hex ids)
+// spelt out: a query that judges every block of the index decodes tens of
+// thousands of tallies.
 func decodeTally(b []byte, n int) (*tally, error) {
+	text := b[:len(b):len(b)]
 	d := decoder{b: b}
 	t := &tally{n: int(d.uvarint()), errs: int(d.uvarint()), words: int(d.uvarint())}
 	if d.err == nil && (t.n != n || t.errs > n || t.words > n) {
@@ -158,27 +167,48 @@ func decodeTally(b []byte, n int) (*tally, error) {
 	if d.err == nil && sum != n {
 		d.fail()
 	}
+	var all []tallyValue
+	var ends [len(tallyCols)]int
 	for slot := range t.kw {
 		k := d.count()
-		vs := make([]tallyValue, k)
 		sum := 0
-		for i := range vs {
-			vs[i].v, vs[i].n = d.kwValue(), int(d.uvarint())
-			if vs[i].v == "" || vs[i].n == 0 || vs[i].n > n {
-				d.fail()
+		for range k {
+			var v tallyValue
+			if h, w := binary.Uvarint(d.b); w > 0 && h&3 == kvText {
+				d.b = d.b[w:]
+				v.off = uint32(len(b) - len(d.b))
+				v.end = v.off + uint32(len(d.bytes(h>>2)))
+			} else {
+				s := d.kwValue()
+				v.off = uint32(len(text))
+				text = append(text, s...)
+				v.end = uint32(len(text))
 			}
-			sum += vs[i].n
+			c := d.uvarint()
+			if v.end == v.off || c == 0 || c > uint64(n) {
+				d.fail()
+				break
+			}
+			v.n = int32(c)
+			sum += int(c)
+			all = append(all, v)
 		}
 		if sum > n {
 			d.fail()
 		}
-		t.kw[slot] = vs
+		ends[slot] = len(all)
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.fail()
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("tally: %w", d.err)
+	}
+	t.text = string(text)
+	start := 0
+	for slot, end := range ends {
+		t.kw[slot] = all[start:end:end]
+		start = end
 	}
 	return t, nil
 }
@@ -284,7 +314,7 @@ func (ix *Index) checkTally(num int, m *blockMeta, t *tally) error {
 			return ix.damaged(packFile, "%s of %s disagrees with the block's lines", what, kwNames[f])
 		}
 		for _, v := range t.kw[slot] {
-			if counts[v.v] != v.n {
+			if counts[t.value(v)] != int(v.n) {
 				return ix.damaged(packFile, "%s of %s disagrees with the block's lines", what, kwNames[f])
 			}
 		}
