@@ -480,6 +480,12 @@ func (l *qleaf) evalText(lc *lineCtx, cand bitmap) (bitmap, error) {
 		}
 		any := l.anyWord() // every word matches: the lines with a word
 		for _, digits := range []bool{false, true} {
+			if any && digits && cand.andNot(hits).empty() {
+				// Every candidate has a word without digits: the words
+				// with digits (and those of the keyword values merged
+				// into them) cannot add a line.
+				break
+			}
 			wi, err := lc.words(digits)
 			if err != nil {
 				return bitmap{}, err
