@@ -59,6 +59,21 @@ func (n *qnode) bleveDecided() bool {
 	return true
 }
 
+// manyTerms reports whether bleve would judge a leaf of n by going through
+// many terms: a range or a pattern.
+func (n *qnode) manyTerms() bool {
+	if n.op == opLeaf {
+		l := n.leaf
+		return l.bleveQuery() != nil && (l.kind == lkRange || l.kind == lkPattern)
+	}
+	for _, k := range n.kids {
+		if k.manyTerms() {
+			return true
+		}
+	}
+	return false
+}
+
 // keywordsOnly reports whether every leaf of n the block bf leaves
 // undecided is on a keyword column.
 func (n *qnode) keywordsOnly(bf *blockFacts) bool {
@@ -125,8 +140,15 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 		nRecord = len(byRecord)
 	}
 	q := root.bleveQuery()
-	if q != nil && (nRecord <= fewBlocks || !p.digests && root.bleveDecided() && ix.hasTallies(blocks, byRecord)) {
-		q = nil // bleve would narrow what the tallies decide anyway
+	// bleve is not asked when the records leave few blocks, or when the
+	// tallies decide what it would judge and either the records already
+	// narrow the blocks or its search would go through many terms (a
+	// status range, a pattern: 70 ms at 10M lines, against microseconds
+	// per block for a tally). A term query that prunes most blocks (a
+	// service) is still asked.
+	if q != nil && (nRecord <= fewBlocks || !p.digests && root.bleveDecided() &&
+		(4*nRecord <= len(blocks) || root.manyTerms()) && ix.hasTallies(blocks, byRecord)) {
+		q = nil
 	}
 	if byRecord == nil && q == nil {
 		byRecord = make([]int, len(blocks))
