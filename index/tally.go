@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // A block's tally counts, per value, the lines of the block in each of its
@@ -167,7 +168,7 @@ func decodeTally(b []byte, n int) (*tally, error) {
 	if d.err == nil && sum != n {
 		d.fail()
 	}
-	var all []tallyValue
+	all := make([]tallyValue, 0, len(d.b)/8+len(tallyCols))
 	var ends [len(tallyCols)]int
 	for slot := range t.kw {
 		k := d.count()
@@ -213,6 +214,9 @@ func decodeTally(b []byte, n int) (*tally, error) {
 	return t, nil
 }
 
+// extentBufs are loadTally's read buffers.
+var extentBufs = sync.Pool{New: func() any { return new([]byte) }}
+
 // noTally is cached for a block whose extent holds no tally.
 var noTally = new(tally)
 
@@ -235,10 +239,13 @@ func (ix *Index) loadTally(num int, blocks []blockMeta) (*tally, error) {
 		return nil, nil
 	}
 	what := fmt.Sprintf("block %d digest", num)
-	raw, err := ix.readPart(ix.pack, packFile, what, off, n, false, 0)
+	bp := extentBufs.Get().(*[]byte)
+	defer extentBufs.Put(bp)
+	raw, err := ix.readPartInto(*bp, ix.pack, packFile, what, off, n, false, 0)
 	if err != nil {
 		return nil, err
 	}
+	*bp = raw // decodeTally copies what it keeps
 	body, err := checkExtent(raw)
 	if err != nil {
 		return nil, ix.damaged(packFile, "%s: %w", what, err)
