@@ -347,3 +347,64 @@ func TestTallyCorrupt(t *testing.T) {
 		t.Errorf("after Rebuild: total %d, %v", res.Total, err)
 	}
 }
+
+// FuzzDecodeTally: any bytes decode to a tally or an error, never a panic,
+// and a tally that decodes has counts within its block.
+func FuzzDecodeTally(f *testing.F) {
+	evs := tallyCorpus(600)
+	b := &blockBuilder{source: "a.log"}
+	for i := range 256 {
+		b.add(&evs[i])
+	}
+	e := newBlockEncoder(nil)
+	z, err := getCodec()
+	if err != nil {
+		f.Fatal(err)
+	}
+	e.z = z
+	writeDigests = false // the digest would leave its own columns in e.kw
+	e.build(b, 0, 0)
+	writeDigests = true
+	seed := e.tally(b)
+	tl, err := decodeTally(seed, 256)
+	if err != nil {
+		f.Fatal(err)
+	}
+	errs, routes := 0, map[string]int{}
+	for i := range b.events {
+		if b.events[i].IsError {
+			errs++
+		}
+		if r := b.events[i].Route; r != "" {
+			routes[r]++
+		}
+	}
+	got := map[string]int{}
+	for _, v := range tl.kw[tallySlot[kRoute]] {
+		got[tl.value(v)] = int(v.n)
+	}
+	if tl.errs != errs || !reflect.DeepEqual(got, routes) {
+		f.Fatalf("tally: %d errors, routes %v; want %d, %v", tl.errs, got, errs, routes)
+	}
+	f.Add(seed, 256)
+	f.Add([]byte{1, 0, 0, 1, 0, 1}, 1)
+	f.Fuzz(func(t *testing.T, raw []byte, n int) {
+		if n < 1 || n > blockMaxLines {
+			return
+		}
+		tl, err := decodeTally(raw, n)
+		if err != nil {
+			return
+		}
+		for slot := range tl.kw {
+			if m := tl.missing(slot); m < 0 || m > n {
+				t.Fatalf("slot %d: %d lines without a value of %d", slot, m, n)
+			}
+			for _, v := range tl.kw[slot] {
+				if tl.value(v) == "" {
+					t.Fatalf("slot %d: empty value", slot)
+				}
+			}
+		}
+	})
+}
