@@ -34,7 +34,8 @@ const (
 	kindBloom
 	kindDigest
 	kindTally
-	kindKW // the keyword columns of a block alone (loadKWCols)
+	kindKW       // the keyword columns of a block alone (loadKWCols)
+	kindKWColumn // one keyword column (frame: the column)
 )
 
 type cacheKey struct {

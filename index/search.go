@@ -713,7 +713,6 @@ func (ix *Index) facetsWhole(p *plan, num int, v *verdict, fcs []Facet, counts [
 		return false, nil
 	}
 	src := p.sources[m.src]
-	var c *cols
 	for fi, col := range colsOf {
 		fc := &fcs[fi]
 		fc.Total += v.count
@@ -753,15 +752,9 @@ func (ix *Index) facetsWhole(p *plan, num int, v *verdict, fcs []Facet, counts [
 				fc.Missing += v.per[len(vs)]
 			}
 		default:
-			if c == nil {
-				var err error
-				if c, err = ix.loadKWCols(num, m); err != nil {
-					return false, err
-				}
-			}
-			kc, err := c.kwc(col)
+			kc, err := ix.loadKWColumn(num, m, col)
 			if err != nil {
-				return false, ix.damaged(packFile, "block %d: %w", num, err)
+				return false, err
 			}
 			per := make([]int, len(kc.dict)+1)
 			for _, k := range kc.idx {
