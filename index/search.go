@@ -42,8 +42,9 @@ type plan struct {
 
 // fewBlocks is the number of candidate blocks by time below which a plan
 // does not ask bleve to narrow them: reading a few blocks' tallies or
-// columns costs less than a search.
-const fewBlocks = 64
+// columns costs less than a search. Tests set 0 to have bleve asked on
+// small indexes.
+var fewBlocks = 64
 
 // bleveDecided reports whether every leaf of n that bleve would narrow
 // blocks with is decided per block by its record or tally.

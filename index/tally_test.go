@@ -134,74 +134,14 @@ func TestTallyExact(t *testing.T) {
 		Filter{ErrorsOnly: true, Since: at(0.3), Until: at(0.6)},
 		Filter{ErrorsOnly: true, Fingerprint: "ffff00001111aaaa"},
 	)
-	fields := []string{"route", "user", "service", "host", "version", "status", "source", "level", "request_id", "fingerprint"}
 	hists := [][2]time.Time{{first, last.Add(time.Nanosecond)}, {at(0.13), at(0.87)}, {first.Add(-time.Hour), last.Add(time.Hour)}}
-	for _, f := range filters {
-		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
-			for _, order := range []Order{OldestFirst, NewestFirst} {
-				want := naiveFind(t, evs, f, order)
-				got, err := ix.Find(t.Context(), f, FindOptions{Limit: len(evs), Order: order})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got.Total != len(want) || !reflect.DeepEqual(keys(got.Events), keys(want)) {
-					t.Fatalf("order %d: Find total %d, naive %d; first diff at %d", order, got.Total, len(want), firstDiff(keys(got.Events), keys(want)))
-				}
-				for _, pg := range [][2]int{{0, 5}, {3, 50}, {len(want) - 2, 10}} {
-					off := max(pg[0], 0)
-					page, err := ix.Find(t.Context(), f, FindOptions{Offset: off, Limit: pg[1], Order: order})
-					if err != nil {
-						t.Fatal(err)
-					}
-					wp := want[min(off, len(want)):min(off+pg[1], len(want))]
-					if page.Total != len(want) || !reflect.DeepEqual(keys(page.Events), keys(wp)) {
-						t.Fatalf("order %d page %v: total %d %v, want %d %v", order, pg, page.Total, keys(page.Events), len(want), keys(wp))
-					}
-				}
-				var each []string
-				total, err := ix.FindEach(t.Context(), f, FindOptions{Limit: 20, Order: order}, func(ev *Event) error {
-					each = append(each, key(*ev))
-					return nil
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if wp := keys(want[:min(20, len(want))]); total != len(want) || !reflect.DeepEqual(each, wp) {
-					t.Fatalf("order %d FindEach: %d %v, want %d %v", order, total, each, len(want), wp)
-				}
-			}
-			want := naiveFind(t, evs, f, OldestFirst)
-			fcs, err := ix.Facets(t.Context(), f, fields, 4)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, field := range fields {
-				if wf := naiveFacet(want, field, 4); !reflect.DeepEqual(fcs[i], wf) {
-					t.Errorf("Facets %s = %+v, want %+v", field, fcs[i], wf)
-				}
-			}
-			// One field at a time: a block is answered by its tally or
-			// its columns depending on the fields asked for.
-			for _, field := range []string{"status", "route", "user", "source"} {
-				fc, err := ix.Facet(t.Context(), f, field, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if wf := naiveFacet(want, field, 1<<30); !reflect.DeepEqual(fc, wf) {
-					t.Errorf("Facet %s = %+v, want %+v", field, fc, wf)
-				}
-			}
-			for _, hr := range hists {
-				for _, nb := range []int{1, 2, 7, 40} {
-					h, err := ix.Histogram(t.Context(), f, hr[0], hr[1], nb)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if wh := naiveHistogram(want, hr[0], hr[1], nb); !reflect.DeepEqual(h, wh) {
-						t.Errorf("Histogram(%v, %d) = %v, want %v", hr, nb, h, wh)
-					}
-				}
-			}
+	// With bleve asked whenever it may prune, and without it (a small
+	// index has fewer blocks than fewBlocks).
+	for _, few := range []int{0, fewBlocks} {
+		t.Run(fmt.Sprintf("fewBlocks=%d", few), func(t *testing.T) {
+			defer func(v int) { fewBlocks = v }(fewBlocks)
+			fewBlocks = few
+			checkTallyAnswers(t, ix, evs, filters, hists)
 		})
 	}
 
@@ -407,4 +347,79 @@ func FuzzDecodeTally(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkTallyAnswers compares every answer for filters with a brute-force
+// scan of evs (TestTallyExact).
+func checkTallyAnswers(t *testing.T, ix *Index, evs []Event, filters []Filter, hists [][2]time.Time) {
+	fields := []string{"route", "user", "service", "host", "version", "status", "source", "level", "request_id", "fingerprint"}
+	for _, f := range filters {
+		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
+			for _, order := range []Order{OldestFirst, NewestFirst} {
+				want := naiveFind(t, evs, f, order)
+				got, err := ix.Find(t.Context(), f, FindOptions{Limit: len(evs), Order: order})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Total != len(want) || !reflect.DeepEqual(keys(got.Events), keys(want)) {
+					t.Fatalf("order %d: Find total %d, naive %d; first diff at %d", order, got.Total, len(want), firstDiff(keys(got.Events), keys(want)))
+				}
+				for _, pg := range [][2]int{{0, 5}, {3, 50}, {len(want) - 2, 10}} {
+					off := max(pg[0], 0)
+					page, err := ix.Find(t.Context(), f, FindOptions{Offset: off, Limit: pg[1], Order: order})
+					if err != nil {
+						t.Fatal(err)
+					}
+					wp := want[min(off, len(want)):min(off+pg[1], len(want))]
+					if page.Total != len(want) || !reflect.DeepEqual(keys(page.Events), keys(wp)) {
+						t.Fatalf("order %d page %v: total %d %v, want %d %v", order, pg, page.Total, keys(page.Events), len(want), keys(wp))
+					}
+				}
+				var each []string
+				total, err := ix.FindEach(t.Context(), f, FindOptions{Limit: 20, Order: order}, func(ev *Event) error {
+					each = append(each, key(*ev))
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if wp := keys(want[:min(20, len(want))]); total != len(want) || !reflect.DeepEqual(each, wp) {
+					t.Fatalf("order %d FindEach: %d %v, want %d %v", order, total, each, len(want), wp)
+				}
+			}
+			want := naiveFind(t, evs, f, OldestFirst)
+			fcs, err := ix.Facets(t.Context(), f, fields, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, field := range fields {
+				if wf := naiveFacet(want, field, 4); !reflect.DeepEqual(fcs[i], wf) {
+					t.Errorf("Facets %s = %+v, want %+v", field, fcs[i], wf)
+				}
+			}
+			// One field at a time: a block is answered by its tally or
+			// its columns depending on the fields asked for.
+			for _, field := range []string{"status", "route", "user", "source"} {
+				fc, err := ix.Facet(t.Context(), f, field, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if wf := naiveFacet(want, field, 1<<30); !reflect.DeepEqual(fc, wf) {
+					t.Errorf("Facet %s = %+v, want %+v", field, fc, wf)
+				}
+			}
+			for _, hr := range hists {
+				for _, nb := range []int{1, 2, 7, 40} {
+					h, err := ix.Histogram(t.Context(), f, hr[0], hr[1], nb)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if wh := naiveHistogram(want, hr[0], hr[1], nb); !reflect.DeepEqual(h, wh) {
+						t.Errorf("Histogram(%v, %d) = %v, want %v", hr, nb, h, wh)
+					}
+				}
+			}
+		})
+	}
+
 }
