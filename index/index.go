@@ -761,7 +761,7 @@ func (ix *Index) loadKWColumn(num int, m *blockMeta, f int) (*kwColumn, error) {
 			return nil, ix.damaged(packFile, "%s column %s: %w", what, kwNames[f], err)
 		}
 	}
-	size := 64 + 2*len(k.idx) + 16*len(k.dict)
+	size := 96 + 2*len(k.idx) + 32*len(k.dict) // a value: its header, its allocation
 	for _, v := range k.dict {
 		size += len(v)
 	}
