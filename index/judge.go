@@ -98,9 +98,9 @@ func (l *qleaf) anyWord() bool {
 	return l.reSrc != ""
 }
 
-// count answers "every line", "no line" or "some" from n matching lines
+// triOf answers "every line", "no line" or "some" from n matching lines
 // of a block of total lines.
-func count(n, total int) tri {
+func triOf(n, total int) tri {
 	switch n {
 	case 0:
 		return triNone
@@ -198,14 +198,14 @@ func (l *qleaf) judge(bf *blockFacts) tri {
 				n += c.n
 			}
 		}
-		return count(n, t.n)
+		return triOf(n, t.n)
 	case dimError:
 		if l.bval {
-			return count(t.errs, t.n)
+			return triOf(t.errs, t.n)
 		}
-		return count(t.n-t.errs, t.n)
+		return triOf(t.n-t.errs, t.n)
 	case dimWords:
-		return count(t.words, t.n)
+		return triOf(t.words, t.n)
 	}
 	n := 0
 	for _, v := range t.kw[d] {
@@ -213,7 +213,7 @@ func (l *qleaf) judge(bf *blockFacts) tri {
 			n += int(v.n)
 		}
 	}
-	return count(n, t.n)
+	return triOf(n, t.n)
 }
 
 // kwMatch reports whether a line whose keyword value is v matches l, as
