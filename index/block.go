@@ -431,6 +431,9 @@ type blockEncoder struct {
 	// encoded last begin, from the start of its encoding.
 	storedAt int
 	kwLines  []bitmap // per post: the lines that have it from keyword values
+	// wordLines are the lines of the last block words saw that have at
+	// least one word (tally).
+	wordLines bitmap
 }
 
 type wordPost struct {
@@ -470,7 +473,11 @@ func (e *blockEncoder) build(b *blockBuilder, num int, src uint32) *builtBlock {
 	e.scalarTerms(b, &doc)
 	e.words(b, out, &doc, v3)
 	if writeDigests {
-		out.digest = e.digest(b, v3)
+		var t []byte
+		if writeTallies {
+			t = e.tally(b) // before digest, which reuses e.kw
+		}
+		out.digest = e.digest(b, v3, t)
 	}
 	out.doc = bleveDoc(num, &doc)
 	m.colsLen = uint32(len(out.cols))
@@ -861,10 +868,12 @@ func (e *blockEncoder) scalarTerms(b *blockBuilder, doc *blockDoc) {
 func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc, v3 bool) {
 	clear(e.wordIdx)
 	e.posts = e.posts[:0]
+	e.wordLines = bitmap{}
 	for i := range b.events {
 		li := uint8(i)
 		e.ls.each(&b.events[i], func(s []byte) {
 			e.sp.Each(s, func(w []byte) {
+				e.wordLines.set(i)
 				k, ok := e.wordIdx[string(w)]
 				if !ok {
 					k = int32(len(e.posts))

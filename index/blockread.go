@@ -177,27 +177,15 @@ type kwColumn struct {
 // decodeCols decodes a block's cols part: the core columns now, the
 // keyword columns on demand.
 func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
-	d := decoder{b: b}
-	np := d.uvarint()
-	if np != 1+numKW && np != 1+numKWv1 {
-		return nil, errCorrupt
-	}
-	var lens [1 + numKW]uint64
-	for i := range np {
-		lens[i] = d.uvarint()
-	}
-	var parts [1 + numKW][]byte
-	for i := range np {
-		parts[i] = d.bytes(lens[i])
-	}
-	if d.err != nil {
-		return nil, d.err
+	np, parts, err := colsParts(b)
+	if err != nil {
+		return nil, err
 	}
 	core, err := z.decompress(parts[0])
 	if err != nil {
 		return nil, err
 	}
-	d = decoder{b: core}
+	d := decoder{b: core}
 	version := d.uvarint()
 	if version < 1 || version > colsVersion {
 		return nil, fmt.Errorf("block format %d: %w", version, errCorrupt)
@@ -296,6 +284,47 @@ func decodeCols(z *zstdCodec, b []byte) (*cols, error) {
 		if uint64(1+f) >= np {
 			// A block written before this column existed: every line
 			// lacks the field.
+			c.kw[f] = &kwColumn{idx: make([]uint16, n)}
+			continue
+		}
+		c.kwRaw[f] = parts[1+f]
+		c.memSize += 2*n + 4*len(parts[1+f]) + 64
+	}
+	return c, nil
+}
+
+// colsParts splits a cols part into its still compressed parts: the core
+// and the keyword columns (np of them in all).
+func colsParts(b []byte) (np uint64, parts [1 + numKW][]byte, err error) {
+	d := decoder{b: b}
+	np = d.uvarint()
+	if np != 1+numKW && np != 1+numKWv1 {
+		return 0, parts, errCorrupt
+	}
+	var lens [1 + numKW]uint64
+	for i := range np {
+		lens[i] = d.uvarint()
+	}
+	for i := range np {
+		parts[i] = d.bytes(lens[i])
+	}
+	return np, parts, d.err
+}
+
+// kwOnlyCols returns the keyword columns of a cols part of a block of n
+// lines, without decoding its core: a cols whose other fields are empty,
+// for a question that reads keyword columns only (loadKWCols).
+func kwOnlyCols(z *zstdCodec, b []byte, n int, v3 bool) (*cols, error) {
+	np, parts, err := colsParts(b)
+	if err != nil {
+		return nil, err
+	}
+	c := &cols{version: 2, n: n, z: z, memSize: 128}
+	if v3 {
+		c.version = 3
+	}
+	for f := range c.kwRaw {
+		if uint64(1+f) >= np {
 			c.kw[f] = &kwColumn{idx: make([]uint16, n)}
 			continue
 		}

@@ -33,6 +33,9 @@ const (
 	kindFrame
 	kindBloom
 	kindDigest
+	kindTally
+	kindKW       // the keyword columns of a block alone (loadKWCols)
+	kindKWColumn // one keyword column (frame: the column)
 )
 
 type cacheKey struct {

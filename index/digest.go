@@ -24,8 +24,9 @@ const digestVersion = 1
 // writeDigests is cleared by tests to write blocks as before digests.
 var writeDigests = true
 
-// digest builds the error digest of block b.
-func (e *blockEncoder) digest(b *blockBuilder, v3 bool) []byte {
+// digest builds the error digest of block b, after its tally when tally
+// is not nil (extentTally, tally.go).
+func (e *blockEncoder) digest(b *blockBuilder, v3 bool, tally []byte) []byte {
 	var rows []int
 	for i := range b.events {
 		if b.events[i].IsError {
@@ -33,6 +34,11 @@ func (e *blockEncoder) digest(b *blockBuilder, v3 bool) []byte {
 		}
 	}
 	d := []byte{digestVersion}
+	if tally != nil {
+		d[0] = extentTally
+		d = binary.AppendUvarint(d, uint64(len(tally)))
+		d = append(d, tally...)
+	}
 	d = binary.AppendUvarint(d, uint64(len(rows)))
 	for _, r := range rows {
 		d = binary.AppendUvarint(d, uint64(r))
@@ -120,8 +126,9 @@ func (ix *Index) loadDigestCached(num int, blocks []blockMeta, keep bool) (d *di
 	return d, true, nil
 }
 
-// decodeDigest checks and decodes a digest of a block of n lines.
-func decodeDigest(z *zstdCodec, raw []byte, n int) (*digest, error) {
+// checkExtent checks the checksum of a block's digest extent and returns
+// what it covers.
+func checkExtent(raw []byte) ([]byte, error) {
 	if len(raw) < 6 {
 		return nil, errCorrupt
 	}
@@ -129,10 +136,40 @@ func decodeDigest(z *zstdCodec, raw []byte, n int) (*digest, error) {
 	if partSum(body) != binary.LittleEndian.Uint32(raw[len(raw)-4:]) {
 		return nil, fmt.Errorf("checksum mismatch")
 	}
+	return body, nil
+}
+
+// splitExtent returns the tally (nil in a version 1 extent) and the
+// digest's lines of a checked extent body.
+func splitExtent(body []byte) (tally, rest []byte, err error) {
 	d := decoder{b: body}
-	if v := d.uvarint(); v != digestVersion {
-		return nil, fmt.Errorf("digest format %d: %w", v, errCorrupt)
+	switch v := d.uvarint(); v {
+	case digestVersion:
+	case extentTally:
+		tally = d.bytes(d.uvarint())
+		if tally == nil {
+			return nil, nil, errCorrupt
+		}
+	default:
+		return nil, nil, fmt.Errorf("digest format %d: %w", v, errCorrupt)
 	}
+	if d.err != nil {
+		return nil, nil, d.err
+	}
+	return tally, d.b, nil
+}
+
+// decodeDigest checks and decodes a digest extent of a block of n lines.
+func decodeDigest(z *zstdCodec, raw []byte, n int) (*digest, error) {
+	body, err := checkExtent(raw)
+	if err != nil {
+		return nil, err
+	}
+	_, rest, err := splitExtent(body)
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{b: rest}
 	k := d.uvarint()
 	if k > uint64(n) {
 		return nil, errCorrupt
@@ -189,8 +226,18 @@ func (ix *Index) verifyDigest(num int, m *blockMeta, end int64) error {
 			}
 		}
 	}
+	var t *tally
+	if err == nil {
+		body, _ := checkExtent(raw) // checked by decodeDigest
+		if tb, _, _ := splitExtent(body); tb != nil {
+			t, err = decodeTally(tb, m.n)
+		}
+	}
 	if err != nil {
 		return ix.damaged(packFile, "%s: %w", what, err)
+	}
+	if t != nil {
+		return ix.checkTally(num, m, t)
 	}
 	return nil
 }

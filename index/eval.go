@@ -279,6 +279,9 @@ type lineCtx struct {
 	sp            wordSplitter
 	ls            lineStrings
 	err           error // from lineMatches
+	// bf, when set, is what is known of the block without its lines:
+	// the leaves it decides are not evaluated on them.
+	bf *blockFacts
 }
 
 // words returns the block's word index of words with or without digits.
@@ -343,6 +346,15 @@ func (n *qnode) eval(lc *lineCtx, cand bitmap) (bitmap, error) {
 		r, err := n.kids[0].eval(lc, cand)
 		return cand.andNot(r), err
 	}
+	if lc.bf != nil {
+		// A leaf the block decides needs none of its lines.
+		switch n.leaf.judge(lc.bf) {
+		case triAll:
+			return cand, nil
+		case triNone:
+			return bitmap{}, nil
+		}
+	}
 	return n.leaf.eval(lc, cand)
 }
 
@@ -397,27 +409,20 @@ func (l *qleaf) eval(lc *lineCtx, cand bitmap) (bitmap, error) {
 		})
 		return out, nil
 	case fkNumeric:
+		if l.spec.col == numStatus {
+			cand.each(func(i int) {
+				if l.statusMatch(c.status[i]) {
+					out.set(i)
+				}
+			})
+			return out, nil
+		}
 		cand.each(func(i int) {
-			var v float64
-			var s string
-			if l.spec.col == numStatus {
-				if c.status[i] == 0 {
-					return
-				}
-				v = float64(c.status[i])
-				if l.kind == lkPattern {
-					s = strconv.Itoa(int(c.status[i]))
-				}
-			} else {
-				if !hasDuration(c.dur[i]) {
-					return
-				}
-				v = c.dur[i]
-				if l.kind == lkPattern {
-					s = strconv.FormatFloat(v, 'f', -1, 64)
-				}
+			if !hasDuration(c.dur[i]) {
+				return
 			}
-			if l.kind == lkPattern && l.re.MatchString(s) || l.kind == lkRange && l.numOK(v) {
+			v := c.dur[i]
+			if l.kind == lkPattern && l.re.MatchString(strconv.FormatFloat(v, 'f', -1, 64)) || l.kind == lkRange && l.numOK(v) {
 				out.set(i)
 			}
 		})
@@ -473,7 +478,14 @@ func (l *qleaf) evalText(lc *lineCtx, cand bitmap) (bitmap, error) {
 		if l.kind == lkPattern {
 			prefix, complete = l.re.LiteralPrefix()
 		}
+		any := l.anyWord() // every word matches: the lines with a word
 		for _, digits := range []bool{false, true} {
+			if any && digits && cand.andNot(hits).empty() {
+				// Every candidate has a word without digits: the words
+				// with digits (and those of the keyword values merged
+				// into them) cannot add a line.
+				break
+			}
 			wi, err := lc.words(digits)
 			if err != nil {
 				return bitmap{}, err
@@ -484,7 +496,7 @@ func (l *qleaf) evalText(lc *lineCtx, cand bitmap) (bitmap, error) {
 				if !strings.HasPrefix(string(w), prefix) {
 					break
 				}
-				if l.matchWord(w) {
+				if any || l.matchWord(w) {
 					for _, x := range lines {
 						hits.set(int(x))
 					}

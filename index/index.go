@@ -708,6 +708,68 @@ func (ix *Index) loadCols(num int, m *blockMeta) (*cols, error) {
 	return c, nil
 }
 
+// loadKWCols returns block num's keyword columns (cached), without its
+// core columns unless they are already decoded: only kwc may be called
+// on the result.
+func (ix *Index) loadKWCols(num int, m *blockMeta) (*cols, error) {
+	if v, ok := ix.cache.get(cacheKey{kind: kindCols, block: num}); ok {
+		return v.(*cols), nil
+	}
+	key := cacheKey{kind: kindKW, block: num}
+	if v, ok := ix.cache.get(key); ok {
+		return v.(*cols), nil
+	}
+	what := fmt.Sprintf("block %d", num)
+	raw, err := ix.readPart(ix.pack, packFile, what, m.off, int(m.colsLen), m.sums, m.colsSum)
+	if err != nil {
+		return nil, err
+	}
+	c, err := kwOnlyCols(ix.z, raw, m.n, m.v3)
+	if err != nil {
+		return nil, ix.damaged(packFile, "%s: %w", what, err)
+	}
+	ix.cache.put(key, c, c.memSize)
+	return c, nil
+}
+
+// loadKWColumn returns keyword column f of block num (cached on its own,
+// by its decoded size: a facet of every line of many blocks keeps the
+// one column it counts, not the blocks' other columns).
+func (ix *Index) loadKWColumn(num int, m *blockMeta, f int) (*kwColumn, error) {
+	if v, ok := ix.cache.get(cacheKey{kind: kindCols, block: num}); ok {
+		k, err := v.(*cols).kwc(f)
+		if err != nil {
+			return nil, ix.damaged(packFile, "block %d column %s: %w", num, kwNames[f], err)
+		}
+		return k, nil
+	}
+	key := cacheKey{kind: kindKWColumn, block: num, frame: f}
+	if v, ok := ix.cache.get(key); ok {
+		return v.(*kwColumn), nil
+	}
+	what := fmt.Sprintf("block %d", num)
+	raw, err := ix.readPart(ix.pack, packFile, what, m.off, int(m.colsLen), m.sums, m.colsSum)
+	if err != nil {
+		return nil, err
+	}
+	np, parts, err := colsParts(raw)
+	if err != nil {
+		return nil, ix.damaged(packFile, "%s: %w", what, err)
+	}
+	k := &kwColumn{idx: make([]uint16, m.n)} // a column the block predates
+	if uint64(1+f) < np {
+		if k, err = decodeKW(ix.z, parts[1+f], m.n, m.v3); err != nil {
+			return nil, ix.damaged(packFile, "%s column %s: %w", what, kwNames[f], err)
+		}
+	}
+	size := 96 + 2*len(k.idx) + 32*len(k.dict) // a value: its header, its allocation
+	for _, v := range k.dict {
+		size += len(v)
+	}
+	ix.cache.put(key, k, size)
+	return k, nil
+}
+
 // loadWords returns one of block num's word indexes (cached): of the words
 // with digits, or of the others.
 func (ix *Index) loadWords(num int, m *blockMeta, digits bool) (*wordIndex, error) {

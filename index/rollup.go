@@ -721,42 +721,6 @@ func (ix *Index) verifyRollups() error {
 	return nil
 }
 
-// countWholeBlocks counts, when f selects every event in its time range
-// (no other filter), each candidate block that lies inside the range and
-// inside one bucket by its record alone (its line count, in that bucket),
-// and leaves in p.nums only the blocks that straddle a bucket's or the
-// range's bound, to be read. A histogram of every event over the whole
-// index then reads a few percent of the blocks (those across a bar's
-// edge), exactly.
-func countWholeBlocks(p *plan, f Filter, from time.Time, span time.Duration, out []TimeBucket) {
-	g := f
-	g.Since, g.Until = time.Time{}, time.Time{}
-	if g != (Filter{}) || f.Since.IsZero() || f.Until.IsZero() {
-		return
-	}
-	lo, hi := toTS(f.Since), toTS(f.Until)
-	n := uint64(len(out))
-	bucket := func(t ts) uint64 {
-		h, l := bits.Mul64(uint64(t.time().Sub(from)), n)
-		k, _ := bits.Div64(h, l, uint64(span))
-		return k
-	}
-	kept := p.nums[:0]
-	for _, num := range p.nums {
-		m := &p.blocks[num]
-		if m.min.less(lo) || !m.max.less(hi) {
-			kept = append(kept, num)
-			continue
-		}
-		if k := bucket(m.min); k < n && k == bucket(m.max) {
-			out[k].Count += m.n
-			continue
-		}
-		kept = append(kept, num)
-	}
-	p.nums = kept
-}
-
 // facetsRollup answers Facets from the rollup when f selects the error
 // events of one fingerprint, optionally in a time range, and nothing else,
 // every field is one the rollup counts, and the rollup is already in

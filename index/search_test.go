@@ -300,6 +300,9 @@ func TestSpan(t *testing.T) {
 // corpus (several blocks per source, two sources, small commits) with a
 // direct evaluation of each query on every event.
 func TestFindAgainstNaive(t *testing.T) {
+	// bleve is asked even though the index has few blocks.
+	defer func(v int) { fewBlocks = v }(fewBlocks)
+	fewBlocks = 0
 	a, _ := synthCorpus(2500, 11)
 	b, _ := synthCorpus(2500, 12)
 	evs := append(append(append([]Event{}, a...), b...), fixture()...)
