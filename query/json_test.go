@@ -290,6 +290,25 @@ func TestEventsNDJSON(t *testing.T) {
 	}
 }
 
+// A JSON line nested past the 10,000 levels parsers accept is written as a
+// string holding it, and one just inside that depth as itself.
+func TestEventsNDJSONDeep(t *testing.T) {
+	deep := []byte(`{"x":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`)
+	ok := []byte(`{"x":` + strings.Repeat("[", 9990) + strings.Repeat("]", 9990) + `}`)
+	var buf bytes.Buffer
+	if err := WriteEventsNDJSON(&buf, []Event{{Time: t0, Raw: deep}, {Time: t0, Raw: ok}}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	var s string
+	if len(lines) != 2 || json.Unmarshal([]byte(lines[0]), &s) != nil || s != string(deep) {
+		t.Fatalf("a line nested 10,001 deep: want it as a JSON string, got %.80q", lines[0])
+	}
+	if lines[1] != string(ok) {
+		t.Errorf("a line nested 9,991 deep was changed: %.80q", lines[1])
+	}
+}
+
 // TestJSONEscapesTerminalControls: what a terminal acts on never leaves a
 // JSON writer raw, whether the JSON was marshalled or is an original line,
 // and the values decode to the same strings.
