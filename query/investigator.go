@@ -73,12 +73,12 @@ type GroupEnder interface {
 	GroupEnds(ctx context.Context, f Filter, field string) ([]GroupEnds, error)
 }
 
-// Concurrent is an optional Store extension: a store whose questions wait
-// mostly on a round trip to a server (VictoriaLogs) says how many
-// independent questions it answers well at once. Errors then analyses that
-// many groups at a time; a store that is not Concurrent (the local index,
-// whose questions are CPU work in this process) is asked one question at
-// a time.
+// Concurrent is an optional Store extension: a store says how many
+// independent questions it answers well at once — VictoriaLogs, whose
+// questions wait mostly on a round trip to a server, a few per server; the
+// CLI's store of the local index, whose questions are CPU work, one per
+// core. Errors then analyses that many groups at a time; a store that is
+// not Concurrent is asked one question at a time.
 type Concurrent interface {
 	Concurrency() int
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -139,6 +140,12 @@ func (s *liveStore) Close() error {
 	s.ix = nil
 	return err
 }
+
+// Concurrency is how many groups `errors` and the TUI's home analyse at
+// once (query.Concurrent): one per core. The index's questions are CPU
+// work, in this process or in the writer's, and independent of each other,
+// so a second core shortens the list's wait instead of idling.
+func (s *liveStore) Concurrency() int { return runtime.GOMAXPROCS(0) }
 
 // Find returns the events matching f, a page at a time.
 func (s *liveStore) Find(ctx context.Context, f query.Filter, o query.FindOptions) (r query.Result, err error) {
