@@ -744,6 +744,10 @@ func (e *blockEncoder) cols(b *blockBuilder, fl int, frameOffs []int, out *built
 		} else {
 			parts[1+f] = e.z.compress(nil, c)
 		}
+		if isIDField(f) && writeShortTerms {
+			addShortTerms(doc, f, k.dict)
+			continue
+		}
 		for _, v := range k.dict {
 			t, long := kwTerm(f, v)
 			doc.add(kwDocField[f], t)

@@ -123,6 +123,12 @@ func (l *qleaf) bleveQuery() bquery.Query {
 			if l.spec.kind == fkKeyword {
 				t, _ = kwTerm(l.spec.col, l.value)
 			}
+			if l.isID() {
+				// Blocks written before short terms have the value.
+				st, _ := shortTerm(l.value)
+				st, _ = kwTerm(l.spec.col, st)
+				return bleve.NewDisjunctionQuery(term(field, t), term(shortField(l.spec.col), st))
+			}
 			return term(field, t)
 		case lkPattern:
 			if l.scan {
@@ -133,6 +139,11 @@ func (l *qleaf) bleveQuery() bquery.Query {
 			}
 			re := bleve.NewRegexpQuery(l.reSrc)
 			re.SetField(field)
+			if l.isID() {
+				sre := bleve.NewRegexpQuery(l.shortSrc)
+				sre.SetField(shortField(l.spec.col))
+				return bleve.NewDisjunctionQuery(re, sre, term(docFieldNames[dfLong], field))
+			}
 			return bleve.NewDisjunctionQuery(re, term(docFieldNames[dfLong], field))
 		}
 	case fkNumeric:
@@ -222,6 +233,14 @@ func (n *qnode) blockMaybe(bc *blockCheck) bool {
 		case l.spec.kind == fkText && l.kind == lkWords:
 			for _, w := range l.words {
 				if hasDigit([]byte(w)) && !bc.hasWord(w) {
+					return false
+				}
+			}
+		case l.kind == lkEqual:
+			// An id's short term is shared by a few blocks in 65k;
+			// the Bloom filters sort them out.
+			for _, w := range l.digitWords {
+				if !bc.hasWord(w) {
 					return false
 				}
 			}

@@ -69,6 +69,18 @@ func (ix *Index) limitExpansions(n *qnode) error {
 		if err != nil {
 			return fmt.Errorf("search %s: %w", ix.dir, err)
 		}
+		if l.isID() && n <= maxExpansion {
+			// Blocks written since short terms are found by those.
+			if l.shortSrc == "" {
+				n = maxExpansion + 1 // no literal prefix: no pruning
+			} else {
+				ns, err := countTerms(rr, shortField(l.spec.col), l.shortSrc, maxExpansion+1)
+				if err != nil {
+					return fmt.Errorf("search %s: %w", ix.dir, err)
+				}
+				n += ns
+			}
+		}
 		l.scan = n > maxExpansion
 		if !l.scan && expansionHook != nil {
 			expansionHook(l.spec.name, l.reSrc, n)

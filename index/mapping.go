@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,9 +29,9 @@ import (
 // Document fields, all keyword-analysed (each term is one token), indexed
 // without stored values, term vectors, doc values or norms:
 //
-//	level service host version method path route user request_id
-//	error_type fingerprint trace_id span_id parent_span_id
-//	source     the distinct values (level and method
+//	level service host version method route user error_type
+//	fingerprint source
+//	           the distinct values (level and method
 //	           lowercased; values cut to maxTermLen)
 //	status     "%06d" of status+1, clamped to [0, 100000]: a range is a
 //	           term range
@@ -42,6 +43,11 @@ import (
 //	long       names of the keyword fields with a value longer than
 //	           maxTermLen (wildcards on those fields cannot prune)
 //	n          the block number, fixed width (also the document id)
+//	path.short request_id.short trace_id.short span_id.short
+//	parent_span_id.short
+//	           the short terms of those fields' values (idterms.go);
+//	           blocks written before have the values themselves under
+//	           the field's own name instead
 const (
 	dfSource = numKW + iota
 	dfStatus
@@ -50,8 +56,20 @@ const (
 	dfWords
 	dfLong
 	dfNum
-	numDocFields
+	dfShort      // the short terms of the id fields (idterms.go), one field each
+	numDocFields = dfShort + numIDFields
 )
+
+// idFields are the keyword columns indexed by short terms (idterms.go),
+// in the order of their document fields.
+var idFields = [...]int{kPath, kRequestID, kTraceID, kSpanID, kParentSpanID}
+
+const numIDFields = len(idFields)
+
+// shortDocField returns the document field of id field f's short terms.
+func shortDocField(f int) int {
+	return dfShort + slices.Index(idFields[:], f)
+}
 
 var docFieldNames = func() [numDocFields]string {
 	var n [numDocFields]string
@@ -63,6 +81,9 @@ var docFieldNames = func() [numDocFields]string {
 	n[dfWords] = "words"
 	n[dfLong] = "long"
 	n[dfNum] = "n"
+	for _, f := range idFields {
+		n[shortDocField(f)] = shortField(f)
+	}
 	return n
 }()
 

@@ -2,6 +2,9 @@ package index
 
 import (
 	"regexp"
+	"slices"
+
+	vregexp "github.com/blevesearch/vellum/regexp"
 
 	"github.com/culprit-dev/culprit/index/syntax"
 )
@@ -81,7 +84,17 @@ type qleaf struct {
 	// scan: a keyword pattern matching more than maxExpansion terms;
 	// bleve does not prune with it (see limitExpansions).
 	scan bool
+	// shortSrc: for a pattern on an id field, the regexp over the
+	// field's short terms (shortPattern); "" when it cannot prune.
+	shortSrc string
+	// digitWords: for equality on an id field, the value's words with
+	// digits, each a word of a matching line and so in its block's Bloom
+	// filter (blockMaybe).
+	digitWords []string
 }
+
+// isID reports whether l is a leaf on an id field (idterms.go).
+func (l *qleaf) isID() bool { return l.spec.kind == fkKeyword && isIDField(l.spec.col) }
 
 // parseQuery parses a query string; an empty query matches everything.
 func parseQuery(q string) (*qnode, error) {
@@ -147,11 +160,27 @@ func lower(n syntax.Node) *qnode {
 	case *syntax.Not:
 		return &qnode{op: opNot, kids: []*qnode{lower(n.Kid)}}
 	case *syntax.Equal:
-		return leaf(&qleaf{spec: specOf(n.Field), kind: lkEqual, value: n.Value})
+		l := &qleaf{spec: specOf(n.Field), kind: lkEqual, value: n.Value}
+		if l.isID() {
+			for _, w := range words(n.Value) {
+				if hasDigit([]byte(w)) && !slices.Contains(l.digitWords, w) {
+					l.digitWords = append(l.digitWords, w)
+				}
+			}
+		}
+		return leaf(l)
 	case *syntax.IsError:
 		return leaf(&qleaf{spec: fieldSpec{"is_error", fkBool, 0}, kind: lkEqual, bval: n.Value})
 	case *syntax.Pattern:
-		return leaf(&qleaf{spec: specOf(n.Field), kind: lkPattern, re: n.Re, reSrc: n.Src})
+		l := &qleaf{spec: specOf(n.Field), kind: lkPattern, re: n.Re, reSrc: n.Src}
+		if l.isID() {
+			p, _ := n.Re.LiteralPrefix()
+			l.shortSrc = shortPattern(p)
+			if _, err := vregexp.New(l.shortSrc); err != nil {
+				l.shortSrc = "" // bleve cannot run it: no pruning
+			}
+		}
+		return leaf(l)
 	case *syntax.Fuzzy:
 		return leaf(&qleaf{spec: specOf(n.Field), kind: lkFuzzy, value: n.Value, fuzzy: n.Distance})
 	case *syntax.NumRange:
