@@ -417,16 +417,17 @@ func (d *blockDoc) add(f int, t string) { d.terms[f] = append(d.terms[f], t) }
 
 // encoder state reused across blocks by one worker.
 type blockEncoder struct {
-	z       *zstdCodec
-	buf     []byte
-	frame   []byte
-	sp      wordSplitter
-	ls      lineStrings
-	wordIdx map[string]int32
-	posts   []wordPost
-	dict    map[string]int
-	kw      [numKW]kwColumn // the last block's keyword columns (cols)
-	refs    []tmplRef
+	z     *zstdCodec
+	buf   []byte
+	frame []byte
+	sp    wordSplitter
+	ls    lineStrings
+	wx    wordCollector
+	// digitPosts: the words with digits the digits part stores
+	digitPosts []wordPost
+	dict       map[string]int
+	kw         [numKW]kwColumn // the last block's keyword columns (cols)
+	refs       []tmplRef
 	// storedAt: where the stored bytes of the line appendTemplated
 	// encoded last begin, from the start of its encoding.
 	storedAt int
@@ -443,7 +444,7 @@ type wordPost struct {
 }
 
 func newBlockEncoder(z *zstdCodec) *blockEncoder {
-	return &blockEncoder{z: z, wordIdx: make(map[string]int32, 4096), dict: make(map[string]int, 256)}
+	return &blockEncoder{z: z, dict: make(map[string]int, 256)}
 }
 
 // build encodes b as block num of source src.
@@ -870,47 +871,37 @@ func (e *blockEncoder) scalarTerms(b *blockBuilder, doc *blockDoc) {
 // words of the lines' keyword values (kwDigitWords); it uses the keyword
 // columns cols left in e.kw.
 func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc, v3 bool) {
-	clear(e.wordIdx)
-	e.posts = e.posts[:0]
+	x := &e.wx
+	x.reset()
 	e.wordLines = bitmap{}
 	for i := range b.events {
 		li := uint8(i)
 		e.ls.each(&b.events[i], func(s []byte) {
 			e.sp.Each(s, func(w []byte) {
 				e.wordLines.set(i)
-				k, ok := e.wordIdx[string(w)]
-				if !ok {
-					k = int32(len(e.posts))
-					ws := string(w)
-					e.wordIdx[ws] = k
-					e.posts = append(e.posts, wordPost{word: ws})
-				}
-				p := &e.posts[k]
-				if len(p.lines) == 0 || p.lines[len(p.lines)-1] != li {
-					p.lines = append(p.lines, li)
-				}
+				x.add(w, li)
 			})
 		})
 	}
+	x.flatten()
 	if v3 {
 		e.dropKWWords()
 	}
-	slices.SortFunc(e.posts, func(a, b wordPost) int { return strings.Compare(a.word, b.word) })
-	var plain, digits []wordPost
+	plain, all := x.sorted()
+	digits := e.digitPosts[:0]
 	var bloomOnly []string
-	for _, p := range e.posts {
-		if hasDigit([]byte(p.word)) {
-			if p.kw {
-				// Every line also has the word from a keyword value:
-				// only the Bloom filter needs it.
-				bloomOnly = append(bloomOnly, p.word)
-				continue
-			}
-			digits = append(digits, p)
-		} else {
-			plain = append(plain, p)
-			doc.add(dfWords, p.word)
+	for _, p := range all {
+		if p.kw {
+			// Every line also has the word from a keyword value:
+			// only the Bloom filter needs it.
+			bloomOnly = append(bloomOnly, p.word)
+			continue
 		}
+		digits = append(digits, p)
+	}
+	e.digitPosts = digits
+	for _, p := range plain {
+		doc.add(dfWords, strings.Clone(p.word)) // the document outlives the arena
 	}
 	e.buf = appendWords(e.buf[:0], plain, v3)
 	out.words = e.z.compress(nil, e.buf)
@@ -918,23 +909,23 @@ func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc, v3
 		out.meta.bloomBits = bloomBits(nd)
 		out.bloom = make(bloom, 1<<out.meta.bloomBits/8)
 		for _, p := range digits {
-			bloom(out.bloom).add(wordHash([]byte(p.word)))
+			bloom(out.bloom).add(wordHash(p.word))
 		}
 		for _, w := range bloomOnly {
-			bloom(out.bloom).add(wordHash([]byte(w)))
+			bloom(out.bloom).add(wordHash(w))
 		}
 	}
 	e.buf = appendWords(e.buf[:0], digits, v3)
 	out.digits = e.z.compress(nil, e.buf)
-	clear(e.posts) // drop the words
 }
 
-// dropKWWords removes from the posts of words with digits the lines that
+// dropKWWords removes from the lines of words with digits the lines that
 // have the word from one of their keyword values (the fingerprint
 // excepted): the pairs kwDigitWords derives, computed here from the
-// writer's word table without building another.
+// encoder's word table without building another.
 func (e *blockEncoder) dropKWWords() {
-	e.kwLines = slices.Grow(e.kwLines[:0], len(e.posts))[:len(e.posts)]
+	x := &e.wx
+	e.kwLines = slices.Grow(e.kwLines[:0], len(x.ents))[:len(x.ents)]
 	clear(e.kwLines)
 	var vw [][]int32
 	for f := 0; f < numKW; f++ {
@@ -954,33 +945,34 @@ func (e *blockEncoder) dropKWWords() {
 				}
 				// Always there: a line's keyword values are among its
 				// strings (lineStrings).
-				if p, ok := e.wordIdx[string(w)]; ok {
+				if p := x.lookup(w); p >= 0 {
 					vw[j] = append(vw[j], p)
 				}
 			})
 		}
-		for i, x := range k.idx {
-			if x == 0 {
+		for i, y := range k.idx {
+			if y == 0 {
 				continue
 			}
-			for _, p := range vw[x-1] {
+			for _, p := range vw[y-1] {
 				e.kwLines[p].set(i)
 			}
 		}
 	}
-	for p := range e.posts {
+	for p := range x.ents {
 		bm := &e.kwLines[p]
 		if bm.empty() {
 			continue
 		}
-		post := &e.posts[p]
-		lines := post.lines[:0]
-		for _, l := range post.lines {
+		all := x.lines(int32(p))
+		lines := all[:0]
+		for _, l := range all {
 			if !bm.has(int(l)) {
 				lines = append(lines, l)
 			}
 		}
-		post.lines, post.kw = lines, len(lines) == 0
+		x.ents[p].n = int32(len(lines))
+		x.ents[p].kw = len(lines) == 0
 	}
 }
 
