@@ -715,10 +715,15 @@ func (e *blockEncoder) cols(b *blockBuilder, fl int, frameOffs []int, out *built
 		k := &e.kw[f]
 		k.dict = k.dict[:0]
 		k.idx = slices.Grow(k.idx[:0], len(evs))[:len(evs)]
+		prevV, prevX := "", 0
 		for i := range evs {
 			v := kwValue(&evs[i], f)
 			if v == "" {
 				k.idx[i] = 0
+				continue
+			}
+			if v == prevV { // runs (service, host, level) skip the map
+				k.idx[i] = uint16(prevX)
 				continue
 			}
 			x, ok := e.dict[v]
@@ -728,6 +733,7 @@ func (e *blockEncoder) cols(b *blockBuilder, fl int, frameOffs []int, out *built
 				e.dict[v] = x
 			}
 			k.idx[i] = uint16(x)
+			prevV, prevX = v, x
 		}
 		c = binary.AppendUvarint(c[:0], uint64(len(k.dict)))
 		for _, v := range k.dict {
