@@ -90,10 +90,12 @@ func FuzzShortPattern(f *testing.F) {
 	})
 }
 
-// TestIDTermsMixedIndex: an index whose first blocks were indexed with
-// the id fields' values (as before short terms) and the rest with short
-// terms answers equality and patterns on every id field as a brute-force
-// scan does, and an id's lookup reads a few blocks, not all.
+// TestIDTermsMixedIndex: an index of format 2, whose blocks were indexed
+// with the id fields' values (as before short terms), is read as it is;
+// a writer appends blocks with short terms and makes it format 3, which a
+// reader of format 2 refuses. The mixed index answers equality and
+// patterns on every id field as a brute-force scan does, and an id's
+// lookup reads a few blocks, not all.
 func TestIDTermsMixedIndex(t *testing.T) {
 	n := 6000
 	if testing.Short() {
@@ -105,34 +107,53 @@ func TestIDTermsMixedIndex(t *testing.T) {
 			evs[i].ParentSpanID = fmt.Sprintf("%016x", uint64(i)*0x9e3779b97f4a7c15)
 		}
 	}
-	writeShortTerms = false
-	t.Cleanup(func() { writeShortTerms = true })
-	ix, err := Open(t.TempDir(), Options{})
+	t.Cleanup(func() { writeShortTerms, commitFormat = true, formatVersion })
+	dir := t.TempDir()
+	write := func(evs []Event) {
+		ix, err := Open(dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		w, err := ix.NewWriter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range evs {
+			if err := w.Add(&evs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	format := func() int {
+		ix, err := Open(dir, Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		return ix.meta.Format
+	}
+	writeShortTerms, commitFormat = false, 2
+	write(evs[:n/2])
+	writeShortTerms, commitFormat = true, formatVersion
+	if f := format(); f != 2 {
+		t.Fatalf("written as before short terms: format %d, want 2", f)
+	}
+	write(evs[n/2:])
+	if f := format(); f != formatVersion {
+		t.Fatalf("after a commit with short terms: format %d, want %d", f, formatVersion)
+	}
+	ix, err := Open(dir, Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	w, err := ix.NewWriter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range evs {
-		if i == n/2 {
-			if err := w.Commit(); err != nil {
-				t.Fatal(err)
-			}
-			writeShortTerms = true
-		}
-		if err := w.Add(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
 	blocks, _, err := ix.snapshot()
 	if err != nil {
 		t.Fatal(err)
@@ -224,4 +245,40 @@ func escapePattern(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// TestFormatRefused: an index of a format this package does not read (a
+// newer one, or one before format 2) is refused with a message that says
+// to re-create it, as a reader of format 2 refuses an index of format 3.
+func TestFormatRefused(t *testing.T) {
+	t.Cleanup(func() { commitFormat = formatVersion })
+	for _, f := range []int{minFormat - 1, formatVersion + 1} {
+		dir := t.TempDir()
+		ix, err := Open(dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := ix.NewWriter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs := manyIDs(10)
+		for i := range evs {
+			if err := w.Add(&evs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		commitFormat = f
+		err = w.Commit()
+		commitFormat = formatVersion
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		ix.Close()
+		_, err = Open(dir, Options{ReadOnly: true})
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("format %d", f)) || !strings.Contains(err.Error(), "re-create the index") {
+			t.Errorf("format %d: open error %v, want a refusal asking to re-create the index", f, err)
+		}
+	}
 }

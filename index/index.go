@@ -69,7 +69,19 @@ var metaKey = []byte("culprit:meta")
 
 const checkpointPrefix = "culprit:cp:"
 
-const formatVersion = 2
+// formatVersion is the format of the index this package writes; it reads
+// those from minFormat on. Format 3: block documents may index the id
+// fields by short terms (idterms.go), which a reader of format 2 would not
+// ask, so it refuses the index instead of missing requests. An index of
+// format 2 is read as it is, and becomes format 3 at its next commit.
+const (
+	formatVersion = 3
+	minFormat     = 2
+)
+
+// commitFormat is the format a commit records: formatVersion, or 2 in
+// tests that write an index as before short terms.
+var commitFormat = formatVersion
 
 // meta is the committed state: how much of each side file is valid.
 type meta struct {
@@ -278,14 +290,15 @@ func (ix *Index) loadMeta(man *manifest) error {
 		if err := json.Unmarshal(raw, &ix.meta); err != nil {
 			return ix.damaged(bolt, "state: %w", err)
 		}
-		if ix.meta.Format != formatVersion {
-			return fmt.Errorf("open index %s: format %d, want %d (re-create the index)", ix.dir, ix.meta.Format, formatVersion)
+		if ix.meta.Format < minFormat || ix.meta.Format > formatVersion {
+			return fmt.Errorf("open index %s: format %d, want %d to %d (re-create the index)", ix.dir, ix.meta.Format, minFormat, formatVersion)
 		}
 		if (ix.meta.Sum != 0 || ix.meta.Commit != 0) && ix.meta.Sum != ix.meta.sum() {
 			return ix.damaged(bolt, "state: checksum mismatch")
 		}
+	} else {
+		ix.meta.Format = commitFormat // nothing committed yet
 	}
-	ix.meta.Format = formatVersion
 	switch {
 	case man == nil && ix.meta.Commit > 0:
 		return ix.damaged(manifestName, "missing (the index has %d commits)", ix.meta.Commit)

@@ -543,6 +543,7 @@ func (w *Writer) Commit(cps ...Checkpoint) (err error) {
 	m.Sources += len(w.newSrcs)
 	m.SourcesLen += int64(len(srcRec))
 	m.SourcesSum = crc32.Update(m.SourcesSum, castagnoli, srcRec)
+	m.Format = commitFormat // its blocks may have short terms
 	m.Commit++
 	m.Sum = m.sum()
 	for _, f := range []*os.File{ix.pack, ix.bloomF, ix.idx, ix.srcF} {
