@@ -481,6 +481,10 @@ func (ix *Index) prepareDir() error {
 
 // bleveConfig is the scorch configuration: read-only for readers; for the
 // writer, fewer and larger merges (block documents are few and big).
+// maxSegmentDocs caps the block documents of a bleve segment made by
+// merges.
+const maxSegmentDocs = 8192
+
 func bleveConfig(ro bool) map[string]interface{} {
 	// Our lock file orders processes, so root.bolt's own lock is free when
 	// we get there; the timeout only turns a stale lock (bbolt panicked on
@@ -496,6 +500,11 @@ func bleveConfig(ro bool) map[string]interface{} {
 			"MaxSegmentsPerTier":   10,
 			"SegmentsPerMergeTask": 10,
 			"FloorSegmentSize":     int64(50),
+			// Segments stop growing at ~8k block documents (2M lines,
+			// ~20 MB): a merge reads its segments through memory
+			// maps, so without a cap the writer's RSS grew with the
+			// index, as did the bytes each late merge rewrote.
+			"MaxSegmentSize": int64(maxSegmentDocs),
 		},
 	}
 }
