@@ -10,12 +10,12 @@ import (
 // 4.4M of its 4.4M terms, and building and merging that dictionary was
 // a third of the writer's CPU, and growing (merges rewrite it again and
 // again; their memory-mapped segments were most of the writer's RSS).
-// Since format 3's writer, a block document therefore holds for these
-// fields not the values but their short terms (shortTerm): a value up to
-// the first idKeep bytes of its first identifier word. Terms are then
-// bounded (at most 36^idKeep per shape of value), while each still
-// selects a small share of the blocks; the Bloom filters and the exact
-// check of step 3 do the rest (eval.go).
+// Since index format 3 (index.go), a block document therefore holds
+// for these fields not the values but their short terms (shortTerm): a
+// value up to the first idKeep bytes of its first identifier word. Terms
+// are then bounded (at most 36^idKeep per shape of value), while each
+// still selects a small share of the blocks; the Bloom filters and the
+// exact check of step 3 do the rest (eval.go).
 //
 // The short terms go to their own fields ("<name>.short"), so an index
 // written before keeps its full terms in the field of the value's name,
