@@ -714,6 +714,17 @@ func (ix *Index) loadCols(num int, m *blockMeta) (*cols, error) {
 	if v, ok := ix.cache.get(key); ok {
 		return v.(*cols), nil
 	}
+	c, err := ix.readCols(num, m)
+	if err != nil {
+		return nil, err
+	}
+	ix.cache.put(key, c, c.memSize)
+	return c, nil
+}
+
+// readCols reads and decodes block num's columns, checked against its
+// record, without the cache.
+func (ix *Index) readCols(num int, m *blockMeta) (*cols, error) {
 	what := fmt.Sprintf("block %d", num)
 	raw, err := ix.readPart(ix.pack, packFile, what, m.off, int(m.colsLen), m.sums, m.colsSum)
 	if err != nil {
@@ -726,7 +737,6 @@ func (ix *Index) loadCols(num int, m *blockMeta) (*cols, error) {
 	if c.n != m.n {
 		return nil, ix.damaged(packFile, "%s: %d lines, %s says %d", what, c.n, idxFile, m.n)
 	}
-	ix.cache.put(key, c, c.memSize)
 	return c, nil
 }
 

@@ -263,19 +263,7 @@ func (ix *Index) readColsTransient(num int, m *blockMeta) (*cols, error) {
 	if v, ok := ix.cache.get(cacheKey{kind: kindCols, block: num}); ok {
 		return v.(*cols), nil
 	}
-	what := fmt.Sprintf("block %d", num)
-	raw, err := ix.readPart(ix.pack, packFile, what, m.off, int(m.colsLen), m.sums, m.colsSum)
-	if err != nil {
-		return nil, err
-	}
-	c, err := decodeCols(ix.z, raw)
-	if err != nil {
-		return nil, ix.damaged(packFile, "%s: %w", what, err)
-	}
-	if c.n != m.n {
-		return nil, ix.damaged(packFile, "%s: %d lines, %s says %d", what, c.n, idxFile, m.n)
-	}
-	return c, nil
+	return ix.readCols(num, m)
 }
 
 // allPass computes the all-event part of blocks [a, b), with buckets of
