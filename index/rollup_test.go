@@ -334,37 +334,7 @@ func TestRollupCrash(t *testing.T) {
 	evs := rollupCorpus(4000)
 	dir := t.TempDir()
 	crashed := filepath.Join(t.TempDir(), "crashed")
-	ix, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := ix.NewWriter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	commits, at := 0, 0
-	for i := range evs {
-		if err := w.Add(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-		if (i+1)%300 != 0 {
-			continue
-		}
-		commits++
-		if commits == 7 {
-			rollupWritten = func() { copyDir(t, dir, crashed); at = i + 1 }
-		}
-		err := w.Commit()
-		rollupWritten = nil
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	w.Close()
-	ix.Close()
-	if at == 0 {
-		t.Fatal("no rollup written at the 7th commit")
-	}
+	at := writeCrashingAtRollup(t, evs, dir, crashed)
 	ro, err := Open(crashed, Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
@@ -372,11 +342,11 @@ func TestRollupCrash(t *testing.T) {
 	checkRollupExact(t, ro, evs[:at], "reader after the crash")
 	ro.Close()
 
-	ix, err = Open(crashed, Options{})
+	ix, err := Open(crashed, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err = ix.NewWriter()
+	w, err := ix.NewWriter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,4 +402,44 @@ func TestRollupCrash(t *testing.T) {
 	if err != nil || len(probs) == 0 || probs[0].File != chain[0].name {
 		t.Errorf("doctor on a damaged rollup: %v %v", probs, err)
 	}
+}
+
+// writeCrashingAtRollup writes evs into a new index in dir, committing
+// every 300 events, and copies dir to crashed as a crash would leave it at
+// the 7th commit: its rollup file written, the manifest not yet. It
+// returns how many events that copy holds.
+func writeCrashingAtRollup(t *testing.T, evs []Event, dir, crashed string) int {
+	t.Helper()
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := ix.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	commits, at := 0, 0
+	for i := range evs {
+		if err := w.Add(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+		if (i+1)%300 != 0 {
+			continue
+		}
+		commits++
+		if commits == 7 {
+			rollupWritten = func() { copyDir(t, dir, crashed); at = i + 1 }
+		}
+		err := w.Commit()
+		rollupWritten = nil
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	ix.Close()
+	if at == 0 {
+		t.Fatal("no rollup written at the 7th commit")
+	}
+	return at
 }

@@ -231,48 +231,18 @@ func TestRollupAllCrash(t *testing.T) {
 	evs := rollupCorpus(4000)
 	dir := t.TempDir()
 	crashed := filepath.Join(t.TempDir(), "crashed")
-	ix, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := ix.NewWriter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	commits, at := 0, 0
-	for i := range evs {
-		if err := w.Add(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-		if (i+1)%300 != 0 {
-			continue
-		}
-		commits++
-		if commits == 7 {
-			rollupWritten = func() { copyDir(t, dir, crashed); at = i + 1 }
-		}
-		err := w.Commit()
-		rollupWritten = nil
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	w.Close()
-	ix.Close()
-	if at == 0 {
-		t.Fatal("no rollup written at the 7th commit")
-	}
+	at := writeCrashingAtRollup(t, evs, dir, crashed)
 	ro, err := Open(crashed, Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkAllFacets(t, ro, evs[:at], true, "reader after the crash")
 	ro.Close()
-	ix, err = Open(crashed, Options{})
+	ix, err := Open(crashed, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err = ix.NewWriter()
+	w, err := ix.NewWriter()
 	if err != nil {
 		t.Fatal(err)
 	}
