@@ -324,33 +324,43 @@ func (ix *Index) openRollup(f rollupFile, blocks []blockMeta) (rollupParts, erro
 
 // readRollup reads and checks one file of the chain: its groups.
 func (ix *Index) readRollup(f rollupFile, blocks []blockMeta) ([]groupSum, error) {
-	p, err := ix.openRollup(f, blocks)
-	if err != nil {
-		return nil, err
-	}
-	gs, err := ix.decodeGroups(p.groups, blocks, f.a, f.b)
-	if err != nil {
-		return nil, ix.damaged(f.name, "%w", err)
-	}
-	return gs, nil
+	gs, _, err := ix.readRollupParts(f, blocks, true, false)
+	return gs, err
 }
 
 // readRollupAll reads and checks one file of the chain: its all-event
 // part, nil when it has none (format 1).
 func (ix *Index) readRollupAll(f rollupFile, blocks []blockMeta) (*allSum, error) {
+	_, s, err := ix.readRollupParts(f, blocks, false, true)
+	return s, err
+}
+
+// readRollupParts reads and checks one file of the chain once, and
+// decodes the parts asked for: its groups, its all-event part (nil when
+// it has none: format 1).
+func (ix *Index) readRollupParts(f rollupFile, blocks []blockMeta, groups, all bool) ([]groupSum, *allSum, error) {
 	p, err := ix.openRollup(f, blocks)
-	if err != nil || p.all == nil {
-		return nil, err
+	if err != nil {
+		return nil, nil, err
+	}
+	var gs []groupSum
+	if groups {
+		if gs, err = ix.decodeGroups(p.groups, blocks, f.a, f.b); err != nil {
+			return nil, nil, ix.damaged(f.name, "%w", err)
+		}
+	}
+	if !all || p.all == nil {
+		return gs, nil, nil
 	}
 	plain, err := ix.z.decompress(p.all)
 	if err != nil {
-		return nil, ix.damaged(f.name, "%w", err)
+		return nil, nil, ix.damaged(f.name, "%w", err)
 	}
 	s, err := decodeAll(plain, blocks, f.a, f.b)
 	if err != nil {
-		return nil, ix.damaged(f.name, "%w", err)
+		return nil, nil, ix.damaged(f.name, "%w", err)
 	}
-	return s, nil
+	return gs, s, nil
 }
 
 // rollupView returns the merged summary of the rollup chain and the number
@@ -442,14 +452,13 @@ func (ix *Index) rollupCommitted() error {
 		if prev.b-prev.a > len(blocks)-a {
 			break
 		}
-		pg, err := ix.readRollup(prev, blocks)
+		pg, pa, err := ix.readRollupParts(prev, blocks, true, all != nil)
 		if err != nil {
 			return fmt.Errorf("rollup: %w", err)
 		}
 		gs = mergeGroups(pg, gs, rankOf)
 		if all != nil {
-			pa, err := ix.readRollupAll(prev, blocks)
-			if err == nil && (pa == nil || pa.secs != all.secs) {
+			if pa == nil || pa.secs != all.secs {
 				// Written before the all-event part (or with other
 				// buckets): count its blocks once, here.
 				pa, err = ix.allPass(context.Background(), blocks, prev.a, prev.b, all.secs)
@@ -710,10 +719,7 @@ func (ix *Index) verifyRollups() error {
 		if f.a != end || f.b > len(ix.blocks) {
 			return ix.damaged(f.name, "does not follow the rollup of blocks 0-%d (of %d)", end, len(ix.blocks))
 		}
-		if _, err := ix.readRollup(f, ix.blocks); err != nil {
-			return err
-		}
-		if _, err := ix.readRollupAll(f, ix.blocks); err != nil {
+		if _, _, err := ix.readRollupParts(f, ix.blocks, true, true); err != nil {
 			return err
 		}
 		end = f.b
