@@ -431,7 +431,8 @@ type blockEncoder struct {
 	// storedAt: where the stored bytes of the line appendTemplated
 	// encoded last begin, from the start of its encoding.
 	storedAt int
-	kwLines  []bitmap // per post: the lines that have it from keyword values
+	kwLines  []bitmap  // per post: the lines that have it from keyword values
+	kwRefs   [][]int32 // dropKWWords' scratch: per keyword value, its words with digits
 	// wordLines are the lines of the last block words saw that have at
 	// least one word (tally).
 	wordLines bitmap
@@ -873,15 +874,12 @@ func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc, v3
 	}
 	plain, all := x.sorted()
 	digits := e.digitPosts[:0]
-	var bloomOnly []string
 	for _, p := range all {
-		if p.kw {
-			// Every line also has the word from a keyword value:
-			// only the Bloom filter needs it.
-			bloomOnly = append(bloomOnly, p.word)
-			continue
+		// A word every line of which also has it from a keyword value
+		// (kw) is in the Bloom filter only.
+		if !p.kw {
+			digits = append(digits, p)
 		}
-		digits = append(digits, p)
 	}
 	e.digitPosts = digits
 	for _, p := range plain {
@@ -889,14 +887,11 @@ func (e *blockEncoder) words(b *blockBuilder, out *builtBlock, doc *blockDoc, v3
 	}
 	e.buf = appendWords(e.buf[:0], plain, v3)
 	out.words = e.z.compress(nil, e.buf)
-	if nd := len(digits) + len(bloomOnly); nd > 0 {
-		out.meta.bloomBits = bloomBits(nd)
+	if len(all) > 0 {
+		out.meta.bloomBits = bloomBits(len(all))
 		out.bloom = make(bloom, 1<<out.meta.bloomBits/8)
-		for _, p := range digits {
+		for _, p := range all {
 			bloom(out.bloom).add(wordHash(p.word))
-		}
-		for _, w := range bloomOnly {
-			bloom(out.bloom).add(wordHash(w))
 		}
 	}
 	e.buf = appendWords(e.buf[:0], digits, v3)
@@ -911,38 +906,11 @@ func (e *blockEncoder) dropKWWords() {
 	x := &e.wx
 	e.kwLines = slices.Grow(e.kwLines[:0], len(x.ents))[:len(x.ents)]
 	clear(e.kwLines)
-	var vw [][]int32
-	for f := 0; f < numKW; f++ {
-		k := &e.kw[f]
-		if f == kFingerprint || len(k.dict) == 0 {
-			continue
-		}
-		vw = slices.Grow(vw[:0], len(k.dict))[:len(k.dict)]
-		for j, v := range k.dict {
-			vw[j] = vw[j][:0]
-			if !hasDigit(unsafe.Slice(unsafe.StringData(v), len(v))) {
-				continue
-			}
-			e.sp.Each([]byte(v), func(w []byte) {
-				if !hasDigit(w) {
-					return
-				}
-				// Always there: a line's keyword values are among its
-				// strings (lineStrings).
-				if p := x.lookup(w); p >= 0 {
-					vw[j] = append(vw[j], p)
-				}
-			})
-		}
-		for i, y := range k.idx {
-			if y == 0 {
-				continue
-			}
-			for _, p := range vw[y-1] {
-				e.kwLines[p].set(i)
-			}
-		}
-	}
+	e.kwRefs = eachKWDigitWord(&e.sp, func(f int) *kwColumn { return &e.kw[f] }, e.kwRefs,
+		// Always there: a line's keyword values are among its strings
+		// (lineStrings).
+		func(w []byte) (int32, bool) { p := x.lookup(w); return p, p >= 0 },
+		func(p int32, line int) { e.kwLines[p].set(line) })
 	for p := range x.ents {
 		bm := &e.kwLines[p]
 		if bm.empty() {
@@ -965,11 +933,29 @@ func (e *blockEncoder) dropKWWords() {
 // it. Each such word is a word of its line (lineStrings gives a line's
 // keyword values or the strings that contain them), so a format 3 block
 // stores in its digits part only the (word, line) pairs not derived here,
-// and a reader merges them back (withKWWords). Writer and reader share
-// this function, so the two agree.
+// and a reader merges them back (withKWWords).
 func kwDigitWords(sp *wordSplitter, col func(f int) *kwColumn) map[string]*bitmap {
 	out := map[string]*bitmap{}
-	var vw [][]*bitmap
+	eachKWDigitWord(sp, col, nil,
+		func(w []byte) (*bitmap, bool) {
+			bm := out[string(w)]
+			if bm == nil {
+				bm = new(bitmap)
+				out[string(w)] = bm
+			}
+			return bm, true
+		},
+		func(bm *bitmap, line int) { bm.set(line) })
+	return out
+}
+
+// eachKWDigitWord walks the words with digits of a block's keyword values
+// (the fingerprint excepted): ref names each such word of each distinct
+// value (ok false: skip it), and set is called with that name for every
+// line holding the value. The writer (dropKWWords) and the reader
+// (kwDigitWords) share it, so the two agree on the pairs a format 3 block
+// leaves out. vw is scratch space, returned for reuse.
+func eachKWDigitWord[R any](sp *wordSplitter, col func(f int) *kwColumn, vw [][]R, ref func(w []byte) (R, bool), set func(r R, line int)) [][]R {
 	for f := 0; f < numKW; f++ {
 		if f == kFingerprint {
 			continue
@@ -981,31 +967,29 @@ func kwDigitWords(sp *wordSplitter, col func(f int) *kwColumn) map[string]*bitma
 		vw = slices.Grow(vw[:0], len(k.dict))[:len(k.dict)]
 		for j, v := range k.dict {
 			vw[j] = vw[j][:0]
-			if !hasDigit(unsafe.Slice(unsafe.StringData(v), len(v))) {
+			b := unsafe.Slice(unsafe.StringData(v), len(v)) // read only
+			if !hasDigit(b) {
 				continue
 			}
-			sp.Each([]byte(v), func(w []byte) {
+			sp.Each(b, func(w []byte) {
 				if !hasDigit(w) {
 					return
 				}
-				bm := out[string(w)]
-				if bm == nil {
-					bm = new(bitmap)
-					out[string(w)] = bm
+				if r, ok := ref(w); ok {
+					vw[j] = append(vw[j], r)
 				}
-				vw[j] = append(vw[j], bm)
 			})
 		}
-		for i, x := range k.idx {
-			if x == 0 {
+		for i, y := range k.idx {
+			if y == 0 {
 				continue
 			}
-			for _, bm := range vw[x-1] {
-				bm.set(i)
+			for _, r := range vw[y-1] {
+				set(r, i)
 			}
 		}
 	}
-	return out
+	return vw
 }
 
 // lineStrings iterates the strings of a line whose words are searchable:
