@@ -174,6 +174,33 @@ type kwColumn struct {
 	idx  []uint16 // per line; 0: missing
 }
 
+// lineCounts returns per, resized and filled with the number of lines
+// (of hits, or every line when all) per dictionary entry: per[0] for the
+// lines without a value, per[j+1] for dict[j].
+func (k *kwColumn) lineCounts(per []int, hits bitmap, all bool) []int {
+	per = slices.Grow(per[:0], len(k.dict)+1)[:len(k.dict)+1]
+	clear(per)
+	if all {
+		for _, x := range k.idx {
+			per[x]++
+		}
+	} else {
+		hits.each(func(i int) { per[k.idx[i]]++ })
+	}
+	return per
+}
+
+// addCounts adds per's counts (lineCounts) to counts by value, times
+// sign, and returns per[0]: the lines without a value.
+func (k *kwColumn) addCounts(counts map[string]int, per []int, sign int) int {
+	for j, v := range k.dict {
+		if per[j+1] > 0 {
+			counts[v] += sign * per[j+1]
+		}
+	}
+	return per[0]
+}
+
 // decodeCols decodes a block's cols part: the core columns now, the
 // keyword columns on demand.
 func decodeCols(z *zstdCodec, b []byte) (*cols, error) {

@@ -391,10 +391,7 @@ func (l *qleaf) eval(lc *lineCtx, cand bitmap) (bitmap, error) {
 		ok := make([]bool, len(dict)+1)
 		some := false
 		for k, v := range dict {
-			if foldKW(col) {
-				v = strings.ToLower(v)
-			}
-			if l.matchValue(v) {
+			if l.kwMatch(v) {
 				ok[k+1], some = true, true
 			}
 		}

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io/fs"
-	"math/bits"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -122,10 +122,7 @@ func recordsSum(blocks []blockMeta, a, b int) uint32 {
 // part unless all is nil (then in format 1).
 func (ix *Index) encodeRollup(blocks []blockMeta, a, b int, gs []groupSum, all *allSum) []byte {
 	var body []byte
-	str := func(s string) {
-		body = binary.AppendUvarint(body, uint64(len(s)))
-		body = append(body, s...)
-	}
+	str := func(s string) { body = appendString(body, s) }
 	ref := func(x *hit) {
 		body = binary.AppendVarint(body, x.t.sec)
 		body = binary.AppendUvarint(body, uint64(x.t.nsec))
@@ -591,13 +588,7 @@ func (ix *Index) rollupGroups(ctx context.Context) (p *plan, gs []groupSum, ok b
 
 // keyOf names a chain read with sources.
 func (m *rollupMemo) keyOf(chain []rollupFile, sources []string) string {
-	var key strings.Builder
-	fmt.Fprintf(&key, "%d ", len(sources))
-	for _, f := range chain {
-		key.WriteString(f.name)
-		key.WriteByte(' ')
-	}
-	return key.String()
+	return strconv.Itoa(len(sources)) + " " + chainKey(chain)
 }
 
 // histogramRollup counts into out (n buckets of span from from) the error
@@ -626,10 +617,7 @@ func (ix *Index) histogramRollup(ctx context.Context, f Filter, from time.Time, 
 			if !t.less(hi) {
 				break
 			}
-			d := t.time().Sub(from)
-			h, l := bits.Mul64(uint64(d), n)
-			k, _ := bits.Div64(h, l, uint64(span))
-			if k < n {
+			if k := barOf(t, from, span, int(n)); k < n {
 				out[k].Count++
 			}
 		}

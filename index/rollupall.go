@@ -368,8 +368,7 @@ func encodeAll(s *allSum) []byte {
 	for _, d := range s.dicts {
 		uv(uint64(len(d)))
 		for _, v := range d {
-			uv(uint64(len(v)))
-			body = append(body, v...)
+			body = appendString(body, v)
 		}
 	}
 	uv(uint64(len(s.bks)))
@@ -827,13 +826,7 @@ func countHits(c *cols, hits bitmap, slots []int, extra []map[string]int, sign i
 			if err != nil {
 				return 0, err
 			}
-			per := make([]int, len(kc.dict)+1)
-			hits.each(func(k int) { per[kc.idx[k]]++ })
-			for k, v := range kc.dict {
-				if per[k+1] > 0 {
-					extra[i][v] += sign * per[k+1]
-				}
-			}
+			kc.addCounts(extra[i], kc.lineCounts(nil, hits, false), sign)
 		}
 	}
 	return n, nil

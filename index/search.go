@@ -92,11 +92,7 @@ func (n *qnode) keywordsOnly(bf *blockFacts) bool {
 // facts returns what the plan knows of block num without its lines; the
 // tally is loaded when the plan uses tallies.
 func (ix *Index) facts(p *plan, num int) (blockFacts, error) {
-	m := &p.blocks[num]
-	bf := blockFacts{m: m, pin: dimNone}
-	if int(m.src) < len(p.sources) {
-		bf.source = p.sources[m.src]
-	}
+	bf := recordFacts(p.blocks, p.sources, num)
 	if p.tallies && !p.digests {
 		t, err := ix.loadTally(num, p.blocks)
 		if err != nil {
@@ -105,6 +101,16 @@ func (ix *Index) facts(p *plan, num int) (blockFacts, error) {
 		bf.t = t
 	}
 	return bf, nil
+}
+
+// recordFacts is what block num's record says of it: its time bounds and
+// source.
+func recordFacts(blocks []blockMeta, sources []string, num int) blockFacts {
+	bf := blockFacts{m: &blocks[num], pin: dimNone}
+	if int(bf.m.src) < len(sources) {
+		bf.source = sources[bf.m.src]
+	}
+	return bf
 }
 
 // plan compiles f and finds its candidate blocks (steps 1 and 2 of eval.go).
@@ -130,10 +136,7 @@ func (ix *Index) plan(ctx context.Context, f Filter) (*plan, error) {
 	if root.usesRecord() {
 		byRecord = make([]int, 0, len(blocks))
 		for i := range blocks {
-			bf := blockFacts{m: &blocks[i], pin: dimNone}
-			if int(bf.m.src) < len(sources) {
-				bf.source = sources[bf.m.src]
-			}
+			bf := recordFacts(blocks, sources, i)
 			if root.judge(&bf) != triNone {
 				byRecord = append(byRecord, i)
 			}
@@ -646,23 +649,8 @@ func (ix *Index) Facets(ctx context.Context, f Filter, fields []string, size int
 				if err != nil {
 					return ix.damaged(packFile, "block %d: %w", num, err)
 				}
-				dict := kc.dict
-				per = slices.Grow(per[:0], len(dict)+1)[:len(dict)+1]
-				clear(per)
-				kw := kc.idx
-				if hits == full(c.n) {
-					for _, k := range kw {
-						per[k]++
-					}
-				} else {
-					hits.each(func(i int) { per[kw[i]]++ })
-				}
-				fc.Missing += per[0]
-				for k, v := range dict {
-					if per[k+1] > 0 {
-						counts[fi][v] += per[k+1]
-					}
-				}
+				per = kc.lineCounts(per, hits, hits == full(c.n))
+				fc.Missing += kc.addCounts(counts[fi], per, 1)
 			}
 		}
 		return nil
@@ -760,16 +748,8 @@ func (ix *Index) facetsWhole(p *plan, num int, v *verdict, fcs []Facet, counts [
 			if err != nil {
 				return false, err
 			}
-			per := make([]int, len(kc.dict)+1)
-			for _, k := range kc.idx {
-				per[k]++
-			}
-			fc.Missing += per[0]
-			for k, val := range kc.dict {
-				if per[k+1] > 0 {
-					counts[fi][val] += per[k+1]
-				}
-			}
+			per := kc.lineCounts(nil, bitmap{}, true)
+			fc.Missing += kc.addCounts(counts[fi], per, 1)
 		}
 	}
 	return true, nil
@@ -808,11 +788,7 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n 
 	if err != nil {
 		return nil, err
 	}
-	bucket := func(t ts) uint64 {
-		h, l := bits.Mul64(uint64(t.time().Sub(from)), uint64(n))
-		k, _ := bits.Div64(h, l, uint64(span))
-		return k
-	}
+	bucket := func(t ts) uint64 { return barOf(t, from, span, n) }
 	// A block inside one bar whose matches are known adds them to it.
 	p.whole = func(num int, v *verdict) (bool, error) {
 		m := &p.blocks[num]
@@ -824,10 +800,7 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n 
 	}
 	err = ix.each(ctx, p, func(num int, c *cols, hits bitmap, _ []uint8) error {
 		hits.each(func(i int) {
-			d := c.time[i].time().Sub(from)
-			hi, lo := bits.Mul64(uint64(d), uint64(n))
-			k, _ := bits.Div64(hi, lo, uint64(span))
-			if k < uint64(n) {
+			if k := bucket(c.time[i]); k < uint64(n) {
 				out[k].Count++
 			}
 		})
@@ -837,6 +810,14 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, from, to time.Time, n 
 		return nil, err
 	}
 	return out, nil
+}
+
+// barOf is the bar of n equal bars over [from, from+span) that t falls
+// in; n or more when t is past the end (t is never before from).
+func barOf(t ts, from time.Time, span time.Duration, n int) uint64 {
+	h, l := bits.Mul64(uint64(t.time().Sub(from)), uint64(n))
+	k, _ := bits.Div64(h, l, uint64(span))
+	return k
 }
 
 // Span describes the index: the number of events and deploys, and the times

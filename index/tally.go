@@ -100,6 +100,17 @@ func (t *tally) memSize() int {
 	return s
 }
 
+// addStatus counts one line of status s (0: none) in st, kept sorted by
+// status.
+func addStatus(st []statusCount, s int32) []statusCount {
+	k, found := slices.BinarySearchFunc(st, s, func(c statusCount, s int32) int { return int(c.s) - int(s) })
+	if !found {
+		st = slices.Insert(st, k, statusCount{s: s})
+	}
+	st[k].n++
+	return st
+}
+
 // tally encodes the tally of block b, whose keyword columns the last
 // e.cols call left in e.kw and whose lines with a word e.words marked in
 // e.wordLines.
@@ -111,12 +122,7 @@ func (e *blockEncoder) tally(b *blockBuilder) []byte {
 		if evs[i].IsError {
 			errs++
 		}
-		s := int32(evs[i].Status)
-		k, found := slices.BinarySearchFunc(st, s, func(c statusCount, s int32) int { return int(c.s) - int(s) })
-		if !found {
-			st = slices.Insert(st, k, statusCount{s: s})
-		}
-		st[k].n++
+		st = addStatus(st, int32(evs[i].Status))
 	}
 	t := binary.AppendUvarint(nil, uint64(len(evs)))
 	t = binary.AppendUvarint(t, uint64(errs))
@@ -129,11 +135,7 @@ func (e *blockEncoder) tally(b *blockBuilder) []byte {
 	var per []int
 	for _, f := range tallyCols {
 		k := &e.kw[f]
-		per = slices.Grow(per[:0], len(k.dict)+1)[:len(k.dict)+1]
-		clear(per)
-		for _, x := range k.idx {
-			per[x]++
-		}
+		per = k.lineCounts(per, bitmap{}, true)
 		t = binary.AppendUvarint(t, uint64(len(k.dict)))
 		for j, v := range k.dict {
 			t = appendKWValue(t, v)
@@ -280,12 +282,7 @@ func (ix *Index) checkTally(num int, m *blockMeta, t *tally) error {
 		if c.flags[i]&flagError != 0 {
 			want.errs++
 		}
-		s := c.status[i]
-		k, found := slices.BinarySearchFunc(want.status, s, func(c statusCount, s int32) int { return int(c.s) - int(s) })
-		if !found {
-			want.status = slices.Insert(want.status, k, statusCount{s: s})
-		}
-		want.status[k].n++
+		want.status = addStatus(want.status, c.status[i])
 	}
 	var words bitmap
 	for _, digits := range []bool{false, true} {
