@@ -245,13 +245,5 @@ func (ix *Index) verifyDigest(num int, m *blockMeta, end int64) error {
 // columnsOnly reports whether n can be evaluated on columns alone (no
 // word index, no line text): then a digest can answer it.
 func (n *qnode) columnsOnly() bool {
-	if n.leaf != nil && n.leaf.spec.kind == fkText {
-		return false
-	}
-	for _, k := range n.kids {
-		if !k.columnsOnly() {
-			return false
-		}
-	}
-	return true
+	return !n.anyLeaf(func(l *qleaf) bool { return l.spec.kind == fkText })
 }

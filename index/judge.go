@@ -274,24 +274,21 @@ func (n *qnode) undecided(bf *blockFacts) dim {
 
 // usesRecord reports whether a block's record can decide a leaf of n.
 func (n *qnode) usesRecord() bool {
-	if n.op == opLeaf {
-		return n.leaf.dimOf() == dimBlock
-	}
-	for _, k := range n.kids {
-		if k.usesRecord() {
-			return true
-		}
-	}
-	return false
+	return n.anyLeaf(func(l *qleaf) bool { return l.dimOf() == dimBlock })
 }
 
 // usesTally reports whether judging n can use a tally.
 func (n *qnode) usesTally() bool {
+	return n.anyLeaf(func(l *qleaf) bool { return l.dimOf() >= 0 })
+}
+
+// anyLeaf reports whether f holds for a leaf of n.
+func (n *qnode) anyLeaf(f func(*qleaf) bool) bool {
 	if n.op == opLeaf {
-		return n.leaf.dimOf() >= 0
+		return f(n.leaf)
 	}
 	for _, k := range n.kids {
-		if k.usesTally() {
+		if k.anyLeaf(f) {
 			return true
 		}
 	}

@@ -49,44 +49,21 @@ var fewBlocks = 64
 // bleveDecided reports whether every leaf of n that bleve would narrow
 // blocks with is decided per block by its record or tally.
 func (n *qnode) bleveDecided() bool {
-	if n.op == opLeaf {
-		return n.leaf.dimOf() != dimNone || n.leaf.bleveQuery() == nil
-	}
-	for _, k := range n.kids {
-		if !k.bleveDecided() {
-			return false
-		}
-	}
-	return true
+	return !n.anyLeaf(func(l *qleaf) bool { return l.dimOf() == dimNone && l.bleveQuery() != nil })
 }
 
 // manyTerms reports whether bleve would judge a leaf of n by going through
 // many terms: a range or a pattern.
 func (n *qnode) manyTerms() bool {
-	if n.op == opLeaf {
-		l := n.leaf
+	return n.anyLeaf(func(l *qleaf) bool {
 		return l.bleveQuery() != nil && (l.kind == lkRange || l.kind == lkPattern)
-	}
-	for _, k := range n.kids {
-		if k.manyTerms() {
-			return true
-		}
-	}
-	return false
+	})
 }
 
 // keywordsOnly reports whether every leaf of n the block bf leaves
 // undecided is on a keyword column.
 func (n *qnode) keywordsOnly(bf *blockFacts) bool {
-	if n.op == opLeaf {
-		return n.leaf.spec.kind == fkKeyword || n.leaf.judge(bf) != triSome
-	}
-	for _, k := range n.kids {
-		if !k.keywordsOnly(bf) {
-			return false
-		}
-	}
-	return true
+	return !n.anyLeaf(func(l *qleaf) bool { return l.spec.kind != fkKeyword && l.judge(bf) == triSome })
 }
 
 // facts returns what the plan knows of block num without its lines; the
