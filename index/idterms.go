@@ -45,16 +45,22 @@ func shortTerm(v string) (string, bool) {
 			i++
 			continue
 		}
-		j, digit := i, false
-		for ; j < len(v) && isAlnum(v[j]); j++ {
-			digit = digit || '0' <= v[j] && v[j] <= '9'
-		}
+		j, digit := alnumRun(v, i)
 		if digit && j-i > idKeep {
 			return v[:i+idKeep], true
 		}
 		i = j
 	}
 	return v, false
+}
+
+// alnumRun returns the end of the run of ASCII letters and digits of s
+// that starts at i, and whether it holds a digit.
+func alnumRun(s string, i int) (end int, digit bool) {
+	for end = i; end < len(s) && isAlnum(s[end]); end++ {
+		digit = digit || '0' <= s[end] && s[end] <= '9'
+	}
+	return end, digit
 }
 
 func isAlnum(c byte) bool {
@@ -83,10 +89,7 @@ func shortPattern(p string) string {
 			i++
 			continue
 		}
-		j, digit := i, false
-		for ; j < len(p) && isAlnum(p[j]); j++ {
-			digit = digit || '0' <= p[j] && p[j] <= '9'
-		}
+		j, digit := alnumRun(p, i)
 		if j-i <= idKeep {
 			i = j
 			continue
